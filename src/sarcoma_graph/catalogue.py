@@ -1,0 +1,163 @@
+"""Named SPARQL queries and QC checks stored as ``.rq`` files with a ``#+`` metadata header.
+
+A header line is ``#+ key: value`` (grlc style)::
+
+    #+ title: Agents targeting causal alterations
+    #+ description: Agents whose target is the altered gene or acts downstream of it.
+    #+ keywords: targeted therapy, causal alteration
+    #+ param: histotype | iri | Restrict to one histotype | https://w3id.org/…/chordoma
+    #+ severity: error
+
+A parameter is ``name | kind | description | default`` (kind: ``iri``, ``literal`` or
+``integer``; the default may be left out). Its value pre-binds the variable ``?name``,
+which must be in the query's projection.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pyoxigraph as ox
+
+from sarcoma_graph.errors import InputError
+
+ParamKind = Literal["iri", "literal", "integer"]
+_KEYWORD = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
+_PREFIX_DECL = re.compile(r"^\s*(PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)", re.I | re.M)
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a named query."""
+
+    name: str
+    kind: ParamKind
+    description: str
+    default: str | None = None
+
+    def term(self, value: str) -> ox.NamedNode | ox.Literal:
+        """The RDF term for a value given as text; ``ValueError`` if it does not fit the kind."""
+        if self.kind == "iri":
+            if not _IRI.match(value):
+                raise ValueError(f"parameter {self.name!r} needs an absolute IRI, got {value!r}")
+            return ox.NamedNode(value)
+        if self.kind == "integer":
+            if not _INTEGER.match(value):
+                raise ValueError(f"parameter {self.name!r} needs an integer, got {value!r}")
+            return ox.Literal(value, datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#integer"))
+        return ox.Literal(value)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query file: its name (the file stem), metadata and text."""
+
+    name: str
+    path: Path
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+    parameters: tuple[Parameter, ...]
+    text: str
+    kind: Literal["select", "construct", "ask", "describe"]
+    metadata: Mapping[str, str]
+
+    @property
+    def severity(self) -> str:
+        """For QC checks: ``error`` (fails the run), ``warning`` or ``info``."""
+        return self.metadata.get("severity", "error")
+
+    def substitutions(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Terms for the given parameter values (defaults fill the rest); ``ValueError`` if bad."""
+        known = {p.name: p for p in self.parameters}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            names = ", ".join(known) or "none"
+            raise ValueError(f"query {self.name!r} has no parameter {', '.join(unknown)} "
+                             f"(parameters: {names})")
+        bound = {}
+        for param in self.parameters:
+            value = values.get(param.name, param.default)
+            if value is not None and value != "":
+                bound[param.name] = param.term(value)
+        return bound
+
+
+def parse_header(text: str) -> tuple[dict[str, str], list[str]]:
+    """The ``#+`` metadata (repeated keys joined) and the raw ``param`` lines."""
+    metadata: dict[str, str] = {}
+    params: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("#+"):
+            continue
+        key, sep, value = line[2:].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if not sep or not key:
+            continue
+        if key == "param":
+            params.append(value)
+        else:
+            metadata[key] = f"{metadata[key]} {value}" if key in metadata else value
+    return metadata, params
+
+
+def parse_parameter(spec: str, where: str) -> Parameter:
+    """``name | kind | description | default`` → :class:`Parameter`."""
+    parts = [p.strip() for p in spec.split("|")]
+    if len(parts) < 3 or parts[1] not in ("iri", "literal", "integer"):
+        raise InputError(f"{where}: bad '#+ param:' line {spec!r} "
+                         "(expected 'name | iri|literal|integer | description | default')")
+    default = parts[3] if len(parts) > 3 and parts[3] else None
+    return Parameter(parts[0].lstrip("?$"), parts[1], parts[2], default)  # type: ignore[arg-type]
+
+
+def query_kind(text: str) -> Literal["select", "construct", "ask", "describe"]:
+    """The query form, from the first keyword after comments and prologue."""
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    match = _KEYWORD.search(_PREFIX_DECL.sub(" ", body))
+    if not match:
+        raise ValueError("no SELECT, CONSTRUCT, ASK or DESCRIBE found")
+    return match.group(1).lower()  # type: ignore[return-value]
+
+
+def load_query(path: Path) -> NamedQuery:
+    """Read one ``.rq`` file; a file without title or form is an :class:`InputError`."""
+    text = path.read_text(encoding="utf-8")
+    metadata, param_lines = parse_header(text)
+    if "title" not in metadata:
+        raise InputError(f"{path}: no '#+ title:' header line")
+    try:
+        kind = query_kind(text)
+    except ValueError as error:
+        raise InputError(f"{path}: {error}") from None
+    keywords = tuple(k.strip() for k in metadata.get("keywords", "").split(",") if k.strip())
+    return NamedQuery(
+        name=path.stem, path=path, title=metadata["title"],
+        description=metadata.get("description", ""), keywords=keywords,
+        parameters=tuple(parse_parameter(p, str(path)) for p in param_lines),
+        text=text, kind=kind, metadata=metadata,
+    )
+
+
+def load_catalogue(directory: Path) -> list[NamedQuery]:
+    """Every ``.rq`` file of a directory, sorted by name."""
+    return [load_query(p) for p in sorted(directory.glob("*.rq"))]
+
+
+def find_query(directory: Path, name_or_path: str) -> NamedQuery:
+    """A named query of the catalogue, or any ``.rq`` file given by path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".rq" and candidate.is_file():
+        return load_query(candidate)
+    path = directory / f"{name_or_path}.rq"
+    if not path.is_file():
+        names = ", ".join(q.stem for q in sorted(directory.glob("*.rq"))) or "none"
+        raise InputError(f"no query named {name_or_path!r} (known: {names})")
+    return load_query(path)

@@ -1,0 +1,186 @@
+"""Subcommands for the pipeline stages: build, reason, validate, qc, stats, normalize."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sarcoma_graph.cli.common import (
+    BuildOption,
+    QuietOption,
+    RootOption,
+    err,
+    out,
+    project,
+    run_or_exit,
+    step,
+)
+from sarcoma_graph.errors import ValidationFailed
+from sarcoma_graph.iris import graph_iri
+
+BackendOption = Annotated[str, typer.Option("--backend", help="Store backend: oxigraph or rdflib.")]
+
+
+def build_cmd(root: RootOption = None, build_dir: BuildOption = None,
+              backend: BackendOption = "oxigraph", quiet: QuietOption = False) -> None:
+    """Assemble ontology, curated data, mappings and imports into build/dataset.nq."""
+    from sarcoma_graph.build import build, save_dataset
+
+    proj = project(root, build_dir)
+    with step("build", quiet) as progress:
+        store, report = run_or_exit(lambda: build(proj, backend, progress))
+        path = run_or_exit(lambda: save_dataset(store, proj, "build"))
+    if not quiet:
+        for name, count in report.graphs.items():
+            err.print(f"  {name}: {count} triples")
+        err.print(f"built {report.total} quads from {len(report.files)} files → {path}")
+
+
+def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
+               backend: BackendOption = "oxigraph", quiet: QuietOption = False) -> None:
+    """Materialise OWL 2 RL entailments into the inferences graph; check the TBox with HermiT."""
+    from sarcoma_graph.build import load_dataset, save_dataset
+    from sarcoma_graph.reason import materialise
+    from sarcoma_graph.tbox import check_tbox
+    from sarcoma_graph.validate import data_graph
+
+    proj = project(root, build_dir)
+    store = run_or_exit(lambda: load_dataset(proj, backend))
+    with step("reason: OWL 2 RL materialisation", quiet):
+        report = materialise(store)
+    with step("reason: HermiT check of the ontology", quiet):
+        from sarcoma_graph.store import open_store
+
+        tbox_store = open_store()
+        tbox_store.add_quads(store.quads(graph_iri("ontology")))
+        tbox = check_tbox(data_graph(tbox_store))
+    if tbox.skipped:
+        err.print(f"notice: HermiT check skipped — {tbox.skipped}")
+    elif not quiet:
+        err.print(f"HermiT: {tbox.classes} classes, consistent={tbox.consistent}, "
+                  f"{len(tbox.unsatisfiable)} unsatisfiable, "
+                  f"{len(tbox.inferred_subclasses)} inferred subclass axioms "
+                  f"({tbox.seconds:.1f} s)")
+    if not tbox.ok:
+        reasons = ", ".join(tbox.unsatisfiable) or "the ontology is inconsistent"
+        run_or_exit(lambda: _raise(ValidationFailed(f"HermiT: {reasons}")))
+    run_or_exit(lambda: save_dataset(store, proj, "reason"))
+    if not quiet:
+        err.print(f"inferred {report.inferred} triples in {report.rounds} rounds "
+                  f"({report.seconds:.1f} s)")
+
+
+def _raise(error: Exception) -> None:
+    raise error
+
+
+def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
+                 fmt: Annotated[str, typer.Option("--format", help="text, turtle or json")] = "text",
+                 quiet: QuietOption = False) -> None:
+    """Validate the built (and reasoned) dataset against shapes/; exit 1 on violations."""
+    from sarcoma_graph.build import load_dataset
+    from sarcoma_graph.validate import validate
+
+    proj = project(root, build_dir)
+    store = run_or_exit(lambda: load_dataset(proj))
+    with step("validate (SHACL)", quiet):
+        report = run_or_exit(lambda: validate(store, proj.shapes_dir))
+    if fmt == "turtle":
+        out.print(report.to_turtle(), markup=False)
+    elif fmt == "json":
+        out.print(report.to_json(), markup=False)
+    else:
+        _print_violations(report.results, quiet)
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+def _print_violations(results: list, quiet: bool) -> None:
+    if not results:
+        if not quiet:
+            err.print("conforms: no SHACL violation")
+        return
+    table = Table("severity", "focus node", "path", "value", "message", "shape", show_lines=True)
+    for r in results:
+        table.add_row(r.severity, r.focus, r.path, r.value, r.message, r.shape)
+    out.print(table)
+    violations = sum(1 for r in results if r.severity == "Violation")
+    err.print(f"{violations} violation(s), {len(results) - violations} other result(s)")
+
+
+def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
+           quiet: QuietOption = False) -> None:
+    """Run the SPARQL quality checks of qc/; exit 1 if a check of severity error fails."""
+    from sarcoma_graph.build import load_dataset
+    from sarcoma_graph.qc import run_qc
+
+    proj = project(root, build_dir)
+    store = run_or_exit(lambda: load_dataset(proj))
+    with step("qc", quiet):
+        report = run_or_exit(lambda: run_qc(store, proj.qc_dir))
+    if report.findings:
+        table = Table("check", "severity", "entity", "property", "value")
+        for f in report.findings:
+            table.add_row(f.check, f.severity, f.entity, f.property, f.value)
+        out.print(table)
+    if not quiet:
+        err.print(f"{len(report.checks)} checks, {len(report.errors)} error(s), "
+                  f"{len(report.findings) - len(report.errors)} warning/info finding(s)")
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+def stats_cmd(root: RootOption = None, build_dir: BuildOption = None,
+              fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text") -> None:
+    """Counts per named graph, class and property (VoID-style)."""
+    import dataclasses
+    import json
+
+    from sarcoma_graph.build import load_dataset
+    from sarcoma_graph.stats import compute_stats
+
+    proj = project(root, build_dir)
+    stats = compute_stats(run_or_exit(lambda: load_dataset(proj)))
+    if fmt == "json":
+        out.print(json.dumps(dataclasses.asdict(stats), indent=2), markup=False)
+        return
+    out.print(f"triples: {stats.triples}   entities: {stats.entities}")
+    for title, rows in (("graph", list(stats.graphs.items())), ("class", stats.classes),
+                        ("property", stats.properties)):
+        table = Table(title, "count")
+        for name, count in rows:
+            table.add_row(name, str(count))
+        out.print(table)
+
+
+def normalize_cmd(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Turtle files (default: all edited)")]
+    = None,
+    check: Annotated[bool, typer.Option("--check", help="Only report files not canonical.")]
+    = False,
+    root: RootOption = None,
+) -> None:
+    """Rewrite edited Turtle files in canonical form (or, with --check, list those that are not)."""
+    from sarcoma_graph.normalize import edited_turtle_files, normalize_file
+
+    proj = project(root, None)
+    files = paths or edited_turtle_files(proj)
+    changed = [p for p in files if run_or_exit(lambda p=p: normalize_file(p, write=not check))]
+    for path in changed:
+        err.print(f"{'not canonical' if check else 'normalised'}: {path}")
+    if check and changed:
+        err.print("run `sarcoma-graph normalize` to rewrite them")
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the pipeline subcommands to the app."""
+    app.command("build")(build_cmd)
+    app.command("reason")(reason_cmd)
+    app.command("validate")(validate_cmd)
+    app.command("qc")(qc_cmd)
+    app.command("stats")(stats_cmd)
+    app.command("normalize")(normalize_cmd)

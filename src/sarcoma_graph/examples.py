@@ -1,0 +1,64 @@
+"""The named queries as SPARQL examples in RDF (SIB sparql-examples style).
+
+Each query is a ``sh:SPARQLExecutable`` (and ``sh:SPARQLSelectExecutable`` …) with its title,
+description, text, keywords and the endpoint it targets, under ``BASE + "queries/<name>"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from sarcoma_graph.catalogue import NamedQuery
+from sarcoma_graph.iris import BASE
+
+SH = "http://www.w3.org/ns/shacl#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SCHEMA = "https://schema.org/"
+DCTERMS = "http://purl.org/dc/terms/"
+_FORMS = {
+    "select": ("SPARQLSelectExecutable", "select"),
+    "construct": ("SPARQLConstructExecutable", "construct"),
+    "ask": ("SPARQLAskExecutable", "ask"),
+    "describe": ("SPARQLExecutable", "describe"),  # SHACL has no describe form: text in sh:select?
+}
+EXAMPLES_GRAPH = BASE + "graph/queries"
+
+
+def query_iri(name: str) -> str:
+    """The IRI of a named query."""
+    return f"{BASE}queries/{name}"
+
+
+def example_triples(query: NamedQuery, endpoint: str) -> list[ox.Triple]:
+    """The RDF description of one named query."""
+    node = ox.NamedNode(query_iri(query.name))
+    type_name, text_property = _FORMS[query.kind]
+
+    def lit(value: str, lang: str | None = "en") -> ox.Literal:
+        return ox.Literal(value, language=lang) if lang else ox.Literal(value)
+
+    triples = [
+        ox.Triple(node, RDF_TYPE, ox.NamedNode(SH + "SPARQLExecutable")),
+        ox.Triple(node, RDF_TYPE, ox.NamedNode(SH + type_name)),
+        ox.Triple(node, ox.NamedNode(RDFS + "label"), lit(query.title)),
+        ox.Triple(node, ox.NamedNode(SCHEMA + "target"), ox.NamedNode(endpoint)),
+        ox.Triple(node, ox.NamedNode(SCHEMA + "identifier"), lit(query.name, None)),
+    ]
+    if query.kind != "describe":
+        triples.append(ox.Triple(node, ox.NamedNode(SH + text_property), lit(query.text, None)))
+    else:
+        triples.append(ox.Triple(node, ox.NamedNode(SCHEMA + "text"), lit(query.text, None)))
+    if query.description:
+        triples.append(ox.Triple(node, ox.NamedNode(RDFS + "comment"), lit(query.description)))
+    triples += [ox.Triple(node, ox.NamedNode(SCHEMA + "keywords"), lit(k)) for k in query.keywords]
+    return triples
+
+
+def catalogue_quads(queries: Iterable[NamedQuery], endpoint: str) -> list[ox.Quad]:
+    """Every query's description, in the queries graph."""
+    graph = ox.NamedNode(EXAMPLES_GRAPH)
+    return [ox.Quad(t.subject, t.predicate, t.object, graph)
+            for q in queries for t in example_triples(q, endpoint)]

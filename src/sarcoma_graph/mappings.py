@@ -1,0 +1,79 @@
+"""SSSOM mapping sets: read the TSV (YAML header + table), turn rows into graph triples.
+
+``data/mappings/*.sssom.tsv`` are edited sources: one row per mapping with its justification.
+The build turns each row into ``subject <predicate> object`` in the mappings graph.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from sarcoma_graph.errors import InputError
+
+REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
+
+
+@dataclass(frozen=True)
+class MappingSet:
+    """One SSSOM mapping set: its metadata (the YAML header) and its rows."""
+
+    path: Path
+    metadata: dict[str, object]
+    rows: list[dict[str, str]]
+
+    @property
+    def curie_map(self) -> dict[str, str]:
+        return dict(self.metadata.get("curie_map") or {})  # type: ignore[arg-type]
+
+    def expand(self, curie: str, line: int) -> str:
+        prefix, _, local = curie.partition(":")
+        if not local or prefix not in self.curie_map:
+            raise InputError(f"{self.path}:{line}: {curie!r} has no prefix in the curie_map")
+        return self.curie_map[prefix] + local
+
+
+def read_sssom(path: Path) -> MappingSet:
+    """Read an SSSOM/TSV file; errors name the file and line."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = [line[1:] for line in lines if line.startswith("#")]
+    body = [line for line in lines if not line.startswith("#")]
+    try:
+        metadata = yaml.safe_load("".join(header)) or {}
+    except yaml.YAMLError as error:
+        raise InputError(f"{path}: the SSSOM YAML header does not parse: {error}") from None
+    reader = csv.DictReader(body, delimiter="\t")
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"{path}: SSSOM table lacks column(s) {', '.join(missing)}")
+    rows = []
+    first_line = len(header) + 2
+    for offset, row in enumerate(reader):
+        if None in row or any(v is None for v in row.values()):
+            raise InputError(f"{path}:{first_line + offset}: wrong number of columns")
+        rows.append({k: v.strip() for k, v in row.items()})
+    return MappingSet(path, metadata, rows)
+
+
+def mapping_quads(mapping_set: MappingSet, graph: str) -> list[ox.Quad]:
+    """``subject predicate object`` for each row whose object is an identifier (not ``none``)."""
+    quads = []
+    first_line = sum(1 for _ in _header_lines(mapping_set.path)) + 2
+    g = ox.NamedNode(graph)
+    for offset, row in enumerate(mapping_set.rows):
+        if row["object_id"].lower() in ("", "none", "sssom:nomapping"):
+            continue
+        line = first_line + offset
+        quads.append(ox.Quad(ox.NamedNode(mapping_set.expand(row["subject_id"], line)),
+                             ox.NamedNode(mapping_set.expand(row["predicate_id"], line)),
+                             ox.NamedNode(mapping_set.expand(row["object_id"], line)), g))
+    return quads
+
+
+def _header_lines(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as handle:
+        return [line for line in handle if line.startswith("#")]

@@ -1,0 +1,38 @@
+"""Counts per named graph, class and property (VoID-style partitions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sarcoma_graph.store import Store
+
+_CLASSES = """SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }
+GROUP BY ?class ORDER BY DESC(?n) ?class"""
+_PROPERTIES = """SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o }
+GROUP BY ?property ORDER BY DESC(?n) ?property"""
+_ENTITIES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"
+
+
+@dataclass
+class Stats:
+    """What the dataset holds."""
+
+    triples: int
+    entities: int
+    graphs: dict[str, int]
+    classes: list[tuple[str, int]]
+    properties: list[tuple[str, int]]
+
+
+def _pairs(store: Store, query: str, var: str) -> list[tuple[str, int]]:
+    return [(row[var].value, int(row["n"].value)) for row in store.query(query).bindings()]
+
+
+def compute_stats(store: Store) -> Stats:
+    """Counts over the union of the named graphs (distinct triples)."""
+    (row,) = store.query(_ENTITIES).bindings()
+    triples = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    (total,) = triples.bindings()
+    return Stats(int(total["n"].value), int(row["n"].value),
+                 {g: store.count(g) for g in store.named_graphs()},
+                 _pairs(store, _CLASSES, "class"), _pairs(store, _PROPERTIES, "property"))

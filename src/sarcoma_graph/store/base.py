@@ -1,0 +1,159 @@
+"""The store interface every backend implements, and the neutral query result.
+
+Terms crossing the interface are pyoxigraph terms (``NamedNode``, ``BlankNode``,
+``Literal``, ``Triple``, ``Quad``): one model for every backend, so that results from
+any backend serialise to the same bytes. Queries see the union of all named graphs as
+their default graph unless ``default_graphs`` narrows it (SPARQL 1.1 Protocol
+``default-graph-uri``); ``named_graphs`` narrows what ``GRAPH`` can see.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar, Literal
+
+import pyoxigraph as ox
+
+from sarcoma_graph.errors import SarcomaGraphError
+from sarcoma_graph.formats import RdfSyntax
+from sarcoma_graph.rdfio import read_quads
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+QueryKind = Literal["select", "ask", "graph"]
+
+
+class QueryError(SarcomaGraphError):
+    """A query or update that cannot run: syntax error (with position) or evaluation error."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+    def __str__(self) -> str:
+        where = f" (line {self.line}, column {self.column})" if self.line is not None else ""
+        return f"{self.message}{where}"
+
+
+class ResultTooLarge(SarcomaGraphError):
+    """The result has more rows or triples than the configured limit."""
+
+
+@dataclass
+class QueryResult:
+    """A materialised query result: SELECT rows, an ASK boolean, or CONSTRUCT/DESCRIBE triples."""
+
+    kind: QueryKind
+    variables: tuple[str, ...] = ()
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        if self.kind == "select":
+            return len(self.rows)
+        if self.kind == "graph":
+            return len(self.triples)
+        return 1
+
+    def bindings(self) -> Iterator[dict[str, Term]]:
+        """SELECT rows as ``{variable: term}``, unbound variables left out."""
+        for row in self.rows:
+            yield {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+
+
+class Store(abc.ABC):
+    """A quad store that answers SPARQL 1.1. Every backend passes ``tests/test_store_contract.py``."""
+
+    backend: ClassVar[str]
+
+    def __init__(self) -> None:
+        self.version = 0  # bumped on every change; keys caches and ETags
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    @abc.abstractmethod
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads (in one transaction where the backend has them)."""
+
+    @abc.abstractmethod
+    def load_bytes(self, data: bytes, syntax: RdfSyntax, graph: str | None = None) -> None:
+        """Parse and add a serialisation; triple syntaxes go into ``graph`` (default graph if None)."""
+
+    def load_file(self, path: Path, graph: str | None = None) -> int:
+        """Parse one file (errors name file, line and column) and add it; returns the quad count."""
+        quads = read_quads(path, graph)
+        self.add_quads(quads)
+        return len(quads)
+
+    @abc.abstractmethod
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """All quads, or those of one named graph."""
+
+    @abc.abstractmethod
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the non-empty named graphs, sorted."""
+
+    @abc.abstractmethod
+    def count(self, graph: str | None = None) -> int:
+        """How many quads in the store, or in one named graph."""
+
+    @abc.abstractmethod
+    def clear(self, graph: str | None = None) -> None:
+        """Remove everything, or one named graph."""
+
+    @abc.abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+        limit: int | None = None,
+    ) -> QueryResult:
+        """Evaluate a SPARQL 1.1 query. Raises :class:`QueryError` or :class:`ResultTooLarge`.
+
+        ``substitutions`` pre-bind variables (SEP-0007); a substituted variable must be in the
+        query's projection. ``FROM``/``FROM NAMED`` name graphs of the store and override the
+        union default; ``default_graphs``/``named_graphs`` (the protocol's lists) override both.
+        """
+
+    @abc.abstractmethod
+    def update(self, sparql: str) -> None:
+        """Apply a SPARQL 1.1 Update atomically. Raises :class:`QueryError`."""
+
+    @abc.abstractmethod
+    def dump(self, syntax: RdfSyntax, graph: str | None = None) -> bytes:
+        """Serialise everything (dataset syntaxes) or one graph."""
+
+
+def check_limit(count: int, limit: int | None, what: str) -> None:
+    """Raise :class:`ResultTooLarge` once ``count`` passes ``limit``."""
+    if limit is not None and count > limit:
+        raise ResultTooLarge(f"the result has more than {limit} {what}; narrow the query or add LIMIT")
+
+
+_LEXICAL_NOISE = None
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether a query has ``FROM``/``FROM NAMED`` (ignoring comments, strings and IRIs).
+
+    >>> has_dataset_clause("SELECT * FROM <http://g> WHERE { ?s ?p ?o }")
+    True
+    >>> has_dataset_clause('SELECT * WHERE { ?s ?p "FROM" } # FROM')
+    False
+    """
+    import re
+
+    global _LEXICAL_NOISE  # compiled once, on first use (no work at import)
+    if _LEXICAL_NOISE is None:
+        _LEXICAL_NOISE = re.compile(
+            r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+            r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*', re.S)
+    bare = _LEXICAL_NOISE.sub(" ", sparql)
+    return re.search(r"(?<![:\w?$])FROM(?![\w:-])", bare, re.I) is not None

@@ -1,0 +1,136 @@
+"""The default backend: pyoxigraph, in memory (or on disk when given a path)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from sarcoma_graph.formats import RdfSyntax
+from sarcoma_graph.rdfio import syntax_error
+from sarcoma_graph.store.base import (
+    QueryError,
+    QueryResult,
+    Store,
+    Term,
+    check_limit,
+    has_dataset_clause,
+)
+
+_POSITION = re.compile(r"(?:at|between) (?:line )?(\d+)(?::| column )(\d+)")
+
+
+def query_error(error: Exception) -> QueryError:
+    """A :class:`QueryError` with the parser's line and column when it gives them."""
+    message = str(error)
+    match = _POSITION.search(message)
+    if match:
+        return QueryError(message, int(match.group(1)), int(match.group(2)))
+    return QueryError(message)
+
+
+class OxigraphStore(Store):
+    """pyoxigraph ``Store``; queries see the union of the named graphs as default graph."""
+
+    backend = "oxigraph"
+
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__()
+        self._store = ox.Store(str(path)) if path else ox.Store()
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        self._store.extend(quads)
+        self._changed()
+
+    def load_bytes(self, data: bytes, syntax: RdfSyntax, graph: str | None = None) -> None:
+        to_graph = ox.NamedNode(graph) if graph and not syntax.datasets else None
+        try:
+            if to_graph is None:
+                self._store.load(data, format=syntax.oxigraph)
+            else:
+                self._store.load(data, format=syntax.oxigraph, to_graph=to_graph)
+        except SyntaxError as error:
+            raise syntax_error("<input>", error) from None
+        self._changed()
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        g = ox.NamedNode(graph) if graph else None
+        return iter(self._store.quads_for_pattern(None, None, None, g))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs()
+                      if isinstance(g, ox.NamedNode) and self.count(g.value))
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def clear(self, graph: str | None = None) -> None:
+        if graph is None:
+            self._store.clear()
+        else:
+            self._store.remove_graph(ox.NamedNode(graph))
+        self._changed()
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+        limit: int | None = None,
+    ) -> QueryResult:
+        options: dict[str, object] = {}
+        if default_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        elif not has_dataset_clause(sparql):  # FROM/FROM NAMED win over the union default
+            options["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if substitutions:
+            options["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        try:
+            answer = self._store.query(sparql, **options)
+            return _materialise(answer, limit)
+        except SyntaxError as error:
+            raise query_error(error) from None
+        except (OSError, ValueError, TypeError) as error:
+            raise QueryError(str(error)) from None
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as error:
+            raise query_error(error) from None
+        except (OSError, ValueError) as error:
+            raise QueryError(str(error)) from None
+        self._changed()
+
+    def dump(self, syntax: RdfSyntax, graph: str | None = None) -> bytes:
+        if graph is not None:
+            return self._store.dump(format=syntax.oxigraph, from_graph=ox.NamedNode(graph))
+        if not syntax.datasets:
+            raise ValueError(f"{syntax.name} cannot hold named graphs: name one graph to dump")
+        return self._store.dump(format=syntax.oxigraph)
+
+
+def _materialise(answer: object, limit: int | None) -> QueryResult:
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        variables = tuple(v.value for v in answer.variables)
+        rows: list[tuple[Term | None, ...]] = []
+        width = range(len(variables))
+        for solution in answer:
+            rows.append(tuple(solution[i] for i in width))
+            check_limit(len(rows), limit, "rows")
+        return QueryResult("select", variables=variables, rows=rows)
+    triples: list[ox.Triple] = []
+    for triple in answer:  # QueryTriples
+        triples.append(triple)
+        check_limit(len(triples), limit, "triples")
+    return QueryResult("graph", triples=triples)

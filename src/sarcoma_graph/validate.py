@@ -1,0 +1,107 @@
+"""Stage 3, validate: SHACL over the materialised dataset, with a report a curator can read.
+
+pyshacl gets a plain in-memory rdflib ``Graph`` (never an oxrdflib one: typed plain strings
+would compare unequal) and ``inference="none"``: the reasoning stage has already
+materialised what the shapes need.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from rdflib import RDF, SH, Graph
+from rdflib.term import Node
+
+from sarcoma_graph.errors import InputError
+from sarcoma_graph.rdfio import rdf_files
+from sarcoma_graph.store import Store
+from sarcoma_graph.store.rdflib import to_rdflib
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result."""
+
+    severity: str
+    focus: str
+    path: str
+    value: str
+    message: str
+    shape: str
+    constraint: str
+
+
+@dataclass
+class ValidationReport:
+    """The SHACL verdict: violations (and warnings) plus the machine report graph."""
+
+    results: list[Violation]
+    graph: Graph
+
+    @property
+    def violations(self) -> list[Violation]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def to_json(self) -> str:
+        body = {"conforms": self.conforms, "results": [asdict(r) for r in self.results]}
+        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+    def to_turtle(self) -> str:
+        return self.graph.serialize(format="turtle")
+
+
+def data_graph(store: Store) -> Graph:
+    """The union of every named graph, as a plain rdflib graph."""
+    graph = Graph()
+    for quad in store.quads():
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
+
+
+def load_shapes(shapes_dir: Path) -> Graph:
+    """Every shapes file of the folder, parsed (syntax errors name file, line and column)."""
+    from sarcoma_graph.rdfio import read_quads
+
+    files = rdf_files(shapes_dir)
+    if not files:
+        raise InputError(f"{shapes_dir}: no shapes file found")
+    shapes = Graph()
+    for path in files:
+        for quad in read_quads(path):
+            shapes.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                        to_rdflib(quad.object)))
+    return shapes
+
+
+def _text(node: Node | None) -> str:
+    return "" if node is None else str(node)
+
+
+def _results(report: Graph) -> list[Violation]:
+    out = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        def one(p: Node, result: Node = result) -> Node | None:
+            return report.value(result, p)
+        out.append(Violation(
+            severity=_text(one(SH.resultSeverity)).rsplit("#", 1)[-1],
+            focus=_text(one(SH.focusNode)), path=_text(one(SH.resultPath)),
+            value=_text(one(SH.value)), message=_text(one(SH.resultMessage)),
+            shape=_text(one(SH.sourceShape)),
+            constraint=_text(one(SH.sourceConstraintComponent)).rsplit("#", 1)[-1]))
+    return sorted(out, key=lambda v: (v.severity, v.focus, v.path, v.message, v.value))
+
+
+def validate(store: Store, shapes_dir: Path) -> ValidationReport:
+    """Validate the store's content against the shapes of ``shapes_dir``."""
+    import pyshacl  # heavy: imported when validation runs
+
+    _, report_graph, _ = pyshacl.validate(
+        data_graph(store), shacl_graph=load_shapes(shapes_dir), inference="none",
+        advanced=True, allow_warnings=True, abort_on_first=False)
+    return ValidationReport(_results(report_graph), report_graph)

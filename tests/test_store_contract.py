@@ -1,0 +1,130 @@
+"""The store contract: every backend must pass every test here (OAK ComplianceTester style)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from sarcoma_graph.formats import rdf_syntax
+from sarcoma_graph.store import BACKENDS, QueryError, ResultTooLarge, open_store
+
+EX = "http://example.org/"
+G1, G2 = EX + "g1", EX + "g2"
+DATA = f"""
+<{EX}a> <{EX}p> <{EX}b> <{G1}> .
+<{EX}a> <{EX}label> "alpha"@en <{G1}> .
+<{EX}b> <{EX}p> <{EX}c> <{G2}> .
+<{EX}c> <{EX}n> "3"^^<http://www.w3.org/2001/XMLSchema#integer> <{G2}> .
+<{EX}c> <{EX}label> "plain" <{G2}> .
+""".encode()
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request):
+    s = open_store(request.param)
+    s.load_bytes(DATA, rdf_syntax("nquads"))
+    return s
+
+
+def values(result, var):
+    return sorted(row[var].value for row in result.bindings() if var in row)
+
+
+def test_counts_and_graphs(store):
+    assert store.count() == 5
+    assert store.count(G1) == 2
+    assert store.named_graphs() == [G1, G2]
+
+
+def test_default_graph_is_union_of_named_graphs(store):
+    result = store.query(f"SELECT ?s WHERE {{ ?s <{EX}p> ?o }}")
+    assert values(result, "s") == [EX + "a", EX + "b"]
+
+
+def test_default_graph_uri_narrows_the_default_graph(store):
+    result = store.query(f"SELECT ?s WHERE {{ ?s <{EX}p> ?o }}", default_graphs=[G2])
+    assert values(result, "s") == [EX + "b"]
+
+
+def test_named_graph_uri_narrows_graph_clause(store):
+    q = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert set(values(store.query(q), "g")) == {G1, G2}
+    assert set(values(store.query(q, named_graphs=[G1]), "g")) == {G1}
+
+
+def test_from_names_a_graph_of_the_store(store):
+    result = store.query(f"SELECT ?s FROM <{G1}> WHERE {{ ?s <{EX}p> ?o }}")
+    assert values(result, "s") == [EX + "a"]
+
+
+def test_plain_literal_is_plain(store):
+    result = store.query(f"SELECT ?l WHERE {{ <{EX}c> <{EX}label> ?l }}")
+    (row,) = list(result.bindings())
+    assert row["l"] == ox.Literal("plain")
+    assert row["l"].datatype.value.endswith("#string")
+
+
+def test_typed_and_language_literals_round_trip(store):
+    result = store.query(f"SELECT ?n ?l WHERE {{ <{EX}c> <{EX}n> ?n . <{EX}a> <{EX}label> ?l }}")
+    (row,) = list(result.bindings())
+    assert row["n"].datatype.value.endswith("#integer")
+    assert row["l"].language == "en"
+
+
+def test_ask(store):
+    assert store.query(f"ASK {{ <{EX}a> ?p ?o }}").boolean is True
+    assert store.query(f"ASK {{ <{EX}z> ?p ?o }}").boolean is False
+
+
+def test_construct(store):
+    result = store.query(f"CONSTRUCT {{ ?s <{EX}q> ?o }} WHERE {{ ?s <{EX}p> ?o }}")
+    assert result.kind == "graph"
+    assert len(result.triples) == 2
+
+
+def test_substitutions_bind_a_variable(store):
+    result = store.query(f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }}",
+                         substitutions={"s": ox.NamedNode(EX + "b")})
+    assert values(result, "o") == [EX + "c"]
+
+
+def test_syntax_error_has_a_position(store):
+    with pytest.raises(QueryError) as info:
+        store.query("SELECT ?x WHERE {\n  ?x ?y }")
+    assert info.value.line == 2
+
+
+def test_result_limit(store):
+    with pytest.raises(ResultTooLarge):
+        store.query("SELECT * WHERE { ?s ?p ?o }", limit=3)
+
+
+def test_update_inserts_and_bumps_version(store):
+    before = store.version
+    store.update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}x> <{EX}p> <{EX}y> }} }}")
+    assert store.count(G1) == 3
+    assert store.version > before
+
+
+def test_bad_update_changes_nothing(store):
+    with pytest.raises(QueryError):
+        store.update("INSERT DATA { GRAPH <http://g> { <x> }")
+    assert store.count() == 5
+
+
+def test_clear_one_graph(store):
+    store.clear(G1)
+    assert store.named_graphs() == [G2]
+    assert store.count() == 3
+
+
+def test_dump_round_trips(store):
+    data = store.dump(rdf_syntax("nquads"))
+    other = open_store("oxigraph")
+    other.load_bytes(data, rdf_syntax("nquads"))
+    assert sorted(map(str, other.quads())) == sorted(map(str, store.quads()))
+
+
+def test_dump_one_graph_as_turtle(store):
+    data = store.dump(rdf_syntax("turtle"), graph=G2)
+    assert ox.Dataset(ox.parse(data, format=ox.RdfFormat.TURTLE)).__len__() == 3
