@@ -73,6 +73,9 @@ def atomic_output(path: Path) -> Iterator[Path]:
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     tmp = Path(name)
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o666 & ~umask)  # mkstemp creates 0600; a written file gets the usual mode
     try:
         yield tmp
         with tmp.open("rb+") as stream:

@@ -1,0 +1,76 @@
+"""A bounded LRU of serialised answers, keyed by store version, request and media type.
+
+The key holds everything the answer depends on, so its hash is a strong ``ETag``: a client
+revalidating with ``If-None-Match`` gets ``304`` without the query being run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialised answer ready to send."""
+
+    media_type: str
+    body: bytes
+    etag: str
+
+
+def etag_for(key: Hashable) -> str:
+    """A strong entity tag for a cache key."""
+    return '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names this tag (or ``*``); weak tags compare too."""
+    if not header:
+        return False
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+class AnswerCache:
+    """LRU bounded by entry count and total body bytes; a size of 0 disables it."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._items: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._bytes = 0
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable) -> Answer | None:
+        answer = self._items.get(key)
+        if answer is None:
+            self.misses += 1
+            return None
+        self._items.move_to_end(key)
+        self.hits += 1
+        return answer
+
+    def put(self, key: Hashable, answer: Answer) -> None:
+        size = len(answer.body)
+        if self.max_entries <= 0 or size > self.max_bytes // 8:
+            return  # one answer may take at most an eighth of the cache
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body)
+        self._items[key] = answer
+        self._bytes += size
+        while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+            _, evicted = self._items.popitem(last=False)
+            self._bytes -= len(evicted.body)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)

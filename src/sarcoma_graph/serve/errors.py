@@ -1,0 +1,73 @@
+"""Errors as plain-text answers that name the problem: never a traceback, never a 500 for a
+client's mistake. SPARQL clients show the body of an error answer to their user as is.
+
+Status codes: 400 bad request or query (syntax errors with line and column), 401/403
+updates, 404 unknown graph/entity/query, 405 wrong method (with ``Allow``), 406 nothing
+acceptable (lists what is), 413 request body too large, 415 wrong media type, 422 answer
+larger than the result limit, 503 query timeout or server busy.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sarcoma_graph.store import QueryError
+
+log = logging.getLogger("sarcoma_graph.serve")
+
+
+class HttpError(Exception):
+    """An answer other than success, with a message for the client."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+def query_error(error: QueryError) -> HttpError:
+    """400 for a query or update that does not parse or cannot run, with its position."""
+    where = f" (line {error.line}, column {error.column})" if error.line is not None else ""
+    return HttpError(400, f"query error{where}: {error.message}")
+
+
+def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    body = message if message.endswith("\n") else message + "\n"
+    return PlainTextResponse(body, status_code=status, headers=headers)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HttpError)
+    return text_response(error.status, error.message, error.headers)
+
+
+async def _starlette_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    detail = error.detail if isinstance(error.detail, str) else str(error.detail)
+    if error.status_code == 405:
+        detail = f"method {request.method} is not allowed on {request.url.path}"
+    return text_response(error.status_code, detail, dict(error.headers or {}))
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
+                         for e in error.errors())
+    return text_response(400, f"bad request: {problems}")
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return text_response(500, "internal server error (logged on the server)")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on an application."""
+    app.add_exception_handler(HttpError, _http_error)
+    app.add_exception_handler(StarletteHTTPException, _starlette_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,78 @@
+"""Work done inside the query workers: evaluate, serialise, count. Each gets the store first.
+
+Serialising in the worker keeps the server's event loop free and sends back only bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from sarcoma_graph.formats import rdf_syntax, results_syntax
+from sarcoma_graph.results import serialize_graph, serialize_results
+from sarcoma_graph.store import Store, Term
+
+#: Prefixes for RDF answers; set by the server before it forks the workers.
+PREFIXES: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query with its dataset, pre-bound values, limit and the syntaxes negotiated."""
+
+    sparql: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    substitutions: tuple[tuple[str, Term], ...] = ()
+    limit: int | None = None
+    results_syntax: str | None = "json"
+    rdf_syntax: str | None = "turtle"
+
+
+def run_query(store: Store, job: QueryJob) -> tuple[str, bytes | None]:
+    """``(kind, body)``: body is ``None`` when the client accepts no syntax for that kind."""
+    result = store.query(
+        job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs,
+        substitutions=dict(job.substitutions) or None, limit=job.limit)
+    if result.kind == "graph":
+        if job.rdf_syntax is None:
+            return "graph", None
+        return "graph", serialize_graph(result, rdf_syntax(job.rdf_syntax), PREFIXES)
+    if job.results_syntax is None:
+        return result.kind, None
+    return result.kind, serialize_results(result, results_syntax(job.results_syntax))
+
+
+def graph_triples(store: Store, graph: str | None) -> list[ox.Triple]:
+    """The triples of one named graph, or of the store's own default graph (``None``)."""
+    if graph is not None:
+        return [q.triple for q in store.quads(graph)]
+    return [q.triple for q in store.quads() if isinstance(q.graph_name, ox.DefaultGraph)]
+
+
+def dump_graph(store: Store, graph: str | None, syntax: str) -> bytes | None:
+    """One graph serialised; ``None`` if that named graph does not exist (is empty)."""
+    triples = graph_triples(store, graph)
+    if graph is not None and not triples:
+        return None
+    chosen = rdf_syntax(syntax)
+    options = {"prefixes": PREFIXES} if chosen.name in ("turtle", "trig", "rdfxml") else {}
+    return ox.serialize(triples, format=chosen.oxigraph, **options)
+
+
+def graph_exists(store: Store, graph: str) -> bool:
+    """Whether a named graph has at least one triple."""
+    return any(True for _ in store.quads(graph))
+
+
+def trial_update(store: Store, sparql: str) -> None:
+    """Apply an update to this worker's copy (a timed dry run; the worker is retired after)."""
+    store.update(sparql)
+
+
+def select_rows(store: Store, sparql: str, graphs: Sequence[str] | None = None) -> list[
+        dict[str, Term]]:
+    """SELECT bindings as dictionaries (for pages and statistics)."""
+    return list(store.query(sparql, default_graphs=graphs).bindings())

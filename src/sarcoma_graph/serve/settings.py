@@ -1,0 +1,50 @@
+"""What an endpoint is configured with (the ``serve`` command's options)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+TOKEN_VARIABLE = "SARCOMA_GRAPH_UPDATE_TOKEN"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Limits and switches of one endpoint; the defaults are safe for a public read-only server.
+
+    ``timeout`` bounds every query (seconds, waiting for a worker included). ``max_results``
+    bounds rows/triples of an answer, ``max_body`` the bytes of a request body. Updates and
+    Graph Store writes need ``enable_updates`` and a bearer ``update_token``. ``SERVICE`` may
+    only call endpoints in ``service_allow``. ``base_url`` is the public URL of the server
+    (for ``sd:endpoint`` and ``void:sparqlEndpoint``); by default it comes from each request.
+    """
+
+    timeout: float = 30.0
+    max_results: int | None = 100_000
+    max_body: int = 10 * 1024 * 1024
+    enable_updates: bool = False
+    update_token: str | None = None
+    service_allow: tuple[str, ...] = ()
+    base_url: str | None = None
+    workers: int = field(default_factory=lambda: max(os.cpu_count() or 1, 2))
+    cache_entries: int = 2048
+    cache_bytes: int = 64 * 1024 * 1024
+    license: str = LICENSE
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0:
+            raise ValueError("the query timeout must be positive")
+        if self.workers < 1:
+            raise ValueError("at least one query worker is needed")
+        if self.enable_updates and not self.update_token:
+            raise ValueError(f"updates need a bearer token: set {TOKEN_VARIABLE}")
+        for url in self.service_allow:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"--service-allow needs an http(s) URL, got {url!r}")
+
+    def endpoint(self, request_url: str) -> str:
+        """The public URL of ``/sparql``: from ``base_url`` when set, else from the request."""
+        if self.base_url:
+            return self.base_url.rstrip("/") + "/sparql"
+        return request_url
