@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+OWL_NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
 JAVA_HINT = ("Java not found: install a Java runtime (Debian: apt-get install default-jre-headless) "
              "to check the ontology with HermiT")
 
@@ -71,7 +72,7 @@ def check_tbox(ontology: Graph, java: str | None = None) -> TboxReport:
         except owlready2.OwlReadyJavaError as error:
             return TboxReport(skipped=f"HermiT could not run: {str(error).splitlines()[0]}")
         report.unsatisfiable = sorted(c.iri for c in world.inconsistent_classes()
-                                      if hasattr(c, "iri"))
+                                      if hasattr(c, "iri") and c.iri != OWL_NOTHING)
         report.inferred_subclasses = sorted(_subclass_pairs(world) - before)
         report.seconds = time.perf_counter() - started
         return report

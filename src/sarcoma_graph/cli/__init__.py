@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from sarcoma_graph.cli import imports, links, pipeline, serve
+from sarcoma_graph.cli import imports, links, output, pipeline, serve
 
 app = typer.Typer(
     name="sarcoma-graph",
@@ -19,6 +19,7 @@ app = typer.Typer(
     add_completion=False,
 )
 pipeline.register(app)
+output.register(app)
 imports.register(app)
 links.register(app)
 serve.register(app)

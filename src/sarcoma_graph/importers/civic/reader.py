@@ -54,9 +54,10 @@ class Release:
     genes: dict[str, dict[str, str]]
 
 
-def _records(handle: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
+def _records(handle: Iterator[str], quoting: int) -> Iterator[tuple[int, list[str]]]:
     """Records of a TSV stream with the line each starts on (quoted fields may span lines)."""
-    reader = csv.reader(handle, delimiter="\t", quotechar='"', doublequote=True, strict=True)
+    reader = csv.reader(handle, delimiter="\t", quotechar='"', doublequote=True, strict=True,
+                        quoting=quoting)
     start = 1
     try:
         for record in reader:
@@ -87,29 +88,36 @@ def _join_short(records: Iterator[tuple[int, list[str]]], width: int,
                          f"where the header has {width}")
 
 
-def read_table(path: Path) -> Table:
-    """Parse one TSV table; every row gets every header column."""
-    csv.field_size_limit(1 << 28)
+def _parse(path: Path, quoting: int) -> Table:
+    """Parse one TSV table with one quoting convention."""
     with path.open(encoding="utf-8", newline="") as handle:
-        try:
-            records = _records(handle)
-            first = next(records, None)
-            if first is None or not first[1]:
-                raise InputError(f"{path}: empty file (no header row)")
-            header = [name.strip() for name in first[1]]
-            table = Table(path, header, [])
-            for line, record in _join_short(records, len(header), path):
-                if record == [""] * len(header) or not record:
-                    continue
+        records = _records(handle, quoting)
+        first = next(records, None)
+        if first is None or not first[1]:
+            raise InputError(f"{path}: empty file (no header row)")
+        header = [name.strip() for name in first[1]]
+        table = Table(path, header, [])
+        for line, record in _join_short(records, len(header), path):
+            if any(value.strip() for value in record):
                 table.rows.append(dict(zip(header, record, strict=True)))
                 table.lines.append(line)
-        except UnicodeDecodeError as error:
-            raise InputError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
-        except InputError as error:
-            message = str(error)
-            raise InputError(message if message.startswith(str(path)) else f"{path}: {message}") \
-                from None
     return table
+
+
+def read_table(path: Path) -> Table:
+    """Parse one TSV table: quoted fields first; if that fails, every quote as plain text."""
+    csv.field_size_limit(1 << 28)
+    try:
+        try:
+            return _parse(path, csv.QUOTE_MINIMAL)
+        except InputError:
+            return _parse(path, csv.QUOTE_NONE)
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
+    except InputError as error:
+        message = str(error)
+        raise InputError(message if message.startswith(str(path)) else f"{path}: {message}") \
+            from None
 
 
 def find_tables(directory: Path) -> dict[str, Path]:

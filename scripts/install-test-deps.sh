@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the programs the test suite drives besides Python: a Java runtime (HermiT, through
+# owlready2) and Chromium (the web page test). Uses Debian's packages; needs root or sudo.
+# Does nothing for what is already there.
+set -euo pipefail
+need=()
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ ${#need[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-test-deps: no apt-get here; install ${need[*]} yourself (tests that need them are skipped outside CI)" >&2
+  exit 0
+fi
+echo "install-test-deps: installing ${need[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

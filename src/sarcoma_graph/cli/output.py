@@ -1,0 +1,158 @@
+"""Subcommands that read the built dataset and write results: query and export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, err, out, project, run_or_exit
+from sarcoma_graph.errors import InputError
+
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
+
+
+def _params(values: list[str]) -> dict[str, str]:
+    pairs = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"--param needs key=value, got {item!r}")
+        pairs[key.strip()] = value
+    return pairs
+
+
+def query_cmd(
+    name: Annotated[str, typer.Argument(help="A query name from queries/ or a path to a .rq file.")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value (repeatable).")]
+    = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=", ".join(QUERY_FORMATS))] = "table",
+    root: RootOption = None,
+    build_dir: BuildOption = None,
+) -> None:
+    """Run a named query (or any .rq file) over the built dataset and print the result."""
+    from sarcoma_graph.build import load_dataset
+    from sarcoma_graph.catalogue import find_query
+
+    proj = project(root, build_dir)
+    named = run_or_exit(lambda: find_query(proj.queries_dir, name))
+    values = run_or_exit(lambda: _params(param or []))
+    try:
+        substitutions = named.substitutions(values)
+    except ValueError as error:
+        run_or_exit(lambda: _fail(str(error)))
+    if fmt not in QUERY_FORMATS:
+        run_or_exit(lambda: _fail(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})"))
+    store = run_or_exit(lambda: load_dataset(proj))
+    result = run_or_exit(lambda: store.query(named.text, substitutions=substitutions))
+    _print_result(result, fmt)
+
+
+def _fail(message: str) -> None:
+    raise InputError(message)
+
+
+def _print_result(result: object, fmt: str) -> None:
+    from sarcoma_graph.formats import rdf_syntax, results_syntax
+    from sarcoma_graph.prefixes import prefix_map
+    from sarcoma_graph.results import serialize_graph, serialize_results
+
+    if result.kind == "graph":  # type: ignore[attr-defined]
+        syntax = rdf_syntax("turtle" if fmt in ("table", "json", "csv", "tsv", "xml") else fmt)
+        sys.stdout.buffer.write(serialize_graph(result, syntax, prefix_map()))  # type: ignore[arg-type]
+        return
+    if fmt == "table":
+        _table(result)
+        return
+    if fmt not in ("csv", "tsv", "json", "xml"):
+        run_or_exit(lambda: _fail(f"a SELECT/ASK result cannot be written as {fmt}"))
+    sys.stdout.buffer.write(serialize_results(result, results_syntax(fmt)))  # type: ignore[arg-type]
+
+
+def _table(result: object) -> None:
+    from sarcoma_graph.prefixes import compress
+
+    if result.kind == "ask":  # type: ignore[attr-defined]
+        out.print("true" if result.boolean else "false")  # type: ignore[attr-defined]
+        return
+    table = Table(*result.variables)  # type: ignore[attr-defined]
+    for row in result.rows:  # type: ignore[attr-defined]
+        cells = []
+        for term in row:
+            text = "" if term is None else term.value
+            cells.append((compress(text) or text) if term is not None and hasattr(term, "value")
+                         and type(term).__name__ == "NamedNode" else text)
+        table.add_row(*cells)
+    out.print(table)
+    err.print(f"{len(result.rows)} row(s)")  # type: ignore[attr-defined]
+
+
+def export_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, ntriples, nquads, trig, jsonld, rdfxml")]
+    = "turtle",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")]
+    = None,
+    graph: Annotated[list[str] | None, typer.Option("--graph", "-g", help="Named graph (repeatable): "
+                                                     "a name like curated or a full IRI.")] = None,
+    release: Annotated[Path | None, typer.Option("--release", help="Write the whole release set "
+                                                 "into this folder instead.", file_okay=False)] = None,
+    root: RootOption = None,
+    build_dir: BuildOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Write the dataset (or some graphs) deterministically, or the release set with --release."""
+    from sarcoma_graph.build import load_dataset
+    from sarcoma_graph.export import export
+    from sarcoma_graph.formats import rdf_syntax
+    from sarcoma_graph.iris import GRAPH, graph_iri
+    from sarcoma_graph.prefixes import prefix_map
+    from sarcoma_graph.rdfio import write_atomic
+
+    proj = project(root, build_dir)
+    store = run_or_exit(lambda: load_dataset(proj))
+    if release is not None:
+        _release(store, proj, release, quiet)
+        return
+    syntax = run_or_exit(lambda: _syntax(rdf_syntax, fmt))
+    names = [g if g.startswith(("http:", "https:")) else graph_iri(g) for g in graph or []] or None
+    unknown = [g for g in names or [] if g not in store.named_graphs()]
+    if unknown:
+        known = ", ".join(g.removeprefix(GRAPH) for g in store.named_graphs())
+        run_or_exit(lambda: _fail(f"no graph {', '.join(unknown)} (known: {known})"))
+    data = export(store, syntax, prefix_map(), names)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        write_atomic(output, data)
+        if not quiet:
+            err.print(f"wrote {len(data)} bytes → {output}")
+
+
+def _syntax(lookup: object, fmt: str) -> object:
+    try:
+        return lookup(fmt)  # type: ignore[operator]
+    except ValueError as error:
+        raise InputError(str(error)) from None
+
+
+def _release(store: object, proj: object, target: Path, quiet: bool) -> None:
+    from sarcoma_graph.catalogue import load_catalogue
+    from sarcoma_graph.examples import catalogue_quads
+    from sarcoma_graph.iris import BASE
+    from sarcoma_graph.prefixes import prefix_map
+    from sarcoma_graph.release import write_release
+
+    queries = run_or_exit(lambda: load_catalogue(proj.queries_dir))  # type: ignore[attr-defined]
+    quads = catalogue_quads(queries, BASE + "sparql")
+    files = run_or_exit(lambda: write_release(store, proj, target, prefix_map(), quads))  # type: ignore[arg-type]
+    if not quiet:
+        err.print(f"release: {len(files)} files → {target}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add query and export to the app."""
+    app.command("query")(query_cmd)
+    app.command("export")(export_cmd)

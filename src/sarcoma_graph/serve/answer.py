@@ -1,0 +1,110 @@
+"""Answering a query: check it, negotiate, look in the cache, run it in a worker, send it.
+
+Error mapping: syntax/evaluation error 400 (with line and column), nothing acceptable 406,
+result larger than ``max_results`` 422, timeout or no free worker 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from sarcoma_graph.formats import rdf_syntax, results_syntax
+from sarcoma_graph.serve import guard, lexer
+from sarcoma_graph.serve.cache import Answer, etag_for, etag_matches
+from sarcoma_graph.serve.errors import HttpError, query_error
+from sarcoma_graph.serve.jobs import QueryJob, run_query
+from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, available, pick
+from sarcoma_graph.serve.pool import JobTimeout, WorkerDied
+from sarcoma_graph.serve.state import EndpointState
+from sarcoma_graph.store import QueryError, ResultTooLarge
+
+_TEXTUAL = ("text/", "application/sparql-results+", "application/ld+json", "application/n-",
+            "application/trig", "application/rdf+xml")
+
+
+def content_type(media_type: str) -> str:
+    """The ``Content-Type`` header: every textual syntax we send is UTF-8."""
+    return f"{media_type}; charset=utf-8" if media_type.startswith(_TEXTUAL) else media_type
+
+
+def send(request: Request, answer: Answer, status: int = 200) -> Response:
+    """The response for an answer (headers only for HEAD; 304 when the client has it)."""
+    headers = {"ETag": answer.etag, "Vary": "Accept", "Cache-Control": "no-cache"}
+    if etag_matches(request.headers.get("if-none-match"), answer.etag):
+        return Response(status_code=304, headers=headers)
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(answer.body))
+        return Response(status_code=status, headers=headers,
+                        media_type=content_type(answer.media_type))
+    return Response(answer.body, status, headers, content_type(answer.media_type))
+
+
+async def cached(request: Request, state: EndpointState, key: Hashable, media_type: str,
+                 produce: Callable[[], Awaitable[bytes]]) -> Response:
+    """Serve ``produce()`` through the answer cache and ``ETag``/``If-None-Match``."""
+    key = (state.version, key, media_type)
+    etag = etag_for(key)
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return send(request, Answer(media_type, b"", etag))
+    answer = state.cache.get(key)
+    if answer is None:
+        answer = Answer(media_type, await produce(), etag)
+        state.cache.put(key, answer)
+    return send(request, answer)
+
+
+async def in_worker(state: EndpointState, function: Callable[..., object], *args: object,
+                    timeout: float | None = None, retire: bool = False) -> object:
+    """Run a job in a query worker, mapping its failures to HTTP errors."""
+    limit = timeout or state.settings.timeout
+    try:
+        return await state.pool.run(function, *args, timeout=limit, retire=retire)
+    except JobTimeout as error:
+        raise HttpError(503, f"the query was stopped: it ran past the time limit ({error}); "
+                             "narrow it or add LIMIT") from None
+    except WorkerDied as error:
+        raise HttpError(503, f"{error}; try again") from None
+    except QueryError as error:
+        raise query_error(error) from None
+    except ResultTooLarge as error:
+        raise HttpError(422, str(error)) from None
+
+
+def negotiate(request: Request, sparql: str) -> tuple[str | None, str | None]:
+    """The results and RDF syntaxes the client accepts; 406 when the query's form has none."""
+    accept = request.headers.get("accept")
+    results, graph = pick(accept, RESULTS_OFFERS), pick(accept, RDF_OFFERS)
+    form = lexer.query_form(sparql)
+    if form in ("select", "ask") and results is None:
+        raise HttpError(406, available(RESULTS_OFFERS))
+    if form in ("construct", "describe") and graph is None:
+        raise HttpError(406, available(RDF_OFFERS))
+    if results is None and graph is None:
+        raise HttpError(406, available({**RESULTS_OFFERS, **RDF_OFFERS}))
+    return results, graph
+
+
+async def answer_query(request: Request, state: EndpointState, job: QueryJob) -> Response:
+    """The full answer to a query (from the cache when the same request was answered)."""
+    guard.check(job.sparql, state.settings.service_allow)
+    results, graph = negotiate(request, job.sparql)
+    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, job.substitutions,
+                   state.settings.max_results, results, graph)
+    key = (state.version, job)
+    etag = etag_for(key)
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return send(request, Answer("", b"", etag))
+    answer = state.cache.get(key)
+    if answer is None:
+        kind, body = await in_worker(state, run_query, job)  # type: ignore[misc]
+        chosen = graph if kind == "graph" else results
+        if body is None or chosen is None:
+            raise HttpError(406, available(RDF_OFFERS if kind == "graph" else RESULTS_OFFERS))
+        syntax = rdf_syntax(chosen) if kind == "graph" else results_syntax(chosen)
+        answer = Answer(syntax.media_type, body, etag)
+        if not lexer.is_volatile(job.sparql):
+            state.cache.put(key, answer)
+    return send(request, answer)

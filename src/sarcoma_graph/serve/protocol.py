@@ -1,0 +1,130 @@
+"""Reading a SPARQL 1.1 Protocol request: parameters from the URL or the body, decoded once.
+
+Queries come by GET (``?query=``), by POST ``application/x-www-form-urlencoded`` or by POST
+``application/sparql-query``; updates by POST form (``update=``) or
+``application/sparql-update``. Text is UTF-8 unless the ``charset`` parameter says otherwise
+(an unknown charset is refused with 415).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+
+from sarcoma_graph.serve.errors import HttpError
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+GRAPH_PARAMETERS = ("default-graph-uri", "named-graph-uri", "using-graph-uri",
+                    "using-named-graph-uri")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A query or an update with the graphs the protocol's parameters name."""
+
+    query: str | None = None
+    update: str | None = None
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+
+
+def media_type(header: str | None) -> tuple[str, str]:
+    """``(type, charset)`` of a ``Content-Type`` header; 415 for an unknown charset."""
+    kind, *params = (header or "").split(";")
+    charset = "utf-8"
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+            try:
+                codecs.lookup(charset)
+            except LookupError:
+                raise HttpError(415, f"unknown charset {charset!r}; send UTF-8") from None
+    return kind.strip().lower(), charset
+
+
+def parse_pairs(data: bytes | str, charset: str = "utf-8") -> list[tuple[str, str]]:
+    """Percent-decode ``a=b&c=d`` once; 400 if the bytes are not valid in the charset."""
+    text = data.decode("latin-1") if isinstance(data, bytes) else data
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding=charset, errors="strict")
+    except UnicodeDecodeError as error:
+        raise HttpError(400, f"a parameter is not valid {charset}: {error.reason}") from None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 past ``limit`` bytes (before reading when declared)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HttpError(413, f"the request body is larger than the limit of {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HttpError(413, f"the request body is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def decode(body: bytes, charset: str, what: str) -> str:
+    try:
+        return body.decode(charset)
+    except UnicodeDecodeError as error:
+        raise HttpError(400, f"the {what} is not valid {charset}: {error.reason} "
+                             f"at byte {error.start}") from None
+
+
+def _graphs(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...] | None:
+    values = tuple(v for k, v in pairs if k == name)
+    for value in values:
+        if not _ABSOLUTE_IRI.match(value):
+            raise HttpError(400, f"{name} {value!r} is not an absolute IRI")
+    return values or None
+
+
+def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
+    values = [v for k, v in pairs if k == name]
+    if len(values) > 1:
+        raise HttpError(400, f"the request has {len(values)} {name!r} parameters; send one")
+    if values and not values[0].strip():
+        raise HttpError(400, f"the {name!r} parameter is empty")
+    return values[0] if values else None
+
+
+def operation(pairs: list[tuple[str, str]]) -> Operation:
+    """The query or update of a list of parameters; 400 for both, several, or bad graphs."""
+    query, update = _single(pairs, "query"), _single(pairs, "update")
+    if query is not None and update is not None:
+        raise HttpError(400, "the request has both 'query' and 'update'; send one")
+    if update is not None:
+        return Operation(update=update, default_graphs=_graphs(pairs, "using-graph-uri"),
+                         named_graphs=_graphs(pairs, "using-named-graph-uri"))
+    return Operation(query=query, default_graphs=_graphs(pairs, "default-graph-uri"),
+                     named_graphs=_graphs(pairs, "named-graph-uri"))
+
+
+async def read_post(request: Request, limit: int) -> Operation:
+    """The operation of a POST to the endpoint (form, ``sparql-query`` or ``sparql-update``)."""
+    kind, charset = media_type(request.headers.get("content-type"))
+    url_pairs = parse_pairs(request.scope.get("query_string", b""))
+    if kind not in (FORM, QUERY, UPDATE):
+        raise HttpError(415, f"cannot read a POST body of type {kind or '(none)'!r}; "
+                             f"send {FORM}, {QUERY} or {UPDATE}")
+    body = await read_body(request, limit)
+    if kind == FORM:
+        return operation(url_pairs + parse_pairs(body, charset))
+    if any(k in ("query", "update") for k, _ in url_pairs):
+        raise HttpError(400, f"a {kind} body is the operation: the URL cannot also carry "
+                             "'query' or 'update'")
+    text = decode(body, charset, "query" if kind == QUERY else "update")
+    if not text.strip():
+        raise HttpError(400, f"the {kind} body is empty")
+    name = "query" if kind == QUERY else "update"
+    return operation([*url_pairs, (name, text)])

@@ -1,0 +1,107 @@
+"""The named queries of ``queries/*.rq``: a REST route each (``GET /queries/{name}?param=``,
+described in the OpenAPI document), a JSON list at ``/queries``, and their RDF description
+as SPARQL examples at ``/.well-known/sparql-examples``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from sarcoma_graph.catalogue import NamedQuery
+from sarcoma_graph.examples import example_triples
+from sarcoma_graph.serve.answer import answer_query, cached
+from sarcoma_graph.serve.description import rdf_response
+from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.serve.jobs import QueryJob
+from sarcoma_graph.serve.protocol import parse_pairs
+from sarcoma_graph.serve.state import EndpointState, get_state
+from sarcoma_graph.serve.void import endpoint_url
+
+_KINDS = {"iri": "string", "literal": "string", "integer": "integer"}
+
+
+def _values(request: Request) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name, value in parse_pairs(request.scope.get("query_string", b"")):
+        if name in values:
+            raise HttpError(400, f"parameter {name!r} is given more than once")
+        values[name] = value
+    return values
+
+
+async def run_named(request: Request, name: str,
+                    state: EndpointState = Depends(get_state)) -> Response:
+    query = state.queries.get(name)
+    if query is None:
+        known = ", ".join(sorted(state.queries)) or "none"
+        raise HttpError(404, f"no query named {name!r} (known: {known})")
+    try:
+        bound = query.substitutions(_values(request))
+    except ValueError as error:
+        raise HttpError(400, str(error)) from None
+    job = QueryJob(query.text, substitutions=tuple(sorted(bound.items())))
+    return await answer_query(request, state, job)
+
+
+def _handler(name: str) -> Callable[..., Awaitable[Response]]:
+    async def handler(request: Request, state: EndpointState = Depends(get_state)) -> Response:
+        return await run_named(request, name, state)
+
+    return handler
+
+
+def _openapi(query: NamedQuery) -> dict[str, object]:
+    parameters = [{"name": p.name, "in": "query", "required": False,
+                   "description": p.description + (f" (default: {p.default})" if p.default else ""),
+                   "schema": {"type": _KINDS[p.kind], **({"format": "iri"} if p.kind == "iri"
+                                                          else {})}}
+                  for p in query.parameters]
+    return {"parameters": parameters}
+
+
+def describe(query: NamedQuery, url: str) -> dict[str, object]:
+    """One entry of the ``/queries`` list."""
+    return {"name": query.name, "title": query.title, "description": query.description,
+            "keywords": list(query.keywords), "kind": query.kind, "url": url,
+            "parameters": [{"name": p.name, "kind": p.kind, "description": p.description,
+                            "default": p.default} for p in query.parameters],
+            "sparql": query.text}
+
+
+async def list_queries(request: Request, state: EndpointState = Depends(get_state)) -> Response:
+    base = str(request.url_for("queries")).rstrip("/")
+
+    async def produce() -> bytes:
+        items = [describe(q, f"{base}/{q.name}") for _, q in sorted(state.queries.items())]
+        return json.dumps(items, ensure_ascii=False, indent=1).encode()
+
+    return await cached(request, state, ("queries", base), "application/json", produce)
+
+
+async def sparql_examples(request: Request, state: EndpointState = Depends(get_state)) -> Response:
+    endpoint = endpoint_url(request, state)
+
+    async def build() -> list[ox.Triple]:
+        return [t for _, q in sorted(state.queries.items()) for t in example_triples(q, endpoint)]
+
+    return await rdf_response(request, state, ("examples", endpoint), build)
+
+
+def add_routes(router: APIRouter, queries: Sequence[NamedQuery]) -> None:
+    router.add_api_route("/queries", list_queries, methods=["GET", "HEAD"], name="queries",
+                         summary="The named queries (JSON)", tags=["named queries"])
+    for query in queries:
+        router.add_api_route(
+            f"/queries/{query.name}", _handler(query.name), methods=["GET", "HEAD"],
+            name=f"query_{query.name}", summary=query.title, description=query.description,
+            tags=["named queries"], openapi_extra=_openapi(query), response_class=Response)
+    router.add_api_route("/queries/{name}", run_named, methods=["GET", "HEAD"],
+                         include_in_schema=False)
+    router.add_api_route("/.well-known/sparql-examples", sparql_examples, methods=["GET", "HEAD"],
+                         summary="The named queries as SPARQL examples (RDF)",
+                         tags=["self-description"], response_class=Response)

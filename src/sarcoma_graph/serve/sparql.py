@@ -1,0 +1,66 @@
+"""The ``/sparql`` endpoint: SPARQL 1.1 Protocol queries and updates, service description."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from sarcoma_graph.serve.answer import answer_query
+from sarcoma_graph.serve.description import service_description
+from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.serve.jobs import QueryJob
+from sarcoma_graph.serve.protocol import GRAPH_PARAMETERS, Operation, operation, parse_pairs, \
+    read_post
+from sarcoma_graph.serve.state import EndpointState, get_state
+from sarcoma_graph.serve.update import run_update
+
+ALLOW = "GET, HEAD, POST, OPTIONS"
+_DOC = ("SPARQL 1.1 Protocol. `query` (or a POST body), `default-graph-uri`, `named-graph-uri`;"
+        " answers negotiated by `Accept`. Without a query, the service description.")
+
+
+async def _query(request: Request, state: EndpointState, op: Operation) -> Response:
+    job = QueryJob(op.query or "", op.default_graphs, op.named_graphs)
+    return await answer_query(request, state, job)
+
+
+async def sparql_get(request: Request, state: EndpointState = Depends(get_state)) -> Response:
+    pairs = parse_pairs(request.scope.get("query_string", b""))
+    op = operation(pairs)
+    if op.update is not None:
+        raise HttpError(400, "an update must be sent by POST (form 'update=' or "
+                             "application/sparql-update)")
+    if op.query is None:
+        if any(name in GRAPH_PARAMETERS for name, _ in pairs):
+            raise HttpError(400, "the request has graph parameters but no 'query'")
+        return await service_description(request, state)
+    return await _query(request, state, op)
+
+
+async def sparql_post(request: Request, state: EndpointState = Depends(get_state)) -> Response:
+    op = await read_post(request, state.settings.max_body)
+    if op.update is not None:
+        return await run_update(request, state, op)
+    if op.query is None:
+        raise HttpError(400, "the request has neither a 'query' nor an 'update'")
+    return await _query(request, state, op)
+
+
+async def sparql_options() -> Response:
+    return Response(status_code=204, headers={"Allow": ALLOW})
+
+
+async def sparql_other(request: Request) -> Response:
+    raise HttpError(405, f"method {request.method} is not allowed on {request.url.path}; "
+                         f"use {ALLOW}", {"Allow": ALLOW})
+
+
+def add_routes(router: APIRouter) -> None:
+    router.add_api_route("/sparql", sparql_get, methods=["GET", "HEAD"], name="sparql",
+                         summary="SPARQL query (GET) or service description", description=_DOC,
+                         response_class=Response)
+    router.add_api_route("/sparql", sparql_post, methods=["POST"], name="sparql_post",
+                         summary="SPARQL query or update (POST)", response_class=Response)
+    router.add_api_route("/sparql", sparql_options, methods=["OPTIONS"], include_in_schema=False)
+    router.add_api_route("/sparql", sparql_other, methods=["PUT", "DELETE", "PATCH"],
+                         include_in_schema=False)

@@ -1,0 +1,92 @@
+"""The endpoint's running state, built in the application's lifespan and given to routes by
+``Depends(get_state)``. Any FastAPI application can host the endpoint: include
+:func:`sarcoma_graph.serve.routes.endpoint_router` and enter :func:`endpoint_state` in its
+lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+
+from sarcoma_graph.catalogue import NamedQuery
+from sarcoma_graph.serve import jobs
+from sarcoma_graph.serve.cache import AnswerCache
+from sarcoma_graph.serve.pool import WorkerPool
+from sarcoma_graph.serve.settings import Settings
+from sarcoma_graph.store import Store
+
+STATE_KEY = "sarcoma_graph_endpoint"
+
+
+@dataclass
+class EndpointState:
+    """Settings, store, query workers, answer cache, named queries, per-version summaries."""
+
+    settings: Settings
+    store: Store
+    pool: WorkerPool
+    queries: dict[str, NamedQuery]
+    cache: AnswerCache
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _summaries: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    _summary_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    @property
+    def version(self) -> int:
+        return self.store.version
+
+    async def summary(self, name: str, compute: Any) -> Any:
+        """A value computed once per store version (VoID statistics…): ``await compute()``."""
+        lock = self._summary_locks.setdefault(name, asyncio.Lock())
+        async with lock:
+            cached = self._summaries.get(name)
+            if cached and cached[0] == self.version:
+                return cached[1]
+            version = self.version
+            value = await compute()
+            self._summaries[name] = (version, value)
+            return value
+
+    async def changed(self) -> None:
+        """After a change of the store: drop cached answers and recycle the workers."""
+        self.cache.clear()
+        await self.pool.recycle()
+
+
+def _prefixes() -> dict[str, str]:
+    try:
+        from sarcoma_graph.prefixes import prefix_map
+
+        return dict(prefix_map())
+    except Exception:  # noqa: BLE001 - the registry is a nicety for Turtle output, not a need
+        from sarcoma_graph.iris import PROJECT_PREFIXES
+        from sarcoma_graph.prefixes import W3C_PREFIXES
+
+        return {**W3C_PREFIXES, **PROJECT_PREFIXES}
+
+
+@contextlib.asynccontextmanager
+async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
+                         queries: Sequence[NamedQuery] = ()) -> AsyncIterator[EndpointState]:
+    """Start the workers (forked now, with the store loaded) and stop them on the way out."""
+    jobs.PREFIXES.update(_prefixes())  # before the fork, so every worker has them
+    pool = WorkerPool(store, settings.workers)
+    await pool.start()
+    state = EndpointState(settings, store, pool, {q.name: q for q in queries},
+                          AnswerCache(settings.cache_entries, settings.cache_bytes))
+    setattr(app.state, STATE_KEY, state)
+    try:
+        yield state
+    finally:
+        await pool.close()
+
+
+def get_state(request: Request) -> EndpointState:
+    """The dependency every route takes."""
+    return getattr(request.app.state, STATE_KEY)

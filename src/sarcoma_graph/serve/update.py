@@ -1,0 +1,79 @@
+"""SPARQL 1.1 Update over the protocol, and the bearer-token check every write goes through.
+
+An update is first run in a query worker (a timed dry run on its copy of the store, the
+worker retired after), so that one past the time limit is stopped without touching the
+store; then it is applied to the server's store, which bumps the store version: cached
+answers are dropped and the workers re-forked.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+import anyio
+from fastapi import Request
+from fastapi.responses import Response
+
+from sarcoma_graph.serve import guard, lexer
+from sarcoma_graph.serve.answer import in_worker
+from sarcoma_graph.serve.errors import HttpError, query_error
+from sarcoma_graph.serve.jobs import trial_update
+from sarcoma_graph.serve.protocol import Operation
+from sarcoma_graph.serve.settings import TOKEN_VARIABLE
+from sarcoma_graph.serve.state import EndpointState
+from sarcoma_graph.store import QueryError
+
+
+def authorize(request: Request, state: EndpointState) -> None:
+    """403 when updates are off; 401 without the right ``Authorization: Bearer`` token."""
+    settings = state.settings
+    if not settings.enable_updates or not settings.update_token:
+        raise HttpError(403, "updates are disabled on this endpoint (start the server with "
+                             f"--enable-updates and {TOKEN_VARIABLE})")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    challenge = {"WWW-Authenticate": 'Bearer realm="sarcoma-graph"'}
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HttpError(401, "an update needs an 'Authorization: Bearer <token>' header",
+                        challenge)
+    if not hmac.compare_digest(token.strip().encode(), settings.update_token.encode()):
+        raise HttpError(401, "the bearer token is not the one configured for updates",
+                        {**challenge, "WWW-Authenticate": challenge["WWW-Authenticate"]
+                         + ', error="invalid_token"'})
+
+
+def prepare(operation: Operation) -> str:
+    """The update text with the protocol's ``using-graph-uri``/``using-named-graph-uri`` applied."""
+    text = operation.update or ""
+    if operation.default_graphs is None and operation.named_graphs is None:
+        return text
+    try:
+        return lexer.add_using(text, list(operation.default_graphs or ()),
+                               list(operation.named_graphs or ()))
+    except ValueError as error:
+        raise HttpError(400, str(error)) from None
+
+
+async def apply(state: EndpointState, change: object, *args: object) -> None:
+    """Apply a change to the server's store (``change(store, *args)``) and refresh what depends."""
+    def run() -> None:
+        with state.pool.store_lock:
+            change(state.store, *args)  # type: ignore[operator]
+
+    async with state.write_lock:
+        try:
+            await anyio.to_thread.run_sync(run)
+        finally:
+            await state.changed()
+
+
+async def run_update(request: Request, state: EndpointState, operation: Operation) -> Response:
+    """Check, time, then apply an update: 204 on success."""
+    authorize(request, state)
+    text = prepare(operation)
+    guard.check(text, state.settings.service_allow, update=True)
+    await in_worker(state, trial_update, text, retire=True)  # 400 / 503 here leave the store untouched
+    try:
+        await apply(state, trial_update, text)
+    except QueryError as error:
+        raise query_error(error) from None
+    return Response(status_code=204)
