@@ -1,0 +1,1 @@
+"""External links: checking every external identifier against public reference sets."""

@@ -1,0 +1,84 @@
+"""Every curated fact can be traced: selectors resolve in the seeds, records match triples."""
+
+from __future__ import annotations
+
+import pytest
+
+from sarcoma_graph.build import build
+from sarcoma_graph.iris import graph_iri
+from sarcoma_graph.project import Project
+
+SG = "https://w3id.org/sarcoma-graph/ontology/"
+PREFIXES = f"""PREFIX sg: <{SG}> PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+"""
+
+
+@pytest.fixture(scope="module")
+def store(root):
+    s, _ = build(Project.discover(root))
+    return s
+
+
+def selectors(store):
+    q = PREFIXES + """SELECT ?passage ?file ?exact ?prefix ?suffix WHERE {
+        ?passage oa:hasSource ?doc ; oa:hasSelector ?sel . ?doc dcterms:identifier ?file .
+        ?sel oa:exact ?exact . OPTIONAL { ?sel oa:prefix ?prefix } OPTIONAL { ?sel oa:suffix ?suffix } }
+        ORDER BY ?passage"""
+    return [{k: v.value for k, v in row.items()} for row in store.query(q).bindings()]
+
+
+def test_every_passage_has_a_selector(store):
+    q = PREFIXES + "SELECT ?p WHERE { ?s sg:restsOn ?p FILTER NOT EXISTS { ?p oa:hasSelector ?x } }"
+    assert list(store.query(q).bindings()) == []
+    assert len(selectors(store)) >= 40
+
+
+def test_every_selector_resolves_to_exactly_one_place_in_its_seed(store, shared):
+    for sel in selectors(store):
+        text = (shared / sel["file"].removeprefix("shared/")).read_text(encoding="utf-8")
+        quote = sel.get("prefix", "") + sel["exact"] + sel.get("suffix", "")
+        assert text.count(quote) == 1, f"{sel['passage']}: selector does not resolve uniquely"
+
+
+def test_every_statement_rests_on_a_passage_of_its_own_source(store):
+    q = PREFIXES + """SELECT ?s WHERE { ?s a sg:EvidenceStatement ; dcterms:source ?doc .
+        FILTER NOT EXISTS { ?s sg:restsOn/oa:hasSource ?doc } }"""
+    assert [r["s"].value for r in store.query(q).bindings()] == []
+
+
+def test_provenance_properties_have_a_curation_record(store):
+    curated = graph_iri("curated")
+    q = PREFIXES + f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{graph_iri('ontology')}> {{ ?p sg:requiresProvenance true }}
+        GRAPH <{curated}> {{ ?s ?p ?o }}
+        FILTER NOT EXISTS {{ GRAPH <{curated}> {{ ?r rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }} }} }}"""
+    missing = [(r["s"].value, r["p"].value, r["o"].value) for r in store.query(q).bindings()]
+    assert missing == []
+
+
+def test_every_curation_record_describes_a_curated_triple(store):
+    curated = graph_iri("curated")
+    q = PREFIXES + f"""SELECT ?r WHERE {{ GRAPH <{curated}> {{
+        ?r a sg:CurationRecord ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; sg:assertionMode ?m
+        FILTER NOT EXISTS {{ ?s ?p ?o }} }} }}"""
+    assert list(store.query(q).bindings()) == []
+
+
+def test_domain_knowledge_is_marked_and_explained(store):
+    q = PREFIXES + """SELECT ?r WHERE { ?r a sg:CurationRecord ; sg:assertionMode sg:DomainKnowledge .
+        FILTER NOT EXISTS { ?r sg:curatorNote ?n } }"""
+    assert list(store.query(q).bindings()) == []
+    q = PREFIXES + "SELECT (COUNT(?r) AS ?n) WHERE { ?r sg:assertionMode sg:DomainKnowledge }"
+    (row,) = store.query(q).bindings()
+    assert int(row["n"].value) > 100
+
+
+def test_curated_graph_has_no_blank_node(store):
+    q = f"ASK {{ GRAPH <{graph_iri('curated')}> {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}"
+    assert store.query(q).boolean is False
+
+
+def test_review_names_nine_targeted_therapy_pairs(store):
+    q = PREFIXES + "SELECT (COUNT(?s) AS ?n) WHERE { ?s a sg:TargetedTherapyStatement }"
+    (row,) = store.query(q).bindings()
+    assert int(row["n"].value) == 10  # nine pairs; NTRK inhibitors stated for the group and for IFS
