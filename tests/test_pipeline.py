@@ -143,3 +143,12 @@ def test_bad_param_is_reported(built, root, tmp_path):
                  "--build-dir", str(built))
     assert result.exit_code == 2
     assert "needs an absolute IRI" in result.output
+
+
+def test_default_build_dir_is_inside_the_project(root, monkeypatch):
+    from sarcoma_graph.project import Project
+
+    monkeypatch.delenv("SARCOMA_GRAPH_BUILD", raising=False)
+    assert Project.discover(root).build_dir == root / "build"
+    monkeypatch.setenv("SARCOMA_GRAPH_BUILD", "/tmp/elsewhere")
+    assert Project.discover(root).build_dir == Path("/tmp/elsewhere")

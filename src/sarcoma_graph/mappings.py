@@ -77,3 +77,50 @@ def mapping_quads(mapping_set: MappingSet, graph: str) -> list[ox.Quad]:
 def _header_lines(path: Path) -> list[str]:
     with path.open(encoding="utf-8") as handle:
         return [line for line in handle if line.startswith("#")]
+
+
+SSSOM = "https://w3id.org/sssom/"
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_LITERAL_SLOTS = ("subject_label", "object_label", "comment", "author_id", "mapping_date",
+                  "confidence", "object_source", "see_also")
+
+
+def mapping_iri(set_iri: str, row: dict[str, str]) -> str:
+    """A stable IRI for one mapping: the set's IRI and a digest of subject, predicate, object."""
+    import hashlib
+
+    key = "\t".join((row["subject_id"], row["predicate_id"], row["object_id"]))
+    return f"{set_iri}/{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def sssom_rdf_quads(mapping_set: MappingSet, graph: str) -> list[ox.Quad]:
+    """The mapping set as RDF: one ``owl:Axiom`` per mapping with its SSSOM slots, no blank node."""
+    set_iri = str(mapping_set.metadata.get("mapping_set_id", ""))
+    if not set_iri:
+        raise InputError(f"{mapping_set.path}: the SSSOM header needs a mapping_set_id")
+    g, s = ox.NamedNode(graph), ox.NamedNode(set_iri)
+    quads = [ox.Quad(s, ox.NamedNode(RDF_TYPE), ox.NamedNode(SSSOM + "MappingSet"), g)]
+    for key in ("license", "mapping_set_version"):
+        if mapping_set.metadata.get(key):
+            quads.append(ox.Quad(s, ox.NamedNode(SSSOM + key),
+                                 ox.Literal(str(mapping_set.metadata[key])), g))
+    for line, row in enumerate(mapping_set.rows, start=1):
+        if row["object_id"].lower() in ("", "none", "sssom:nomapping"):
+            continue
+        m = ox.NamedNode(mapping_iri(set_iri, row))
+        quads += [
+            ox.Quad(s, ox.NamedNode(SSSOM + "mappings"), m, g),
+            ox.Quad(m, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL + "Axiom"), g),
+            ox.Quad(m, ox.NamedNode(OWL + "annotatedSource"),
+                    ox.NamedNode(mapping_set.expand(row["subject_id"], line)), g),
+            ox.Quad(m, ox.NamedNode(OWL + "annotatedProperty"),
+                    ox.NamedNode(mapping_set.expand(row["predicate_id"], line)), g),
+            ox.Quad(m, ox.NamedNode(OWL + "annotatedTarget"),
+                    ox.NamedNode(mapping_set.expand(row["object_id"], line)), g),
+            ox.Quad(m, ox.NamedNode(SSSOM + "mapping_justification"),
+                    ox.NamedNode(mapping_set.expand(row["mapping_justification"], line)), g),
+        ]
+        quads += [ox.Quad(m, ox.NamedNode(SSSOM + slot), ox.Literal(row[slot]), g)
+                  for slot in _LITERAL_SLOTS if row.get(slot)]
+    return quads

@@ -73,8 +73,9 @@ class Project:
             candidates.append(Path(__file__).resolve().parent / "resources")  # installed wheel
         for candidate in candidates:
             if (candidate / "ontology").is_dir() and (candidate / "shapes").is_dir():
-                build = build_dir or Path(os.environ.get("SARCOMA_GRAPH_BUILD", "")) or None
-                return cls(candidate, build or _default_build(candidate))
+                env_build = os.environ.get("SARCOMA_GRAPH_BUILD")
+                build = build_dir or (Path(env_build) if env_build else _default_build(candidate))
+                return cls(candidate, build)
         raise InputError("no sarcoma-graph project found (a folder with ontology/ and shapes/); "
                          "run from a clone of the project or pass --root")
 

@@ -20,6 +20,7 @@ from sarcoma_graph.errors import InputError
 from sarcoma_graph.export import serialize_quads
 from sarcoma_graph.formats import RDF_SYNTAXES, rdf_syntax
 from sarcoma_graph.iris import ONTOLOGY_IRI, graph_iri, version_iri
+from sarcoma_graph.mappings import read_sssom, sssom_rdf_quads
 from sarcoma_graph.project import Project
 from sarcoma_graph.rdfio import rdf_files, read_quads
 from sarcoma_graph.store import Store
@@ -72,6 +73,9 @@ def write_release(store: Store, project: Project, target: Path, prefixes: Mappin
         _write_all(tmp, "queries", catalogue_quads, prefixes, TRIPLE_SYNTAXES, header)
         for sssom in sorted(project.mappings_dir.glob("*.sssom.tsv")):
             shutil.copyfile(sssom, tmp / sssom.name)
+            rdf = sssom_rdf_quads(read_sssom(sssom), graph_iri("mappings"))
+            _write_all(tmp, sssom.name.removesuffix(".tsv"), rdf, prefixes, ("turtle", "ntriples"),
+                       header)
         _checksums(tmp)
         if target.exists():
             old = target.with_name(f".{target.name}.old")
