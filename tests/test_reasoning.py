@@ -101,3 +101,14 @@ def test_without_java_the_check_is_skipped_with_a_reason(root, monkeypatch):
     report = check_tbox(_ontology(root))
     assert report.skipped == JAVA_HINT
     assert report.ok
+
+
+def test_plain_literals_are_not_restated_as_inferences(root):
+    # Regression: reasonable returns "x"^^xsd:string for asserted "x"; they are the same literal.
+    s = open_store()
+    s.load_file(root / "ontology" / "sarcoma-graph.ttl", graph_iri("ontology"))
+    s.load_bytes(b'<http://x.org/a> <http://www.w3.org/ns/oa#exact> "quoted text" .',
+                 rdf_syntax("turtle"), graph_iri("curated"))
+    materialise(s)
+    q = f'ASK {{ GRAPH <{graph_iri("inferred")}> {{ ?s ?p "quoted text" }} }}'
+    assert s.query(q).boolean is False

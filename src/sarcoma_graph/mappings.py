@@ -15,6 +15,7 @@ import yaml
 
 from sarcoma_graph.errors import InputError
 
+NO_TERM = ("", "none", "sssom:notermfound", "sssom:nomapping")
 REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
 
 
@@ -65,7 +66,7 @@ def mapping_quads(mapping_set: MappingSet, graph: str) -> list[ox.Quad]:
     first_line = sum(1 for _ in _header_lines(mapping_set.path)) + 2
     g = ox.NamedNode(graph)
     for offset, row in enumerate(mapping_set.rows):
-        if row["object_id"].lower() in ("", "none", "sssom:nomapping"):
+        if row["object_id"].lower() in NO_TERM:
             continue
         line = first_line + offset
         quads.append(ox.Quad(ox.NamedNode(mapping_set.expand(row["subject_id"], line)),
@@ -106,7 +107,7 @@ def sssom_rdf_quads(mapping_set: MappingSet, graph: str) -> list[ox.Quad]:
             quads.append(ox.Quad(s, ox.NamedNode(SSSOM + key),
                                  ox.Literal(str(mapping_set.metadata[key])), g))
     for line, row in enumerate(mapping_set.rows, start=1):
-        if row["object_id"].lower() in ("", "none", "sssom:nomapping"):
+        if row["object_id"].lower() in NO_TERM:
             continue
         m = ox.NamedNode(mapping_iri(set_iri, row))
         quads += [

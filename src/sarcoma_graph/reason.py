@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
@@ -78,12 +78,19 @@ def apply_chains(triples: set[Triple], chains: list[tuple[URIRef, list[URIRef]]]
     return new
 
 
+def _plain(node: Node) -> Node:
+    """``"x"^^xsd:string`` → ``"x"``: rdflib compares the two unequal, RDF 1.1 says they are one."""
+    if isinstance(node, Literal) and node.datatype == XSD.string and not node.language:
+        return Literal(str(node))
+    return node
+
+
 def _closure(graph: Graph) -> set[Triple]:
     import reasonable  # heavy native module: imported when reasoning runs
 
     reasoner = reasonable.PyReasoner()
     reasoner.from_graph(graph)
-    return set(reasoner.reason())
+    return {(s, p, _plain(o)) for s, p, o in reasoner.reason()}
 
 
 def _worth_keeping(triple: Triple) -> bool:

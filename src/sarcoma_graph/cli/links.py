@@ -24,6 +24,7 @@ def check_links_cmd(
     from sarcoma_graph.build import load_dataset
     from sarcoma_graph.links.check import ERROR, INFO, check_links
     from sarcoma_graph.links.reference import ReferenceSets
+    from sarcoma_graph.prefixes import compress
 
     proj = project(root, build_dir)
     folder = reference or proj.root.parent / "shared" / "data" / "reference"
@@ -33,7 +34,8 @@ def check_links_cmd(
     if shown:
         table = Table("severity", "entity", "identifier", "problem", "reference")
         for f in shown:
-            table.add_row(f.severity, f.entity, f.target, f.problem, f.reference)
+            table.add_row(f.severity, compress(f.entity) or f.entity, compress(f.target) or f.target,
+                          f.problem, f.reference)
         out.print(table)
     errors = sum(1 for f in findings if f.severity == ERROR)
     if not quiet:

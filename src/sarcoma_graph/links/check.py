@@ -79,9 +79,10 @@ class LinkChecker:
         if isinstance(entry, str):
             return [LinkFinding(INFO, entity, target, f"unchecked: {entry}", "")]
         if entry is None:
-            if scheme == "NCIT" and predicate.endswith("exactMatch"):
+            if scheme == "NCIT" or not predicate.endswith("exactMatch"):
                 return [LinkFinding(WARNING, entity, target,
-                                    "not in the local NCIt subsets (disease crosswalk, agents)", "")]
+                                    f"not in the local {scheme} reference subsets (checked where the mapping set's "
+                                    "comment says)", "")]
             return [LinkFinding(ERROR, entity, target, f"{scheme} identifier not found", "")]
         return self._labels(entity, predicate, target, labels, entry, scheme)
 
@@ -109,7 +110,8 @@ class LinkChecker:
                 scheme = _scheme(t)
                 if scheme not in ("MONDO", "ONCOTREE") or not ncit:
                     continue
-                entry = self.lookup(scheme, t)
+                table = self.ref.mondo_ncit[0] if scheme == "MONDO" else self.ref.oncotree
+                entry = table.get(t)  # only these two carry NCIt cross-references
                 if isinstance(entry, Entry) and entry.xrefs and not entry.xrefs & ncit:
                     crossrefs = ", ".join(sorted(compress(x) or x for x in entry.xrefs))
                     findings.append(LinkFinding(

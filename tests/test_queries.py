@@ -1,0 +1,263 @@
+"""The named query catalogue: every query loads, documents itself and runs; ours give exact results.
+
+Expected results are data, one file per case: ``tests/queries/<query>.expected.tsv`` runs the
+query with its default parameters, ``tests/queries/<query>--<case>.expected.tsv`` with the
+parameters its ``#param:`` lines give. Each file is derived by hand from the two seed documents
+and the curated model (never pasted from a query's output). Format:
+
+- ``#`` lines are comments, except the directives ``#param: name=value``, ``#sets: col, col``
+  (multi-valued cells joined with " | ", compared as sets), ``#ordered`` (compare rows as a list),
+  ``#placeholder-columns: col, col`` (columns left out while the graph still holds ``urn:todo:``
+  placeholder IRIs, compared case- and underscore-insensitively afterwards) and
+  ``#data-bug: reason`` (the file states what the documents say and the curated data does not yet:
+  a mismatch is an expected failure until the data is fixed);
+- the first other line is the header: a subset of the query's variables, in any order;
+- cells: empty = unbound; ``id:<kind>/<slug>`` and ``sg:<Name>`` abbreviate our IRIs; numbers are
+  compared by value; ``\\n``, ``\\t`` and ``\\\\`` are escapes.
+
+Queries named ``civic-*`` belong to the CIViC importer: here they are only loaded and run.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import yaml
+
+from sarcoma_graph.build import build
+from sarcoma_graph.catalogue import NamedQuery, load_catalogue
+from sarcoma_graph.project import Project
+from sarcoma_graph.reason import materialise
+from sarcoma_graph.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = ROOT / "queries"
+EXPECTED = Path(__file__).resolve().parent / "queries"
+ID = "https://w3id.org/sarcoma-graph/id/"
+SG = "https://w3id.org/sarcoma-graph/ontology/"
+PLACEHOLDER = "urn:todo:"
+SEPARATOR = " | "
+NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "decimal", "double", "float")}
+MAPPING_PROPERTIES = {f"http://www.w3.org/2004/02/skos/core#{p}" for p in (
+    "exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
+
+CATALOGUE = load_catalogue(QUERIES)
+OURS = [q for q in CATALOGUE if not q.name.startswith("civic-")]
+
+
+def by_name(name: str) -> NamedQuery:
+    return next(q for q in CATALOGUE if q.name == name)
+
+
+@pytest.fixture(scope="session")
+def graph(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The curated graph with its inferences, built into a temporary build directory."""
+    project = Project.discover(ROOT, build_dir=tmp_path_factory.mktemp("build"))
+    store, _ = build(project)
+    materialise(store)
+    return store
+
+
+# --- reading expected files and normalising cells -------------------------------------------
+
+
+def compact(value: str) -> str:
+    for base, prefix in ((ID, "id:"), (SG, "sg:")):
+        if value.startswith(base):
+            return prefix + value[len(base):]
+    return value
+
+
+def expand(value: str) -> str:
+    for base, prefix in ((ID, "id:"), (SG, "sg:")):
+        if value.startswith(prefix):
+            return base + value[len(prefix):]
+    return value
+
+
+def unescape(cell: str) -> str:
+    out, chars = [], iter(cell)
+    for char in chars:
+        if char == "\\":
+            nxt = next(chars, "")
+            out.append({"n": "\n", "t": "\t", "\\": "\\"}.get(nxt, "\\" + nxt))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def number(text: str) -> str:
+    """A number's canonical text (``10.0`` → ``10``, ``0.950`` → ``0.95``); other text unchanged."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    return format(value.normalize(), "f") if value.is_finite() else text
+
+
+@dataclass
+class Case:
+    """One expected-result file."""
+
+    path: Path
+    query: str
+    params: dict[str, str] = field(default_factory=dict)
+    sets: set[str] = field(default_factory=set)
+    placeholder_columns: set[str] = field(default_factory=set)
+    ordered: bool = False
+    data_bug: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def read_case(path: Path) -> Case:
+    name = path.name.removesuffix(".expected.tsv")
+    case = Case(path, name.split("--")[0])
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            key, _, value = line[1:].partition(":")
+            key = key.strip()
+            if key == "param":
+                param, _, text = value.strip().partition("=")
+                case.params[param.strip()] = expand(text.strip())
+            elif key == "sets":
+                case.sets |= {c.strip() for c in value.split(",") if c.strip()}
+            elif key == "placeholder-columns":
+                case.placeholder_columns |= {c.strip() for c in value.split(",") if c.strip()}
+            elif key == "ordered":
+                case.ordered = True
+            elif key == "data-bug":
+                case.data_bug = value.strip()
+        elif not case.header:
+            case.header = line.split("\t")
+        elif line.strip():
+            cells = [unescape(c) for c in line.split("\t")]
+            assert len(cells) == len(case.header), f"{path.name}: wrong number of cells in {line!r}"
+            case.rows.append(cells)
+    return case
+
+
+def normal(column: str, text: str, case: Case) -> str:
+    if column in case.sets:
+        return SEPARATOR.join(sorted(compact(expand(v)) for v in text.split(SEPARATOR) if v))
+    if column in case.placeholder_columns:
+        return text.replace("_", " ").casefold()
+    return number(compact(expand(text)))
+
+
+def term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and term.datatype.value in NUMERIC:
+        return number(term.value)
+    return term.value
+
+
+CASES = sorted(EXPECTED.glob("*.expected.tsv"))
+
+
+# --- every query of the catalogue ------------------------------------------------------------
+
+
+def test_catalogue_has_our_queries() -> None:
+    assert len(OURS) >= 16
+
+
+@pytest.mark.parametrize("query", CATALOGUE, ids=lambda q: q.name)
+def test_query_documents_itself(query: NamedQuery) -> None:
+    assert query.title.strip(), f"{query.name}: no '#+ title:'"
+    assert query.description.strip(), f"{query.name}: no '#+ description:'"
+    query.substitutions({})  # every default fits its parameter's kind
+
+
+@pytest.mark.parametrize("query", CATALOGUE, ids=lambda q: q.name)
+def test_query_runs_and_projects_its_parameters(graph: Store, query: NamedQuery) -> None:
+    result = graph.query(query.text, substitutions=query.substitutions({}))
+    if query.kind == "select":
+        missing = [p.name for p in query.parameters if p.name not in result.variables]
+        assert not missing, f"{query.name}: parameters not in the projection: {missing}"
+
+
+@pytest.mark.parametrize("query", OURS, ids=lambda q: q.name)
+def test_our_query_is_ordered_deterministic_and_tested(graph: Store, query: NamedQuery) -> None:
+    if query.kind == "select":
+        assert "ORDER BY" in query.text.upper(), f"{query.name}: a SELECT needs ORDER BY"
+        first = graph.query(query.text, substitutions=query.substitutions({}))
+        again = graph.query(query.text, substitutions=query.substitutions({}))
+        assert first.rows == again.rows
+    tested = {read_case(p).query for p in CASES} | {"external-mappings"}
+    assert query.name in tested, f"{query.name}: no tests/queries/{query.name}.expected.tsv"
+
+
+# --- exact results ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name.removesuffix(".expected.tsv"))
+def test_expected_result(graph: Store, path: Path) -> None:
+    case = read_case(path)
+    query = by_name(case.query)
+    result = graph.query(query.text, substitutions=query.substitutions(case.params))
+    unknown = [c for c in case.header if c not in result.variables]
+    assert not unknown, f"{path.name}: columns not projected by the query: {unknown}"
+    rows = [[term_text(t) for t in row] for row in result.rows]
+    columns = list(case.header)
+    if any(cell.startswith(PLACEHOLDER) for row in rows for cell in row):
+        columns = [c for c in columns if c not in case.placeholder_columns]
+    index = [result.variables.index(c) for c in columns]
+    keep = [case.header.index(c) for c in columns]
+    actual = [tuple(normal(c, row[i], case) for c, i in zip(columns, index, strict=True)) for row in rows]
+    expected = [tuple(normal(c, row[i], case) for c, i in zip(columns, keep, strict=True))
+                for row in case.rows]
+    if case.ordered:
+        same = actual == expected
+        message = f"{path.name}\nexpected: {expected}\nactual: {actual}"
+    else:
+        missing, extra = Counter(expected) - Counter(actual), Counter(actual) - Counter(expected)
+        same = not missing and not extra
+        message = (f"{path.name}\nmissing rows: {sorted(missing.elements())}"
+                   f"\nextra rows: {sorted(extra.elements())}")
+    if not same and case.data_bug:
+        pytest.xfail(f"known data bug: {case.data_bug}")
+    assert same, message
+
+
+def sssom_rows() -> set[tuple[str, str, str, str]]:
+    """(entity, property, scheme, external) for each mapping of ``data/mappings/*.sssom.tsv``."""
+    rows = set()
+    for path in sorted((ROOT / "data" / "mappings").glob("*.sssom.tsv")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = yaml.safe_load("\n".join(line[1:] for line in lines if line.startswith("#"))) or {}
+        prefixes = dict(header.get("curie_map") or {})
+
+        def iri(curie: str, prefixes: dict[str, str] = prefixes) -> str:
+            prefix, _, local = curie.partition(":")
+            return prefixes[prefix] + local if prefix in prefixes else curie
+
+        for row in csv.DictReader([ln for ln in lines if not ln.startswith("#")], delimiter="\t"):
+            obj = row["object_id"].strip()
+            if obj.lower() in ("", "none", "sssom:nomapping", "sssom:notermfound"):
+                continue
+            entity, prop = iri(row["subject_id"].strip()), iri(row["predicate_id"].strip())
+            external = iri(obj)
+            if prop in MAPPING_PROPERTIES and entity.startswith("https://w3id.org/sarcoma-graph/"):
+                if "/obo/" in external:
+                    scheme = external.split("/obo/", 1)[1].split("_", 1)[0]
+                else:
+                    scheme = external.split("://", 1)[-1].split("/", 1)[0]
+                rows.add((entity, prop, scheme, external))
+    return rows
+
+
+def test_external_mappings_follow_the_mapping_sets(graph: Store) -> None:
+    """The mappings graph may be empty until the mapping sets land: expected rows come from them."""
+    query = by_name("external-mappings")
+    result = graph.query(query.text)
+    index = [result.variables.index(v) for v in ("entity", "mappingProperty", "scheme", "external")]
+    actual = {tuple(term_text(row[i]) for i in index) for row in result.rows}
+    assert actual == sssom_rows()
