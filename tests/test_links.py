@@ -32,7 +32,8 @@ def test_project_links_have_no_error(graph, reference):
 
 
 def test_every_histotype_has_ncit_and_mondo(graph):
-    q = """PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    q = """PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/>
+    PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
     SELECT ?h WHERE { ?h a sg:Histotype .
       FILTER NOT EXISTS { ?h skos:exactMatch ?n FILTER(STRSTARTS(STR(?n), "http://purl.obolibrary.org/obo/NCIT_")) } }"""
     missing = [r["h"].value for r in graph.query(q).bindings()]
@@ -110,7 +111,8 @@ def test_cli_exit_code(root, tmp_path, shared):
 
     runner = CliRunner()
     build_dir = tmp_path / "b"
-    assert runner.invoke(app, ["build", "--root", str(root), "--build-dir", str(build_dir), "-q"]).exit_code == 0
+    built = runner.invoke(app, ["build", "--root", str(root), "--build-dir", str(build_dir), "-q"])
+    assert built.exit_code == 0
     result = runner.invoke(app, ["check-links", "--root", str(root), "--build-dir", str(build_dir),
                                  "--reference", str(shared / "data" / "reference"), "-q"])
     assert result.exit_code == 0, result.output

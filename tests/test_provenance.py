@@ -49,9 +49,11 @@ def test_every_statement_rests_on_a_passage_of_its_own_source(store):
 
 def test_provenance_properties_have_a_curation_record(store):
     curated = graph_iri("curated")
-    q = PREFIXES + f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{graph_iri('ontology')}> {{ ?p sg:requiresProvenance true }}
+    q = PREFIXES + f"""SELECT ?s ?p ?o WHERE {{
+        GRAPH <{graph_iri('ontology')}> {{ ?p sg:requiresProvenance true }}
         GRAPH <{curated}> {{ ?s ?p ?o }}
-        FILTER NOT EXISTS {{ GRAPH <{curated}> {{ ?r rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }} }} }}"""
+        FILTER NOT EXISTS {{ GRAPH <{curated}> {{
+            ?r rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }} }} }}"""
     missing = [(r["s"].value, r["p"].value, r["o"].value) for r in store.query(q).bindings()]
     assert missing == []
 

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,14 +63,18 @@ RESULTS_SYNTAXES: tuple[ResultsSyntax, ...] = (
 )
 
 
+def _find(table: tuple[T, ...], name_or_type: str, what: str) -> T:
+    key = name_or_type.strip().lower()
+    for syntax in table:
+        if key in (syntax.name, syntax.media_type, syntax.extension, *syntax.aliases):  # type: ignore[attr-defined]
+            return syntax
+    known = ", ".join(s.name for s in table)  # type: ignore[attr-defined]
+    raise ValueError(f"unknown {what} {name_or_type!r} (known: {known})")
+
+
 def rdf_syntax(name_or_type: str) -> RdfSyntax:
     """Find an RDF syntax by name, media type, alias or file extension."""
-    key = name_or_type.strip().lower()
-    for syntax in RDF_SYNTAXES:
-        if key in (syntax.name, syntax.media_type, syntax.extension, *syntax.aliases):
-            return syntax
-    known = ", ".join(s.name for s in RDF_SYNTAXES)
-    raise ValueError(f"unknown RDF syntax {name_or_type!r} (known: {known})")
+    return _find(RDF_SYNTAXES, name_or_type, "RDF syntax")
 
 
 def rdf_syntax_for_path(path: Path) -> RdfSyntax:
@@ -77,9 +84,4 @@ def rdf_syntax_for_path(path: Path) -> RdfSyntax:
 
 def results_syntax(name_or_type: str) -> ResultsSyntax:
     """Find a SPARQL results syntax by name or media type."""
-    key = name_or_type.strip().lower()
-    for syntax in RESULTS_SYNTAXES:
-        if key in (syntax.name, syntax.media_type, syntax.extension, *syntax.aliases):
-            return syntax
-    known = ", ".join(s.name for s in RESULTS_SYNTAXES)
-    raise ValueError(f"unknown SPARQL results syntax {name_or_type!r} (known: {known})")
+    return _find(RESULTS_SYNTAXES, name_or_type, "SPARQL results syntax")

@@ -73,7 +73,8 @@ class LinkChecker:
             return f"no reference set for {scheme or 'this IRI'} here"
         return tables[scheme]().get(target)
 
-    def check_one(self, entity: str, predicate: str, target: str, labels: list[str]) -> list[LinkFinding]:
+    def check_one(self, entity: str, predicate: str, target: str,
+                  labels: list[str]) -> list[LinkFinding]:
         scheme = _scheme(target)
         entry = self.lookup(scheme, target)
         if isinstance(entry, str):
