@@ -35,7 +35,8 @@ def test_every_histotype_has_ncit_and_mondo(graph):
     q = """PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/>
     PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
     SELECT ?h WHERE { ?h a sg:Histotype .
-      FILTER NOT EXISTS { ?h skos:exactMatch ?n FILTER(STRSTARTS(STR(?n), "http://purl.obolibrary.org/obo/NCIT_")) } }"""
+      FILTER NOT EXISTS { ?h skos:exactMatch ?n
+        FILTER(STRSTARTS(STR(?n), "http://purl.obolibrary.org/obo/NCIT_")) } }"""
     missing = [r["h"].value for r in graph.query(q).bindings()]
     assert missing == [f"{ID}histotype/mesenchymal-tumour"]  # no NCIt concept was found for this grouping
 

@@ -82,7 +82,8 @@ class LinkChecker:
         if entry is None:
             if scheme == "NCIT" or not predicate.endswith("exactMatch"):
                 return [LinkFinding(WARNING, entity, target,
-                                    f"not in the local {scheme} reference subsets (checked where the mapping set's "
+                                    f"not in the local {scheme} reference subsets "
+                                    "(checked where the mapping set's "
                                     "comment says)", "")]
             return [LinkFinding(ERROR, entity, target, f"{scheme} identifier not found", "")]
         return self._labels(entity, predicate, target, labels, entry, scheme)
