@@ -123,8 +123,10 @@ def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
         report = run_or_exit(lambda: run_qc(store, proj.qc_dir))
     if report.findings:
         table = Table("check", "severity", "entity", "property", "value")
+        from sarcoma_graph.prefixes import compress
+
         for f in report.findings:
-            table.add_row(f.check, f.severity, f.entity, f.property, f.value)
+            table.add_row(f.check, f.severity, *(compress(v) or v for v in (f.entity, f.property, f.value)))
         out.print(table)
     if not quiet:
         err.print(f"{len(report.checks)} checks, {len(report.errors)} error(s), "
