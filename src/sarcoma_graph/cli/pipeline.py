@@ -99,14 +99,19 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
 
 
 def _print_violations(results: list, quiet: bool) -> None:
+    from sarcoma_graph.prefixes import compress
+
     if not results:
         if not quiet:
             err.print("conforms: no SHACL violation")
         return
-    table = Table("severity", "focus node", "path", "value", "message", "shape", show_lines=True)
     for r in results:
-        table.add_row(r.severity, r.focus, r.path, r.value, r.message, r.shape)
-    out.print(table)
+        style = "bold red" if r.severity == "Violation" else "yellow"
+        out.print(f"[{style}]{r.severity}[/] {compress(r.focus) or r.focus}")
+        for label, value in (("path", r.path), ("value", r.value), ("shape", r.shape)):
+            if value:
+                out.print(f"  {label}: {compress(value) or value}", markup=False)
+        out.print(f"  {r.message}\n", markup=False)
     violations = sum(1 for r in results if r.severity == "Violation")
     err.print(f"{violations} violation(s), {len(results) - violations} other result(s)")
 

@@ -1,7 +1,76 @@
-"""Placeholder until this command group lands."""
+"""``sarcoma-graph serve``: the SPARQL endpoint over the built dataset (FastAPI + uvicorn)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
 
 import typer
 
+from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, err, project, run_or_exit
+from sarcoma_graph.errors import InputError
+
+_HELP = """Serve the built dataset: SPARQL 1.1 Protocol at /sparql, Graph Store at
+/rdf-graph-store, the SPARQL editor at /, VoID, SPARQL examples, named queries as REST
+routes and dereferenceable IRIs. Run `sarcoma-graph build` first."""
+
+
+def serve(
+    root: RootOption = None,
+    build_dir: BuildOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    backend: Annotated[str, typer.Option(help="Store backend: oxigraph or rdflib.")] = "oxigraph",
+    timeout: Annotated[float, typer.Option(help="Query time limit in seconds (503 past it).")
+                       ] = 30.0,
+    max_results: Annotated[int, typer.Option(
+        help="Most rows/triples in one answer (422 past it); 0 for no limit.")] = 100_000,
+    max_body: Annotated[int, typer.Option(help="Largest request body in bytes (413 past it).")
+                        ] = 10 * 1024 * 1024,
+    enable_updates: Annotated[bool, typer.Option(
+        "--enable-updates", help="Accept SPARQL Update and Graph Store writes, with the "
+        "bearer token from SARCOMA_GRAPH_UPDATE_TOKEN.")] = False,
+    service_allow: Annotated[list[str] | None, typer.Option(
+        "--service-allow", help="An endpoint SERVICE may call (repeatable; none by default).")
+    ] = None,
+    base_url: Annotated[str | None, typer.Option(
+        help="Public URL of this server (for sd:endpoint, void:sparqlEndpoint).")] = None,
+    workers: Annotated[int, typer.Option(help="Query worker processes.")] = max(
+        os.cpu_count() or 1, 2),
+    cache_entries: Annotated[int, typer.Option(help="Answers kept in the cache (0: none).")
+                             ] = 2048,
+    quiet: QuietOption = False,
+) -> None:
+    """Serve the SPARQL endpoint."""
+    import uvicorn
+
+    from sarcoma_graph.build import load_dataset
+    from sarcoma_graph.catalogue import load_catalogue
+    from sarcoma_graph.serve import Settings, create_app
+    from sarcoma_graph.serve.settings import TOKEN_VARIABLE
+
+    def settings() -> Settings:
+        try:
+            return Settings(
+                timeout=timeout, max_results=max_results or None, max_body=max_body,
+                enable_updates=enable_updates,
+                update_token=os.environ.get(TOKEN_VARIABLE) or None,
+                service_allow=tuple(service_allow or ()), base_url=base_url, workers=workers,
+                cache_entries=cache_entries)
+        except ValueError as error:
+            raise InputError(str(error)) from None
+
+    found = project(root, build_dir)
+    chosen = run_or_exit(settings)
+    store = run_or_exit(lambda: load_dataset(found, backend))
+    queries = run_or_exit(lambda: load_catalogue(found.queries_dir))
+    if not quiet:
+        err.print(f"serving {store.count()} quads from {found.dataset_path} "
+                  f"at http://{host}:{port}/sparql")
+    uvicorn.run(create_app(chosen, store, queries), host=host, port=port,
+                log_level="warning" if quiet else "info", access_log=not quiet)
+
 
 def register(app: typer.Typer) -> None:
-    """Nothing to add yet."""
+    """Add the ``serve`` command."""
+    app.command("serve", help=_HELP)(serve)

@@ -31,14 +31,11 @@ def content_type(media_type: str) -> str:
 
 
 def send(request: Request, answer: Answer, status: int = 200) -> Response:
-    """The response for an answer (headers only for HEAD; 304 when the client has it)."""
+    """The response for an answer; 304 when the client has it. (For HEAD the server sends the
+    same headers and drops the body, as uvicorn does for every HEAD answer.)"""
     headers = {"ETag": answer.etag, "Vary": "Accept", "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("if-none-match"), answer.etag):
         return Response(status_code=304, headers=headers)
-    if request.method == "HEAD":
-        headers["Content-Length"] = str(len(answer.body))
-        return Response(status_code=status, headers=headers,
-                        media_type=content_type(answer.media_type))
     return Response(answer.body, status, headers, content_type(answer.media_type))
 
 
@@ -73,24 +70,24 @@ async def in_worker(state: EndpointState, function: Callable[..., object], *args
         raise HttpError(422, str(error)) from None
 
 
-def negotiate(request: Request, sparql: str) -> tuple[str | None, str | None]:
-    """The results and RDF syntaxes the client accepts; 406 when the query's form has none."""
+def negotiate(request: Request) -> tuple[str, str]:
+    """The results and RDF syntaxes for the client's ``Accept``; 406 when it takes none of ours.
+
+    A client that accepts only SPARQL results formats but sends a CONSTRUCT (rdflib's
+    SPARQLStore sets ``Accept`` from its configured format, not from the query form) gets the
+    form's default syntax rather than a 406, and the other way round.
+    """
     accept = request.headers.get("accept")
     results, graph = pick(accept, RESULTS_OFFERS), pick(accept, RDF_OFFERS)
-    form = lexer.query_form(sparql)
-    if form in ("select", "ask") and results is None:
-        raise HttpError(406, available(RESULTS_OFFERS))
-    if form in ("construct", "describe") and graph is None:
-        raise HttpError(406, available(RDF_OFFERS))
     if results is None and graph is None:
         raise HttpError(406, available({**RESULTS_OFFERS, **RDF_OFFERS}))
-    return results, graph
+    return results or "json", graph or "turtle"
 
 
 async def answer_query(request: Request, state: EndpointState, job: QueryJob) -> Response:
     """The full answer to a query (from the cache when the same request was answered)."""
     guard.check(job.sparql, state.settings.service_allow)
-    results, graph = negotiate(request, job.sparql)
+    results, graph = negotiate(request)
     job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, job.substitutions,
                    state.settings.max_results, results, graph)
     key = (state.version, job)
@@ -100,10 +97,7 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
     answer = state.cache.get(key)
     if answer is None:
         kind, body = await in_worker(state, run_query, job)  # type: ignore[misc]
-        chosen = graph if kind == "graph" else results
-        if body is None or chosen is None:
-            raise HttpError(406, available(RDF_OFFERS if kind == "graph" else RESULTS_OFFERS))
-        syntax = rdf_syntax(chosen) if kind == "graph" else results_syntax(chosen)
+        syntax = rdf_syntax(graph) if kind == "graph" else results_syntax(results)
         answer = Answer(syntax.media_type, body, etag)
         if not lexer.is_volatile(job.sparql):
             state.cache.put(key, answer)

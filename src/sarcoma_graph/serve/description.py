@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 
 import pyoxigraph as ox
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sarcoma_graph.formats import rdf_syntax
@@ -15,7 +15,7 @@ from sarcoma_graph.serve import jobs
 from sarcoma_graph.serve.answer import cached
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, available, pick
-from sarcoma_graph.serve.state import EndpointState
+from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.serve.void import (
     RDF_TYPE,
     SD,
@@ -102,3 +102,13 @@ async def void_description(request: Request, state: EndpointState) -> Response:
         return void_triples(await stats(state), endpoint, state.settings.license)
 
     return await rdf_response(request, state, ("void", endpoint), build)
+
+
+async def void_route(request: Request, state: State) -> Response:
+    return await void_description(request, state)
+
+
+def add_routes(router: APIRouter) -> None:
+    router.add_api_route("/.well-known/void", void_route, methods=["GET", "HEAD"],
+                         response_class=Response, tags=["self-description"],
+                         summary="VoID description of the dataset")

@@ -39,13 +39,12 @@ def service_targets(text: str, update: bool) -> tuple[str | None, ...] | str:
 
     try:
         if update:
-            tree = algebra.translateUpdate(parser.parseUpdate(text))
-            roots: object = list(tree)
+            roots: object = algebra.translateUpdate(parser.parseUpdate(text)).algebra
         else:
             roots = algebra.translateQuery(parser.parseQuery(text)).algebra
     except ParseException as error:
         return f"line {error.lineno}, column {error.col}: {error.msg}"
-    except Exception as error:  # noqa: BLE001 - rdflib raises many types on odd input
+    except Exception as error:
         return str(error) or type(error).__name__
     targets = []
     for node in _walk(roots):

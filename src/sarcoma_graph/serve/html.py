@@ -36,7 +36,7 @@ class Link:
 
 def href(iri: str, root: str) -> str | None:
     """Where a link to an IRI goes: our entity pages for project IRIs, the IRI itself otherwise."""
-    if iri.startswith(BASE + "id/") or iri.startswith(BASE + "ontology"):
+    if iri.startswith((BASE + "id/", BASE + "ontology")):
         return root + "/" + iri[len(BASE):]
     return iri if iri.startswith(("http://", "https://")) else None
 

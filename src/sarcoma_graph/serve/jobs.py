@@ -27,21 +27,17 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     substitutions: tuple[tuple[str, Term], ...] = ()
     limit: int | None = None
-    results_syntax: str | None = "json"
-    rdf_syntax: str | None = "turtle"
+    results_syntax: str = "json"
+    rdf_syntax: str = "turtle"
 
 
-def run_query(store: Store, job: QueryJob) -> tuple[str, bytes | None]:
-    """``(kind, body)``: body is ``None`` when the client accepts no syntax for that kind."""
+def run_query(store: Store, job: QueryJob) -> tuple[str, bytes]:
+    """``(kind, body)``: the answer serialised in the syntax negotiated for its kind."""
     result = store.query(
         job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs,
         substitutions=dict(job.substitutions) or None, limit=job.limit)
     if result.kind == "graph":
-        if job.rdf_syntax is None:
-            return "graph", None
         return "graph", serialize_graph(result, rdf_syntax(job.rdf_syntax), PREFIXES)
-    if job.results_syntax is None:
-        return result.kind, None
     return result.kind, serialize_results(result, results_syntax(job.results_syntax))
 
 

@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import pickle
 import signal
-import stat
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,13 +26,12 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-import anyio
-
+from sarcoma_graph.serve.worker import serve
 from sarcoma_graph.store import QueryError, Store
 
 log = logging.getLogger("sarcoma_graph.serve")
 _FORK = multiprocessing.get_context("fork")
-_SMALL = 1 << 20  # replies up to this size are read on the event loop
+_CHUNK = 1 << 20
 
 
 class JobTimeout(Exception):
@@ -48,49 +46,12 @@ class WorkerDied(Exception):
 class Worker:
     process: BaseProcess
     jobs: Connection
-    replies: Connection
+    replies: int  # read end of the reply pipe: 8-byte length, then the pickled reply
     version: int
 
     @property
     def pid(self) -> int:
         return self.process.pid or 0
-
-
-def _detach(keep: set[int]) -> None:
-    """In a new worker: default signals, die with the server, drop inherited sockets."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.set_wakeup_fd(-1)
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    for name in os.listdir("/proc/self/fd"):
-        fd = int(name)
-        with contextlib.suppress(OSError):
-            if fd > 2 and fd not in keep and stat.S_ISSOCK(os.fstat(fd).st_mode):
-                os.close(fd)  # the listening socket and client connections stay the server's
-
-
-def _serve(store: Store, jobs: Connection, replies: Connection) -> None:
-    _detach({jobs.fileno(), replies.fileno()})
-    while True:
-        try:
-            function, args = jobs.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            reply: tuple[str, Any] = ("ok", function(store, *args))
-        except QueryError as error:  # its pickle would lose line and column
-            reply = ("query_error", (error.message, error.line, error.column))
-        except BaseException as error:  # noqa: BLE001 - every failure goes back as a message
-            reply = ("error", error)
-        try:
-            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError) as error:
-            data = pickle.dumps(("error", RuntimeError(f"unpicklable answer: {error}")))
-        replies.send_bytes(len(data).to_bytes(8, "little"))
-        replies.send_bytes(data)
 
 
 class WorkerPool:
@@ -110,14 +71,14 @@ class WorkerPool:
 
     def _fork(self) -> Worker:
         job_out, job_in = _FORK.Pipe(duplex=False)
-        reply_out, reply_in = _FORK.Pipe(duplex=False)
+        reply_out, reply_in = os.pipe()
         with self.store_lock:
-            process = _FORK.Process(target=_serve, args=(self.store, job_out, reply_in),
+            process = _FORK.Process(target=serve, args=(self.store, job_out, reply_in),
                                     daemon=True, name="sarcoma-graph-query")
             process.start()
             version = self.store.version
         job_out.close()
-        reply_in.close()
+        os.close(reply_in)
         worker = Worker(process, job_in, reply_out, version)
         self._all[worker.pid] = worker
         return worker
@@ -136,7 +97,8 @@ class WorkerPool:
             os.kill(worker.pid, signal.SIGKILL)
         worker.process.join(5)
         worker.jobs.close()
-        worker.replies.close()
+        with contextlib.suppress(OSError):
+            os.close(worker.replies)
 
     async def _replace(self, worker: Worker) -> None:
         await self._in_forker(self._kill, worker)
@@ -192,19 +154,32 @@ class WorkerPool:
         return value
 
     async def _receive(self, worker: Worker, timeout: float) -> tuple[str, Any]:
+        """Read one reply without blocking the loop (the fd may be non-blocking under uvloop)."""
         loop = asyncio.get_running_loop()
-        ready = loop.create_future()
-        fd = worker.replies.fileno()
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        done: asyncio.Future[bytes] = loop.create_future()
+        buffer = bytearray()
+        fd = worker.replies
+
+        def readable() -> None:
+            try:
+                chunk = os.read(fd, _CHUNK)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as error:
+                done.done() or done.set_exception(error)
+                return
+            if not chunk:
+                done.done() or done.set_exception(EOFError("the worker closed its pipe"))
+                return
+            buffer.extend(chunk)
+            if len(buffer) >= 8 and len(buffer) >= 8 + int.from_bytes(buffer[:8], "little"):
+                done.done() or done.set_result(bytes(buffer[8:]))
+
+        loop.add_reader(fd, readable)
         try:
-            await asyncio.wait_for(ready, max(timeout, 0.001))
+            data = await asyncio.wait_for(done, max(timeout, 0.001))
         finally:
             loop.remove_reader(fd)
-        size = int.from_bytes(worker.replies.recv_bytes(), "little")
-        if size <= _SMALL:
-            data = worker.replies.recv_bytes()
-        else:
-            data = await anyio.to_thread.run_sync(worker.replies.recv_bytes)
         return pickle.loads(data)
 
     async def close(self) -> None:

@@ -20,7 +20,7 @@ from sarcoma_graph.serve.errors import HttpError
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 GRAPH_PARAMETERS = ("default-graph-uri", "named-graph-uri", "using-graph-uri",
                     "using-named-graph-uri")
 
@@ -84,7 +84,7 @@ def decode(body: bytes, charset: str, what: str) -> str:
 def _graphs(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...] | None:
     values = tuple(v for k, v in pairs if k == name)
     for value in values:
-        if not _ABSOLUTE_IRI.match(value):
+        if not ABSOLUTE_IRI.match(value):
             raise HttpError(400, f"{name} {value!r} is not an absolute IRI")
     return values or None
 

@@ -9,7 +9,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sarcoma_graph.catalogue import NamedQuery
@@ -19,7 +19,7 @@ from sarcoma_graph.serve.description import rdf_response
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
 from sarcoma_graph.serve.protocol import parse_pairs
-from sarcoma_graph.serve.state import EndpointState, get_state
+from sarcoma_graph.serve.state import State
 from sarcoma_graph.serve.void import endpoint_url
 
 _KINDS = {"iri": "string", "literal": "string", "integer": "integer"}
@@ -35,7 +35,7 @@ def _values(request: Request) -> dict[str, str]:
 
 
 async def run_named(request: Request, name: str,
-                    state: EndpointState = Depends(get_state)) -> Response:
+                    state: State) -> Response:
     query = state.queries.get(name)
     if query is None:
         known = ", ".join(sorted(state.queries)) or "none"
@@ -49,7 +49,7 @@ async def run_named(request: Request, name: str,
 
 
 def _handler(name: str) -> Callable[..., Awaitable[Response]]:
-    async def handler(request: Request, state: EndpointState = Depends(get_state)) -> Response:
+    async def handler(request: Request, state: State) -> Response:
         return await run_named(request, name, state)
 
     return handler
@@ -73,7 +73,7 @@ def describe(query: NamedQuery, url: str) -> dict[str, object]:
             "sparql": query.text}
 
 
-async def list_queries(request: Request, state: EndpointState = Depends(get_state)) -> Response:
+async def list_queries(request: Request, state: State) -> Response:
     base = str(request.url_for("queries")).rstrip("/")
 
     async def produce() -> bytes:
@@ -83,7 +83,7 @@ async def list_queries(request: Request, state: EndpointState = Depends(get_stat
     return await cached(request, state, ("queries", base), "application/json", produce)
 
 
-async def sparql_examples(request: Request, state: EndpointState = Depends(get_state)) -> Response:
+async def sparql_examples(request: Request, state: State) -> Response:
     endpoint = endpoint_url(request, state)
 
     async def build() -> list[ox.Triple]:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sarcoma_graph.serve.answer import answer_query
 from sarcoma_graph.serve.description import service_description
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
-from sarcoma_graph.serve.protocol import GRAPH_PARAMETERS, Operation, operation, parse_pairs, \
-    read_post
-from sarcoma_graph.serve.state import EndpointState, get_state
+from sarcoma_graph.serve.protocol import GRAPH_PARAMETERS, Operation, operation, parse_pairs, read_post
+from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.serve.update import run_update
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
@@ -24,7 +23,7 @@ async def _query(request: Request, state: EndpointState, op: Operation) -> Respo
     return await answer_query(request, state, job)
 
 
-async def sparql_get(request: Request, state: EndpointState = Depends(get_state)) -> Response:
+async def sparql_get(request: Request, state: State) -> Response:
     pairs = parse_pairs(request.scope.get("query_string", b""))
     op = operation(pairs)
     if op.update is not None:
@@ -37,7 +36,7 @@ async def sparql_get(request: Request, state: EndpointState = Depends(get_state)
     return await _query(request, state, op)
 
 
-async def sparql_post(request: Request, state: EndpointState = Depends(get_state)) -> Response:
+async def sparql_post(request: Request, state: State) -> Response:
     op = await read_post(request, state.settings.max_body)
     if op.update is not None:
         return await run_update(request, state, op)

@@ -10,9 +10,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.serve import jobs
@@ -64,7 +64,7 @@ def _prefixes() -> dict[str, str]:
         from sarcoma_graph.prefixes import prefix_map
 
         return dict(prefix_map())
-    except Exception:  # noqa: BLE001 - the registry is a nicety for Turtle output, not a need
+    except Exception:
         from sarcoma_graph.iris import PROJECT_PREFIXES
         from sarcoma_graph.prefixes import W3C_PREFIXES
 
@@ -90,3 +90,7 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
 def get_state(request: Request) -> EndpointState:
     """The dependency every route takes."""
     return getattr(request.app.state, STATE_KEY)
+
+
+#: The type of a route parameter that receives the endpoint state.
+State = Annotated[EndpointState, Depends(get_state)]

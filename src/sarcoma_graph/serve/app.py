@@ -1,0 +1,56 @@
+"""The application: :func:`endpoint_router` (mountable in any FastAPI app) and
+:func:`create_app` (the ``serve`` command's app: router, lifespan, CORS, error handlers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from sarcoma_graph import __version__
+from sarcoma_graph.catalogue import NamedQuery
+from sarcoma_graph.serve import description, entities, errors, graph_store, page, queries, sparql
+from sarcoma_graph.serve.settings import Settings
+from sarcoma_graph.serve.state import endpoint_state
+from sarcoma_graph.store import Store
+
+_ABOUT = """SPARQL 1.1 endpoint of **sarcoma-graph**: `/sparql` (SPARQL 1.1 Protocol, any
+SPARQL client), `/rdf-graph-store` (Graph Store HTTP Protocol), the named queries as REST
+routes under `/queries/`, VoID at `/.well-known/void`, SPARQL examples at
+`/.well-known/sparql-examples`, and dereferenceable IRIs under `/id/` and `/ontology/`."""
+
+
+def endpoint_router(named_queries: Sequence[NamedQuery] = ()) -> APIRouter:
+    """Every route of the endpoint; the host app must enter :func:`endpoint_state` in its
+    lifespan (see :func:`create_app`)."""
+    router = APIRouter()
+    sparql.add_routes(router)
+    graph_store.add_routes(router)
+    queries.add_routes(router, named_queries)
+    description.add_routes(router)
+    entities.add_routes(router)
+    page.add_routes(router)
+    return router
+
+
+def create_app(settings: Settings, store: Store,
+               named_queries: Sequence[NamedQuery] = ()) -> FastAPI:
+    """The endpoint over a loaded store; query workers are forked when the app starts."""
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with endpoint_state(app, settings, store, named_queries):
+            yield
+
+    app = FastAPI(title="sarcoma-graph SPARQL endpoint", version=__version__,
+                  description=_ABOUT, lifespan=lifespan, redoc_url=None)
+    app.include_router(endpoint_router(named_queries))
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT",
+                                                            "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Accept", "If-None-Match"],
+        expose_headers=["ETag", "Location", "Content-Length"], max_age=3600)
+    errors.install(app)
+    return app

@@ -1,0 +1,130 @@
+"""SPARQL 1.1 Graph Store HTTP Protocol at ``/rdf-graph-store`` (``?graph=IRI`` or ``?default``).
+
+GET/HEAD are open like queries (run in a worker, negotiated, cached). PUT, POST and DELETE
+need updates enabled and the bearer token; each change bumps the store version. ``?default``
+is the store's own default graph (empty after a build: queries see the union of the named
+graphs instead). POST without a target creates a new graph and answers 201 with its
+``Location``. The payload is parsed before anything is removed, so a bad body changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import quote
+
+import anyio
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from sarcoma_graph.formats import rdf_syntax
+from sarcoma_graph.iris import GRAPH
+from sarcoma_graph.serve.answer import cached, in_worker
+from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.serve.jobs import dump_graph, graph_exists
+from sarcoma_graph.serve.negotiation import RDF_OFFERS, available, pick
+from sarcoma_graph.serve.protocol import ABSOLUTE_IRI, media_type, parse_pairs, read_body
+from sarcoma_graph.serve.state import EndpointState, State
+from sarcoma_graph.serve.update import apply, authorize
+from sarcoma_graph.store import Store
+
+ALLOW = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
+_MISSING = object()
+
+
+def target(request: Request) -> str | object | None:
+    """The graph IRI, ``None`` for ``?default``, or ``_MISSING`` when neither is given."""
+    pairs = parse_pairs(request.scope.get("query_string", b""))
+    graphs = [v for k, v in pairs if k == "graph"]
+    default = any(k == "default" for k, _ in pairs)
+    if len(graphs) + default > 1:
+        raise HttpError(400, "name one graph: either one 'graph=' or 'default'")
+    if graphs and not ABSOLUTE_IRI.match(graphs[0]):
+        raise HttpError(400, f"graph {graphs[0]!r} is not an absolute IRI")
+    return graphs[0] if graphs else None if default else _MISSING
+
+
+async def read_graph(request: Request, state: State) -> Response:
+    graph = target(request)
+    if graph is _MISSING:
+        raise HttpError(400, "name the graph with ?graph=IRI or ?default")
+    name = pick(request.headers.get("accept"), RDF_OFFERS)
+    if name is None:
+        raise HttpError(406, available(RDF_OFFERS))
+
+    async def produce() -> bytes:
+        body = await in_worker(state, dump_graph, graph, name)
+        if body is None:
+            raise HttpError(404, f"no graph <{graph}> in this store")
+        return body  # type: ignore[return-value]
+
+    return await cached(request, state, ("graph-store", graph), rdf_syntax(name).media_type,
+                        produce)
+
+
+async def _payload(request: Request, state: EndpointState, graph: str | None) -> list[ox.Quad]:
+    kind, charset = media_type(request.headers.get("content-type"))
+    try:
+        syntax = rdf_syntax(kind)
+    except ValueError:
+        raise HttpError(415, f"cannot read RDF of type {kind or '(none)'!r}; send "
+                             + ", ".join(RDF_OFFERS)) from None
+    body = await read_body(request, state.settings.max_body)
+    if charset not in ("utf-8", "utf8", "us-ascii", "ascii"):
+        raise HttpError(415, f"RDF payloads are UTF-8, not {charset}")
+    to = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+
+    def parse() -> list[ox.Quad]:
+        quads = list(ox.parse(body, format=syntax.oxigraph))
+        if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+            raise HttpError(400, "the payload holds named graphs; send one graph's triples")
+        return [ox.Quad(q.subject, q.predicate, q.object, to) for q in quads]
+
+    try:
+        return await anyio.to_thread.run_sync(parse)
+    except SyntaxError as error:
+        raise HttpError(400, f"the {syntax.name} payload does not parse: {error}") from None
+
+
+def _replace(store: Store, graph: str | None, quads: list[ox.Quad], keep: bool) -> None:
+    if not keep:
+        if graph is None:
+            store.update("CLEAR SILENT DEFAULT")
+        else:
+            store.clear(graph)
+    store.add_quads(quads)
+
+
+async def write_graph(request: Request, state: State) -> Response:
+    authorize(request, state)
+    graph = target(request)
+    headers = {}
+    if graph is _MISSING:
+        if request.method != "POST":
+            raise HttpError(400, "name the graph with ?graph=IRI or ?default")
+        graph = f"{GRAPH}upload/{uuid.uuid4()}"
+        headers["Location"] = f"{request.url_for('graph_store')}?graph={quote(graph, safe='')}"
+    assert graph is None or isinstance(graph, str)
+    existed = graph is None or await in_worker(state, graph_exists, graph)
+    if request.method == "DELETE":
+        if not existed:
+            raise HttpError(404, f"no graph <{graph}> in this store")
+        await apply(state, _replace, graph, [], False)
+        return Response(status_code=204)
+    quads = await _payload(request, state, graph)
+    await apply(state, _replace, graph, quads, request.method == "POST")
+    return Response(status_code=204 if existed else 201, headers=headers)
+
+
+async def options() -> Response:
+    return Response(status_code=204, headers={"Allow": ALLOW})
+
+
+def add_routes(router: APIRouter) -> None:
+    router.add_api_route("/rdf-graph-store", read_graph, methods=["GET", "HEAD"],
+                         name="graph_store", response_class=Response, tags=["graph store"],
+                         summary="Get a graph (SPARQL 1.1 Graph Store HTTP Protocol)")
+    router.add_api_route("/rdf-graph-store", write_graph, methods=["PUT", "POST", "DELETE"],
+                         response_class=Response, tags=["graph store"],
+                         summary="Replace, add to or delete a graph (needs the update token)")
+    router.add_api_route("/rdf-graph-store", options, methods=["OPTIONS"], include_in_schema=False)

@@ -1,0 +1,58 @@
+"""A real headless Chromium opens the SPARQL editor, runs a named query and sees its rows;
+entity pages render; the page loads nothing from outside this server (works offline)."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.cdp import chromium, chromium_path
+from tests.conftest import require
+
+pytest_plugins = ["tests.test_serve_support"]
+pytestmark = pytest.mark.browser
+
+HOW = ("install Chromium to run the browser tests: "
+       "apt-get update && apt-get install -y chromium chromium-driver")
+
+
+@pytest.fixture(scope="module")
+def page():
+    require(chromium_path() is not None, HOW)
+    with chromium() as browser:
+        browser.send("Network.enable")
+        browser.send("Page.enable")
+        yield browser
+
+
+def test_editor_runs_a_named_query_and_shows_its_rows(page, server):
+    page.navigate(server.url + "/")
+    page.wait_for("window.sgYasgui && document.querySelectorAll('#sg-examples option').length > 1")
+    titles = page.evaluate("[...document.querySelectorAll('#sg-examples option')]"
+                           ".map(o => o.textContent)")
+    assert "Statements per histotype" in titles
+    page.evaluate("""(() => { const s = document.getElementById('sg-examples');
+        s.value = 'statements-per-histotype'; s.dispatchEvent(new Event('change')); })()""")
+    assert "COUNT(?s)" in page.evaluate("sgYasgui.getTab().getQuery()")
+    assert page.evaluate("sgYasgui.getTab().getEndpoint()") == server.sparql
+    page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+    page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 8")
+    text = page.evaluate("document.querySelector('.yasr table').innerText")
+    assert "chordoma" in text and "leiomyosarcoma" in text
+    if os.environ.get("SARCOMA_GRAPH_SCREENSHOT"):
+        shot = page.send("Page.captureScreenshot", format="png")
+        Path(os.environ["SARCOMA_GRAPH_SCREENSHOT"]).write_bytes(base64.b64decode(shot["data"]))
+    requested = [e["params"]["request"]["url"] for e in page.events
+                 if e.get("method") == "Network.requestWillBeSent"]
+    assert requested and all(u.startswith((server.url, "data:")) for u in requested), requested
+
+
+def test_entity_page_renders_with_links(page, server):
+    page.navigate(server.url + "/id/histotype/chordoma")
+    assert page.evaluate("document.querySelector('h1').textContent") == "chordoma"
+    hrefs = page.evaluate("[...document.querySelectorAll('a')].map(a => a.href)")
+    assert server.url + "/ontology/Histotype" in hrefs
+    assert any("/id/statement/" in h for h in hrefs)

@@ -1,0 +1,173 @@
+"""Self-description: the SPARQL service description, VoID, the named queries as SPARQL
+examples and as REST routes, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib import RDF, Namespace, URIRef
+
+from tests.test_serve_support import GRAPH, ID, SG, serving
+
+pytest_plugins = ["tests.test_serve_support"]
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SCHEMA = Namespace("https://schema.org/")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+RDFLIB_FORMAT = {"text/turtle": "turtle", "application/rdf+xml": "xml",
+                 "application/ld+json": "json-ld", "application/n-triples": "nt"}
+
+
+def fetch_graph(client, path, accept="text/turtle", **params) -> rdflib.Graph:
+    response = client.get(path, headers={"accept": accept}, params=params)
+    assert response.status_code == 200, response.text
+    media_type = response.headers["content-type"].split(";")[0]
+    assert media_type == accept
+    return rdflib.Graph().parse(data=response.content, format=RDFLIB_FORMAT[media_type])
+
+
+def integer(graph, subject, predicate) -> int:
+    return int(graph.value(subject, predicate))
+
+
+@pytest.mark.parametrize("accept", list(RDFLIB_FORMAT))
+def test_service_description_in_every_rdf_syntax(client, server, accept):
+    graph = fetch_graph(client, "/sparql", accept)
+    service = graph.value(predicate=RDF.type, object=SD.Service)
+    assert graph.value(service, SD.endpoint) == URIRef(server.sparql)
+    assert set(graph.objects(service, SD.supportedLanguage)) == {SD.SPARQL11Query}
+    assert set(graph.objects(service, SD.feature)) == {SD.UnionDefaultGraph}
+    formats = set(graph.objects(service, SD.resultFormat))
+    assert {FORMATS.SPARQL_Results_JSON, FORMATS.SPARQL_Results_XML, FORMATS.SPARQL_Results_CSV,
+            FORMATS.SPARQL_Results_TSV, FORMATS.Turtle, FORMATS["JSON-LD"],
+            FORMATS.RDF_XML, FORMATS["N-Triples"]} <= formats
+    dataset = graph.value(service, SD.defaultDataset)
+    default = graph.value(dataset, SD.defaultGraph)
+    assert integer(graph, default, VOID.triples) == 452
+    names = {}
+    for named in graph.objects(dataset, SD.namedGraph):
+        content = graph.value(named, SD.graph)
+        names[str(graph.value(named, SD.name))] = integer(graph, content, VOID.triples)
+    assert names == {GRAPH + "ontology": 8, GRAPH + "curated": 416, GRAPH + "mappings": 28}
+
+
+def test_service_description_default_syntax_is_turtle(client):
+    response = client.get("/sparql")
+    assert response.headers["content-type"].startswith("text/turtle")
+    assert response.headers["vary"].startswith("Accept")
+
+
+def test_service_description_follows_base_url_and_options(serve_project):
+    with serving(serve_project, "--base-url", "https://example.org/sg/", "--service-allow",
+                 "http://127.0.0.1:9/sparql", "--enable-updates",
+                 env={"SARCOMA_GRAPH_UPDATE_TOKEN": "t"}) as server:
+        import httpx
+
+        response = httpx.get(server.sparql, headers={"accept": "text/turtle"})
+        graph = rdflib.Graph().parse(data=response.content, format="turtle")
+        service = graph.value(predicate=RDF.type, object=SD.Service)
+        assert graph.value(service, SD.endpoint) == URIRef("https://example.org/sg/sparql")
+        assert set(graph.objects(service, SD.supportedLanguage)) == {SD.SPARQL11Query,
+                                                                    SD.SPARQL11Update}
+        assert SD.BasicFederatedQuery in set(graph.objects(service, SD.feature))
+        void = httpx.get(server.url + "/.well-known/void", headers={"accept": "text/turtle"})
+        void_graph = rdflib.Graph().parse(data=void.content, format="turtle")
+        assert URIRef("https://example.org/sg/sparql") in set(
+            void_graph.objects(None, VOID.sparqlEndpoint))
+
+
+@pytest.mark.parametrize("accept", list(RDFLIB_FORMAT))
+def test_void_describes_the_dataset_with_iri_partitions(client, server, accept):
+    graph = fetch_graph(client, "/.well-known/void", accept)
+    dataset = URIRef("https://w3id.org/sarcoma-graph/void/dataset")
+    assert (dataset, RDF.type, VOID.Dataset) in graph
+    assert graph.value(dataset, VOID.sparqlEndpoint) == URIRef(server.sparql)
+    assert integer(graph, dataset, VOID.triples) == 452
+    assert integer(graph, dataset, VOID.entities) == 92
+    assert integer(graph, dataset, VOID.classes) == 5
+    assert graph.value(dataset, DCTERMS.license) is not None
+    vocabularies = set(graph.objects(dataset, VOID.vocabulary))
+    assert URIRef(SG) in vocabularies
+    classes = {graph.value(p, VOID["class"]): integer(graph, p, VOID.entities)
+               for p in graph.objects(dataset, VOID.classPartition)}
+    assert classes[URIRef(SG + "Statement")] == 60 and classes[URIRef(SG + "Histotype")] == 8
+    properties = {graph.value(p, VOID.property): integer(graph, p, VOID.triples)
+                  for p in graph.objects(dataset, VOID.propertyPartition)}
+    assert properties[URIRef(SG + "agent")] == 60
+    subsets = {str(graph.value(s, SD.name)): integer(graph, s, VOID.triples)
+               for s in graph.objects(dataset, VOID.subset)}
+    assert subsets[GRAPH + "curated"] == 416
+    partitions = [*graph.objects(dataset, VOID.classPartition),
+                  *graph.objects(dataset, VOID.propertyPartition),
+                  *graph.objects(dataset, VOID.subset)]
+    assert all(isinstance(p, URIRef) and str(p).startswith("https://w3id.org/sarcoma-graph/void/")
+               for p in partitions)
+    assert len(set(partitions)) == len(partitions)
+
+
+def test_sparql_examples_describe_every_named_query(client, server):
+    graph = fetch_graph(client, "/.well-known/sparql-examples")
+    iri = URIRef("https://w3id.org/sarcoma-graph/queries/agents-for-histotype")
+    assert {SH.SPARQLExecutable, SH.SPARQLSelectExecutable} <= set(graph.objects(iri, RDF.type))
+    assert str(graph.value(iri, rdflib.RDFS.label)) == "Agents studied in a histotype"
+    assert "Agents with a statement" in str(graph.value(iri, rdflib.RDFS.comment))
+    assert "SELECT ?histotype" in str(graph.value(iri, SH.select))
+    assert graph.value(iri, SCHEMA.target) == URIRef(server.sparql)
+    assert {str(k) for k in graph.objects(iri, SCHEMA.keywords)} == {"agent", "histotype"}
+    construct = URIRef("https://w3id.org/sarcoma-graph/queries/histotype-graph")
+    assert SH.SPARQLConstructExecutable in set(graph.objects(construct, RDF.type))
+    assert graph.value(construct, SH.construct) is not None
+    ask = URIRef("https://w3id.org/sarcoma-graph/queries/has-histotype")
+    assert graph.value(ask, SH.ask) is not None
+    for text in graph.objects(None, SH.select):  # every example runs on the endpoint
+        response = client.post("/sparql", content=str(text),
+                               headers={"content-type": "application/sparql-query"})
+        assert response.status_code == 200, response.text
+
+
+def test_queries_list_is_json(client, server):
+    items = client.get("/queries").json()
+    assert [i["name"] for i in items] == sorted(i["name"] for i in items)
+    entry = next(i for i in items if i["name"] == "agents-for-histotype")
+    assert entry["url"] == server.url + "/queries/agents-for-histotype"
+    assert entry["kind"] == "select" and entry["keywords"] == ["agent", "histotype"]
+    assert entry["parameters"][0]["name"] == "histotype" and entry["parameters"][0]["kind"] == "iri"
+
+
+def test_named_queries_run_as_rest_with_parameters_and_negotiation(client):
+    default = client.get("/queries/agents-for-histotype").json()["results"]["bindings"]
+    assert {b["histotype"]["value"] for b in default} == {ID + "histotype/gist"}
+    chordoma = client.get("/queries/agents-for-histotype",
+                          params={"histotype": ID + "histotype/chordoma"},
+                          headers={"accept": "text/csv"})
+    assert chordoma.headers["content-type"].startswith("text/csv")
+    assert "chordoma" in chordoma.text and "gist" not in chordoma.text
+    asked = client.get("/queries/has-histotype", params={"label": "no such thing"})
+    assert asked.json()["boolean"] is False
+    graph = client.get("/queries/histotype-graph", headers={"accept": "application/n-triples"})
+    assert len(list(ox.parse(graph.content, format=ox.RdfFormat.N_TRIPLES))) == 16
+
+
+@pytest.mark.parametrize(("path", "params", "status", "message"), [
+    ("/queries/nope", {}, 404, "no query named 'nope'"),
+    ("/queries/agents-for-histotype", {"histotype": "not an iri"}, 400, "absolute IRI"),
+    ("/queries/agents-for-histotype", {"colour": "red"}, 400, "no parameter colour"),
+    ("/queries/entity", [("entity", ID + "x"), ("entity", ID + "y")], 400, "more than once"),
+])
+def test_named_query_errors(client, path, params, status, message):
+    response = client.get(path, params=params)
+    assert response.status_code == status and message in response.text
+
+
+def test_openapi_documents_the_rest_query_routes(client):
+    document = client.get("/openapi.json").json()
+    operation = document["paths"]["/queries/agents-for-histotype"]["get"]
+    assert operation["summary"] == "Agents studied in a histotype"
+    assert operation["parameters"][0]["name"] == "histotype"
+    assert "/sparql" in document["paths"] and "/rdf-graph-store" in document["paths"]
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()

@@ -1,0 +1,109 @@
+"""Dereferenceable IRIs: /id/... and /ontology/... answer HTML to browsers and RDF to RDF
+clients at the same URL (Vary: Accept), 404 for unknown entities; HTML is escaped."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from tests.test_serve_support import GRAPH, ID, NCIT, RDFS_LABEL, SG, dataset_quads, make_project, serving
+
+pytest_plugins = ["tests.test_serve_support"]
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+EVIL = '<script>alert("x")</script> & "quotes"'
+
+
+class Links(HTMLParser):
+    """Collects hrefs and text; fails on nothing (HTMLParser is lenient) so we check tags."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.scripts = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href", ""))
+        if tag == "script":
+            self.scripts += 1
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse_html(text: str) -> Links:
+    links = Links()
+    links.feed(text)
+    return links
+
+
+def test_browser_gets_an_html_page_with_links(client):
+    response = client.get("/id/histotype/chordoma", headers={"accept": BROWSER})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["vary"].startswith("Accept")
+    page = parse_html(response.text)
+    assert "chordoma" in "".join(page.text)
+    assert "/ontology/Histotype" in page.hrefs  # its type, on this server
+    assert NCIT + "C1000" in page.hrefs  # the external mapping
+    assert any(h.startswith("/id/statement/") for h in page.hrefs)  # incoming links
+
+
+@pytest.mark.parametrize(("accept", "syntax"), [
+    (None, ox.RdfFormat.TURTLE),
+    ("text/turtle", ox.RdfFormat.TURTLE),
+    ("application/ld+json", ox.RdfFormat.JSON_LD),
+    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+])
+def test_rdf_clients_get_the_entity_triples_and_incoming_links(client, accept, syntax):
+    headers = {"accept": accept} if accept else {}
+    response = client.get("/id/agent/imatinib", headers=headers)
+    assert response.status_code == 200 and response.headers["vary"].startswith("Accept")
+    triples = list(ox.parse(response.content, format=syntax))
+    iri = ox.NamedNode(ID + "agent/imatinib")
+    outgoing = [t for t in triples if t.subject == iri]
+    incoming = [t for t in triples if t.object == iri]
+    assert len(outgoing) == 3 and len(incoming) == 6  # statements s000, s010 … s050
+
+
+def test_ontology_terms_dereference(client):
+    response = client.get("/ontology/Histotype", headers={"accept": "application/n-triples"})
+    triples = [q.triple for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)]
+    assert ox.Triple(ox.NamedNode(SG + "Histotype"), ox.NamedNode(RDFS_LABEL),
+                     ox.Literal("Histotype", language="en")) in triples
+
+
+@pytest.mark.parametrize("path", ["/id/histotype/unknown", "/ontology/Nothing", "/id/a%3Cb"])
+def test_unknown_entities_are_404(client, path):
+    for accept in (BROWSER, "text/turtle"):
+        response = client.get(path, headers={"accept": accept})
+        assert response.status_code == 404 and "no entity" in response.text
+
+
+def test_not_acceptable_entity_is_406(client):
+    response = client.get("/id/histotype/chordoma", headers={"accept": "image/png"})
+    assert response.status_code == 406 and "text/html" in response.text
+
+
+def test_html_output_is_escaped(tmp_path):
+    evil = ox.Quad(ox.NamedNode(ID + "histotype/chordoma"), ox.NamedNode(RDFS_LABEL),
+                   ox.Literal(EVIL), ox.NamedNode(GRAPH + "curated"))
+    link = ox.Quad(ox.NamedNode(ID + "histotype/chordoma"),
+                   ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+                   ox.NamedNode("javascript:alert(1)"), ox.NamedNode(GRAPH + "curated"))
+    project = make_project(tmp_path, [*dataset_quads(), evil, link])
+    with serving(project) as server:
+        response = httpx.get(server.url + "/id/histotype/chordoma", headers={"accept": BROWSER})
+        page = parse_html(response.text)
+        assert page.scripts == 0 and "<script>" not in response.text
+        assert "&lt;script&gt;" in response.text
+        assert not any(h.startswith("javascript:") for h in page.hrefs)
+        assert EVIL in "".join(page.text)  # shown as text, intact
+        index = httpx.get(server.url + "/")  # the editor page embeds query texts safely
+        assert index.status_code == 200

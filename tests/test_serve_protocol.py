@@ -1,0 +1,192 @@
+"""SPARQL 1.1 Protocol over raw HTTP (httpx): the three query operations, dataset parameters,
+UTF-8, errors with status and message, HEAD, OPTIONS and CORS."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote, urlencode
+
+import httpx
+import pytest
+
+from tests.test_serve_support import GRAPH, ID
+
+pytest_plugins = ["tests.test_serve_support"]
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+FORM = "application/x-www-form-urlencoded"
+
+
+def count(response: httpx.Response) -> int:
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_get_post_form_and_post_direct_give_the_same_answer(client):
+    by_get = client.get("/sparql", params={"query": COUNT})
+    by_form = client.post("/sparql", content=urlencode({"query": COUNT}),
+                          headers={"content-type": FORM})
+    by_body = client.post("/sparql", content=COUNT.encode(),
+                          headers={"content-type": "application/sparql-query"})
+    assert count(by_get) == count(by_form) == count(by_body) == 452
+    assert by_get.headers["content-type"] == "application/sparql-results+json; charset=utf-8"
+
+
+def test_default_and_named_graph_parameters_narrow_the_dataset(client):
+    curated, mappings = GRAPH + "curated", GRAPH + "mappings"
+    union = count(client.get("/sparql", params={"query": COUNT}))
+    only = count(client.get("/sparql", params={"query": COUNT, "default-graph-uri": mappings}))
+    both = count(client.get("/sparql", params=[("query", COUNT), ("default-graph-uri", mappings),
+                                               ("default-graph-uri", curated)]))
+    assert only == 28 and union > both > only
+    named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    response = client.post("/sparql", content=named, params={"named-graph-uri": mappings},
+                           headers={"content-type": "application/sparql-query"})
+    assert [b["g"]["value"] for b in response.json()["results"]["bindings"]] == [mappings]
+    form = urlencode([("query", COUNT), ("default-graph-uri", mappings)])
+    assert count(client.post("/sparql", content=form, headers={"content-type": FORM})) == 28
+
+
+def test_utf8_round_trips_through_get_form_and_body(client):
+    query = 'SELECT ?s WHERE { ?s ?p "Statement 1 — évidence “1”"@fr }'
+    expected = ID + "statement/s001"
+    for response in (
+        client.get("/sparql", params={"query": query}),
+        client.post("/sparql", content=urlencode({"query": query}).encode(),
+                    headers={"content-type": FORM + "; charset=UTF-8"}),
+        client.post("/sparql", content=query.encode("utf-8"),
+                    headers={"content-type": "application/sparql-query; charset=utf-8"}),
+    ):
+        assert response.status_code == 200, response.text
+        assert response.json()["results"]["bindings"][0]["s"]["value"] == expected
+    latin = client.post("/sparql", content=query.encode("latin-1", "replace"),
+                        headers={"content-type": "application/sparql-query"})
+    assert latin.status_code == 400 and "not valid utf-8" in latin.text
+    declared = client.post("/sparql", content='SELECT ?x { BIND("évidence" AS ?x) }'
+                           .encode("latin-1"),
+                           headers={"content-type": "application/sparql-query; charset=latin-1"})
+    assert declared.json()["results"]["bindings"][0]["x"]["value"] == "évidence"  # honoured
+    unknown = client.post("/sparql", content=b"ASK {}",
+                          headers={"content-type": "application/sparql-query; charset=klingon"})
+    assert unknown.status_code == 415 and "charset" in unknown.text
+
+
+def test_form_body_is_decoded_exactly_once(client):
+    literal = "100%25 sure + more"  # must reach the engine as written, not decoded twice
+    query = f'SELECT ?x WHERE {{ BIND("{literal}" AS ?x) }}'
+    response = client.post("/sparql", content="query=" + quote(query, safe=""),
+                           headers={"content-type": FORM})
+    assert response.json()["results"]["bindings"][0]["x"]["value"] == literal
+
+
+def test_syntax_error_is_400_with_line_and_column(client):
+    response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER("})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "line 3, column" in response.text and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ([("query", COUNT), ("query", COUNT)], "2 'query' parameters"),
+    ([("query", COUNT), ("update", "CLEAR ALL")], "both 'query' and 'update'"),
+    ([("query", "")], "empty"),
+    ([("query", COUNT), ("default-graph-uri", "not an iri")], "not an absolute IRI"),
+    ([("default-graph-uri", GRAPH + "curated")], "no 'query'"),
+    ([("update", "CLEAR ALL")], "must be sent by POST"),
+])
+def test_bad_parameters_are_400_with_a_message(client, params, message):
+    response = client.get("/sparql", params=params)
+    assert response.status_code == 400, response.text
+    assert message in response.text
+
+
+def test_bad_form_posts_are_400(client):
+    twice = urlencode([("query", COUNT), ("query", COUNT)])
+    assert client.post("/sparql", content=twice, headers={"content-type": FORM}).status_code == 400
+    neither = client.post("/sparql", content="foo=bar", headers={"content-type": FORM})
+    assert neither.status_code == 400 and "neither" in neither.text
+    both = client.post("/sparql", content=COUNT, params={"query": COUNT},
+                       headers={"content-type": "application/sparql-query"})
+    assert both.status_code == 400
+    bad = client.post("/sparql", content=b"query=%FF%FE", headers={"content-type": FORM})
+    assert bad.status_code == 400 and "utf-8" in bad.text
+
+
+def test_wrong_media_type_is_415(client):
+    for content_type in ("text/plain", "application/json", None):
+        headers = {"content-type": content_type} if content_type else {}
+        response = client.post("/sparql", content=COUNT, headers=headers)
+        assert response.status_code == 415, content_type
+        assert "application/sparql-query" in response.text
+
+
+def test_wrong_method_is_405_with_allow(client):
+    for method in ("PUT", "DELETE", "PATCH"):
+        response = client.request(method, "/sparql", content=COUNT)
+        assert response.status_code == 405
+        assert set(response.headers["allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_head_has_the_headers_of_get_and_no_body(client):
+    get = client.get("/sparql", params={"query": COUNT})
+    head = client.head("/sparql", params={"query": COUNT})
+    assert head.status_code == 200 and head.content == b""
+    for name in ("content-type", "content-length", "etag", "vary"):
+        assert head.headers[name] == get.headers[name]
+
+
+def test_options_and_cors_preflight(client):
+    options = client.options("/sparql")
+    assert options.status_code == 204 and "POST" in options.headers["allow"]
+    preflight = client.options("/sparql", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Authorization, Content-Type, Accept"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert {"authorization", "content-type", "accept"} <= {h.strip() for h in allowed.split(",")}
+    simple = client.get("/sparql", params={"query": COUNT}, headers={"Origin": "https://x.org"})
+    assert simple.headers["access-control-allow-origin"] == "*"
+
+
+def test_not_acceptable_is_406_listing_what_is_available(client):
+    response = client.get("/sparql", params={"query": COUNT}, headers={"accept": "image/png"})
+    assert response.status_code == 406
+    assert "application/sparql-results+json" in response.text and "text/csv" in response.text
+    assert "text/turtle" in response.text
+    # A SPARQL client that accepts only results formats gets a CONSTRUCT in Turtle, and a
+    # client that accepts only RDF gets a SELECT in SPARQL JSON (see answer.negotiate).
+    construct = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                           headers={"accept": "text/csv"})
+    assert construct.headers["content-type"].startswith("text/turtle")
+    select = client.get("/sparql", params={"query": COUNT}, headers={"accept": "text/turtle"})
+    assert select.headers["content-type"].startswith("application/sparql-results+json")
+
+
+def test_unknown_path_is_404_plain_text(client):
+    response = client.get("/nowhere")
+    assert response.status_code == 404 and "Traceback" not in response.text
+
+
+def test_etag_and_if_none_match_give_304(client):
+    first = client.get("/sparql", params={"query": COUNT})
+    tag = first.headers["etag"]
+    again = client.get("/sparql", params={"query": COUNT}, headers={"if-none-match": tag})
+    assert again.status_code == 304 and again.content == b""
+    other = client.get("/sparql", params={"query": COUNT}, headers={
+        "if-none-match": tag, "accept": "text/csv"})
+    assert other.status_code == 200 and other.headers["etag"] != tag
+
+
+def test_volatile_queries_are_not_served_from_the_cache(client):
+    query = "SELECT (STRUUID() AS ?u) WHERE {}"
+    first = client.get("/sparql", params={"query": query}).json()
+    second = client.get("/sparql", params={"query": query}).json()
+    assert first != second
+
+
+def test_json_answers_are_valid_json(client):
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"})
+    body = json.loads(response.content)
+    assert set(body["head"]["vars"]) == {"s", "p", "o"} and len(body["results"]["bindings"]) == 5

@@ -1,0 +1,155 @@
+"""Safe under load and abuse: a query past the time limit is really stopped (its worker
+process is killed and replaced) and never delays other clients; result and body limits;
+FROM never fetches; SERVICE only to allowed endpoints (checked with recording servers)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.test_serve_support import recording_server, serving
+
+pytest_plugins = ["tests.test_serve_support"]
+
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+TIMEOUT = 2.0
+
+
+@pytest.fixture(scope="module")
+def allowed():
+    with recording_server() as (url, hits):
+        yield url + "/sparql", hits
+
+
+@pytest.fixture(scope="module")
+def forbidden():
+    with recording_server() as (url, hits):
+        yield url + "/sparql", hits
+
+
+@pytest.fixture(scope="module")
+def limited(serve_project, allowed):
+    with serving(serve_project, "--timeout", str(TIMEOUT), "--workers", "2", "--max-results",
+                 "50", "--max-body", "4096", "--service-allow", allowed[0]) as server:
+        yield server
+
+
+@pytest.fixture
+def http(limited):
+    with httpx.Client(base_url=limited.url, timeout=60) as client:
+        yield client
+
+
+def alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in status
+
+
+def test_timeout_answers_503_and_kills_the_worker(limited, http):
+    before = limited.children()
+    assert len(before) == 2
+    started = time.monotonic()
+    response = http.get("/sparql", params={"query": CROSS_JOIN})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503 and "time limit" in response.text
+    assert TIMEOUT <= elapsed < TIMEOUT + 3
+    time.sleep(0.5)
+    after = limited.children()
+    gone = before - after
+    assert len(gone) == 1 and len(after) == 2  # one worker killed, one forked in its place
+    assert not any(alive(pid) for pid in gone)
+    assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_a_slow_query_never_delays_small_ones(limited, http):
+    slow: dict[str, httpx.Response] = {}
+    thread = threading.Thread(target=lambda: slow.setdefault(
+        "answer", httpx.get(limited.sparql, params={"query": CROSS_JOIN + " # slow"}, timeout=60)))
+    thread.start()
+    time.sleep(0.3)  # the slow query now holds one of the two workers
+    latencies = []
+    for index in range(20):
+        started = time.monotonic()
+        response = http.get("/sparql", params={"query": f"SELECT ?s WHERE {{ ?s ?p ?o }} "
+                                                        f"LIMIT {index + 1}"})
+        latencies.append(time.monotonic() - started)
+        assert response.status_code == 200
+    thread.join()
+    assert slow["answer"].status_code == 503
+    assert max(latencies) < 0.5, latencies
+
+
+def test_result_limit_is_422_with_a_message(http):
+    for query in ("SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"):
+        response = http.get("/sparql", params={"query": query})
+        assert response.status_code == 422 and "more than 50" in response.text
+    assert http.get("/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 50"}).is_success
+
+
+def test_request_body_limit_is_413(http):
+    query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 5000
+    response = http.post("/sparql", content=query,
+                         headers={"content-type": "application/sparql-query"})
+    assert response.status_code == 413 and "4096" in response.text
+
+    def chunks():  # no Content-Length: the limit applies while reading
+        for _ in range(10):
+            yield b"#" + b"x" * 999
+
+    streamed = http.post("/sparql", content=chunks(),
+                         headers={"content-type": "application/sparql-query"})
+    assert streamed.status_code == 413
+
+
+def test_from_and_from_named_never_fetch(http):
+    with recording_server() as (url, hits):
+        query = f"SELECT * FROM <{url}/data.ttl> FROM NAMED <{url}/g> WHERE {{ ?s ?p ?o }}"
+        response = http.get("/sparql", params={"query": query})
+        assert response.status_code == 200
+        assert response.json()["results"]["bindings"] == []  # no such graph in the store
+        assert hits == []
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX r: <{base}> SELECT * WHERE {{ SERVICE r:sparql {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ ?x ?y ?z . {{ SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
+])
+def test_service_to_an_endpoint_not_allowed_is_400_and_sends_nothing(http, forbidden, template):
+    url, hits = forbidden
+    query = template.format(url=url, base=url.removesuffix("sparql"))
+    response = http.get("/sparql", params={"query": query})
+    assert response.status_code == 400 and "not allowed" in response.text
+    assert hits == []
+
+
+def test_service_with_a_variable_is_400(http, forbidden):
+    url, hits = forbidden
+    query = f"SELECT * WHERE {{ VALUES ?e {{ <{url}> }} SERVICE ?e {{ ?s ?p ?o }} }}"
+    response = http.get("/sparql", params={"query": query})
+    assert response.status_code == 400 and "variable" in response.text
+    assert hits == []
+
+
+def test_service_to_an_allowed_endpoint_is_called(http, allowed):
+    url, hits = allowed
+    response = http.get("/sparql", params={"query": f"SELECT * WHERE {{ SERVICE <{url}> "
+                                                    "{ ?x ?p ?o } }"})
+    assert response.status_code == 200, response.text
+    assert len(hits) >= 1
+
+
+def test_service_in_a_string_or_comment_is_fine(http, forbidden):
+    url, hits = forbidden
+    query = f'SELECT ?x WHERE {{ BIND("SERVICE <{url}> {{ }}" AS ?x) }} # SERVICE <{url}>'
+    assert http.get("/sparql", params={"query": query}).status_code == 200
+    assert hits == []

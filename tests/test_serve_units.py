@@ -1,0 +1,149 @@
+"""Pure parts of the endpoint, without a server: Accept parsing, the lexer, the answer cache,
+the SERVICE guard and the settings."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from sarcoma_graph.serve import guard, lexer
+from sarcoma_graph.serve.cache import Answer, AnswerCache, etag_for, etag_matches
+from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, choose, parse_accept, pick
+from sarcoma_graph.serve.settings import Settings
+
+OFFERS = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv")
+
+
+@pytest.mark.parametrize(("accept", "expected"), [
+    (None, "application/sparql-results+json"),
+    ("", "application/sparql-results+json"),
+    ("*/*", "application/sparql-results+json"),
+    ("text/csv", "text/csv"),
+    ("text/*", "text/csv"),
+    ("application/sparql-results+xml, */*;q=0.1", "application/sparql-results+xml"),
+    ("application/*;q=0.5, text/csv;q=0.9", "text/csv"),
+    ("text/csv;q=0.2, application/sparql-results+xml;q=0.8", "application/sparql-results+xml"),
+    ("text/csv, application/sparql-results+xml", "text/csv"),  # tie: client's order
+    ("*/*;q=0.9, text/csv;q=0", "application/sparql-results+json"),
+    ("text/html", None),
+    ("text/*, text/csv;q=0", None),  # the specific range wins over the wildcard
+    ("*/*;q=0", None),
+    ("garbage, ;;, /", "application/sparql-results+json"),  # unreadable: anything goes
+    ("TEXT/CSV; Q=1", "text/csv"),
+    ("text/csv;q=abc, application/sparql-results+xml", "application/sparql-results+xml"),
+])
+def test_choose_follows_q_values_wildcards_and_specificity(accept, expected):
+    assert choose(accept, OFFERS) == expected
+
+
+def test_parse_accept_keeps_order_and_quality():
+    ranges = parse_accept("text/turtle;q=0.5, application/*, */*;q=0.1")
+    assert [(r.type, r.subtype, r.q, r.specificity) for r in ranges] == [
+        ("text", "turtle", 0.5, 2), ("application", "*", 1.0, 1), ("*", "*", 0.1, 0)]
+
+
+def test_offer_tables_map_aliases_and_put_defaults_first():
+    assert next(iter(RESULTS_OFFERS)) == "application/sparql-results+json"
+    assert next(iter(RDF_OFFERS)) == "text/turtle"
+    assert pick("application/json", RESULTS_OFFERS) == "json"
+    assert pick("application/json", RDF_OFFERS) == "jsonld"
+    assert pick("application/xml", RDF_OFFERS) == "rdfxml"
+    assert pick("text/tab-separated-values", RESULTS_OFFERS) == "tsv"
+
+
+def test_lexer_masks_strings_iris_and_comments():
+    text = 'SELECT * WHERE { ?s ?p "SERVICE { }" } # SERVICE <x>\n'
+    assert len(lexer.mask(text)) == len(text)
+    assert not lexer.mentions_service(text)
+    assert lexer.mentions_service("SELECT * { service <http://x> { ?s ?p ?o } }")
+    assert lexer.mentions_service("SELECT * { \\u0053ERVICE <http://x> { ?s ?p ?o } }")
+    assert not lexer.mentions_service("PREFIX service: <http://x/> SELECT * { ?s service:a ?o }")
+
+
+@pytest.mark.parametrize(("text", "form"), [
+    ("PREFIX select: <http://x/> CONSTRUCT WHERE { ?s ?p ?o }", "construct"),
+    ("# SELECT\nASK { ?s ?p 'DESCRIBE' }", "ask"),
+    ("BASE <http://x/> DESCRIBE <a>", "describe"),
+    ("select * {}", "select"),
+    ("INSERT DATA {}", None),
+])
+def test_query_form(text, form):
+    assert lexer.query_form(text) == form
+
+
+def test_volatile_functions_are_spotted():
+    assert lexer.is_volatile("SELECT (RAND() AS ?r) {}")
+    assert lexer.is_volatile("SELECT (NOW () AS ?r) {}")
+    assert not lexer.is_volatile("SELECT ?now { ?s <http://x/RAND> ?now }")
+
+
+def test_add_using_inserts_clauses_before_top_level_where():
+    update = ("PREFIX ex: <http://ex/> INSERT { GRAPH ex:g { ?s ?p ?o } } WHERE { ?s ?p ?o "
+              "{ SELECT ?s WHERE { ?s ?q ?r } } } ; DELETE WHERE { ?s ex:gone ?o }")
+    out = lexer.add_using(update, ["http://ex/a"], ["http://ex/n"])
+    assert out.count("USING <http://ex/a>") == 2
+    assert out.count("USING NAMED <http://ex/n>") == 2
+    assert "SELECT ?s WHERE" in out  # the subquery's WHERE is left alone
+    assert "DELETE { ?s ex:gone ?o } USING <http://ex/a> USING NAMED <http://ex/n> WHERE" in out
+    store = ox.Store()
+    store.update(out)  # still valid SPARQL
+
+
+@pytest.mark.parametrize("update", [
+    "WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "DELETE { ?s ?p ?o } USING <http://g> WHERE { ?s ?p ?o }",
+])
+def test_add_using_refuses_updates_with_their_own_dataset(update):
+    with pytest.raises(ValueError, match="USING or WITH"):
+        lexer.add_using(update, ["http://ex/a"], [])
+
+
+def test_add_using_leaves_data_operations_alone():
+    update = 'INSERT DATA { <http://a> <http://b> "WHERE" }'
+    assert lexer.add_using(update, ["http://ex/a"], []) == update
+
+
+def test_guard_finds_service_iris_after_prefix_and_base_resolution():
+    assert set(guard.service_targets(
+        "PREFIX e: <http://ex.org/> BASE <http://b.org/> SELECT * { SERVICE e:x { ?s ?p ?o } "
+        "SERVICE SILENT <rel> { ?a ?b ?c } SERVICE ?v { ?x ?y ?z } }", False)) == {
+        "http://ex.org/x", "http://b.org/rel", None}
+    assert guard.service_targets(
+        "INSERT { ?s ?p ?o } WHERE { SERVICE <http://u/> { ?s ?p ?o } }", True) == ("http://u/",)
+    guard.check("SELECT * { SERVICE <http://ok/> { ?s ?p ?o } }", ("http://ok/",))
+    with pytest.raises(HttpError, match="not allowed"):
+        guard.check("SELECT * { SERVICE <http://no/> { ?s ?p ?o } }", ("http://ok/",))
+    with pytest.raises(HttpError, match="variable"):
+        guard.check("SELECT * { SERVICE ?x { ?s ?p ?o } }", ("http://ok/",))
+    with pytest.raises(HttpError, match="LOAD"):
+        guard.check("LOAD <http://x/data.ttl>", (), update=True)
+    with pytest.raises(HttpError, match="not allowed"):
+        guard.check("INSERT { ?s ?p ?o } WHERE { SERVICE <http://no/> { ?s ?p ?o } }", (),
+                    update=True)
+
+
+def test_answer_cache_is_bounded_lru():
+    cache = AnswerCache(max_entries=2, max_bytes=800)
+    for key in "abc":
+        cache.put(key, Answer("text/plain", b"x" * 10, etag_for(key)))
+    assert cache.get("a") is None and cache.get("c") is not None and len(cache) == 2
+    cache.put("big", Answer("text/plain", b"x" * 200, ""))  # more than an eighth: not kept
+    assert cache.get("big") is None
+    assert AnswerCache(0, 100).get("a") is None
+
+
+def test_etags():
+    tag = etag_for((1, "q"))
+    assert tag.startswith('"') and tag != etag_for((2, "q"))
+    assert etag_matches(f'"other", {tag}', tag) and etag_matches("*", tag)
+    assert etag_matches(f"W/{tag}", tag) and not etag_matches(None, tag)
+
+
+def test_settings_validate():
+    with pytest.raises(ValueError, match="token"):
+        Settings(enable_updates=True)
+    with pytest.raises(ValueError, match="http"):
+        Settings(service_allow=("ftp://x",))
+    assert Settings(base_url="https://example.org/sg/").endpoint("x") == \
+        "https://example.org/sg/sparql"

@@ -1,0 +1,185 @@
+"""SPARQL Update and the Graph Store HTTP Protocol: off by default, bearer token when on,
+using-graph-uri applied, LOAD refused, timed out updates leave the store alone, and every
+change bumps the store version (new ETags, fresh workers)."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+import httpx
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+
+from tests.test_serve_support import GRAPH, ID, TOKEN, make_project, recording_server, serving
+
+pytest_plugins = ["tests.test_serve_support"]
+
+AUTH = {"authorization": f"Bearer {TOKEN}"}
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+UPDATE = {"content-type": "application/sparql-update"}
+NEW = "http://example.org/graph/new"
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory):
+    project = make_project(tmp_path_factory.mktemp("writable"))
+    with serving(project, "--enable-updates", "--timeout", "3",
+                 env={"SARCOMA_GRAPH_UPDATE_TOKEN": TOKEN}) as server:
+        yield server
+
+
+@pytest.fixture
+def http(writable):
+    with httpx.Client(base_url=writable.url, timeout=60) as client:
+        yield client
+
+
+def count(http, graph: str | None = None) -> int:
+    where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    response = http.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) {{ {where} }}"})
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_updates_are_off_by_default(client):
+    response = client.post("/sparql", content="CLEAR ALL", headers=UPDATE)
+    assert response.status_code == 403 and "--enable-updates" in response.text
+    put = client.put("/rdf-graph-store", params={"graph": NEW}, content=b"",
+                     headers={"content-type": "text/turtle"})
+    assert put.status_code == 403
+
+
+@pytest.mark.parametrize("headers", [{}, {"authorization": "Bearer wrong"},
+                                     {"authorization": f"Basic {TOKEN}"}])
+def test_updates_need_the_bearer_token(http, headers):
+    response = http.post("/sparql", content="CLEAR ALL", headers={**UPDATE, **headers})
+    assert response.status_code == 401 and "Bearer" in response.headers["www-authenticate"]
+    assert count(http) == 452
+
+
+def test_update_by_form_and_by_body_bumps_the_version(writable, http):
+    query = {"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}
+    tag = http.get("/sparql", params=query).headers["etag"]
+    workers = writable.children()
+    form = urlencode({"update": f'INSERT DATA {{ GRAPH <{NEW}> {{ <{ID}x> <{ID}p> "é" }} }}'})
+    assert http.post("/sparql", content=form, headers={**FORM, **AUTH}).status_code == 204
+    body = f'INSERT DATA {{ GRAPH <{NEW}> {{ <{ID}y> <{ID}p> "ü" }} }}'.encode()
+    assert http.post("/sparql", content=body, headers={**UPDATE, **AUTH}).status_code == 204
+    assert count(http, NEW) == 2
+    again = http.get("/sparql", params=query, headers={"if-none-match": tag})
+    assert again.status_code == 200 and again.headers["etag"] != tag
+    time.sleep(0.5)
+    assert not workers & writable.children()  # every worker was re-forked on the new store
+    http.post("/sparql", content=f"DROP GRAPH <{NEW}>", headers={**UPDATE, **AUTH})
+    assert count(http) == 452
+
+
+def test_using_graph_uri_and_using_named_graph_uri_are_applied(http):
+    copy = f"INSERT {{ GRAPH <{NEW}> {{ ?s <{ID}copied> ?o }} }} WHERE {{ ?s ?p ?o }}"
+    plain = http.post("/sparql", content=copy, headers={**UPDATE, **AUTH})
+    assert plain.status_code == 204 and count(http, NEW) == 0  # the store's default graph
+    using = http.post("/sparql", content=copy, params={"using-graph-uri": GRAPH + "ontology"},
+                      headers={**UPDATE, **AUTH})
+    assert using.status_code == 204 and count(http, NEW) == 8
+    named = f"INSERT {{ GRAPH <{NEW}2> {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    form = urlencode([("update", named), ("using-named-graph-uri", GRAPH + "mappings")])
+    assert http.post("/sparql", content=form, headers={**FORM, **AUTH}).status_code == 204
+    assert count(http, NEW + "2") == 28
+    for graph in (NEW, NEW + "2"):
+        http.post("/sparql", content=f"DROP GRAPH <{graph}>", headers={**UPDATE, **AUTH})
+
+
+def test_using_graph_uri_with_using_or_with_in_the_update_is_400(http):
+    update = f"WITH <{GRAPH}curated> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}"
+    response = http.post("/sparql", content=update, params={"using-graph-uri": NEW},
+                         headers={**UPDATE, **AUTH})
+    assert response.status_code == 400 and "USING or WITH" in response.text
+    assert count(http) == 452
+
+
+def test_load_is_refused_and_fetches_nothing(http):
+    with recording_server() as (url, hits):
+        response = http.post("/sparql", content=f"LOAD <{url}/data.ttl>",
+                             headers={**UPDATE, **AUTH})
+        assert response.status_code == 400 and "LOAD" in response.text
+        assert hits == []
+
+
+def test_bad_update_is_400_with_position_and_changes_nothing(http):
+    response = http.post("/sparql", content="INSERT DATA {\n <a> <b> }",
+                         headers={**UPDATE, **AUTH})
+    assert response.status_code == 400 and "line 2" in response.text
+    assert count(http) == 452
+
+
+def test_an_update_past_the_time_limit_is_stopped_and_changes_nothing(http):
+    slow = (f"INSERT {{ GRAPH <{NEW}> {{ ?a <{ID}p> ?c }} }} USING <{GRAPH}curated> "
+            "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    response = http.post("/sparql", content=slow, headers={**UPDATE, **AUTH})
+    assert response.status_code == 503 and "time limit" in response.text
+    assert count(http, NEW) == 0
+
+
+def test_graph_store_protocol_round_trip(http):
+    store = "/rdf-graph-store"
+    turtle = f'<{ID}a> <{ID}p> "one" , "two" .'.encode()
+    curated = http.get(store, params={"graph": GRAPH + "curated"},
+                       headers={"accept": "application/n-triples"})
+    assert len(list(ox.parse(curated.content, format=ox.RdfFormat.N_TRIPLES))) == 416
+    assert http.get(store, params={"graph": NEW}).status_code == 404
+    put = http.put(store, params={"graph": NEW}, content=turtle,
+                   headers={"content-type": "text/turtle", **AUTH})
+    assert put.status_code == 201 and count(http, NEW) == 2
+    assert http.put(store, params={"graph": NEW}, content=turtle,
+                    headers={"content-type": "text/turtle", **AUTH}).status_code == 204
+    post = http.post(store, params={"graph": NEW}, content=f'<{ID}a> <{ID}p> "three" .',
+                     headers={"content-type": "application/n-triples", **AUTH})
+    assert post.status_code == 204 and count(http, NEW) == 3
+    head = http.head(store, params={"graph": NEW})
+    get = http.get(store, params={"graph": NEW}, headers={"accept": "application/ld+json"})
+    assert head.status_code == 200 and head.content == b""
+    assert rdflib.Graph().parse(data=get.content, format="json-ld").__len__() == 3
+    bad = http.put(store, params={"graph": NEW}, content=b"<a> <b> .",
+                   headers={"content-type": "text/turtle", **AUTH})
+    assert bad.status_code == 400 and count(http, NEW) == 3  # parsed before anything changed
+    wrong = http.put(store, params={"graph": NEW}, content=turtle,
+                     headers={"content-type": "text/html", **AUTH})
+    assert wrong.status_code == 415
+    assert http.delete(store, params={"graph": NEW}, headers=AUTH).status_code == 204
+    assert http.get(store, params={"graph": NEW}).status_code == 404
+    assert http.delete(store, params={"graph": NEW}, headers=AUTH).status_code == 404
+    assert http.delete(store, params={"graph": NEW}).status_code == 401
+    assert count(http) == 452
+
+
+def test_graph_store_default_graph_and_new_graphs(http):
+    store = "/rdf-graph-store"
+    empty = http.get(store, params={"default": ""}, headers={"accept": "application/n-triples"})
+    assert empty.status_code == 200 and empty.content.strip() == b""
+    data = f"<{ID}d> <{ID}p> <{ID}o> .".encode()
+    put = http.put(store, params={"default": ""}, content=data,
+                   headers={"content-type": "application/n-triples", **AUTH})
+    assert put.status_code == 204
+    again = http.get(store, params={"default": ""}, headers={"accept": "application/n-triples"})
+    assert again.content.strip() == data
+    created = http.post(store, content=data, headers={"content-type": "text/turtle", **AUTH})
+    assert created.status_code == 201
+    location = created.headers["location"]
+    assert http.get(location, headers={"accept": "text/turtle"}).status_code == 200
+    assert http.delete(location, headers=AUTH).status_code == 204
+    assert http.delete(store, params={"default": ""}, headers=AUTH).status_code == 204
+    assert http.get(store, params={"default": ""}).content.strip() == b""
+    both = http.get(store, params=[("default", ""), ("graph", NEW)])
+    assert both.status_code == 400
+
+
+def test_rdflib_update_store_with_the_token(writable, http):
+    store = SPARQLUpdateStore(writable.sparql, writable.sparql,
+                              headers={"Authorization": f"Bearer {TOKEN}"})
+    graph = rdflib.Graph(store, identifier=rdflib.URIRef(NEW))
+    graph.add((rdflib.URIRef(ID + "r"), rdflib.URIRef(ID + "p"), rdflib.Literal("rdflib")))
+    assert count(http, NEW) == 1
+    graph.update("DELETE WHERE { ?s ?p ?o }")  # rdflib wraps it in GRAPH <NEW>
+    assert count(http, NEW) == 0
