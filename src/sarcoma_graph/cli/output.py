@@ -40,15 +40,19 @@ def query_cmd(
     proj = project(root, build_dir)
     named = run_or_exit(lambda: find_query(proj.queries_dir, name))
     values = run_or_exit(lambda: _params(param or []))
-    try:
-        substitutions = named.substitutions(values)
-    except ValueError as error:
-        run_or_exit(lambda: _fail(str(error)))
+    substitutions = run_or_exit(lambda: _substitutions(named, values))
     if fmt not in QUERY_FORMATS:
         run_or_exit(lambda: _fail(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})"))
     store = run_or_exit(lambda: load_dataset(proj))
     result = run_or_exit(lambda: store.query(named.text, substitutions=substitutions))
     _print_result(result, fmt)
+
+
+def _substitutions(named: object, values: dict[str, str]) -> dict[str, object]:
+    try:
+        return named.substitutions(values)  # type: ignore[attr-defined]
+    except ValueError as error:
+        raise InputError(str(error)) from None
 
 
 def _fail(message: str) -> None:
