@@ -41,7 +41,7 @@ def parse_date(value: str) -> dt.date:
 
 def release_label(date: dt.date) -> str:
     """CIViC's name of a release: ``01-Aug-2024`` (English month, whatever the locale)."""
-    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     return f"{date.day:02d}-{months[date.month - 1]}-{date.year}"
 
 

@@ -30,7 +30,7 @@ SELECT DISTINCT ?item ?statement ?relation WHERE {{
   GRAPH <{curated}> {{ ?statement sg:aboutTumour ?histotype ; sg:aboutAgent ?claimed . }}
   ?statement a/rdfs:subClassOf* sg:EvidenceStatement .
   ?tumour sg:isSubtypeOf* ?histotype .
-  {{ FILTER(?agent = ?claimed) }} UNION {{ ?agent sg:inDrugClass ?claimed }}
+  FILTER(?agent = ?claimed || EXISTS {{ ?agent sg:inDrugClass ?claimed }})
   FILTER(NOT EXISTS {{ ?statement sg:aboutGene|sg:aboutAlteration ?anything }}
          && NOT EXISTS {{ ?histotype sg:hasCausalAlteration ?causal }}
          || EXISTS {{

@@ -18,12 +18,18 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.importers.civic.crosswalk import Crosswalk, DiseaseMatch, read_project_mappings
+from sarcoma_graph.importers.civic.crosswalk import (
+    Crosswalk,
+    ProjectMappings,
+    normalise_curie,
+    read_project_mappings,
+)
 from sarcoma_graph.importers.civic.linker import count_links, link_quads
 from sarcoma_graph.importers.civic.reader import Release, read_release
 from sarcoma_graph.importers.civic.reference import default_reference_dir, load_references
 from sarcoma_graph.importers.civic.transform import Context, Skip, release_quads, transform_row
-from sarcoma_graph.iris import graph_iri
+from sarcoma_graph.iris import entity_iri, graph_iri
+from sarcoma_graph.prefixes import compress
 from sarcoma_graph.project import Project
 from sarcoma_graph.rdfio import atomic_output
 from sarcoma_graph.store import Store
@@ -31,6 +37,7 @@ from sarcoma_graph.store import Store
 Progress = Callable[[str], None]
 OUTPUT_NAME = "civic.nq"
 _CHUNK = 1 << 16
+SKOS_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
 
 
 def _noop(_: str) -> None:
@@ -92,6 +99,18 @@ def known_subjects(store: Store) -> frozenset[str]:
     return frozenset(b["s"].value for b in result.bindings())
 
 
+def add_store_mappings(maps: ProjectMappings, store: Store) -> None:
+    """Histotype and agent ``skos:exactMatch`` triples of the built sources, as CURIEs."""
+    histotype, agent = entity_iri("histotype", ""), entity_iri("agent", "")
+    query = (f"SELECT ?s ?o WHERE {{ ?s <{SKOS_EXACT}> ?o . FILTER(isIRI(?o) && "
+             f"(STRSTARTS(STR(?s), \"{histotype}\") || STRSTARTS(STR(?s), \"{agent}\"))) }}")
+    for binding in store.query(query).bindings():
+        curie = compress(binding["o"].value)
+        if curie:
+            index = maps.histotypes if binding["s"].value.startswith(histotype) else maps.agents
+            index[normalise_curie(curie)].add(binding["s"].value)
+
+
 def curated_store(project: Project, backend: str, progress: Progress) -> Store:
     """The build of the project's edited sources, without any previous CIViC import."""
     from sarcoma_graph.build import build
@@ -131,6 +150,20 @@ def _release_date(release: Release, date: str | None) -> str:
     return found
 
 
+def prepare(project: Project, release: Release, date: str, options: dict[str, object],
+            progress: Progress) -> tuple[Context, Store]:
+    """The transform context (crosswalks, known entities) and the store of the curated data."""
+    progress("reading the reference sets")
+    reference_dir = options.get("reference_dir") or default_reference_dir(project)
+    refs = load_references(Path(str(reference_dir)))
+    maps = read_project_mappings(sorted(project.mappings_dir.glob("*.sssom.tsv")))
+    store = curated_store(project, str(options.get("backend", "oxigraph")), progress)
+    add_store_mappings(maps, store)
+    ctx = Context(release, Crosswalk(refs, maps), date, graph_iri("civic"),
+                  bool(options.get("all_items")), known_subjects(store))
+    return ctx, store
+
+
 def import_civic(project: Project, source: Path, *, all_items: bool = False,
                  reference_dir: Path | None = None, date: str | None = None,
                  backend: str = "oxigraph", progress: Progress = _noop,
@@ -138,32 +171,18 @@ def import_civic(project: Project, source: Path, *, all_items: bool = False,
     """Import a CIViC release folder into ``build/imports/civic.nq``; return the report."""
     progress("reading the release")
     release = read_release(source)
-    report = ImportReport(_release_date(release, date), source)
-    report.parsed = len(release.evidence.rows)
-    progress("reading the reference sets")
-    refs = load_references(reference_dir or default_reference_dir(project))
-    maps = read_project_mappings(sorted(project.mappings_dir.glob("*.sssom.tsv")))
-    store = curated_store(project, backend, progress)
-    ctx = Context(release, Crosswalk(refs, maps), report.release, graph_iri("civic"), all_items,
-                  known_subjects(store))
+    report = ImportReport(_release_date(release, date), source, parsed=len(release.evidence.rows))
+    options = {"reference_dir": reference_dir, "backend": backend, "all_items": all_items}
+    ctx, store = prepare(project, release, report.release, options, progress)
     progress("transforming evidence items")
     transform_rows(ctx, release, report)
     release_quads(ctx, f"CIViC release {report.release}")
     progress("linking to curated statements")
     store.add_quads(ctx.quads)
     links = link_quads(store)
-    report.links = count_links(links)
-    report.notes = ctx.notes
+    report.links, report.notes = count_links(links), ctx.notes
     if write:
         progress(f"writing {OUTPUT_NAME}")
         report.output = output_path(project)
         report.quads = write_nquads(report.output, [*ctx.quads, *links])
     return report
-
-
-def selected_items(report: ImportReport) -> int:
-    """Items imported because their disease is ours (not only through ``--all``)."""
-    return report.selected
-
-
-__all__ = ["DiseaseMatch", "ImportReport", "import_civic", "output_path", "write_nquads"]

@@ -53,6 +53,10 @@ class Context:
         self.quads.add(ox.Quad(ox.NamedNode(subject), ox.NamedNode(predicate), term,
                                ox.NamedNode(self.graph)))
 
+    def derived(self, iri: str) -> None:
+        """Record that ``iri`` is described from this CIViC release (``prov:wasDerivedFrom``)."""
+        self.add(iri, v.PROV + "wasDerivedFrom", v.release_iri(self.date))
+
     def describe(self, iri: str) -> bool:
         """Whether to describe ``iri`` here (it is not known elsewhere)."""
         return iri not in self.known
@@ -61,6 +65,11 @@ class Context:
 def text(value: str) -> ox.Literal:
     """A plain literal (never typed xsd:string explicitly)."""
     return ox.Literal(value)
+
+
+def english(value: str) -> ox.Literal:
+    """English text (labels, descriptions): a language-tagged literal, as the shapes require."""
+    return ox.Literal(value, language="en")
 
 
 def typed(value: str, datatype: str) -> ox.Literal:
@@ -98,7 +107,8 @@ def add_gene(ctx: Context, symbol: str, entrez: str) -> str:
     if not ctx.describe(iri):
         return iri
     ctx.add(iri, v.RDF_TYPE, v.sg("Gene"))
-    ctx.add(iri, v.RDFS + "label", text(symbol))
+    ctx.derived(iri)
+    ctx.add(iri, v.RDFS + "label", english(symbol))
     hgnc = ctx.crosswalk.refs.hgnc.lookup(symbol)
     if hgnc:
         ctx.add(iri, v.SKOS + "exactMatch", expand(hgnc))
@@ -134,14 +144,17 @@ def alteration_label(variant: dict[str, str]) -> str:
 
 
 def add_so_types(ctx: Context, iri: str, variant: dict[str, str]) -> None:
-    """Type an alteration with the SO classes of its CIViC variant types."""
+    """Type an alteration with the SO classes of its CIViC variant types (else sequence_variant)."""
+    typed_any = False
     for name in (t.strip() for t in cell(variant, "variant_types").split(",")):
-        if name in v.EMPTY_VALUES:
-            continue
         if name in v.SO_IDS:
             ctx.add(iri, v.RDF_TYPE, expand(v.SO_IDS[name]))
-        else:
+            typed_any = True
+        elif name not in v.EMPTY_VALUES:
             ctx.notes[f"variant type without SO accession: {name}"] += 1
+    if not typed_any:
+        ctx.add(iri, v.RDF_TYPE, expand(v.SO_SEQUENCE_VARIANT))
+        ctx.notes["alteration typed sequence_variant (no SO type in CIViC)"] += 1
 
 
 def add_alteration(ctx: Context, variant: dict[str, str]) -> str:
@@ -150,7 +163,8 @@ def add_alteration(ctx: Context, variant: dict[str, str]) -> str:
     if not ctx.describe(iri):
         return iri
     ctx.add(iri, v.RDF_TYPE, v.sg("GeneticAlteration"))
-    ctx.add(iri, v.RDFS + "label", text(alteration_label(variant)))
+    ctx.derived(iri)
+    ctx.add(iri, v.RDFS + "label", english(alteration_label(variant)))
     add_so_types(ctx, iri, variant)
     genes = variant_genes(ctx, variant)
     for gene in genes:
@@ -168,7 +182,8 @@ def add_agent(ctx: Context, name: str) -> str:
     if agent.curated or not ctx.describe(agent.iri):
         return agent.iri
     ctx.add(agent.iri, v.RDF_TYPE, v.sg("Drug"))
-    ctx.add(agent.iri, v.RDFS + "label", text(agent.label))
+    ctx.derived(agent.iri)
+    ctx.add(agent.iri, v.RDFS + "label", english(agent.label))
     if agent.ncit:
         ctx.add(agent.iri, v.SKOS + "exactMatch", expand(agent.ncit))
     else:
@@ -182,7 +197,8 @@ def add_disease(ctx: Context, match: DiseaseMatch, name: str) -> None:
         if match.histotype or not ctx.describe(tumour):
             continue
         ctx.add(tumour, v.RDF_TYPE, v.sg("TumourType"))
-        ctx.add(tumour, v.RDFS + "label", text(name))
+        ctx.derived(tumour)
+        ctx.add(tumour, v.RDFS + "label", english(name))
         if match.doid and match.curie != match.doid:
             ctx.add(tumour, v.SKOS + "exactMatch", expand(match.doid))
 
@@ -206,7 +222,8 @@ def add_significance(ctx: Context, item: str, value: str) -> None:
     iri = v.significance_iri(value)
     ctx.add(item, v.sg("clinicalSignificance"), iri)
     ctx.add(iri, v.RDF_TYPE, v.sg("ClinicalSignificance"))
-    ctx.add(iri, v.RDFS + "label", text(value))
+    ctx.derived(iri)
+    ctx.add(iri, v.RDFS + "label", english(value))
 
 
 def add_classification(ctx: Context, item: str, row: dict[str, str]) -> None:
@@ -237,7 +254,7 @@ def add_provenance(ctx: Context, item: str, row: dict[str, str]) -> None:
     modified = timestamp(cell(row, "last_review_date"))
     if modified:
         ctx.add(item, v.DCTERMS + "modified", modified)
-    ctx.add(item, v.PROV + "wasDerivedFrom", v.release_iri(ctx.date))
+    ctx.derived(item)
 
 
 def add_therapies(ctx: Context, item: str, row: dict[str, str]) -> None:
@@ -256,9 +273,9 @@ def add_item(ctx: Context, row: dict[str, str], variants: list[dict[str, str]],
     eid = cell(row, "evidence_id")
     item = evidence_iri(eid)
     ctx.add(item, v.RDF_TYPE, v.sg("CivicEvidenceItem"))
-    ctx.add(item, v.RDFS + "label", text(f"EID{eid}"))
+    ctx.add(item, v.RDFS + "label", english(f"EID{eid}"))
     if cell(row, "evidence_statement"):
-        ctx.add(item, v.DCTERMS + "description", text(cell(row, "evidence_statement")))
+        ctx.add(item, v.DCTERMS + "description", english(cell(row, "evidence_statement")))
     add_classification(ctx, item, row)
     ctx.add(item, v.sg("molecularProfile"), text(cell(row, "molecular_profile")))
     for variant in variants:
@@ -320,11 +337,11 @@ def release_quads(ctx: Context, label: str) -> None:
     """The release individual, and the description of the civic graph itself."""
     release = v.release_iri(ctx.date)
     ctx.add(release, v.RDF_TYPE, v.sg("SourceRelease"))
-    ctx.add(release, v.RDFS + "label", text(label))
+    ctx.add(release, v.RDFS + "label", english(label))
     ctx.add(release, v.OWL + "versionInfo", text(ctx.date))
     ctx.add(release, v.DCTERMS + "license", v.CC0)
     ctx.add(release, v.DCTERMS + "publisher", text("CIViC"))
     ctx.add(release, v.DCTERMS + "issued", typed(ctx.date, "date"))
     ctx.add(ctx.graph, v.PROV + "wasDerivedFrom", release)
     ctx.add(ctx.graph, v.OWL + "versionInfo", text(ctx.date))
-    ctx.add(ctx.graph, v.RDFS + "label", text(f"CIViC evidence items, release {ctx.date}"))
+    ctx.add(ctx.graph, v.RDFS + "label", english(f"CIViC evidence items, release {ctx.date}"))

@@ -62,6 +62,9 @@ SO_IDS: Final = {
     "transcript_fusion": "SO:0001886", "transcript_variant": "SO:0001576",
 }
 
+#: The root SO class of variants, for alterations whose CIViC variant types give no SO class.
+SO_SEQUENCE_VARIANT: Final = "SO:0001060"
+
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
