@@ -6,7 +6,7 @@ SG      = $(BIN)/sarcoma-graph
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help install serve graph test test-deps lint format release clean
+.PHONY: help install serve graph test test-deps lint format release clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -47,3 +47,8 @@ release: graph ## Write the release set into release/
 
 clean: ## Remove generated artefacts (not the venv)
 	rm -rf build release .pytest_cache
+
+bench: install ## Run the benchmarks (endpoint vs oxigraph server and rdflib-endpoint; CIViC import)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/civic_import.py

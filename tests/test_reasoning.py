@@ -112,3 +112,16 @@ def test_plain_literals_are_not_restated_as_inferences(root):
     materialise(s)
     q = f'ASK {{ GRAPH <{graph_iri("inferred")}> {{ ?s ?p "quoted text" }} }}'
     assert s.query(q).boolean is False
+
+
+def test_every_ontology_term_has_an_english_label_and_definition(root):
+    from rdflib import OWL, RDF, RDFS, Literal, URIRef
+    from rdflib.namespace import SKOS
+
+    graph = _ontology(root)
+    terms = {s for s in graph.subjects() if isinstance(s, URIRef) and str(s).startswith(SG)
+             and (s, RDF.type, OWL.AllDisjointClasses) not in graph}
+    def english(term, prop):
+        return any(isinstance(o, Literal) and o.language == "en" for o in graph.objects(term, prop))
+    assert sorted(str(t) for t in terms if not english(t, RDFS.label)) == []
+    assert sorted(str(t) for t in terms if not english(t, SKOS.definition)) == []
