@@ -6,11 +6,7 @@ parameters its ``#param:`` lines give. Each file is derived by hand from the two
 and the curated model (never pasted from a query's output). Format:
 
 - ``#`` lines are comments, except the directives ``#param: name=value``, ``#sets: col, col``
-  (multi-valued cells joined with " | ", compared as sets), ``#ordered`` (compare rows as a list),
-  ``#placeholder-columns: col, col`` (columns left out while the graph still holds ``urn:todo:``
-  placeholder IRIs, compared case- and underscore-insensitively afterwards) and
-  ``#data-bug: reason`` (the file states what the documents say and the curated data does not yet:
-  a mismatch is an expected failure until the data is fixed);
+  (multi-valued cells joined with " | ", compared as sets) and ``#ordered`` (compare rows as a list);
 - the first other line is the header: a subset of the query's variables, in any order;
 - cells: empty = unbound; ``id:<kind>/<slug>`` and ``sg:<Name>`` abbreviate our IRIs; numbers are
   compared by value; ``\\n``, ``\\t`` and ``\\\\`` are escapes.
@@ -41,7 +37,6 @@ QUERIES = ROOT / "queries"
 EXPECTED = Path(__file__).resolve().parent / "queries"
 ID = "https://w3id.org/sarcoma-graph/id/"
 SG = "https://w3id.org/sarcoma-graph/ontology/"
-PLACEHOLDER = "urn:todo:"
 SEPARATOR = " | "
 NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "decimal", "double", "float")}
 MAPPING_PROPERTIES = {f"http://www.w3.org/2004/02/skos/core#{p}" for p in (
@@ -109,9 +104,7 @@ class Case:
     query: str
     params: dict[str, str] = field(default_factory=dict)
     sets: set[str] = field(default_factory=set)
-    placeholder_columns: set[str] = field(default_factory=set)
     ordered: bool = False
-    data_bug: str = ""
     header: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
 
@@ -128,12 +121,8 @@ def read_case(path: Path) -> Case:
                 case.params[param.strip()] = expand(text.strip())
             elif key == "sets":
                 case.sets |= {c.strip() for c in value.split(",") if c.strip()}
-            elif key == "placeholder-columns":
-                case.placeholder_columns |= {c.strip() for c in value.split(",") if c.strip()}
             elif key == "ordered":
                 case.ordered = True
-            elif key == "data-bug":
-                case.data_bug = value.strip()
         elif not case.header:
             case.header = line.split("\t")
         elif line.strip():
@@ -146,8 +135,6 @@ def read_case(path: Path) -> Case:
 def normal(column: str, text: str, case: Case) -> str:
     if column in case.sets:
         return SEPARATOR.join(sorted(compact(expand(v)) for v in text.split(SEPARATOR) if v))
-    if column in case.placeholder_columns:
-        return text.replace("_", " ").casefold()
     return number(compact(expand(text)))
 
 
@@ -207,8 +194,6 @@ def test_expected_result(graph: Store, path: Path) -> None:
     assert not unknown, f"{path.name}: columns not projected by the query: {unknown}"
     rows = [[term_text(t) for t in row] for row in result.rows]
     columns = list(case.header)
-    if any(cell.startswith(PLACEHOLDER) for row in rows for cell in row):
-        columns = [c for c in columns if c not in case.placeholder_columns]
     index = [result.variables.index(c) for c in columns]
     keep = [case.header.index(c) for c in columns]
     actual = [tuple(normal(c, row[i], case) for c, i in zip(columns, index, strict=True)) for row in rows]
@@ -222,8 +207,6 @@ def test_expected_result(graph: Store, path: Path) -> None:
         same = not missing and not extra
         message = (f"{path.name}\nmissing rows: {sorted(missing.elements())}"
                    f"\nextra rows: {sorted(extra.elements())}")
-    if not same and case.data_bug:
-        pytest.xfail(f"known data bug: {case.data_bug}")
     assert same, message
 
 
