@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph
-
 from sarcoma_graph.canonical import canonical_turtle, leading_comments
 from sarcoma_graph.prefixes import prefix_map
 from sarcoma_graph.project import Project
 from sarcoma_graph.rdfio import read_quads, write_atomic
-from sarcoma_graph.store.rdflib import to_rdflib
+from sarcoma_graph.store.rdflib import triples_graph
 
 
 def edited_turtle_files(project: Project) -> list[Path]:
@@ -33,9 +31,7 @@ def file_prefixes(path: Path) -> dict[str, str]:
 
 def canonical_text(path: Path) -> str:
     """The canonical text of one Turtle file (syntax errors name file, line and column)."""
-    graph = Graph()
-    for q in read_quads(path):
-        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    graph = triples_graph(read_quads(path))
     text = path.read_text(encoding="utf-8")
     return canonical_turtle(graph, file_prefixes(path), leading_comments(text))
 

@@ -21,7 +21,7 @@ from rdflib.term import Node
 
 from sarcoma_graph.iris import graph_iri
 from sarcoma_graph.store import Store
-from sarcoma_graph.store.rdflib import to_ox, to_rdflib
+from sarcoma_graph.store.rdflib import to_ox, triples_graph
 
 Triple = tuple[Node, Node, Node]
 INFERRED = graph_iri("inferred")
@@ -43,12 +43,8 @@ class ReasoningReport:
 
 def asserted_graph(store: Store) -> Graph:
     """Every asserted triple (all graphs but the inferences) as one rdflib graph."""
-    graph = Graph()
-    for quad in store.quads():
-        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == INFERRED:
-            continue
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-    return graph
+    return triples_graph(q for q in store.quads() if not (
+        isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == INFERRED))
 
 
 def chain_axioms(graph: Graph) -> list[tuple[URIRef, list[URIRef]]]:

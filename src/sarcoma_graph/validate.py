@@ -15,9 +15,9 @@ from rdflib import RDF, SH, Graph
 from rdflib.term import Node
 
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.rdfio import rdf_files
+from sarcoma_graph.rdfio import rdf_files, read_quads
 from sarcoma_graph.store import Store
-from sarcoma_graph.store.rdflib import to_rdflib
+from sarcoma_graph.store.rdflib import triples_graph
 
 
 @dataclass(frozen=True)
@@ -58,25 +58,15 @@ class ValidationReport:
 
 def data_graph(store: Store) -> Graph:
     """The union of every named graph, as a plain rdflib graph."""
-    graph = Graph()
-    for quad in store.quads():
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-    return graph
+    return triples_graph(store.quads())
 
 
 def load_shapes(shapes_dir: Path) -> Graph:
     """Every shapes file of the folder, parsed (syntax errors name file, line and column)."""
-    from sarcoma_graph.rdfio import read_quads
-
     files = rdf_files(shapes_dir)
     if not files:
         raise InputError(f"{shapes_dir}: no shapes file found")
-    shapes = Graph()
-    for path in files:
-        for quad in read_quads(path):
-            shapes.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
-                        to_rdflib(quad.object)))
-    return shapes
+    return triples_graph(q for path in files for q in read_quads(path))
 
 
 def _text(node: Node | None) -> str:

@@ -44,19 +44,15 @@ def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
     """Materialise OWL 2 RL entailments into the inferences graph; check the TBox with HermiT."""
     from sarcoma_graph.build import load_dataset, save_dataset
     from sarcoma_graph.reason import materialise
+    from sarcoma_graph.store.rdflib import triples_graph
     from sarcoma_graph.tbox import check_tbox
-    from sarcoma_graph.validate import data_graph
 
     proj = project(root, build_dir)
     store = run_or_exit(lambda: load_dataset(proj, backend))
     with step("reason: OWL 2 RL materialisation", quiet):
         report = materialise(store)
     with step("reason: HermiT check of the ontology", quiet):
-        from sarcoma_graph.store import open_store
-
-        tbox_store = open_store()
-        tbox_store.add_quads(store.quads(graph_iri("ontology")))
-        tbox = check_tbox(data_graph(tbox_store))
+        tbox = check_tbox(triples_graph(store.quads(graph_iri("ontology"))))
     if tbox.skipped:
         err.print(f"notice: HermiT check skipped — {tbox.skipped}")
     elif not quiet:

@@ -56,6 +56,18 @@ def to_rdflib(term: Term | ox.DefaultGraph | None) -> Node | None:
     raise TypeError(f"unsupported term {term!r}")
 
 
+def triples_graph(quads: Iterable[ox.Quad]) -> Graph:
+    """The triples of some quads (graph names dropped) as a plain rdflib ``Graph``.
+
+    What pyshacl, owlready2, ``reasonable`` and the canonical writer take; never an oxrdflib
+    graph, whose typed plain strings compare unequal to plain ones.
+    """
+    graph = Graph()
+    for q in quads:
+        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return graph
+
+
 class RdflibStore(Store):
     """rdflib ``Dataset`` with the union of named graphs as the query default graph."""
 
