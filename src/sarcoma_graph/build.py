@@ -19,7 +19,7 @@ from sarcoma_graph.formats import rdf_syntax
 from sarcoma_graph.iris import graph_iri
 from sarcoma_graph.mappings import mapping_quads, read_sssom
 from sarcoma_graph.project import Project
-from sarcoma_graph.rdfio import atomic_output, rdf_files, write_atomic
+from sarcoma_graph.rdfio import rdf_files, write_atomic
 from sarcoma_graph.store import Store, open_store
 
 Progress = Callable[[str], None]
@@ -84,9 +84,9 @@ def save_dataset(store: Store, project: Project, stage: str) -> Path:
         "quads": store.count(),
         "graphs": {g: store.count(g) for g in store.named_graphs()},
     }
-    with atomic_output(project.dataset_path) as tmp:
-        tmp.write_bytes(data)
-        write_atomic(project.manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
+    # The dataset first, then its manifest: a manifest never describes a dataset that isn't there.
+    write_atomic(project.dataset_path, data)
+    write_atomic(project.manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
     return project.dataset_path
 
 

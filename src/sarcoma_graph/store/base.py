@@ -10,6 +10,7 @@ their default graph unless ``default_graphs`` narrows it (SPARQL 1.1 Protocol
 from __future__ import annotations
 
 import abc
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,7 +138,12 @@ def check_limit(count: int, limit: int | None, what: str) -> None:
         raise ResultTooLarge(f"the result has more than {limit} {what}; narrow the query or add LIMIT")
 
 
-_LEXICAL_NOISE = None
+
+#: Strings, IRIs and comments: masked before looking for the FROM keyword.
+_LEXICAL_NOISE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*', re.S)
+_FROM = re.compile(r"(?<![:\w?$])FROM(?![\w:-])", re.I)
 
 
 def has_dataset_clause(sparql: str) -> bool:
@@ -148,12 +154,4 @@ def has_dataset_clause(sparql: str) -> bool:
     >>> has_dataset_clause('SELECT * WHERE { ?s ?p "FROM" } # FROM')
     False
     """
-    import re
-
-    global _LEXICAL_NOISE  # compiled once, on first use (no work at import)
-    if _LEXICAL_NOISE is None:
-        _LEXICAL_NOISE = re.compile(
-            r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-            r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*', re.S)
-    bare = _LEXICAL_NOISE.sub(" ", sparql)
-    return re.search(r"(?<![:\w?$])FROM(?![\w:-])", bare, re.I) is not None
+    return _FROM.search(_LEXICAL_NOISE.sub(" ", sparql)) is not None
