@@ -31,3 +31,17 @@ def shared() -> Path:
     require(SHARED.is_dir(), f"../shared is missing beside the project ({SHARED}); "
             "clone the project next to its shared/ folder")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def curated_store(tmp_path_factory):
+    """The project's own graph, built and reasoned once per run (read-only for the tests)."""
+    from sarcoma_graph.build import build
+    from sarcoma_graph.project import Project
+    from sarcoma_graph.reason import materialise
+
+    project = Project.discover(ROOT, build_dir=tmp_path_factory.mktemp("curated-build"))
+    assert any(project.curated_dir.glob("*.ttl")), "the curated data is missing"
+    store, _ = build(project)
+    materialise(store)
+    return store

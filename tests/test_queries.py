@@ -26,10 +26,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from sarcoma_graph.build import build
 from sarcoma_graph.catalogue import NamedQuery, load_catalogue
-from sarcoma_graph.project import Project
-from sarcoma_graph.reason import materialise
 from sarcoma_graph.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,12 +48,9 @@ def by_name(name: str) -> NamedQuery:
 
 
 @pytest.fixture(scope="session")
-def graph(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """The curated graph with its inferences, built into a temporary build directory."""
-    project = Project.discover(ROOT, build_dir=tmp_path_factory.mktemp("build"))
-    store, _ = build(project)
-    materialise(store)
-    return store
+def graph(curated_store: Store) -> Store:
+    """The curated graph with its inferences (shared, built once per run)."""
+    return curated_store
 
 
 # --- reading expected files and normalising cells -------------------------------------------
