@@ -9,8 +9,16 @@ A header line is ``#+ key: value`` (grlc style)::
     #+ severity: error
 
 A parameter is ``name | kind | description | default`` (kind: ``iri``, ``literal`` or
-``integer``; the default may be left out). Its value pre-binds the variable ``?name``,
-which must be in the query's projection.
+``integer``; the default may be left out). Its value binds the variable ``?name``, which must
+be in the query's projection.
+
+Binding is plain SPARQL 1.1, so that the text we run is a text any store answers:
+:meth:`NamedQuery.bind` writes ``VALUES ?name { <value> }`` as the first element of the
+query's outermost ``WHERE`` group (a trailing ``VALUES`` clause when the form has no group to
+put it in: ``CONSTRUCT WHERE``, ``DESCRIBE`` without ``WHERE``). The CLI (``query --param``),
+the endpoint's ``/queries/{name}`` and the tests all run that text; nothing relies on an
+engine's own pre-binding API. A parameter left empty adds nothing: the query then runs over
+every value, as the file reads.
 """
 
 from __future__ import annotations
@@ -74,7 +82,21 @@ class NamedQuery:
         """For QC checks: ``error`` (fails the run), ``warning`` or ``info``."""
         return self.metadata.get("severity", "error")
 
-    def substitutions(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    def bind(self, values: Mapping[str, str]) -> str:
+        """The query text with the given values (defaults fill the rest) as ``VALUES`` blocks.
+
+        ``ValueError`` names the parameter when a value is unknown or does not fit its kind.
+
+        >>> query = NamedQuery("q", Path("q.rq"), "Q", "", (), (Parameter("s", "iri", ""),),
+        ...                    "SELECT ?s WHERE { ?s ?p ?o }", "select", {})
+        >>> print(query.bind({"s": "https://example.org/a"}))
+        SELECT ?s WHERE {
+          VALUES ?s { <https://example.org/a> }
+         ?s ?p ?o }
+        """
+        return bind_values(self.text, self.terms(values))
+
+    def terms(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """Terms for the given parameter values (defaults fill the rest); ``ValueError`` if bad."""
         known = {p.name: p for p in self.parameters}
         unknown = sorted(set(values) - set(known))
@@ -88,6 +110,40 @@ class NamedQuery:
             if value is not None and value != "":
                 bound[param.name] = param.term(value)
         return bound
+
+
+def bind_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """``text`` with one ``VALUES ?name { term }`` per term, at the head of the outer group."""
+    if not terms:
+        return text
+    from sarcoma_graph.serve.lexer import unescape  # moves to plumbing.scanner with the layout
+
+    text = unescape(text)  # the grammar decodes \\u escapes first; offsets must match the mask
+    blocks = [f"VALUES ?{name} {{ {term} }}" for name, term in sorted(terms.items())]
+    opening = _outer_group(text)
+    if opening is None:
+        return text.rstrip() + "\n" + "\n".join(blocks) + "\n"
+    inserted = "".join(f"\n  {block}" for block in blocks) + "\n"
+    return text[:opening + 1] + inserted + text[opening + 1:]
+
+
+def _outer_group(text: str) -> int | None:
+    """Offset of the ``{`` opening the query's WHERE group; ``None`` when there is none to use."""
+    from sarcoma_graph.serve.lexer import mask, top_level_tokens
+
+    masked = mask(text)
+    words = [(word, start) for word, start, depth in top_level_tokens(text) if depth == 0]
+    names = [word for word, _ in words]
+    form = next((w for w in names if w in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")), None)
+    if "WHERE" in names:
+        index = names.index("WHERE")
+        if form == "CONSTRUCT" and index and names[index - 1] == "CONSTRUCT":
+            return None  # CONSTRUCT WHERE { template }: the group is also the template
+        return masked.index("{", words[index][1])
+    if form in ("SELECT", "ASK"):  # WHERE is optional before the group
+        start = next(s for w, s in words if w == form)
+        return masked.find("{", start) if "{" in masked[start:] else None
+    return None
 
 
 def parse_header(text: str) -> tuple[dict[str, str], list[str]]:
