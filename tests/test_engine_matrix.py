@@ -10,6 +10,9 @@ Answers are compared as multisets of rows, after these normalisations only:
 
 - a column made by ``GROUP_CONCAT`` is a set of values: engines concatenate in any order, and
   Oxigraph keeps the language tag of same-language values where the others give a plain string;
+- a ``GROUP_CONCAT`` over nothing is the empty set, whether the engine leaves it unbound
+  (Oxigraph, Jena) or gives ``""`` (Virtuoso);
+- booleans are compared by value: Virtuoso writes ``"1"^^xsd:boolean`` for ``true``;
 - numbers are compared by value (``0.950`` = ``0.95``; Virtuoso and Jena keep different
   lexical forms of the same decimal);
 - a plain literal and an ``xsd:string`` are the same term (RDF 1.1); the SPARQL JSON
@@ -119,7 +122,7 @@ def _number(text: str) -> str:
 def cell(term: Term | None, separator: str | None) -> object:
     """A comparable form of one cell (see the module docstring for what is normalised)."""
     if term is None:
-        return None
+        return ("set", frozenset()) if separator is not None else None
     kind, value = term["type"], term["value"]
     if kind == "uri":
         return ("iri", value)
@@ -132,6 +135,8 @@ def cell(term: Term | None, separator: str | None) -> object:
     datatype = term.get("datatype", XSD + "string")
     if datatype in NUMERIC:
         return ("number", _number(value))
+    if datatype == XSD + "boolean":
+        return ("boolean", value in ("true", "1"))
     return ("literal", value, datatype)
 
 
