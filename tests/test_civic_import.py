@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from sarcoma_graph.catalogue import load_query
 from sarcoma_graph.importers.civic import pipeline
 from sarcoma_graph.importers.civic.pipeline import ImportReport, import_civic
-from sarcoma_graph.iris import entity_iri, graph_iri
+from sarcoma_graph.namespaces import entity_iri, graph_iri
 from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store, open_store
 

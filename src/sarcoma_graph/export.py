@@ -11,10 +11,10 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from sarcoma_graph.canonical import canonical_trig, canonical_turtle
-from sarcoma_graph.formats import RdfSyntax
+from sarcoma_graph.plumbing.formats import RdfSyntax
+from sarcoma_graph.plumbing.terms import triples_graph
+from sarcoma_graph.plumbing.turtle import canonical_trig, canonical_turtle
 from sarcoma_graph.store import Store
-from sarcoma_graph.store.rdflib import triples_graph
 
 
 def _canonical_quads(quads: list[ox.Quad], keep_graphs: bool) -> list[ox.Quad]:

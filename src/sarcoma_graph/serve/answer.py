@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from fastapi import Request
 from fastapi.responses import Response
 
-from sarcoma_graph.formats import rdf_syntax, results_syntax
+from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
 from sarcoma_graph.serve import guard, lexer
 from sarcoma_graph.serve.cache import Answer, etag_for, etag_matches
 from sarcoma_graph.serve.errors import HttpError, query_error

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from sarcoma_graph.formats import rdf_syntax, results_syntax
-from sarcoma_graph.results import serialize_graph, serialize_results
+from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
+from sarcoma_graph.plumbing.results import serialize_graph, serialize_results
 from sarcoma_graph.store import Store, Term
 
 #: Prefixes for RDF answers; set by the server before it forks the workers.

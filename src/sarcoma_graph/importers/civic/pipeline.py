@@ -29,10 +29,9 @@ from sarcoma_graph.importers.civic.linker import count_links, link_quads
 from sarcoma_graph.importers.civic.reader import Release, read_release
 from sarcoma_graph.importers.civic.reference import default_reference_dir, load_references
 from sarcoma_graph.importers.civic.transform import Context, Skip, release_quads, transform_row
-from sarcoma_graph.iris import entity_iri, graph_iri
-from sarcoma_graph.prefixes import compress
+from sarcoma_graph.namespaces import compress, entity_iri, graph_iri
+from sarcoma_graph.plumbing.rdfio import atomic_output
 from sarcoma_graph.project import Project
-from sarcoma_graph.rdfio import atomic_output
 from sarcoma_graph.store import Store
 
 Progress = Callable[[str], None]

@@ -17,8 +17,7 @@ from sarcoma_graph.importers.civic import vocab as v
 from sarcoma_graph.importers.civic.alterations import AlterationIndex, same_alterations
 from sarcoma_graph.importers.civic.crosswalk import Crosswalk, DiseaseMatch
 from sarcoma_graph.importers.civic.reader import Release
-from sarcoma_graph.iris import entity_iri
-from sarcoma_graph.prefixes import expand
+from sarcoma_graph.namespaces import entity_iri, expand
 
 _SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _FUSION = re.compile(r"^([A-Za-z0-9.-]+)::([A-Za-z0-9.-]+)")

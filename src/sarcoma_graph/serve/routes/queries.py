@@ -15,10 +15,10 @@ from fastapi.responses import Response
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.examples import example_triples
 from sarcoma_graph.serve.answer import answer_query, cached
-from sarcoma_graph.serve.description import rdf_response
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
 from sarcoma_graph.serve.protocol import parse_pairs
+from sarcoma_graph.serve.routes.description import rdf_response
 from sarcoma_graph.serve.state import State
 from sarcoma_graph.serve.void import endpoint_url
 
