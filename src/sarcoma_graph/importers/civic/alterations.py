@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from sarcoma_graph.iris import graph_iri
+from sarcoma_graph.namespaces import graph_iri
 from sarcoma_graph.store import Store
 
 SG = "https://w3id.org/sarcoma-graph/ontology/"
