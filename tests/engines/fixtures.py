@@ -30,7 +30,7 @@ def _require(condition: bool, how_to_fix: str) -> None:
 def release_dump(curated_store, tmp_path_factory) -> Path:
     """A folder holding ``sarcoma-graph.nq``: the release's N-Quads of the built, reasoned graph."""
     from sarcoma_graph.export import serialize_quads
-    from sarcoma_graph.formats import rdf_syntax
+    from sarcoma_graph.plumbing.formats import rdf_syntax
 
     folder = tmp_path_factory.mktemp("release")
     quads = [q for g in curated_store.named_graphs() for q in curated_store.quads(g)]
