@@ -9,7 +9,7 @@ the same focus node, path, value, severity, source shape, component and messages
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -150,6 +150,12 @@ class Engine:
                 raise Unsupported(f"shape {shape.node}: SPARQL constraint in a nested shape")
             found += self._sparql(shape, constraint, fragment)
         results = [self._result(shape, *item, report=report) for item in found]
+        if shape.is_property and shape.properties:  # nested property shapes apply to the values
+            reached = Counter(v for vs in value_map.values() for v in vs)
+            for prop in shape.properties:  # a value reached from two focus nodes: reported twice
+                results += [r for r in self.evaluate(prop, set(reached), None, report)
+                            for _ in range(reached[r.focus])]
+            return results
         for prop in shape.properties:
             results += self.evaluate(prop, focus, fragment, report)
         return results
