@@ -259,3 +259,15 @@ def test_jena_command_line_answers_the_headline_query(jena_release, embedded_ans
     answer = jena.tdbquery(jena_release.classpath, jena_release.location, query)
     assert answer.rows, "the headline query came back empty: no union default graph?"
     assert not difference(embedded_answers[case], answer, CATALOGUE[case])
+
+
+@pytest.mark.slow
+def test_virtuoso_garbles_an_aggregated_non_ascii_literal(virtuoso_release):
+    """agents-targeting-causal-alterations writes its arrow ``" → "@en``."""
+    template = PREFIXES + """SELECT ?a (GROUP_CONCAT(?x; separator=" | ") AS ?c) WHERE {
+        ?a sg:affectsGene ?g . ?a rdfs:label ?al . ?g rdfs:label ?gl .
+        BIND(CONCAT(STR(?al), ARROW, STR(?gl)) AS ?x) } GROUP BY ?a"""
+    plain = virtuoso_release.select(template.replace("ARROW", '" → "'))
+    tagged = virtuoso_release.select(template.replace("ARROW", '" → "@en'))
+    assert all("→" not in row["c"]["value"] and "?" in row["c"]["value"] for row in plain.rows)
+    assert tagged.rows and all("→" in row["c"]["value"] for row in tagged.rows)
