@@ -1,6 +1,7 @@
 """Every named query gives the same answer on the embedded store and on real triple stores.
 
-The release dump is loaded into an Oxigraph server, Virtuoso and Jena TDB2 exactly as the
+The release dump (the built, reasoned graph plus the CIViC graph, so that every query has
+rows) is loaded into an Oxigraph server, Virtuoso and Jena TDB2 exactly as the
 README's "Loading the export into another triple store" says (same commands, same union
 default-graph flags), and every query of ``queries/`` runs on each with the parameter sets of
 ``tests/queries/*.expected.tsv`` (bound by :meth:`NamedQuery.bind`, the text the CLI and
