@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 
 from sarcoma_graph.catalogue import NamedQuery
-from sarcoma_graph.serve import jobs
 from sarcoma_graph.serve.cache import AnswerCache
 from sarcoma_graph.serve.pool import WorkerPool
 from sarcoma_graph.serve.settings import Settings
@@ -33,6 +32,8 @@ class EndpointState:
     pool: WorkerPool
     queries: dict[str, NamedQuery]
     cache: AnswerCache
+    #: The prefixes RDF answers declare; handed to the worker jobs that serialise.
+    prefixes: tuple[tuple[str, str], ...] = ()
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _summaries: dict[str, tuple[int, Any]] = field(default_factory=dict)
     _summary_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
@@ -52,6 +53,10 @@ class EndpointState:
             value = await compute()
             self._summaries[name] = (version, value)
             return value
+
+    def endpoint_url(self, request: Request) -> str:
+        """The public URL of ``/sparql`` (the configured one, else as this request reached it)."""
+        return self.settings.endpoint(str(request.url_for("sparql")))
 
     async def changed(self) -> None:
         """After a change of the store: drop cached answers and recycle the workers."""
@@ -74,11 +79,11 @@ def _prefixes() -> dict[str, str]:
 async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
                          queries: Sequence[NamedQuery] = ()) -> AsyncIterator[EndpointState]:
     """Start the workers (forked now, with the store loaded) and stop them on the way out."""
-    jobs.PREFIXES.update(_prefixes())  # before the fork, so every worker has them
     pool = WorkerPool(store, settings.workers)
     await pool.start()
     state = EndpointState(settings, store, pool, {q.name: q for q in queries},
-                          AnswerCache(settings.cache_entries, settings.cache_bytes))
+                          AnswerCache(settings.cache_entries, settings.cache_bytes),
+                          tuple(sorted(_prefixes().items())))
     setattr(app.state, STATE_KEY, state)
     try:
         yield state
