@@ -87,10 +87,15 @@
         var value = f.elements[p.name].value.trim();
         if (value) { params.set(p.name, value); }
       });
-      var tab = yasgui.getTab();
-      tab.setEndpoint(window.location.origin + root + "/queries/" + query.name + "?" + params.toString());
-      tab.setRequestConfig({ method: "GET" });
-      tab.query();
+      var started = Date.now(), type = "application/sparql-results+json";
+      fetch(root + "/queries/" + query.name + "?" + params.toString(),
+            { headers: { Accept: type + ", text/turtle;q=0.9" } })
+        .then(function (r) {
+          return r.text().then(function (body) {
+            yasgui.getTab().getYasr().setResponse({ data: body, status: r.status,
+              contentType: (r.headers.get("content-type") || type).split(";")[0] }, Date.now() - started);
+          });
+        });
     });
     form.appendChild(f);
   }
@@ -100,7 +105,6 @@
     var tab = yasgui.getTab();
     tab.setQuery(query.sparql);
     tab.setEndpoint(config.endpoint);
-    tab.setRequestConfig({ method: "POST" });
     about.textContent = query.description;
     showForm(query);
   });
