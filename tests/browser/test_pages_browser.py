@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 
@@ -65,7 +64,8 @@ def test_histotype_page_is_in_one_language_with_its_mechanism(page, site):
     assert "français" in body  # the other language, as a labelled alternative
     assert body.count("Type:") == 1
     assert page.evaluate("!!document.querySelector('#picture svg')")  # the chain picture
-    hrefs = page.evaluate("[...document.querySelectorAll('a')].map(a => new URL(a.getAttribute('href'), location.href).href)")
+    hrefs = page.evaluate("[...document.querySelectorAll('a')]"
+                          ".map(a => new URL(a.getAttribute('href'), location.href).href)")
     assert site.url + "/ontology/Histotype" in hrefs
     assert not [h for h in hrefs if h.startswith("https://w3id.org/")]  # all local
     shot(page, "entity-histotype")

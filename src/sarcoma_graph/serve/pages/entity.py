@@ -25,8 +25,8 @@ from sarcoma_graph.serve.pages.readers import reader_url
 
 LABELS = (RDFS + "label", SKOS + "prefLabel")
 TEXTS = ("http://purl.org/dc/terms/description", SKOS + "definition", RDFS + "comment")
-MAPPINGS = tuple(SKOS + x for x in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
-                                     "relatedMatch")) + (OWL + "sameAs", OWL + "equivalentClass")
+MAPPINGS = (*(SKOS + x for x in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
+                                  "relatedMatch")), OWL + "sameAs", OWL + "equivalentClass")
 BADGES = {SG + "assertionMode": "mode", SG + "evidenceLevel": "level",
           SG + "evidenceType": "evidence", SG + "hasQualifier": "qualifier"}
 _MODE_CLASS = {SG + "StatedInSource": "stated", SG + "DomainKnowledge": "domain"}

@@ -141,7 +141,7 @@ def quotes(store: Store, passages: set[str]) -> dict[str, Quote]:
         return {}
     out = {}
     for row in _rows(store, _PASSAGES % values):
-        def text(name: str) -> str:
+        def text(name: str, row: dict[str, object] = row) -> str:
             term = row.get(name)
             return term.value if term is not None else ""  # type: ignore[union-attr]
         doc = row.get("doc")

@@ -4,6 +4,7 @@ alteration → gene → target → agent chains."""
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from sarcoma_graph.serve.pages.facts import PREFIXES
@@ -64,12 +65,13 @@ def forest_svg(rows: list[tuple[str, str, float, float | None, float | None, str
     parts, y = [], 30
     for unit, items in panels.items():
         top = max(max(v, h or v) for _, _, v, _, h, _ in items)
-        scale_max = 100.0 if unit == "%" else max(1.0, top * 1.1)
+        scale_max = 100.0 if unit == "%" else max(5.0, math.ceil(top * 1.1 / 5) * 5)
         plot_w = width - left - right
 
         def x(value: float, m: float = scale_max, w: int = plot_w) -> float:
             return left + max(0.0, min(value, m)) / m * w
-        parts.append(f'<text x="{left}" y="{y}" font-weight="600">{"Proportion (%)" if unit == "%" else "Time (months)"}</text>')
+        heading = "Proportion (%)" if unit == "%" else "Time (months)"
+        parts.append(f'<text x="{left}" y="{y}" font-weight="600">{heading}</text>')
         y += 12
         for tick in range(6):
             value = scale_max * tick / 5
