@@ -47,11 +47,37 @@ def version_iri(version: str, artefact: str = "ontology") -> str:
     return f"{RELEASES}{version}/{artefact}"
 
 
+#: One prefix per kind of entity, so that ``sgh:gastrointestinal-stromal-tumour`` is a legal
+#: prefixed name (in SPARQL and Turtle a local name may contain "/" only escaped: ``sgid:histotype\/…``).
+KIND_PREFIXES: Final = {
+    "sgh": "histotype",
+    "sggroup": "group",
+    "sgalt": "alteration",
+    "sggene": "gene",
+    "sgagent": "agent",
+    "sgproc": "process",
+    "sgstmt": "statement",
+    "sgstudy": "study",
+    "sgdesign": "design",
+    "sgfactor": "factor",
+    "sgmeasure": "measure",
+    "sgresult": "measurement",
+    "sgqty": "quantity",
+    "sgdoc": "document",
+    "sgpassage": "passage",
+    "sgsel": "selector",
+    "sgfact": "fact",
+    "sgcivic": "civic-variant",
+    "sgsource": "source",
+    "sgsig": "civic-significance",
+}
+
 #: Prefixes used in our own files and serialisations, beyond the registry's.
 PROJECT_PREFIXES: Final = {
     "sg": ONTOLOGY,
     "sgid": ID,
     "sggraph": GRAPH,
+    **{prefix: f"{ID}{kind}/" for prefix, kind in KIND_PREFIXES.items()},
 }
 
 #: W3C and community vocabularies that are not identifier registries' concern.

@@ -18,6 +18,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.importers.civic.alterations import curated_alterations
 from sarcoma_graph.importers.civic.crosswalk import (
     Crosswalk,
     ProjectMappings,
@@ -159,7 +160,8 @@ def prepare(project: Project, release: Release, date: str, options: dict[str, ob
     store = curated_store(project, str(options.get("backend", "oxigraph")), progress)
     add_store_mappings(maps, store)
     ctx = Context(release, Crosswalk(refs, maps), date, graph_iri("civic"),
-                  bool(options.get("all_items")), known_subjects(store))
+                  bool(options.get("all_items")), known_subjects(store),
+                  alterations=curated_alterations(store))
     return ctx, store
 
 

@@ -25,7 +25,7 @@ async def page_answer(request: Request, state: EndpointState, job: QueryJob,
                       title: str) -> Response:
     """Run the query (JSON results, Turtle for graphs) and send it as a page."""
     guard.check(job.sparql, state.settings.service_allow)
-    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, job.substitutions,
+    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs,
                    state.settings.max_results, "json", "turtle", state.prefixes)
     kind, body = await in_worker(state, run_query, job)  # type: ignore[misc]
     root = request.scope.get("root_path", "").rstrip("/")
