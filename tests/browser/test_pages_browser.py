@@ -202,3 +202,39 @@ def test_void_and_service_description_are_pages_for_a_browser(page, site):
                   "%3Chttps%3A%2F%2Fw3id.org%2Fsarcoma-graph%2Fontology%2FHistotype%3E%20%7D")
     assert page.evaluate("document.querySelectorAll('table.results tr').length") > 3
     shot(page, "sparql-in-address-bar")
+
+
+def _run_in_editor(page, site, sparql: str) -> None:
+    page.navigate(site.url + "/")
+    page.wait_for("window.sgYasgui !== undefined")
+    page.evaluate(f"sgYasgui.getTab().setQuery({json.dumps(sparql)})")
+    page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+    page.wait_for("sgYasgui.getTab().getYasr().results !== undefined && "
+                  "!!sgYasgui.getTab().getYasr().results", timeout=30)
+
+
+def test_editor_chart_view_draws_bars_and_a_pie(page, site):
+    _run_in_editor(page, site, "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } "
+                               "GROUP BY ?type ORDER BY DESC(?n) LIMIT 8")
+    page.evaluate("sgYasgui.getTab().getYasr().selectPlugin('chart')")
+    page.wait_for("document.querySelectorAll('.sg-bar rect.bar').length === 8")
+    labels = page.evaluate("[...document.querySelectorAll('.sg-bar text')].map(t => t.textContent)")
+    assert "CurationRecord" in labels, labels
+    shot(page, "editor-chart-bar")
+    page.evaluate("""(() => { const s = document.querySelector('.sg-chart-controls select');
+        s.value = 'pie'; s.dispatchEvent(new Event('change')); })()""")
+    page.wait_for("document.querySelectorAll('.sg-pie path.slice').length === 8")
+    shot(page, "editor-chart-pie")
+
+
+def test_editor_graph_view_of_a_construct(page, site):
+    _run_in_editor(page, site, "PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/>\n"
+                               "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                               "CONSTRUCT { ?a sg:hasTarget ?g . ?a rdfs:label ?l . ?g rdfs:label ?m }"
+                               " WHERE { ?a sg:hasTarget ?g ; rdfs:label ?l . ?g rdfs:label ?m "
+                               "FILTER(lang(?l) = 'en') } LIMIT 40")
+    page.evaluate("sgYasgui.getTab().getYasr().selectPlugin('graph')")
+    page.wait_for("document.querySelectorAll('.sg-graph circle.node').length > 5")
+    names = page.evaluate("[...document.querySelectorAll('.sg-graph text')].map(t => t.textContent)")
+    assert "hasTarget" in names and "ALK" in names, names[:20]
+    shot(page, "editor-graph-view")

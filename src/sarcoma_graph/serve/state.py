@@ -66,8 +66,9 @@ class EndpointState:
 
 def _prefixes() -> dict[str, str]:
     try:
-        from sarcoma_graph.namespaces import prefix_map
+        from sarcoma_graph.namespaces import converter, prefix_map
 
+        converter()  # built once here, before the fork: pages write CURIEs in the workers
         return dict(prefix_map())
     except Exception:
         from sarcoma_graph.namespaces import PROJECT_PREFIXES, W3C_PREFIXES
@@ -79,11 +80,11 @@ def _prefixes() -> dict[str, str]:
 async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
                          queries: Sequence[NamedQuery] = ()) -> AsyncIterator[EndpointState]:
     """Start the workers (forked now, with the store loaded) and stop them on the way out."""
+    prefixes = tuple(sorted(_prefixes().items()))  # before the fork (the registry is slow)
     pool = WorkerPool(store, settings.workers)
     await pool.start()
     state = EndpointState(settings, store, pool, {q.name: q for q in queries},
-                          AnswerCache(settings.cache_entries, settings.cache_bytes),
-                          tuple(sorted(_prefixes().items())))
+                          AnswerCache(settings.cache_entries, settings.cache_bytes), prefixes)
     setattr(app.state, STATE_KEY, state)
     try:
         yield state

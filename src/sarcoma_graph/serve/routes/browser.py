@@ -17,8 +17,13 @@ OFFERS = {**RESULTS_OFFERS, **RDF_OFFERS}
 
 
 def wants_page(request: Request) -> bool:
-    """Whether this request should get the answer as a page."""
-    return prefers_html(request, OFFERS)
+    """Whether this request should get the answer as a page: HTML ranked first, by a browser
+    navigating (``Sec-Fetch-Dest: document``, or XHTML accepted as browsers announce it). A
+    SPARQL client that merely lists ``text/html`` first still gets results or RDF."""
+    accept = request.headers.get("accept") or ""
+    navigating = request.headers.get("sec-fetch-dest") == "document" or \
+        "application/xhtml+xml" in accept
+    return navigating and prefers_html(request, OFFERS)
 
 
 async def page_answer(request: Request, state: EndpointState, job: QueryJob,

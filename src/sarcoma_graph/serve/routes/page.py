@@ -23,7 +23,8 @@ from sarcoma_graph.serve.statistics import VoidStats, stats
 ASSETS = {"yasgui/yasgui.min.js": "text/javascript", "yasgui/yasgui.min.css": "text/css",
           "yasgui/LICENSE.txt": "text/plain", "yasgui/yasgui.min.js.LICENSE.txt": "text/plain",
           "yasgui/README.md": "text/markdown", "app.js": "text/javascript",
-          "search.js": "text/javascript", "favicon.ico": "image/x-icon",
+          "search.js": "text/javascript", "views.js": "text/javascript",
+          "favicon.ico": "image/x-icon",
           "swagger-ui/swagger-ui-bundle.js": "text/javascript",
           "swagger-ui/swagger-ui.css": "text/css", "swagger-ui/LICENSE": "text/plain",
           "swagger-ui/NOTICE": "text/plain", "swagger-ui/README.md": "text/markdown"}
@@ -64,7 +65,8 @@ header h1{{font-size:1.1rem;margin:0}}#sg-about{{color:#555;font-size:.9rem}}</s
 <div id="yasgui"></div>
 <script type="application/json" id="sg-config">{config}</script>
 <script src="{static}/yasgui/yasgui.min.js"></script>
-<script src="{static}/app.js"></script><script src="{static}/search.js"></script></body></html>
+<script src="{static}/views.js"></script><script src="{static}/app.js"></script>
+<script src="{static}/search.js"></script></body></html>
 """
 
 
