@@ -69,7 +69,7 @@ class View:
         names = [escape(self.label(p) or curie(p) or p) for p in rest]
         return {"chain": "property chain " + " ∘ ".join(names),
                 "inverse": f"inverse of {names[0] if names else ''}",
-                "sub": f"sub-property {names[0] if names else ''}",
+                "sub": f"implied by sub-property {names[0] if names else ''}",
                 "symmetric": "symmetric property",
                 "transitive": "transitive property"}.get(kind, kind)
 
