@@ -180,6 +180,7 @@ def test_editor_autocompletes_from_this_endpoint_and_runs_a_parameter_form(page,
     page.wait_for("document.querySelector('.sg-param-form input[name=tumour]') !== null")
     page.evaluate("document.querySelector('.sg-param-form button').click()")
     page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 1", timeout=30)
+    page.evaluate("document.querySelector('.yasr').scrollIntoView()")
     shot(page, "editor-parameter-form")
     assert not outside_requests(page, site.url)
 
@@ -220,10 +221,12 @@ def test_editor_chart_view_draws_bars_and_a_pie(page, site):
     page.wait_for("document.querySelectorAll('.sg-bar rect.bar').length === 8")
     labels = page.evaluate("[...document.querySelectorAll('.sg-bar text')].map(t => t.textContent)")
     assert "CurationRecord" in labels, labels
+    page.evaluate("document.querySelector('.yasr').scrollIntoView()")
     shot(page, "editor-chart-bar")
     page.evaluate("""(() => { const s = document.querySelector('.sg-chart-controls select');
         s.value = 'pie'; s.dispatchEvent(new Event('change')); })()""")
     page.wait_for("document.querySelectorAll('.sg-pie path.slice').length === 8")
+    page.evaluate("document.querySelector('.yasr').scrollIntoView()")
     shot(page, "editor-chart-pie")
 
 
@@ -238,4 +241,5 @@ def test_editor_graph_view_of_a_construct(page, site):
     names = page.evaluate("[...document.querySelectorAll('.sg-graph text')].map(t => t.textContent)")
     genes = {"ALK", "KIT", "PDGFRA", "CD274", "PDCD1", "MDM2", "CDK4", "NTRK1", "CSF1R", "VEGFR"}
     assert "hasTarget" in names and genes & set(names), sorted(set(names))[:40]  # labels shown
+    page.evaluate("document.querySelector('.yasr').scrollIntoView()")
     shot(page, "editor-graph-view")

@@ -51,7 +51,11 @@ def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>sarcoma-graph SPARQL endpoint</title><meta name="viewport" content="width=device-width">
 <link rel="icon" href="{escape(root)}/favicon.ico">
-<link rel="stylesheet" href="{static}/yasgui/yasgui.min.css"><style>{STYLE}</style>
+<link rel="stylesheet" href="{static}/yasgui/yasgui.min.css"><style>{STYLE}
+#sg-params,#sg-about{{padding:0 1rem;margin:.3rem 0}}#sg-params input{{font-family:monospace}}
+#sg-dataset{{padding:.2rem 1rem;font-size:.92rem;color:#333}}#sg-dataset p{{margin:.2rem 0}}
+ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;padding:0;margin:.2rem 0}}
+.sg-chart-controls{{margin:.4rem 0}}.sg-chart-controls label{{margin-right:1rem}}</style>
 <style>body{{font-family:system-ui,sans-serif;margin:0}}header{{padding:.6rem 1rem;
 background:#f4f4f4;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}}
 header h1{{font-size:1.1rem;margin:0}}#sg-about{{color:#555;font-size:.9rem}}</style></head>
@@ -76,7 +80,7 @@ def dataset_about(counts: VoidStats, root: str) -> str:
     picked = [(name, per_class.get(SG + name, 0)) for name in _COUNTED]
     items = "".join(f'<li><a href="{escape(root)}/ontology/{n}">{escape(n)}</a>: {c}</li>'
                     for n, c in picked if c)
-    return (f'<section id="sg-dataset" style="padding:.4rem 1rem"><p><strong>sarcoma-graph</strong>: the '
+    return (f'<section id="sg-dataset"><p>The '
             "systemic treatment of soft-tissue sarcomas, curated fact by fact from a French review "
             "(2025) and the IMPRESARC cohort, each fact with the passage it rests on. "
             f"{counts.triples} triples, {counts.entities} entities, {len(counts.classes)} classes, "
