@@ -83,6 +83,7 @@ def test_fast_report_equals_pyshacl_on_curated_graph(curated_store):
 
 def test_unsupported_feature_falls_back_to_pyshacl(tmp_path):
     from sarcoma_graph.formats import rdf_syntax
+
     from sarcoma_graph.store import open_store
     from sarcoma_graph.validate import validate
 

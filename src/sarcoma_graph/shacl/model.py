@@ -153,7 +153,7 @@ class ShapesReader:
                 raise Unsupported(f"shape {node}: only sh:SPARQLTarget targets are reproduced")
             shape.sparql_targets.append(str(select))
             prefixes.update(prefixes_of(g, target))
-        for parameter in VALUE_PARAMETERS | SET_PARAMETERS - {SH.sparql}:  # noqa: B020
+        for parameter in VALUE_PARAMETERS | SET_PARAMETERS - {SH.sparql}:
             values = list(g.objects(node, parameter))
             if values:
                 shape.params[parameter] = values
