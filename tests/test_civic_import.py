@@ -315,7 +315,7 @@ def dataset(real) -> Store:
 
 def run(store: Store, name: str, **params: str) -> list[dict[str, str]]:
     query = load_query(ROOT / "queries" / f"{name}.rq")
-    result = store.query(query.text, substitutions=query.substitutions(params))
+    result = store.query(query.bind(params))
     return [{k: t.value for k, t in b.items()} for b in result.bindings()]
 
 

@@ -29,14 +29,9 @@ def serialize_quads(quads: list[ox.Quad], syntax: RdfSyntax, prefixes: Mapping[s
                     header: tuple[str, ...] = ()) -> bytes:
     """Deterministic bytes for quads in one syntax; triple syntaxes merge the graphs."""
     if syntax.name == "turtle":
-        return canonical_turtle(triples_graph(quads), prefixes, header).encode()
+        return canonical_turtle(quads, prefixes, header).encode()
     if syntax.name == "trig":
-        by_graph: dict[str, list[ox.Quad]] = {}
-        for q in quads:
-            name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-            by_graph.setdefault(name, []).append(q)
-        graphs = {name: triples_graph(qs) for name, qs in by_graph.items() if name}
-        return canonical_trig(graphs, prefixes, header).encode()
+        return canonical_trig(quads, prefixes, header).encode()
     canonical = _canonical_quads(quads, syntax.datasets)
     if syntax.datasets:
         return ox.serialize(canonical, format=syntax.oxigraph)

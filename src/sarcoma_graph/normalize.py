@@ -31,9 +31,9 @@ def file_prefixes(path: Path) -> dict[str, str]:
 
 def canonical_text(path: Path) -> str:
     """The canonical text of one Turtle file (syntax errors name file, line and column)."""
-    graph = triples_graph(read_quads(path))
+    quads = read_quads(path)
     text = path.read_text(encoding="utf-8")
-    return canonical_turtle(graph, file_prefixes(path), leading_comments(text))
+    return canonical_turtle(quads, file_prefixes(path), leading_comments(text))
 
 
 def normalize_file(path: Path, write: bool = True) -> bool:

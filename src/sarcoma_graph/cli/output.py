@@ -40,17 +40,18 @@ def query_cmd(
     proj = project(root, build_dir)
     named = run_or_exit(lambda: find_query(proj.queries_dir, name))
     values = run_or_exit(lambda: _params(param or []))
-    substitutions = run_or_exit(lambda: _substitutions(named, values))
+    text = run_or_exit(lambda: _bind(named, values))
     if fmt not in QUERY_FORMATS:
         run_or_exit(lambda: _fail(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})"))
     store = run_or_exit(lambda: load_dataset(proj))
-    result = run_or_exit(lambda: store.query(named.text, substitutions=substitutions))
+    result = run_or_exit(lambda: store.query(text))
     _print_result(result, fmt)
 
 
-def _substitutions(named: object, values: dict[str, str]) -> dict[str, object]:
+def _bind(named: object, values: dict[str, str]) -> str:
+    """The query text with the parameters as VALUES (standard SPARQL, see catalogue.py)."""
     try:
-        return named.substitutions(values)  # type: ignore[attr-defined]
+        return named.bind(values)  # type: ignore[attr-defined]
     except ValueError as error:
         raise InputError(str(error)) from None
 

@@ -76,6 +76,8 @@ def _raise(error: Exception) -> None:
 
 def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
                  fmt: Annotated[str, typer.Option("--format", help="text, turtle or json")] = "text",
+                 engine: Annotated[str, typer.Option(
+                     "--engine", help="auto (default), fast (SPARQL on the store) or pyshacl")] = "auto",
                  quiet: QuietOption = False) -> None:
     """Validate the built (and reasoned) dataset against shapes/; exit 1 on violations."""
     from sarcoma_graph.dataset import load_dataset
@@ -84,7 +86,9 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
     proj = project(root, build_dir)
     store = run_or_exit(lambda: load_dataset(proj))
     with step("validate (SHACL)", quiet):
-        report = run_or_exit(lambda: validate(store, proj.shapes_dir))
+        report = run_or_exit(lambda: validate(store, proj.shapes_dir, engine))
+    if report.notice:
+        err.print(f"notice: {report.notice}", markup=False)
     if fmt == "turtle":
         out.print(report.to_turtle(), markup=False)
     elif fmt == "json":

@@ -88,7 +88,7 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
     """The full answer to a query (from the cache when the same request was answered)."""
     guard.check(job.sparql, state.settings.service_allow)
     results, graph = negotiate(request)
-    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, job.substitutions,
+    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs,
                    state.settings.max_results, results, graph)
     key = (state.version, job)
     etag = etag_for(key)

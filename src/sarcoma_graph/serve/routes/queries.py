@@ -41,10 +41,10 @@ async def run_named(request: Request, name: str,
         known = ", ".join(sorted(state.queries)) or "none"
         raise HttpError(404, f"no query named {name!r} (known: {known})")
     try:
-        bound = query.substitutions(_values(request))
+        text = query.bind(_values(request))
     except ValueError as error:
         raise HttpError(400, str(error)) from None
-    job = QueryJob(query.text, substitutions=tuple(sorted(bound.items())))
+    job = QueryJob(text)
     return await answer_query(request, state, job)
 
 
