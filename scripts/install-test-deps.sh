@@ -6,6 +6,10 @@ set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The engine matrix (tests/engines): Virtuoso's server and isql only (the -bin package starts no
+# system service), and Apache Jena's jars (run with java -cp; no wrapper scripts in Debian).
+command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource-7-bin)
+[ -f /usr/share/java/jena-tdb2.jar ] || need+=(libapache-jena-java)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
