@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 from typer.testing import CliRunner
 
-from sarcoma_graph.canonical import CanonicalTurtleError, canonical_trig, canonical_turtle, quote
+from sarcoma_graph.plumbing.turtle import CanonicalTurtleError, canonical_trig, canonical_turtle, quote
 
 EX = "http://example.org/ns#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -38,7 +38,7 @@ def canonical_set(quads: list[ox.Quad]) -> set[ox.Quad]:
 
 
 def as_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
-    from sarcoma_graph.store.rdflib import to_rdflib
+    from sarcoma_graph.plumbing.terms import to_rdflib
 
     graph = rdflib.Graph()
     for t in triples:
@@ -81,7 +81,7 @@ def test_prefixed_name_only_for_legal_local_parts(local):
 
 
 def test_iri_characters_an_iriref_cannot_hold_are_escaped():
-    from sarcoma_graph.canonical import iri_ref
+    from sarcoma_graph.plumbing.turtle import iri_ref
 
     assert iri_ref("http://x.org/a b<c>") == "<http://x.org/a\\u0020b\\u003Cc\\u003E>"
 

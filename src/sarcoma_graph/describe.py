@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.iris import BASE, RELEASES
+from sarcoma_graph.namespaces import BASE, RELEASES
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"

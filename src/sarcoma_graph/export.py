@@ -11,9 +11,9 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from sarcoma_graph.canonical import canonical_trig, canonical_turtle
 from sarcoma_graph.describe import with_context
-from sarcoma_graph.formats import RdfSyntax
+from sarcoma_graph.plumbing.formats import RdfSyntax
+from sarcoma_graph.plumbing.turtle import canonical_trig, canonical_turtle
 from sarcoma_graph.store import Store
 
 

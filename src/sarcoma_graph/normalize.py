@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sarcoma_graph.canonical import canonical_turtle, leading_comments
-from sarcoma_graph.prefixes import prefix_map
+from sarcoma_graph.namespaces import prefix_map
+from sarcoma_graph.plumbing.rdfio import read_quads, write_atomic
+from sarcoma_graph.plumbing.terms import triples_graph
+from sarcoma_graph.plumbing.turtle import canonical_turtle, leading_comments
 from sarcoma_graph.project import Project
-from sarcoma_graph.rdfio import read_quads, write_atomic
 
 
 def edited_turtle_files(project: Project) -> list[Path]:
