@@ -305,7 +305,7 @@ def _format(message: Literal, bound: dict) -> str:
     """pyshacl's substitution of ``{?var}``/``{$var}`` (same regex, same str() of each term)."""
     text = str(message.value) if message.value is not None else str(message)
     for var, val in bound.items():
-        text = re.sub("{{[?$]{}}}".format(var), str(val), text)
+        text = re.sub(f"{{[?$]{var}}}", str(val), text)
     return text
 
 
