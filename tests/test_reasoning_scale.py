@@ -7,7 +7,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from sarcoma_graph.iris import graph_iri
+from sarcoma_graph.namespaces import graph_iri
+from sarcoma_graph.plumbing.terms import to_rdflib
 from sarcoma_graph.reason import (
     MAX_ROUNDS,
     _plain,
@@ -19,7 +20,6 @@ from sarcoma_graph.reason import (
     materialise,
 )
 from sarcoma_graph.store import open_store
-from sarcoma_graph.store.rdflib import to_rdflib
 
 
 def reference_inferences(asserted: set) -> set:

@@ -26,9 +26,9 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.term import Node
 
-from sarcoma_graph.iris import graph_iri
+from sarcoma_graph.namespaces import graph_iri
+from sarcoma_graph.plumbing.terms import to_ox, to_rdflib
 from sarcoma_graph.store import Store
-from sarcoma_graph.store.rdflib import to_ox, to_rdflib
 
 Triple = tuple[Node, Node, Node]
 INFERRED = graph_iri("inferred")

@@ -15,9 +15,9 @@ from rdflib import RDF, SH, Graph
 from rdflib.term import Node
 
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.rdfio import rdf_files, read_quads
+from sarcoma_graph.plumbing.rdfio import rdf_files, read_quads
+from sarcoma_graph.plumbing.terms import triples_graph
 from sarcoma_graph.store import Store
-from sarcoma_graph.store.rdflib import triples_graph
 
 
 @dataclass(frozen=True)
