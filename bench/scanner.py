@@ -31,7 +31,8 @@ def main() -> None:
             start = time.perf_counter()
             scan(text)
             elapsed = time.perf_counter() - start
-            cells.append(f"{len(text) / 1000:>7.0f} KB {elapsed:6.2f} s ({elapsed / len(text) * 1e6:5.2f} µs/B)")
+            rate = elapsed / len(text) * 1e6
+            cells.append(f"{len(text) / 1000:>7.0f} KB {elapsed:6.2f} s ({rate:5.2f} µs/B)")
         print(f"{name}\n  " + "\n  ".join(cells))
 
 

@@ -39,7 +39,7 @@ def recording_listener() -> Iterator[Recorder]:
             self.end_headers()
             self.wfile.write(_ANSWER)
 
-        do_GET = do_POST = do_PUT = do_HEAD = _answer  # noqa: N815
+        do_GET = do_POST = do_PUT = do_HEAD = _answer
 
         def log_message(self, *args: object) -> None:
             pass
