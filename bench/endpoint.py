@@ -295,14 +295,17 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT / "bench"))
     from endpoint_data import scale
-    from sarcoma_graph.build import build, save_dataset
+    from sarcoma_graph.build import build
+    from sarcoma_graph.dataset import save_dataset
     from sarcoma_graph.project import Project
+    from sarcoma_graph.reason import materialise
 
     curated = work / "build-curated-source" / "dataset.nq"
     if not curated.exists():
         project = Project(ROOT, curated.parent)
         store, _ = build(project)
-        save_dataset(store, project, "build")
+        materialise(store)
+        save_dataset(store, project, "reason")
     queries = {"aggregate": work / "aggregate.rq", "lookup": work / "lookup.rq"}
     queries["aggregate"].write_text((ROOT / "queries" / "evidence-summary-by-source.rq")
                                     .read_text())

@@ -45,3 +45,14 @@ def curated_store(tmp_path_factory):
     store, _ = build(project)
     materialise(store)
     return store
+
+
+# The real triple stores (Oxigraph server, Virtuoso, Jena TDB2): see tests/engines/__init__.py.
+from tests.engines.fixtures import (  # noqa: E402, F401
+    jena_release,
+    oxigraph_release,
+    oxigraph_server,
+    release_dump,
+    virtuoso_release,
+    virtuoso_server,
+)

@@ -8,7 +8,7 @@ import pytest
 
 from sarcoma_graph.importers.civic.crosswalk import Crosswalk, read_project_mappings
 from sarcoma_graph.importers.civic.reference import load_references
-from sarcoma_graph.iris import entity_iri
+from sarcoma_graph.namespaces import entity_iri
 
 MAPPINGS = Path(__file__).parent / "fixtures" / "civic" / "histotypes.sssom.tsv"
 MONDO = "http://purl.obolibrary.org/obo/MONDO_"

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from sarcoma_graph.catalogue import load_query
 from sarcoma_graph.importers.civic import pipeline
 from sarcoma_graph.importers.civic.pipeline import ImportReport, import_civic
-from sarcoma_graph.iris import entity_iri, graph_iri
+from sarcoma_graph.namespaces import entity_iri, graph_iri
 from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store, open_store
 
@@ -315,7 +315,7 @@ def dataset(real) -> Store:
 
 def run(store: Store, name: str, **params: str) -> list[dict[str, str]]:
     query = load_query(ROOT / "queries" / f"{name}.rq")
-    result = store.query(query.text, substitutions=query.substitutions(params))
+    result = store.query(query.bind(params))
     return [{k: t.value for k, t in b.items()} for b in result.bindings()]
 
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sarcoma_graph.cli import app
-from sarcoma_graph.formats import RDF_SYNTAXES
+from sarcoma_graph.plumbing.formats import RDF_SYNTAXES
 
 runner = CliRunner()
 

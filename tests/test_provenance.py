@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sarcoma_graph.build import build
-from sarcoma_graph.iris import graph_iri
+from sarcoma_graph.namespaces import graph_iri
 from sarcoma_graph.project import Project
 
 SG = "https://w3id.org/sarcoma-graph/ontology/"

@@ -30,7 +30,7 @@ Row = tuple[str, str, str]
 
 
 def materialised_store(*files: Path):
-    from sarcoma_graph.iris import graph_iri
+    from sarcoma_graph.namespaces import graph_iri
     from sarcoma_graph.reason import materialise
     from sarcoma_graph.store import open_store
 

@@ -154,12 +154,12 @@ def test_catalogue_has_our_queries() -> None:
 def test_query_documents_itself(query: NamedQuery) -> None:
     assert query.title.strip(), f"{query.name}: no '#+ title:'"
     assert query.description.strip(), f"{query.name}: no '#+ description:'"
-    query.substitutions({})  # every default fits its parameter's kind
+    query.terms({})  # every default fits its parameter's kind
 
 
 @pytest.mark.parametrize("query", CATALOGUE, ids=lambda q: q.name)
 def test_query_runs_and_projects_its_parameters(graph: Store, query: NamedQuery) -> None:
-    result = graph.query(query.text, substitutions=query.substitutions({}))
+    result = graph.query(query.bind({}))
     if query.kind == "select":
         missing = [p.name for p in query.parameters if p.name not in result.variables]
         assert not missing, f"{query.name}: parameters not in the projection: {missing}"
@@ -169,8 +169,8 @@ def test_query_runs_and_projects_its_parameters(graph: Store, query: NamedQuery)
 def test_our_query_is_ordered_deterministic_and_tested(graph: Store, query: NamedQuery) -> None:
     if query.kind == "select":
         assert "ORDER BY" in query.text.upper(), f"{query.name}: a SELECT needs ORDER BY"
-        first = graph.query(query.text, substitutions=query.substitutions({}))
-        again = graph.query(query.text, substitutions=query.substitutions({}))
+        first = graph.query(query.bind({}))
+        again = graph.query(query.bind({}))
         assert first.rows == again.rows
     tested = {read_case(p).query for p in CASES} | {"external-mappings"}
     assert query.name in tested, f"{query.name}: no tests/queries/{query.name}.expected.tsv"
@@ -183,7 +183,7 @@ def test_our_query_is_ordered_deterministic_and_tested(graph: Store, query: Name
 def test_expected_result(graph: Store, path: Path) -> None:
     case = read_case(path)
     query = by_name(case.query)
-    result = graph.query(query.text, substitutions=query.substitutions(case.params))
+    result = graph.query(query.bind(case.params))
     unknown = [c for c in case.header if c not in result.variables]
     assert not unknown, f"{path.name}: columns not projected by the query: {unknown}"
     rows = [[term_text(t) for t in row] for row in result.rows]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from sarcoma_graph.formats import rdf_syntax
-from sarcoma_graph.iris import graph_iri
+from sarcoma_graph.namespaces import graph_iri
+from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.reason import materialise
 from sarcoma_graph.store import open_store
 from sarcoma_graph.tbox import JAVA_HINT, check_tbox

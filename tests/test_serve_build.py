@@ -8,9 +8,11 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from sarcoma_graph.build import build, save_dataset
+from sarcoma_graph.build import build
 from sarcoma_graph.catalogue import load_catalogue
+from sarcoma_graph.dataset import save_dataset
 from sarcoma_graph.project import Project
+from sarcoma_graph.reason import materialise
 from tests.test_serve_support import CLI, GRAPH, ID, serving, start_server
 
 pytest_plugins = ["tests.test_serve_support"]
@@ -23,7 +25,8 @@ def real_build(tmp_path_factory):
     source = Project.discover(Project.discover().root)
     project = Project(source.root, tmp_path_factory.mktemp("real-build"))
     store, _ = build(project)
-    save_dataset(store, project, "build")
+    materialise(store)
+    save_dataset(store, project, "reason")
     return project, store.count()
 
 

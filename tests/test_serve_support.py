@@ -23,6 +23,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from sarcoma_graph.dataset import save_dataset
+from sarcoma_graph.project import Project
+from sarcoma_graph.store import open_store
+
 BASE = "https://w3id.org/sarcoma-graph/"
 SG = BASE + "ontology/"
 ID = BASE + "id/"
@@ -126,9 +130,10 @@ def make_project(root: Path, quads: list[ox.Quad] | None = None) -> Path:
         (root / name).mkdir(parents=True, exist_ok=True)
     for name, text in QUERIES.items():
         (root / "queries" / f"{name}.rq").write_text(text, encoding="utf-8")
-    data = ox.serialize(quads if quads is not None else dataset_quads(),
-                        format=ox.RdfFormat.N_QUADS)
-    (root / "build" / "dataset.nq").write_bytes(data)
+    store = open_store()
+    store.add_quads(quads if quads is not None else dataset_quads())
+    # Saved as the pipeline saves a reasoned dataset (with its manifest), which `serve` requires.
+    save_dataset(store, Project(root, root / "build"), "reason")
     return root
 
 

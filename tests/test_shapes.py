@@ -63,7 +63,7 @@ def shapes_graph() -> Graph:
 
 def load_materialised(*files: Path) -> Graph:
     """Ontology + files in a store, materialised, as one rdflib graph (what validation sees)."""
-    from sarcoma_graph.iris import graph_iri
+    from sarcoma_graph.namespaces import graph_iri
     from sarcoma_graph.reason import materialise
     from sarcoma_graph.store import open_store
     from sarcoma_graph.validate import data_graph

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from sarcoma_graph.formats import rdf_syntax
+from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.store import BACKENDS, QueryError, ResultTooLarge, open_store
 
 EX = "http://example.org/"

@@ -2,24 +2,20 @@
 
 One named graph per source: the ontology, the curated data, the mappings, and each import
 (``build/imports/<name>.nq``, written by ``sarcoma-graph import``). The dataset is saved as
-sorted N-Quads, written atomically, with a manifest of counts and checksums.
+sorted N-Quads with a manifest by :mod:`sarcoma_graph.dataset`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sarcoma_graph import __version__
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.formats import rdf_syntax
-from sarcoma_graph.iris import graph_iri
 from sarcoma_graph.mappings import mapping_quads, read_sssom
+from sarcoma_graph.namespaces import graph_iri
+from sarcoma_graph.plumbing.rdfio import rdf_files
 from sarcoma_graph.project import Project
-from sarcoma_graph.rdfio import rdf_files, write_atomic
 from sarcoma_graph.store import Store, open_store
 
 Progress = Callable[[str], None]
@@ -65,42 +61,3 @@ def build(project: Project, backend: str = "oxigraph", progress: Progress = _noo
         report.files.append(path)
     report.graphs = {g: store.count(g) for g in store.named_graphs()}
     return store, report
-
-
-def sorted_nquads(store: Store) -> bytes:
-    """The whole store as N-Quads, lines sorted: the same content gives the same bytes."""
-    data = store.dump(rdf_syntax("nquads"))
-    lines = sorted(set(data.splitlines()))
-    return b"\n".join(lines) + (b"\n" if lines else b"")
-
-
-def save_dataset(store: Store, project: Project, stage: str) -> Path:
-    """Write the dataset and its manifest atomically; the previous ones survive a failure."""
-    data = sorted_nquads(store)
-    manifest = {
-        "generator": f"sarcoma-graph {__version__}",
-        "stage": stage,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "quads": store.count(),
-        "graphs": {g: store.count(g) for g in store.named_graphs()},
-    }
-    # The dataset first, then its manifest: a manifest never describes a dataset that isn't there.
-    write_atomic(project.dataset_path, data)
-    write_atomic(project.manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
-    return project.dataset_path
-
-
-def load_dataset(project: Project, backend: str = "oxigraph") -> Store:
-    """The dataset of the last ``build`` (and ``reason``), in a fresh store."""
-    path = project.dataset_path
-    if not path.is_file():
-        raise InputError(f"{path}: no built dataset; run `sarcoma-graph build` first")
-    store = open_store(backend)
-    store.load_file(path)
-    return store
-
-
-def read_manifest(project: Project) -> dict[str, object]:
-    """The manifest of the last saved dataset (empty if none)."""
-    path = project.manifest_path
-    return json.loads(path.read_text()) if path.is_file() else {}

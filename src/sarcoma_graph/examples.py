@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from sarcoma_graph.catalogue import NamedQuery
-from sarcoma_graph.iris import BASE
+from sarcoma_graph.namespaces import BASE
 
 SH = "http://www.w3.org/ns/shacl#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from sarcoma_graph.canonical import canonical_trig, canonical_turtle
-from sarcoma_graph.formats import RdfSyntax
+from sarcoma_graph.plumbing.formats import RdfSyntax
+from sarcoma_graph.plumbing.terms import triples_graph
+from sarcoma_graph.plumbing.turtle import canonical_trig, canonical_turtle
 from sarcoma_graph.store import Store
-from sarcoma_graph.store.rdflib import triples_graph
 
 
 def _canonical_quads(quads: list[ox.Quad], keep_graphs: bool) -> list[ox.Quad]:
@@ -29,14 +29,9 @@ def serialize_quads(quads: list[ox.Quad], syntax: RdfSyntax, prefixes: Mapping[s
                     header: tuple[str, ...] = ()) -> bytes:
     """Deterministic bytes for quads in one syntax; triple syntaxes merge the graphs."""
     if syntax.name == "turtle":
-        return canonical_turtle(triples_graph(quads), prefixes, header).encode()
+        return canonical_turtle(quads, prefixes, header).encode()
     if syntax.name == "trig":
-        by_graph: dict[str, list[ox.Quad]] = {}
-        for q in quads:
-            name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-            by_graph.setdefault(name, []).append(q)
-        graphs = {name: triples_graph(qs) for name, qs in by_graph.items() if name}
-        return canonical_trig(graphs, prefixes, header).encode()
+        return canonical_trig(quads, prefixes, header).encode()
     canonical = _canonical_quads(quads, syntax.datasets)
     if syntax.datasets:
         return ox.serialize(canonical, format=syntax.oxigraph)

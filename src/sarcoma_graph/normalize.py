@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sarcoma_graph.canonical import canonical_turtle, leading_comments
-from sarcoma_graph.prefixes import prefix_map
+from sarcoma_graph.namespaces import prefix_map
+from sarcoma_graph.plumbing.rdfio import read_quads, write_atomic
+from sarcoma_graph.plumbing.terms import triples_graph
+from sarcoma_graph.plumbing.turtle import canonical_turtle, leading_comments
 from sarcoma_graph.project import Project
-from sarcoma_graph.rdfio import read_quads, write_atomic
-from sarcoma_graph.store.rdflib import triples_graph
 
 
 def edited_turtle_files(project: Project) -> list[Path]:
@@ -31,9 +31,9 @@ def file_prefixes(path: Path) -> dict[str, str]:
 
 def canonical_text(path: Path) -> str:
     """The canonical text of one Turtle file (syntax errors name file, line and column)."""
-    graph = triples_graph(read_quads(path))
+    quads = read_quads(path)
     text = path.read_text(encoding="utf-8")
-    return canonical_turtle(graph, file_prefixes(path), leading_comments(text))
+    return canonical_turtle(quads, file_prefixes(path), leading_comments(text))
 
 
 def normalize_file(path: Path, write: bool = True) -> bool:

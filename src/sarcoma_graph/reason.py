@@ -19,9 +19,9 @@ from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from sarcoma_graph.iris import graph_iri
+from sarcoma_graph.namespaces import graph_iri
+from sarcoma_graph.plumbing.terms import to_ox, triples_graph
 from sarcoma_graph.store import Store
-from sarcoma_graph.store.rdflib import to_ox, triples_graph
 
 Triple = tuple[Node, Node, Node]
 INFERRED = graph_iri("inferred")

@@ -18,11 +18,11 @@ import pyoxigraph as ox
 from sarcoma_graph import __version__
 from sarcoma_graph.errors import InputError
 from sarcoma_graph.export import serialize_quads
-from sarcoma_graph.formats import RDF_SYNTAXES, rdf_syntax
-from sarcoma_graph.iris import ONTOLOGY_IRI, graph_iri, version_iri
 from sarcoma_graph.mappings import read_sssom, sssom_rdf_quads
+from sarcoma_graph.namespaces import ONTOLOGY_IRI, graph_iri, version_iri
+from sarcoma_graph.plumbing.formats import RDF_SYNTAXES, rdf_syntax
+from sarcoma_graph.plumbing.rdfio import rdf_files, read_quads
 from sarcoma_graph.project import Project
-from sarcoma_graph.rdfio import rdf_files, read_quads
 from sarcoma_graph.store import Store
 
 OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"

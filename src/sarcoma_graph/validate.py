@@ -15,9 +15,9 @@ from rdflib import RDF, SH, Graph
 from rdflib.term import Node
 
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.rdfio import rdf_files, read_quads
+from sarcoma_graph.plumbing.rdfio import rdf_files, read_quads
+from sarcoma_graph.plumbing.terms import triples_graph
 from sarcoma_graph.store import Store
-from sarcoma_graph.store.rdflib import triples_graph
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,21 @@ class Violation:
     constraint: str
 
 
+ENGINES = ("auto", "fast", "pyshacl")
+#: ``auto`` takes the fast path from this many quads up. Measured (2-core machine, loaded): the
+#: fast path wins at every size tried, 0.1–0.5 s against pyshacl's 4–15 s on the 1–6k-quad
+#: fixtures and the curated graph, so the threshold only keeps tiny ad-hoc stores on the reference.
+AUTO_FAST_FROM = 0
+
+
 @dataclass
 class ValidationReport:
     """The SHACL verdict: violations (and warnings) plus the machine report graph."""
 
     results: list[Violation]
     graph: Graph
+    engine: str = "pyshacl"
+    notice: str = ""
 
     @property
     def violations(self) -> list[Violation]:
@@ -87,11 +96,47 @@ def _results(report: Graph) -> list[Violation]:
     return sorted(out, key=lambda v: (v.severity, v.focus, v.path, v.message, v.value))
 
 
-def validate(store: Store, shapes_dir: Path) -> ValidationReport:
-    """Validate the store's content against the shapes of ``shapes_dir``."""
+def validate(store: Store, shapes_dir: Path, engine: str = "auto",
+             shapes: Graph | None = None) -> ValidationReport:
+    """Validate the store's content against the shapes of ``shapes_dir`` (or ``shapes``).
+
+    ``engine``: ``pyshacl`` (the reference), ``fast`` (SPARQL on the store, same report; falls
+    back to pyshacl, saying why, when the shapes use a feature it does not reproduce) or
+    ``auto`` (fast on the oxigraph backend from :data:`AUTO_FAST_FROM` quads).
+    """
+    if engine not in ENGINES:
+        raise InputError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    shapes = shapes if shapes is not None else load_shapes(shapes_dir)
+    notice = ""
+    if engine == "fast" or (engine == "auto" and store.backend == "oxigraph"
+                            and store.count() >= AUTO_FAST_FROM):
+        from sarcoma_graph.shacl.model import Unsupported
+
+        try:
+            return validate_fast(store, shapes)
+        except Unsupported as error:
+            notice = f"fast SHACL path not used ({error}); validated with pyshacl"
+    report = validate_pyshacl(store, shapes)
+    report.notice = notice
+    return report
+
+
+def validate_pyshacl(store: Store, shapes: Graph) -> ValidationReport:
+    """The reference: pyshacl over the union graph as an in-memory rdflib graph."""
     import pyshacl  # heavy: imported when validation runs
 
     _, report_graph, _ = pyshacl.validate(
-        data_graph(store), shacl_graph=load_shapes(shapes_dir), inference="none",
+        data_graph(store), shacl_graph=shapes, inference="none",
         advanced=True, allow_warnings=True, abort_on_first=False)
-    return ValidationReport(_results(report_graph), report_graph)
+    return ValidationReport(_results(report_graph), report_graph, "pyshacl")
+
+
+def validate_fast(store: Store, shapes: Graph) -> ValidationReport:
+    """The fast path (:mod:`sarcoma_graph.shacl`); raises ``Unsupported`` for unknown features."""
+    from sarcoma_graph.shacl.engine import Data, Engine, results_graph
+    from sarcoma_graph.shacl.model import ShapesReader
+
+    results = Engine(ShapesReader(shapes), Data(store)).validate()
+    report_graph = results_graph(results, shapes)
+    assert isinstance(report_graph, Graph)
+    return ValidationReport(_results(report_graph), report_graph, "fast")

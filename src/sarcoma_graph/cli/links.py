@@ -21,14 +21,14 @@ def check_links_cmd(
     quiet: QuietOption = False,
 ) -> None:
     """Check every external identifier of the built graph; exit 1 on an error finding."""
-    from sarcoma_graph.build import load_dataset
+    from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.links.check import ERROR, INFO, check_links
     from sarcoma_graph.links.reference import ReferenceSets
-    from sarcoma_graph.prefixes import compress
+    from sarcoma_graph.namespaces import compress
 
     proj = project(root, build_dir)
     folder = reference or proj.root.parent / "shared" / "data" / "reference"
-    store = run_or_exit(lambda: load_dataset(proj))
+    store = run_or_exit(lambda: load_dataset(proj, require="build"))
     findings = run_or_exit(lambda: check_links(store, ReferenceSets(folder)))
     shown = [f for f in findings if show_info or f.severity != INFO]
     if shown:

@@ -34,23 +34,24 @@ def query_cmd(
     build_dir: BuildOption = None,
 ) -> None:
     """Run a named query (or any .rq file) over the built dataset and print the result."""
-    from sarcoma_graph.build import load_dataset
     from sarcoma_graph.catalogue import find_query
+    from sarcoma_graph.dataset import load_dataset
 
     proj = project(root, build_dir)
     named = run_or_exit(lambda: find_query(proj.queries_dir, name))
     values = run_or_exit(lambda: _params(param or []))
-    substitutions = run_or_exit(lambda: _substitutions(named, values))
+    text = run_or_exit(lambda: _bind(named, values))
     if fmt not in QUERY_FORMATS:
         run_or_exit(lambda: _fail(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})"))
     store = run_or_exit(lambda: load_dataset(proj))
-    result = run_or_exit(lambda: store.query(named.text, substitutions=substitutions))
+    result = run_or_exit(lambda: store.query(text))
     _print_result(result, fmt)
 
 
-def _substitutions(named: object, values: dict[str, str]) -> dict[str, object]:
+def _bind(named: object, values: dict[str, str]) -> str:
+    """The query text with the parameters as VALUES (standard SPARQL, see catalogue.py)."""
     try:
-        return named.substitutions(values)  # type: ignore[attr-defined]
+        return named.bind(values)  # type: ignore[attr-defined]
     except ValueError as error:
         raise InputError(str(error)) from None
 
@@ -60,9 +61,9 @@ def _fail(message: str) -> None:
 
 
 def _print_result(result: object, fmt: str) -> None:
-    from sarcoma_graph.formats import rdf_syntax, results_syntax
-    from sarcoma_graph.prefixes import prefix_map
-    from sarcoma_graph.results import serialize_graph, serialize_results
+    from sarcoma_graph.namespaces import prefix_map
+    from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
+    from sarcoma_graph.plumbing.results import serialize_graph, serialize_results
 
     if result.kind == "graph":  # type: ignore[attr-defined]
         syntax = rdf_syntax("turtle" if fmt in ("table", "json", "csv", "tsv", "xml") else fmt)
@@ -77,7 +78,7 @@ def _print_result(result: object, fmt: str) -> None:
 
 
 def _table(result: object) -> None:
-    from sarcoma_graph.prefixes import compress
+    from sarcoma_graph.namespaces import compress
 
     if result.kind == "ask":  # type: ignore[attr-defined]
         out.print("true" if result.boolean else "false")  # type: ignore[attr-defined]
@@ -108,12 +109,11 @@ def export_cmd(
     quiet: QuietOption = False,
 ) -> None:
     """Write the dataset (or some graphs) deterministically, or the release set with --release."""
-    from sarcoma_graph.build import load_dataset
+    from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.export import export
-    from sarcoma_graph.formats import rdf_syntax
-    from sarcoma_graph.iris import GRAPH, graph_iri
-    from sarcoma_graph.prefixes import prefix_map
-    from sarcoma_graph.rdfio import write_atomic
+    from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
+    from sarcoma_graph.plumbing.formats import rdf_syntax
+    from sarcoma_graph.plumbing.rdfio import write_atomic
 
     proj = project(root, build_dir)
     store = run_or_exit(lambda: load_dataset(proj))
@@ -145,8 +145,7 @@ def _syntax(lookup: object, fmt: str) -> object:
 def _release(store: object, proj: object, target: Path, quiet: bool) -> None:
     from sarcoma_graph.catalogue import load_catalogue
     from sarcoma_graph.examples import catalogue_quads
-    from sarcoma_graph.iris import BASE
-    from sarcoma_graph.prefixes import prefix_map
+    from sarcoma_graph.namespaces import BASE, prefix_map
     from sarcoma_graph.release import write_release
 
     queries = run_or_exit(lambda: load_catalogue(proj.queries_dir))  # type: ignore[attr-defined]

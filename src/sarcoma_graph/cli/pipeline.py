@@ -19,7 +19,7 @@ from sarcoma_graph.cli.common import (
     step,
 )
 from sarcoma_graph.errors import ValidationFailed
-from sarcoma_graph.iris import graph_iri
+from sarcoma_graph.namespaces import graph_iri
 
 BackendOption = Annotated[str, typer.Option("--backend", help="Store backend: oxigraph or rdflib.")]
 
@@ -27,7 +27,8 @@ BackendOption = Annotated[str, typer.Option("--backend", help="Store backend: ox
 def build_cmd(root: RootOption = None, build_dir: BuildOption = None,
               backend: BackendOption = "oxigraph", quiet: QuietOption = False) -> None:
     """Assemble ontology, curated data, mappings and imports into build/dataset.nq."""
-    from sarcoma_graph.build import build, save_dataset
+    from sarcoma_graph.build import build
+    from sarcoma_graph.dataset import save_dataset
 
     proj = project(root, build_dir)
     with step("build", quiet) as progress:
@@ -42,13 +43,13 @@ def build_cmd(root: RootOption = None, build_dir: BuildOption = None,
 def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
                backend: BackendOption = "oxigraph", quiet: QuietOption = False) -> None:
     """Materialise OWL 2 RL entailments into the inferences graph; check the TBox with HermiT."""
-    from sarcoma_graph.build import load_dataset, save_dataset
+    from sarcoma_graph.dataset import load_dataset, save_dataset
+    from sarcoma_graph.plumbing.terms import triples_graph
     from sarcoma_graph.reason import materialise
-    from sarcoma_graph.store.rdflib import triples_graph
     from sarcoma_graph.tbox import check_tbox
 
     proj = project(root, build_dir)
-    store = run_or_exit(lambda: load_dataset(proj, backend))
+    store = run_or_exit(lambda: load_dataset(proj, backend, require="build"))
     with step("reason: OWL 2 RL materialisation", quiet):
         report = materialise(store)
     with step("reason: HermiT check of the ontology", quiet):
@@ -75,15 +76,19 @@ def _raise(error: Exception) -> None:
 
 def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
                  fmt: Annotated[str, typer.Option("--format", help="text, turtle or json")] = "text",
+                 engine: Annotated[str, typer.Option(
+                     "--engine", help="auto (default), fast (SPARQL on the store) or pyshacl")] = "auto",
                  quiet: QuietOption = False) -> None:
     """Validate the built (and reasoned) dataset against shapes/; exit 1 on violations."""
-    from sarcoma_graph.build import load_dataset
+    from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.validate import validate
 
     proj = project(root, build_dir)
     store = run_or_exit(lambda: load_dataset(proj))
     with step("validate (SHACL)", quiet):
-        report = run_or_exit(lambda: validate(store, proj.shapes_dir))
+        report = run_or_exit(lambda: validate(store, proj.shapes_dir, engine))
+    if report.notice:
+        err.print(f"notice: {report.notice}", markup=False)
     if fmt == "turtle":
         out.print(report.to_turtle(), markup=False)
     elif fmt == "json":
@@ -95,7 +100,7 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
 
 
 def _print_violations(results: list, quiet: bool) -> None:
-    from sarcoma_graph.prefixes import compress
+    from sarcoma_graph.namespaces import compress
 
     if not results:
         if not quiet:
@@ -115,7 +120,7 @@ def _print_violations(results: list, quiet: bool) -> None:
 def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
            quiet: QuietOption = False) -> None:
     """Run the SPARQL quality checks of qc/; exit 1 if a check of severity error fails."""
-    from sarcoma_graph.build import load_dataset
+    from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.qc import run_qc
 
     proj = project(root, build_dir)
@@ -124,7 +129,7 @@ def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
         report = run_or_exit(lambda: run_qc(store, proj.qc_dir))
     if report.findings:
         table = Table("check", "severity", "entity", "property", "value")
-        from sarcoma_graph.prefixes import compress
+        from sarcoma_graph.namespaces import compress
 
         for f in report.findings:
             table.add_row(f.check, f.severity, *(compress(v) or v for v in (f.entity, f.property, f.value)))
@@ -142,11 +147,11 @@ def stats_cmd(root: RootOption = None, build_dir: BuildOption = None,
     import dataclasses
     import json
 
-    from sarcoma_graph.build import load_dataset
+    from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.stats import compute_stats
 
     proj = project(root, build_dir)
-    stats = compute_stats(run_or_exit(lambda: load_dataset(proj)))
+    stats = compute_stats(run_or_exit(lambda: load_dataset(proj, require="build")))
     if fmt == "json":
         out.print(json.dumps(dataclasses.asdict(stats), indent=2), markup=False)
         return

@@ -44,8 +44,8 @@ def serve(
     """Serve the SPARQL endpoint."""
     import uvicorn
 
-    from sarcoma_graph.build import load_dataset
     from sarcoma_graph.catalogue import load_catalogue
+    from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.serve import Settings, create_app
     from sarcoma_graph.serve.settings import TOKEN_VARIABLE
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sarcoma_graph.links.reference import Entry, ReferenceSets
-from sarcoma_graph.prefixes import compress
+from sarcoma_graph.namespaces import compress
 from sarcoma_graph.store import Store
 
 MATCH_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

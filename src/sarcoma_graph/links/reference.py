@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.prefixes import expand
+from sarcoma_graph.namespaces import expand
 
 
 @dataclass(frozen=True)

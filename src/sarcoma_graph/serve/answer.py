@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from fastapi import Request
 from fastapi.responses import Response
 
-from sarcoma_graph.formats import rdf_syntax, results_syntax
+from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
 from sarcoma_graph.serve import guard, lexer
 from sarcoma_graph.serve.cache import Answer, etag_for, etag_matches
 from sarcoma_graph.serve.errors import HttpError, query_error
@@ -88,7 +88,7 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
     """The full answer to a query (from the cache when the same request was answered)."""
     guard.check(job.sparql, state.settings.service_allow)
     results, graph = negotiate(request)
-    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, job.substitutions,
+    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs,
                    state.settings.max_results, results, graph)
     key = (state.version, job)
     etag = etag_for(key)

@@ -12,7 +12,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from sarcoma_graph import __version__
 from sarcoma_graph.catalogue import NamedQuery
-from sarcoma_graph.serve import description, entities, errors, graph_store, page, queries, sparql
+from sarcoma_graph.serve import errors
+from sarcoma_graph.serve.routes import description, entities, graph_store, page, queries, sparql
 from sarcoma_graph.serve.settings import Settings
 from sarcoma_graph.serve.state import endpoint_state
 from sarcoma_graph.store import Store

@@ -10,7 +10,7 @@ from html import escape
 
 import pyoxigraph as ox
 
-from sarcoma_graph.iris import BASE
+from sarcoma_graph.namespaces import BASE
 
 MAPPINGS = {
     "http://www.w3.org/2004/02/skos/core#exactMatch", "http://www.w3.org/2004/02/skos/core#closeMatch",

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from sarcoma_graph.formats import rdf_syntax, results_syntax
-from sarcoma_graph.results import serialize_graph, serialize_results
+from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
+from sarcoma_graph.plumbing.results import serialize_graph, serialize_results
 from sarcoma_graph.store import Store, Term
 
 #: Prefixes for RDF answers; set by the server before it forks the workers.
@@ -20,12 +20,11 @@ PREFIXES: dict[str, str] = {}
 
 @dataclass(frozen=True)
 class QueryJob:
-    """One query with its dataset, pre-bound values, limit and the syntaxes negotiated."""
+    """One query with its dataset, limit and the syntaxes negotiated (parameters are in the text)."""
 
     sparql: str
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-    substitutions: tuple[tuple[str, Term], ...] = ()
     limit: int | None = None
     results_syntax: str = "json"
     rdf_syntax: str = "turtle"
@@ -35,7 +34,7 @@ def run_query(store: Store, job: QueryJob) -> tuple[str, bytes]:
     """``(kind, body)``: the answer serialised in the syntax negotiated for its kind."""
     result = store.query(
         job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs,
-        substitutions=dict(job.substitutions) or None, limit=job.limit)
+        limit=job.limit)
     if result.kind == "graph":
         return "graph", serialize_graph(result, rdf_syntax(job.rdf_syntax), PREFIXES)
     return result.kind, serialize_results(result, results_syntax(job.results_syntax))

@@ -61,12 +61,11 @@ class EndpointState:
 
 def _prefixes() -> dict[str, str]:
     try:
-        from sarcoma_graph.prefixes import prefix_map
+        from sarcoma_graph.namespaces import prefix_map
 
         return dict(prefix_map())
     except Exception:
-        from sarcoma_graph.iris import PROJECT_PREFIXES
-        from sarcoma_graph.prefixes import W3C_PREFIXES
+        from sarcoma_graph.namespaces import PROJECT_PREFIXES, W3C_PREFIXES
 
         return {**W3C_PREFIXES, **PROJECT_PREFIXES}
 

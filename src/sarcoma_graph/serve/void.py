@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from fastapi import Request
 
-from sarcoma_graph.iris import BASE, GRAPH, ID
+from sarcoma_graph.namespaces import BASE, GRAPH, ID
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import Store
 

@@ -12,18 +12,19 @@ from __future__ import annotations
 import abc
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import SarcomaGraphError
-from sarcoma_graph.formats import RdfSyntax
-from sarcoma_graph.rdfio import read_quads
+from sarcoma_graph.plumbing.formats import RdfSyntax
+from sarcoma_graph.plumbing.rdfio import read_quads
+from sarcoma_graph.plumbing.terms import Term
+from sarcoma_graph.plumbing.values import QueryKind, QueryResult
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-QueryKind = Literal["select", "ask", "graph"]
+__all__ = ["QueryError", "QueryKind", "QueryResult", "Store", "Term", "check_limit"]
+
 
 
 class QueryError(SarcomaGraphError):
@@ -40,29 +41,6 @@ class QueryError(SarcomaGraphError):
 
 class ResultTooLarge(SarcomaGraphError):
     """The result has more rows or triples than the configured limit."""
-
-
-@dataclass
-class QueryResult:
-    """A materialised query result: SELECT rows, an ASK boolean, or CONSTRUCT/DESCRIBE triples."""
-
-    kind: QueryKind
-    variables: tuple[str, ...] = ()
-    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[ox.Triple] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        if self.kind == "select":
-            return len(self.rows)
-        if self.kind == "graph":
-            return len(self.triples)
-        return 1
-
-    def bindings(self) -> Iterator[dict[str, Term]]:
-        """SELECT rows as ``{variable: term}``, unbound variables left out."""
-        for row in self.rows:
-            yield {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
 
 
 class Store(abc.ABC):

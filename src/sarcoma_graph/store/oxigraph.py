@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sarcoma_graph.formats import RdfSyntax
-from sarcoma_graph.rdfio import syntax_error
+from sarcoma_graph.plumbing.formats import RdfSyntax
+from sarcoma_graph.plumbing.rdfio import syntax_error
 from sarcoma_graph.store.base import (
     QueryError,
     QueryResult,

@@ -11,61 +11,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 from pyparsing import ParseException
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql import prepareQuery, prepareUpdate
 from rdflib.plugins.sparql.sparql import SPARQLError
-from rdflib.term import Node
 
-from sarcoma_graph.formats import RdfSyntax
-from sarcoma_graph.rdfio import syntax_error
+from sarcoma_graph.plumbing.formats import RdfSyntax
+from sarcoma_graph.plumbing.rdfio import syntax_error
+from sarcoma_graph.plumbing.terms import to_ox, to_rdflib
 from sarcoma_graph.store.base import QueryError, QueryResult, Store, Term, check_limit
-
-
-def to_ox(node: Node | None) -> Term | None:
-    """rdflib term → pyoxigraph term (plain literals stay plain)."""
-    if node is None:
-        return None
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    raise TypeError(f"unsupported term {node!r}")
-
-
-def to_rdflib(term: Term | ox.DefaultGraph | None) -> Node | None:
-    """pyoxigraph term → rdflib term; ``xsd:string`` literals become plain literals."""
-    if term is None or isinstance(term, ox.DefaultGraph):
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unsupported term {term!r}")
-
-
-def triples_graph(quads: Iterable[ox.Quad]) -> Graph:
-    """The triples of some quads (graph names dropped) as a plain rdflib ``Graph``.
-
-    What pyshacl, owlready2, ``reasonable`` and the canonical writer take; never an oxrdflib
-    graph, whose typed plain strings compare unequal to plain ones.
-    """
-    graph = Graph()
-    for q in quads:
-        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    return graph
 
 
 class RdflibStore(Store):

@@ -17,7 +17,7 @@ import httpx
 
 from sarcoma_graph.errors import InputError, SarcomaGraphError
 from sarcoma_graph.importers.civic.reader import REQUIRED_TABLES, TABLES
-from sarcoma_graph.rdfio import write_atomic
+from sarcoma_graph.plumbing.rdfio import write_atomic
 
 DOWNLOADS = "https://civicdb.org/downloads/"
 _LABEL = re.compile(r"(\d{2}-[A-Z][a-z]{2}-\d{4})")

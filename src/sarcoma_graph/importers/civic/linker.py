@@ -16,7 +16,7 @@ from collections import Counter
 import pyoxigraph as ox
 
 from sarcoma_graph.importers.civic import vocab as v
-from sarcoma_graph.iris import graph_iri
+from sarcoma_graph.namespaces import graph_iri
 from sarcoma_graph.store import Store
 
 _QUERY = """

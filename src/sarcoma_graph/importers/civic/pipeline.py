@@ -18,6 +18,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.importers.civic.alterations import curated_alterations
 from sarcoma_graph.importers.civic.crosswalk import (
     Crosswalk,
     ProjectMappings,
@@ -28,10 +29,9 @@ from sarcoma_graph.importers.civic.linker import count_links, link_quads
 from sarcoma_graph.importers.civic.reader import Release, read_release
 from sarcoma_graph.importers.civic.reference import default_reference_dir, load_references
 from sarcoma_graph.importers.civic.transform import Context, Skip, release_quads, transform_row
-from sarcoma_graph.iris import entity_iri, graph_iri
-from sarcoma_graph.prefixes import compress
+from sarcoma_graph.namespaces import compress, entity_iri, graph_iri
+from sarcoma_graph.plumbing.rdfio import atomic_output
 from sarcoma_graph.project import Project
-from sarcoma_graph.rdfio import atomic_output
 from sarcoma_graph.store import Store
 
 Progress = Callable[[str], None]
@@ -160,7 +160,8 @@ def prepare(project: Project, release: Release, date: str, options: dict[str, ob
     store = curated_store(project, str(options.get("backend", "oxigraph")), progress)
     add_store_mappings(maps, store)
     ctx = Context(release, Crosswalk(refs, maps), date, graph_iri("civic"),
-                  bool(options.get("all_items")), known_subjects(store))
+                  bool(options.get("all_items")), known_subjects(store),
+                  alterations=curated_alterations(store))
     return ctx, store
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from sarcoma_graph.importers.civic import vocab as v
+from sarcoma_graph.importers.civic.alterations import AlterationIndex, same_alterations
 from sarcoma_graph.importers.civic.crosswalk import Crosswalk, DiseaseMatch
 from sarcoma_graph.importers.civic.reader import Release
-from sarcoma_graph.iris import entity_iri
-from sarcoma_graph.prefixes import expand
+from sarcoma_graph.namespaces import entity_iri, expand
 
 _SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _FUSION = re.compile(r"^([A-Za-z0-9.-]+)::([A-Za-z0-9.-]+)")
@@ -46,6 +46,7 @@ class Context:
     known: frozenset[str] = frozenset()
     quads: set[ox.Quad] = field(default_factory=set)
     notes: Counter[str] = field(default_factory=Counter)
+    alterations: AlterationIndex = field(default_factory=dict)
 
     def add(self, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal | str) -> None:
         """Add one triple to the civic graph; a ``str`` object is an IRI."""
@@ -171,6 +172,9 @@ def add_alteration(ctx: Context, variant: dict[str, str]) -> str:
         ctx.add(iri, v.sg("affectsGene"), gene)
     if not genes:
         ctx.notes["variant without gene"] += 1
+    for curated in same_alterations(ctx.alterations, alteration_label(variant), genes):
+        ctx.add(iri, v.SKOS + "exactMatch", curated)
+        ctx.notes["variant linked to a curated alteration (skos:exactMatch)"] += 1
     if cell(variant, "variant_civic_url"):
         ctx.add(iri, v.RDFS + "seeAlso", cell(variant, "variant_civic_url"))
     return iri

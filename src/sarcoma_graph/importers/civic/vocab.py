@@ -1,7 +1,7 @@
 """Terms the CIViC import writes: ontology IRIs, CIViC value → individual tables, slugs.
 
 Only IRIs are built here; the CURIE-to-IRI patterns of external identifiers come from
-:mod:`sarcoma_graph.prefixes` (the registry), never from strings typed in this module.
+:mod:`sarcoma_graph.namespaces` (the registry), never from strings typed in this module.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from sarcoma_graph.iris import ONTOLOGY, entity_iri
+from sarcoma_graph.namespaces import ONTOLOGY, entity_iri
 
 SG: Final = ONTOLOGY
 RDF_TYPE: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -20,7 +20,7 @@ SKOS: Final = "http://www.w3.org/2004/02/skos/core#"
 DCTERMS: Final = "http://purl.org/dc/terms/"
 PROV: Final = "http://www.w3.org/ns/prov#"
 
-#: The Bioregistry prefix of CIViC evidence items, as :func:`sarcoma_graph.prefixes.expand` knows it.
+#: The Bioregistry prefix of CIViC evidence items, as :func:`sarcoma_graph.namespaces.expand` knows it.
 CIVIC_EID_PREFIX: Final = "CIVIC.EID"
 CC0: Final = "https://creativecommons.org/publicdomain/zero/1.0/"
 CIVIC_EVIDENCE_PAGE: Final = "https://civicdb.org/links/evidence_items/"

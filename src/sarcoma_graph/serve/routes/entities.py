@@ -14,8 +14,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sarcoma_graph.formats import rdf_syntax
-from sarcoma_graph.iris import BASE
+from sarcoma_graph.namespaces import BASE
+from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve import jobs
 from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.errors import HttpError

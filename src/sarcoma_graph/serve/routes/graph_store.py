@@ -17,8 +17,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sarcoma_graph.formats import rdf_syntax
-from sarcoma_graph.iris import GRAPH
+from sarcoma_graph.namespaces import GRAPH
+from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import dump_graph, graph_exists

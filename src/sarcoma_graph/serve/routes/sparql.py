@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sarcoma_graph.serve.answer import answer_query
-from sarcoma_graph.serve.description import service_description
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
 from sarcoma_graph.serve.protocol import GRAPH_PARAMETERS, Operation, operation, parse_pairs, read_post
+from sarcoma_graph.serve.routes.description import service_description
 from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.serve.update import run_update
 

@@ -15,10 +15,10 @@ from fastapi.responses import Response
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.examples import example_triples
 from sarcoma_graph.serve.answer import answer_query, cached
-from sarcoma_graph.serve.description import rdf_response
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
 from sarcoma_graph.serve.protocol import parse_pairs
+from sarcoma_graph.serve.routes.description import rdf_response
 from sarcoma_graph.serve.state import State
 from sarcoma_graph.serve.void import endpoint_url
 
@@ -41,10 +41,10 @@ async def run_named(request: Request, name: str,
         known = ", ".join(sorted(state.queries)) or "none"
         raise HttpError(404, f"no query named {name!r} (known: {known})")
     try:
-        bound = query.substitutions(_values(request))
+        text = query.bind(_values(request))
     except ValueError as error:
         raise HttpError(400, str(error)) from None
-    job = QueryJob(query.text, substitutions=tuple(sorted(bound.items())))
+    job = QueryJob(text)
     return await answer_query(request, state, job)
 
 

@@ -1,17 +1,84 @@
-"""The prefix map: the project's own prefixes plus standard ones from the ``curies`` registry.
+"""Every vocabulary IRI of the project and the prefix map derived from them.
 
-External IRIs follow the Bioregistry's preferred URI patterns (OBO PURLs for OBO
-ontologies, identifiers.org for HGNC…), read from the ``curies``/``bioregistry``
-packages rather than written by hand. Loading is lazy and cached: nothing happens at import.
+The project's own namespaces, named graphs and release IRIs, the W3C vocabularies, and
+the registry prefixes (OBO PURLs, identifiers.org…) read from the ``curies``/``bioregistry``
+packages rather than written by hand. Loading the registry is lazy and cached: nothing
+happens at import.
+
+Everything minted by the project lives under :data:`BASE`. Curated entities are
+``BASE + "id/<kind>/<slug>"``, ontology terms ``BASE + "ontology/<Name>"``.
+
+>>> entity_iri("histotype", "chordoma")
+'https://w3id.org/sarcoma-graph/id/histotype/chordoma'
+>>> graph_iri("curated")
+'https://w3id.org/sarcoma-graph/graph/curated'
 """
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Final
 
 import curies
 
-from sarcoma_graph.iris import PROJECT_PREFIXES
+BASE: Final = "https://w3id.org/sarcoma-graph/"
+ONTOLOGY: Final = BASE + "ontology/"
+ONTOLOGY_IRI: Final = BASE + "ontology"
+ID: Final = BASE + "id/"
+GRAPH: Final = BASE + "graph/"
+RELEASES: Final = BASE + "releases/"
+
+#: The named graphs of a built dataset, one per source plus the inferences.
+GRAPH_NAMES: Final = ("ontology", "curated", "mappings", "inferred")
+
+
+def graph_iri(name: str) -> str:
+    """The IRI of the named graph holding one source (``ontology``, ``curated``, ``civic``…)."""
+    return GRAPH + name
+
+
+def entity_iri(kind: str, slug: str) -> str:
+    """The IRI of a curated entity of a given kind."""
+    return f"{ID}{kind}/{slug}"
+
+
+def version_iri(version: str, artefact: str = "ontology") -> str:
+    """The IRI of one artefact of a given release, e.g. ``…/releases/0.1.0/ontology``."""
+    return f"{RELEASES}{version}/{artefact}"
+
+
+#: One prefix per kind of entity, so that ``sgh:gastrointestinal-stromal-tumour`` is a legal
+#: prefixed name (in SPARQL and Turtle a local name may contain "/" only escaped: ``sgid:histotype\/…``).
+KIND_PREFIXES: Final = {
+    "sgh": "histotype",
+    "sggroup": "group",
+    "sgalt": "alteration",
+    "sggene": "gene",
+    "sgagent": "agent",
+    "sgproc": "process",
+    "sgstmt": "statement",
+    "sgstudy": "study",
+    "sgdesign": "design",
+    "sgfactor": "factor",
+    "sgmeasure": "measure",
+    "sgresult": "measurement",
+    "sgqty": "quantity",
+    "sgdoc": "document",
+    "sgpassage": "passage",
+    "sgsel": "selector",
+    "sgfact": "fact",
+    "sgcivic": "civic-variant",
+    "sgsource": "source",
+    "sgsig": "civic-significance",
+}
+
+#: Prefixes used in our own files and serialisations, beyond the registry's.
+PROJECT_PREFIXES: Final = {
+    "sg": ONTOLOGY,
+    "sgid": ID,
+    "sggraph": GRAPH,
+    **{prefix: f"{ID}{kind}/" for prefix, kind in KIND_PREFIXES.items()},
+}
 
 #: W3C and community vocabularies that are not identifier registries' concern.
 W3C_PREFIXES = {

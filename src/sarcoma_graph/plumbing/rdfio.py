@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError, RdfSyntaxError
-from sarcoma_graph.formats import rdf_syntax_for_path
+from sarcoma_graph.plumbing.formats import rdf_syntax_for_path
 
 _POSITION = re.compile(r"line (\d+) column (\d+)")
 

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sarcoma_graph.formats import rdf_syntax
+from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve import jobs
 from sarcoma_graph.serve.answer import cached
 from sarcoma_graph.serve.errors import HttpError

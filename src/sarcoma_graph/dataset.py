@@ -1,0 +1,124 @@
+"""The hand-off between pipeline stages: the saved dataset and its typed manifest.
+
+``build`` writes ``build/dataset.nq`` (sorted N-Quads) and ``build/manifest.json``; ``reason``
+rewrites both with the inferences added. Every later command states the stage it needs
+(:func:`load_dataset` ``require=``) and gets a message saying which command to run when the
+saved dataset is older than that, missing, or does not match its manifest (a write that was
+interrupted between the two files).
+
+>>> Manifest.from_json({"generator": "g", "stage": "reason", "sha256": "0", "quads": 1,
+...                     "graphs": {}}).reached("build")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal, get_args
+
+from sarcoma_graph import __version__
+from sarcoma_graph.errors import InputError
+from sarcoma_graph.plumbing.formats import rdf_syntax
+from sarcoma_graph.plumbing.rdfio import write_atomic
+from sarcoma_graph.project import Project
+from sarcoma_graph.store import Store, open_store
+
+#: The stages that save a dataset, in pipeline order.
+Stage = Literal["build", "reason"]
+STAGES: tuple[Stage, ...] = get_args(Stage)
+
+
+class StageMissing(InputError):
+    """The saved dataset has not reached the stage a command needs."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What ``build/manifest.json`` says of the saved dataset."""
+
+    stage: Stage
+    sha256: str
+    quads: int
+    graphs: dict[str, int] = field(default_factory=dict)
+    generator: str = f"sarcoma-graph {__version__}"
+
+    @classmethod
+    def from_json(cls, data: object) -> Manifest:
+        """Read a parsed manifest; raise ``ValueError`` if it is not one."""
+        if not isinstance(data, dict) or data.get("stage") not in STAGES:
+            raise ValueError("not a sarcoma-graph manifest (no known 'stage')")
+        graphs = data.get("graphs", {})
+        return cls(stage=data["stage"], sha256=str(data.get("sha256", "")),
+                   quads=int(data.get("quads", 0)),
+                   graphs={str(k): int(v) for k, v in graphs.items()},
+                   generator=str(data.get("generator", "")))
+
+    def reached(self, stage: Stage) -> bool:
+        """Whether the dataset has gone through ``stage`` (``reason`` implies ``build``)."""
+        return STAGES.index(self.stage) >= STAGES.index(stage)
+
+
+def sorted_nquads(store: Store) -> bytes:
+    """The whole store as N-Quads, lines sorted: the same content gives the same bytes."""
+    data = store.dump(rdf_syntax("nquads"))
+    lines = sorted(set(data.splitlines()))
+    return b"\n".join(lines) + (b"\n" if lines else b"")
+
+
+def save_dataset(store: Store, project: Project, stage: Stage) -> Path:
+    """Write the dataset, then its manifest, each atomically.
+
+    A kill between the two leaves a dataset whose checksum its manifest does not give:
+    :func:`load_dataset` detects that and asks for the stage to be run again.
+    """
+    data = sorted_nquads(store)
+    manifest = Manifest(stage=stage, sha256=hashlib.sha256(data).hexdigest(), quads=store.count(),
+                        graphs={g: store.count(g) for g in store.named_graphs()})
+    write_atomic(project.dataset_path, data)
+    write_atomic(project.manifest_path, (json.dumps(asdict(manifest), indent=2) + "\n").encode())
+    return project.dataset_path
+
+
+def read_manifest(project: Project) -> Manifest | None:
+    """The manifest of the last saved dataset, or ``None`` if there is none."""
+    path = project.manifest_path
+    if not path.is_file():
+        return None
+    try:
+        return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: unreadable manifest ({error}); run `sarcoma-graph build`") from error
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_stage(project: Project, require: Stage) -> Manifest:
+    """The manifest of a saved dataset that has reached ``require``, or a message saying what to run."""
+    path = project.dataset_path
+    manifest = read_manifest(project)
+    if manifest is None or not path.is_file():
+        raise StageMissing(f"{path}: no built dataset; run `sarcoma-graph build` first")
+    if _file_sha256(path) != manifest.sha256:
+        raise StageMissing(f"{path} does not match {project.manifest_path} (an interrupted write?); "
+                           f"run `sarcoma-graph {manifest.stage}` again")
+    if not manifest.reached(require):
+        raise StageMissing(f"{path} was saved by `{manifest.stage}` and this command needs "
+                           f"`{require}`; run `sarcoma-graph {require}` first")
+    return manifest
+
+
+def load_dataset(project: Project, backend: str = "oxigraph", require: Stage = "reason") -> Store:
+    """The saved dataset in a fresh store, once :func:`check_stage` has accepted it."""
+    check_stage(project, require)
+    store = open_store(backend)
+    store.load_file(project.dataset_path)
+    return store

@@ -1,0 +1,65 @@
+"""The bridge between pyoxigraph terms (what the store speaks) and rdflib terms (what pyshacl,
+owlready2, ``reasonable`` and the Turtle writer take).
+
+>>> to_rdflib(ox.Literal("x"))
+rdflib.term.Literal('x')
+>>> to_ox(to_rdflib(ox.NamedNode("http://example.org/a")))
+<NamedNode value=http://example.org/a>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+#: A term that can stand in a quad: what crosses the store interface.
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def to_ox(node: Node | None) -> Term | None:
+    """rdflib term → pyoxigraph term (plain literals stay plain)."""
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise TypeError(f"unsupported term {node!r}")
+
+
+def to_rdflib(term: Term | ox.DefaultGraph | None) -> Node | None:
+    """pyoxigraph term → rdflib term; ``xsd:string`` literals become plain literals."""
+    if term is None or isinstance(term, ox.DefaultGraph):
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def triples_graph(quads: Iterable[ox.Quad]) -> Graph:
+    """The triples of some quads (graph names dropped) as a plain rdflib ``Graph``.
+
+    What pyshacl, owlready2, ``reasonable`` and the canonical writer take; never an oxrdflib
+    graph, whose typed plain strings compare unequal to plain ones.
+    """
+    graph = Graph()
+    for q in quads:
+        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return graph

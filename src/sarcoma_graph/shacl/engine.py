@@ -1,0 +1,341 @@
+"""SHACL validation over the store's SPARQL engine, giving pyshacl's report.
+
+Set-level work runs as a few SPARQL queries over the whole graph (targets, path values, class
+instances, SPARQL constraints with the focus nodes joined in instead of pre-bound one by one);
+value-level tests run in Python with pyshacl's own semantics (:mod:`.values`). Results carry
+the same focus node, path, value, severity, source shape, component and messages as pyshacl's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rdflib import RDF, SH, Literal, URIRef
+from rdflib.term import Node
+
+from sarcoma_graph.shacl import values as tests
+from sarcoma_graph.shacl.model import Shape, ShapesReader, SparqlConstraint, Unsupported
+from sarcoma_graph.store import Store
+from sarcoma_graph.store.rdflib import to_rdflib
+
+_SUBCLASS = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+_FORBIDDEN_SPARQL = re.compile(
+    r"\$(shapesGraph|currentShape)\b|\b(GROUP\s+BY|HAVING|LIMIT|OFFSET|SERVICE)\b"
+    r"|\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.I)
+COMPONENT = {
+    SH["class"]: "Class", SH.datatype: "Datatype", SH.nodeKind: "NodeKind", SH.minCount: "MinCount",
+    SH.maxCount: "MaxCount", SH.minExclusive: "MinExclusive", SH.minInclusive: "MinInclusive",
+    SH.maxExclusive: "MaxExclusive", SH.maxInclusive: "MaxInclusive", SH.minLength: "MinLength",
+    SH.maxLength: "MaxLength", SH.pattern: "Pattern", SH.languageIn: "LanguageIn",
+    SH.uniqueLang: "UniqueLang", SH.equals: "Equals", SH.disjoint: "Disjoint", SH["not"]: "Not",
+    SH["and"]: "And", SH["or"]: "Or", SH.xone: "Xone", SH.node: "Node", SH["in"]: "In",
+    SH.sparql: "SPARQL",
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, in rdflib terms (shape and path nodes are the shapes graph's)."""
+
+    focus: Node
+    path: Node | None
+    value: Node | None
+    severity: Node
+    shape: Node
+    component: URIRef
+    constraint: Node | None
+    messages: frozenset[Literal]
+
+
+def component(name: str) -> URIRef:
+    return SH[f"{name}ConstraintComponent"]
+
+
+class Data:
+    """SPARQL access to the data graph with per-run caches (paths, class instances)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._pairs: dict[str, dict[Node, list[Node]]] = {}
+        self._instances: dict[Node, set[Node]] = {}
+
+    def select(self, sparql: str) -> tuple[tuple[str, ...], list[dict[str, Node]]]:
+        result = self.store.query(sparql)
+        rows = [{k: to_rdflib(v) for k, v in row.items()} for row in result.bindings()]
+        return result.variables, rows  # type: ignore[return-value]
+
+    def pairs(self, path: str) -> dict[Node, list[Node]]:
+        """``{focus: [value, …]}`` for every node with a value on the path (values distinct)."""
+        if path not in self._pairs:
+            out: dict[Node, list[Node]] = defaultdict(list)
+            _, rows = self.select(f"SELECT DISTINCT ?s ?o WHERE {{ ?s {path} ?o }}")
+            for row in rows:
+                out[row["s"]].append(row["o"])
+            self._pairs[path] = out
+        return self._pairs[path]
+
+    def instances(self, cls: Node) -> set[Node]:
+        if cls not in self._instances:
+            _, rows = self.select(f"SELECT DISTINCT ?x WHERE {{ ?x {_SUBCLASS} {cls.n3()} }}")
+            self._instances[cls] = {row["x"] for row in rows}
+        return self._instances[cls]
+
+
+class Engine:
+    """Evaluates shapes read by a :class:`ShapesReader` against :class:`Data`."""
+
+    def __init__(self, reader: ShapesReader, data: Data, strict_messages: bool = True) -> None:
+        self.reader, self.data, self.strict = reader, data, strict_messages
+
+    # -- targets ------------------------------------------------------------------------------
+    def focus_nodes(self, shape: Shape) -> set[Node]:
+        nodes: set[Node] = set()
+        for kind, value in shape.targets:
+            if kind == SH.targetClass:
+                nodes |= self.data.instances(value)
+            elif kind == SH.targetNode:
+                nodes.add(value)
+            elif kind == SH.targetSubjectsOf:
+                nodes |= set(self.data.pairs(value.n3()))
+            else:
+                nodes |= set(self.data.pairs(f"^{value.n3()}"))
+        for select in shape.sparql_targets:
+            _, rows = self.data.select(shape.prefixes + select)
+            nodes |= {row["this"] for row in rows if "this" in row}
+        return nodes
+
+    @staticmethod
+    def focus_fragment(shape: Shape) -> str:
+        parts = []
+        for kind, value in shape.targets:
+            if kind == SH.targetClass:
+                parts.append(f"{{ ?this {_SUBCLASS} {value.n3()} }}")
+            elif kind == SH.targetNode:
+                parts.append(f"{{ VALUES ?this {{ {value.n3()} }} }}")
+            elif kind == SH.targetSubjectsOf:
+                parts.append(f"{{ ?this {value.n3()} ?sgFocusObject }}")
+            else:
+                parts.append(f"{{ ?sgFocusSubject {value.n3()} ?this }}")
+        parts.extend(f"{{ {select} }}" for select in shape.sparql_targets)
+        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+
+    # -- shapes -------------------------------------------------------------------------------
+    def validate(self) -> list[Result]:
+        results: list[Result] = []
+        for shape in self.reader.top_level():
+            if not shape.deactivated:
+                results += self.evaluate(shape, self.focus_nodes(shape), self.focus_fragment(shape))
+        return results
+
+    def evaluate(self, shape: Shape, focus: set[Node], fragment: str | None = None,
+                 report: bool = True) -> list[Result]:
+        """Results of ``shape`` on ``focus`` (``fragment``: the focus nodes as a SPARQL group)."""
+        if shape.deactivated or not focus:
+            return []
+        if shape.is_property:
+            pairs = self.data.pairs(shape.path_sparql)
+            value_map = {f: pairs.get(f, []) for f in focus}
+        else:
+            value_map = {f: [f] for f in focus}
+        found: list[tuple[Node, Node | None, URIRef, Node | None, Node | None, dict | None]] = []
+        for parameter, rules in shape.params.items():
+            for rule in rules:
+                found += [(f, v, c, None, None, None) for f, v, c in
+                          self._component(shape, parameter, rule, value_map)]
+        for constraint in shape.sparql:
+            if fragment is None:
+                raise Unsupported(f"shape {shape.node}: SPARQL constraint in a nested shape")
+            found += self._sparql(shape, constraint, fragment)
+        results = [self._result(shape, *item, report=report) for item in found]
+        if shape.is_property and shape.properties:  # nested property shapes apply to the values
+            reached = Counter(v for vs in value_map.values() for v in vs)
+            for prop in shape.properties:  # a value reached from two focus nodes: reported twice
+                results += [r for r in self.evaluate(prop, set(reached), None, report)
+                            for _ in range(reached[r.focus])]
+            return results
+        for prop in shape.properties:
+            results += self.evaluate(prop, focus, fragment, report)
+        return results
+
+    def nonconforming(self, shape: Shape, nodes: set[Node]) -> set[Node]:
+        """The nodes that do not conform to ``shape`` (any result, whatever its severity)."""
+        return {r.focus for r in self.evaluate(shape, nodes, report=False)}
+
+    # -- constraint components ----------------------------------------------------------------
+    def _component(self, shape: Shape, parameter: URIRef, rule: Node,
+                   value_map: dict[Node, list[Node]]) -> list[tuple[Node, Node | None, URIRef]]:
+        if parameter == SH.minCount or parameter == SH.maxCount:
+            limit = int(rule.toPython()) if isinstance(rule, Literal) else 0
+            low = parameter == SH.minCount
+            return [(f, None, component(COMPONENT[parameter])) for f, vs in value_map.items()
+                    if (len(vs) < limit if low else len(vs) > limit)]
+        if parameter == SH.uniqueLang:
+            if not (isinstance(rule, Literal) and rule.toPython() is True):
+                return []
+            return [(f, None, component("UniqueLang")) for f, vs in value_map.items()
+                    for _ in tests.duplicate_languages(vs)]
+        if parameter in (SH.disjoint, SH.equals):
+            return self._pair(parameter, rule, value_map)
+        if parameter == SH.qualifiedValueShape:
+            return self._qualified(shape, rule, value_map)
+        test = self._value_test(shape, parameter, rule, value_map)
+        name = component(COMPONENT[parameter])
+        return [(f, v, name) for f, vs in value_map.items() for v in vs if not test(v)]
+
+    def _value_test(self, shape: Shape, parameter: URIRef, rule: Node,
+                    value_map: dict[Node, list[Node]]) -> Callable[[Node], bool]:
+        g = self.reader.graph
+        simple: dict[URIRef, Callable[[], Callable[[Node], bool]]] = {
+            SH.datatype: lambda: tests.datatype_test(rule),
+            SH.nodeKind: lambda: tests.node_kind_test(rule),
+            SH.minExclusive: lambda: tests.range_test(rule, lambda c: c > 0),
+            SH.minInclusive: lambda: tests.range_test(rule, lambda c: c >= 0),
+            SH.maxExclusive: lambda: tests.range_test(rule, lambda c: c < 0),
+            SH.maxInclusive: lambda: tests.range_test(rule, lambda c: c <= 0),
+            SH.minLength: lambda: tests.length_test(rule, True),
+            SH.maxLength: lambda: tests.length_test(rule, False),
+            SH.pattern: lambda: tests.pattern_test(rule, g.value(shape.node, SH.flags)),
+            SH.languageIn: lambda: tests.language_in_test(self.reader.list_items(rule)),
+            SH["in"]: lambda: tests.in_test(self.reader.list_items(rule)),
+        }
+        if parameter in simple:
+            return simple[parameter]()
+        if parameter == SH["class"]:
+            instances = self.data.instances(rule)
+            return lambda v: not isinstance(v, Literal) and v in instances
+        every = {v for vs in value_map.values() for v in vs}
+        if parameter in (SH["not"], SH.node):
+            bad = self.nonconforming(self.reader.read(rule), every)
+            return (lambda v: v not in bad) if parameter == SH.node else (lambda v: v in bad)
+        members = [self.nonconforming(m, every) for m in self.reader.members(rule)]
+        if parameter == SH["or"]:
+            return lambda v: any(v not in bad for bad in members)
+        if parameter == SH["and"]:
+            return lambda v: all(v not in bad for bad in members)
+        return lambda v: sum(v not in bad for bad in members) == 1  # xone
+
+    def _pair(self, parameter: URIRef, other: Node,
+              value_map: dict[Node, list[Node]]) -> list[tuple[Node, Node | None, URIRef]]:
+        others = self.data.pairs(other.n3())
+        out: list[tuple[Node, Node | None, URIRef]] = []
+        for f, vs in value_map.items():
+            theirs = others.get(f, [])
+            if parameter == SH.disjoint:
+                out += [(f, v, component("Disjoint")) for v in vs if v in theirs]
+            else:
+                out += [(f, v, component("Equals")) for v in vs if v not in theirs]
+                out += [(f, v, component("Equals")) for v in theirs if v not in vs]
+        return out
+
+    def _qualified(self, shape: Shape, member: Node,
+                   value_map: dict[Node, list[Node]]) -> list[tuple[Node, Node | None, URIRef]]:
+        every = {v for vs in value_map.values() for v in vs}
+        bad = self.nonconforming(self.reader.read(member), every)
+        out: list[tuple[Node, Node | None, URIRef]] = []
+        g = self.reader.graph
+        low, high = g.value(shape.node, SH.qualifiedMinCount), g.value(shape.node, SH.qualifiedMaxCount)
+        for f, vs in value_map.items():
+            count = sum(v not in bad for v in vs)
+            if isinstance(high, Literal) and count > int(high.toPython()):
+                out.append((f, None, component("QualifiedMaxCount")))
+            if isinstance(low, Literal) and count < int(low.toPython()):
+                out.append((f, None, component("QualifiedMinCount")))
+        return out
+
+    # -- SPARQL constraints -------------------------------------------------------------------
+    def _sparql(self, shape: Shape, constraint: SparqlConstraint, fragment: str) -> list[
+            tuple[Node, Node | None, URIRef, Node | None, Node | None, dict | None]]:
+        text = constraint.select
+        if _FORBIDDEN_SPARQL.search(text) or len(re.findall(r"\bSELECT\b", text, re.I)) != 1:
+            raise Unsupported(f"{shape.node}: SPARQL constraint uses a feature joined focus nodes "
+                              "cannot reproduce (sub-select, aggregate, LIMIT, $shapesGraph…)")
+        text = re.sub(r"\$this\b", "?this", text)
+        if shape.is_property:
+            text = text.replace("$PATH", shape.path_sparql)
+        brace = text.index("{")
+        query = shape.prefixes + text[:brace + 1] + " " + fragment + " " + text[brace + 1:]
+        variables, rows = self.data.select(query)
+        if "this" not in variables:
+            raise Unsupported(f"{shape.node}: SPARQL constraint does not select $this")
+        seen: set = set()
+        out = []
+        name = component("SPARQL")
+        for row in rows:
+            row = dict(row)
+            if "failure" in row:
+                raise Unsupported(f"{shape.node}: ?failure in a SPARQL constraint")
+            path, value, this = row.pop("path", None), row.pop("value", None), row.pop("this")
+            key = (this, path, value, tuple(sorted(row.items())))
+            if key in seen:
+                continue
+            seen.add(key)
+            if value is None and not shape.is_property:
+                value = this
+            bound = {**row, "this": this, **({"path": path} if path is not None else {}),
+                     **({"value": value} if value is not None else {})}
+            out.append((this, value, name, path, constraint, bound))
+        return out
+
+    # -- results ------------------------------------------------------------------------------
+    def _result(self, shape: Shape, focus: Node, value: Node | None, name: URIRef,
+                path: Node | None, constraint: Node | None, bound: dict | None,
+                report: bool = True) -> Result:
+        if path is None and shape.is_property:
+            path = shape.path
+        messages: list[Literal] = []
+        if bound is None:
+            messages = list(shape.messages)
+        else:
+            extra = constraint.messages if isinstance(constraint, SparqlConstraint) else ()
+            messages = [Literal(_format(m, bound)) for m in shape.messages]
+            messages += [Literal(_format(m, bound)) for m in extra if m not in shape.messages]
+        if not messages and report:
+            if self.strict:
+                raise Unsupported(f"shape {shape.node}: a result without sh:message (pyshacl would "
+                                  "write its own generic message)")
+            messages = [Literal(f"{name.rsplit('#', 1)[-1]} failed")]
+        node = constraint.node if isinstance(constraint, SparqlConstraint) else None
+        return Result(focus, path, value, shape.severity, shape.node, name, node, frozenset(messages))
+
+
+def _format(message: Literal, bound: dict) -> str:
+    """pyshacl's substitution of ``{?var}``/``{$var}`` (same regex, same str() of each term)."""
+    text = str(message.value) if message.value is not None else str(message)
+    for var, val in bound.items():
+        text = re.sub("{{[?$]{}}}".format(var), str(val), text)
+    return text
+
+
+def results_graph(results: list[Result], shapes: object) -> object:
+    """A pyshacl-shaped ``sh:ValidationReport`` graph for the results."""
+    from rdflib import BNode, Graph
+
+    from sarcoma_graph.shacl.report import copy_node
+
+    graph = Graph(bind_namespaces="core")
+    assert isinstance(shapes, Graph)
+    for prefix, namespace in shapes.namespace_manager.namespaces():
+        graph.namespace_manager.bind(prefix, namespace)
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(not any(r.severity == SH.Violation for r in results))))
+    for r in results:
+        node = BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, r.focus))
+        graph.add((node, SH.resultSeverity, r.severity))
+        graph.add((node, SH.sourceConstraintComponent, r.component))
+        graph.add((node, SH.sourceShape, copy_node(shapes, r.shape, graph)))
+        if r.path is not None:
+            graph.add((node, SH.resultPath, copy_node(shapes, r.path, graph)))
+        if r.value is not None:
+            graph.add((node, SH.value, r.value))
+        if r.constraint is not None:
+            graph.add((node, SH.sourceConstraint, copy_node(shapes, r.constraint, graph)))
+        for m in r.messages:
+            graph.add((node, SH.resultMessage, m))
+    return graph

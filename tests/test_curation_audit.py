@@ -1,0 +1,133 @@
+"""Audit of assertion modes: what a record says the source states, the source's text must name.
+
+A curation record (or an entity) marked ``sg:StatedInSource`` rests on passages whose text names both
+its subject and its object; one marked ``sg:DomainKnowledge`` rests on passages that do not name both
+(otherwise the source states it and the record is wrong). Names are an entity's labels (rdfs:label,
+skos:altLabel, skos:hiddenLabel in any language) and the French/English forms listed, each with a
+reason, in ``data/coverage/text-forms.tsv``. Notes are per record: no two records share a note.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import SKOS
+
+ROOT = Path(__file__).resolve().parents[1]
+SG = Namespace("https://w3id.org/sarcoma-graph/ontology/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+ID = "https://w3id.org/sarcoma-graph/id/"
+FORMS = ROOT / "data" / "coverage" / "text-forms.tsv"
+
+
+@cache
+def curated() -> Graph:
+    graph = Graph()
+    for path in sorted((ROOT / "data" / "curated").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def fold(text: str) -> str:
+    """Case-, dash- and apostrophe-insensitive form of a text."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    for dash in "\u2010\u2011\u2012\u2013\u2014\u2212":
+        text = text.replace(dash, "-")
+    return text.replace("\u2019", "'")
+
+
+@cache
+def listed_forms() -> dict[str, list[str]]:
+    forms: dict[str, list[str]] = {}
+    with FORMS.open(encoding="utf-8") as handle:
+        for row in csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"):
+            assert row["form"].strip() and row["reason"].strip(), f"{FORMS}: {row} needs a form and a reason"
+            forms.setdefault(ID + row["entity"], []).append(row["form"])
+    return forms
+
+
+def names(term) -> list[str]:
+    if isinstance(term, Literal):
+        return [str(term)]
+    graph = curated()
+    found = [str(o) for p in (RDFS.label, SKOS.altLabel, SKOS.hiddenLabel) for o in graph.objects(term, p)]
+    return found + listed_forms().get(str(term), [])
+
+
+def passage_text(record) -> str:
+    graph = curated()
+    texts = [str(graph.value(graph.value(p, OA.hasSelector), OA.exact) or "")
+             for p in graph.objects(record, SG.restsOn)]
+    return fold(" \n ".join(texts))
+
+
+def named(term, text: str) -> bool:
+    return any(fold(name) in text for name in names(term))
+
+
+def records(mode: URIRef) -> list:
+    graph = curated()
+    return sorted(r for r in graph.subjects(RDF.type, SG.CurationRecord)
+                  if (r, SG.assertionMode, mode) in graph)
+
+
+def entities(mode: URIRef) -> list:
+    """Entities (not records, statements or documents) with this mode that rest on a passage."""
+    graph = curated()
+    return sorted(s for s in graph.subjects(SG.assertionMode, mode)
+                  if (s, RDF.type, SG.CurationRecord) not in graph and (s, SG.restsOn, None) in graph
+                  and "/statement/" not in str(s) and "/document/" not in str(s))
+
+
+def test_the_forms_file_lists_existing_entities():
+    graph = curated()
+    unknown = [iri for iri in listed_forms() if (URIRef(iri), None, None) not in graph]
+    assert unknown == []
+
+
+def test_stated_records_rest_on_a_passage_naming_subject_and_object():
+    graph = curated()
+    wrong = [str(r) for r in records(SG.StatedInSource)
+             if not (named(graph.value(r, RDF.subject), passage_text(r))
+                     and named(graph.value(r, RDF.object), passage_text(r)))]
+    assert wrong == [], "stated, but the passage does not name both ends:\n" + "\n".join(wrong)
+
+
+def test_domain_knowledge_records_do_not_rest_on_a_passage_stating_them():
+    graph = curated()
+    wrong = [str(r) for r in records(SG.DomainKnowledge)
+             if named(graph.value(r, RDF.subject), passage_text(r))
+             and named(graph.value(r, RDF.object), passage_text(r))]
+    assert wrong == [], "marked domain knowledge, but the passage names both ends:\n" + "\n".join(wrong)
+
+
+def test_stated_entities_are_named_by_their_passage():
+    wrong = [str(e) for e in entities(SG.StatedInSource) if not named(e, passage_text(e))]
+    assert wrong == [], "stated, but the passage does not name the entity:\n" + "\n".join(wrong)
+
+
+def test_domain_knowledge_entities_are_not_named_by_their_passage():
+    wrong = [str(e) for e in entities(SG.DomainKnowledge) if named(e, passage_text(e))]
+    assert wrong == [], "marked domain knowledge, but the passage names the entity:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("kind", ["records", "entities"])
+def test_notes_are_per_record_not_copies(kind):
+    graph = curated()
+    is_record = kind == "records"
+    notes = Counter(str(n) for s, n in graph.subject_objects(SG.curatorNote)
+                    if ((s, RDF.type, SG.CurationRecord) in graph) == is_record)
+    assert [note for note, count in notes.items() if count > 1] == []
+
+
+def test_every_domain_knowledge_record_and_entity_has_a_note():
+    graph = curated()
+    missing = [str(s) for s in graph.subjects(SG.assertionMode, SG.DomainKnowledge)
+               if (s, SG.curatorNote, None) not in graph]
+    assert missing == []

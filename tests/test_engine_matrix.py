@@ -1,0 +1,175 @@
+"""Every named query gives the same answer on the embedded store and on real triple stores.
+
+The release dump is loaded into an Oxigraph server, Virtuoso and Jena TDB2 exactly as the
+README's "Loading the export into another triple store" says (same commands, same union
+default-graph flags), and every query of ``queries/`` runs on each with the parameter sets of
+``tests/queries/*.expected.tsv`` (bound by :meth:`NamedQuery.bind`, the text the CLI and
+``/queries/{name}`` run), plus, for a query with parameters, its file text as written.
+
+Answers are compared as multisets of rows, after these normalisations only:
+
+- a column made by ``GROUP_CONCAT`` is a set of values: engines concatenate in any order, and
+  Oxigraph keeps the language tag of same-language values where the others give a plain string;
+- a ``GROUP_CONCAT`` over nothing is the empty set, whether the engine leaves it unbound
+  (Oxigraph, Jena) or gives ``""`` (Virtuoso);
+- booleans are compared by value: Virtuoso writes ``"1"^^xsd:boolean`` for ``true``;
+- numbers are compared by value (``0.950`` = ``0.95``; Virtuoso and Jena keep different
+  lexical forms of the same decimal);
+- a plain literal and an ``xsd:string`` are the same term (RDF 1.1); the SPARQL JSON
+  ``typed-literal`` of older servers (Virtuoso) is a ``literal``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pytest
+
+from sarcoma_graph.catalogue import NamedQuery, load_catalogue
+from tests.engines import jena
+from tests.engines.answers import Answer, Term, from_store
+from tests.test_queries import read_case
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOGUE = {q.name: q for q in load_catalogue(ROOT / "queries")}
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
+                             "byte", "nonNegativeInteger", "positiveInteger")}
+_CONCAT = re.compile(r'GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\s*\)'
+                     r"\s+AS\s+\?(\w+)", re.I | re.S)
+
+
+def _cases() -> dict[str, tuple[str, dict[str, str] | None]]:
+    """Case id → (query name, parameter values; ``None`` for the file text as written)."""
+    cases: dict[str, tuple[str, dict[str, str] | None]] = {}
+    for path in sorted((ROOT / "tests" / "queries").glob("*.expected.tsv")):
+        case = read_case(path)
+        cases[path.name.removesuffix(".expected.tsv")] = (case.query, case.params)
+    for name, query in CATALOGUE.items():
+        if not any(q == name for q, _ in cases.values()):
+            cases[name] = (name, {})
+        if query.parameters:
+            cases[f"{name}--as-written"] = (name, None)
+    return dict(sorted(cases.items()))
+
+
+CASES = _cases()
+ENGINES = ("oxigraph-server", "virtuoso", "jena")
+
+
+def text_of(case: str) -> str:
+    name, params = CASES[case]
+    query = CATALOGUE[name]
+    return query.text if params is None else query.bind(params)
+
+
+# --- the answers of each engine, computed once per session ----------------------------------
+
+
+Answers = dict[str, Answer | Exception]
+
+
+def _over_endpoint(endpoint) -> Answers:
+    out: Answers = {}
+    for case in CASES:
+        try:
+            out[case] = endpoint.select(text_of(case))
+        except RuntimeError as error:
+            out[case] = error
+    return out
+
+
+@pytest.fixture(scope="session")
+def embedded_answers(curated_store) -> Answers:
+    return {case: from_store(curated_store.query(text_of(case))) for case in CASES}
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server_answers(oxigraph_release) -> Answers:
+    return _over_endpoint(oxigraph_release)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_answers(virtuoso_release) -> Answers:
+    return _over_endpoint(virtuoso_release)
+
+
+@pytest.fixture(scope="session")
+def jena_answers(jena_release, tmp_path_factory) -> Answers:
+    texts = {case: text_of(case) for case in CASES}
+    return dict(jena.tdbquery_batch(jena_release.classpath, jena_release.location, texts,
+                                    tmp_path_factory.mktemp("jena-queries")))
+
+
+# --- normalisation -------------------------------------------------------------------------
+
+
+def concatenated(query: NamedQuery) -> dict[str, str]:
+    """Column → separator, for the columns a query builds with GROUP_CONCAT."""
+    return {match.group(2): match.group(1) for match in _CONCAT.finditer(query.text)}
+
+
+def _number(text: str) -> str:
+    try:
+        return format(Decimal(text).normalize(), "f")
+    except InvalidOperation:
+        return text
+
+
+def cell(term: Term | None, separator: str | None) -> object:
+    """A comparable form of one cell (see the module docstring for what is normalised)."""
+    if term is None:
+        return ("set", frozenset()) if separator is not None else None
+    kind, value = term["type"], term["value"]
+    if kind == "uri":
+        return ("iri", value)
+    if kind == "bnode":
+        return ("bnode",)
+    if separator is not None:
+        return ("set", frozenset(v for v in value.split(separator) if v))
+    if "xml:lang" in term:
+        return ("lang", value, term["xml:lang"].lower())
+    datatype = term.get("datatype", XSD + "string")
+    if datatype in NUMERIC:
+        return ("number", _number(value))
+    if datatype == XSD + "boolean":
+        return ("boolean", value in ("true", "1"))
+    return ("literal", value, datatype)
+
+
+def rows(answer: Answer, query: NamedQuery) -> Counter[tuple[object, ...]]:
+    separators = concatenated(query)
+    return Counter(tuple(cell(row.get(v), separators.get(v)) for v in sorted(answer.variables))
+                   for row in answer.rows)
+
+
+def difference(expected: Answer, actual: Answer, query: NamedQuery) -> str:
+    """Empty when the answers agree; otherwise what differs, for the failure message."""
+    if sorted(expected.variables) != sorted(actual.variables):
+        return f"variables differ: {expected.variables} vs {actual.variables}"
+    want, got = rows(expected, query), rows(actual, query)
+    if want == got:
+        return ""
+    missing, extra = want - got, got - want
+    return (f"{sum(want.values())} rows expected, {sum(got.values())} given; "
+            f"missing {sorted(missing.elements(), key=str)[:5]}; "
+            f"extra {sorted(extra.elements(), key=str)[:5]}")
+
+
+# --- the matrix ----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", list(CASES))
+def test_engine_gives_the_embedded_answer(request, embedded_answers, case, engine):
+    answer = request.getfixturevalue(f"{engine.replace('-', '_')}_answers")[case]
+    if isinstance(answer, Exception):
+        pytest.fail(f"{engine} failed on {case}: {answer}")
+    expected = embedded_answers[case]
+    assert isinstance(expected, Answer)
+    problem = difference(expected, answer, CATALOGUE[CASES[case][0]])
+    assert not problem, f"{engine} on {case}: {problem}"
