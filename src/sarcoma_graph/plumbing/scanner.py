@@ -56,6 +56,9 @@ _OPENING = ("{", "(", "[")
 _OPERANDS = frozenset(("var", "iri", "pname", "string", "number", "langtag"))
 _QUERY_FORMS = ("select", "construct", "ask", "describe")
 _VOLATILE = ("rand", "now", "uuid", "struuid", "bnode")
+_CHAIN = frozenset((".", ";", "+", "-", "*", "/", "&&", "||", "=", "!=", "<", ">", "<=", ">=",
+                    "|", "^", "!"))
+_CHAIN_WORDS = frozenset(("union", "optional", "minus", "filter", "bind"))
 _WATCHED = ("service", "load", "from", *_VOLATILE)
 _MODES = {"select": "select", "group": "modifier", "order": "modifier", "having": "modifier",
           "values": "values", "where": "pattern", "limit": "pattern", "offset": "pattern",
@@ -91,6 +94,7 @@ class Facts:
     dataset_clause: bool = False
     volatile: bool = False
     depth: int = 0
+    chain: int = 0  # operators, separators and UNION/OPTIONAL…: how long a left-deep tree may get
     ambiguous: int | None = None  # offset of a '<' read differently by the engines
 
     def merge(self, other: Facts) -> None:
@@ -101,6 +105,7 @@ class Facts:
         self.dataset_clause |= other.dataset_clause
         self.volatile |= other.volatile
         self.depth = max(self.depth, other.depth)
+        self.chain = max(self.chain, other.chain)
         if self.ambiguous is None:
             self.ambiguous = other.ambiguous
 
@@ -235,12 +240,13 @@ def _track(token: Token, stack: list[_Frame], prev: list[Token]) -> None:
             frame.set_mode(mode)
 
 
-def scan(text: str, quick_depth: int | None = None) -> Facts:
+def scan(text: str, quick: tuple[int, int] | None = None) -> Facts:
     """The facts of a query or update, under every reading the engines may make of it.
 
-    With ``quick_depth``, a text that has none of the watched keywords' letters anywhere and
-    fewer opening brackets than that is not tokenized: its facts say only that its depth is
-    at most ``quick_depth`` (the form and operations are then left empty).
+    With ``quick=(depth, chain)``, a text that has none of the watched keywords' letters
+    anywhere, at most ``depth`` opening brackets and at most ``chain`` operator characters is
+    not tokenized: its facts then say only that depth and chain are within those bounds (form
+    and operations left empty).
 
     >>> scan("PREFIX ex: <http://e/> SELECT * { ?s ex:a\\\\# ?o . SERVICE <http://x/> {} }").services
     [Service(iri='http://x/', problem=None)]
@@ -248,19 +254,21 @@ def scan(text: str, quick_depth: int | None = None) -> Facts:
     True
     """
     readings = [text, unescape(text)] if "\\u" in text or "\\U" in text else [text]
-    if quick_depth is not None and not any(_quick(t, quick_depth) for t in readings):
-        return Facts(depth=quick_depth)  # nothing a token could reveal: skip the tokenizer
+    if quick is not None and not any(_must_read(t, *quick) for t in readings):
+        return Facts(depth=quick[0], chain=quick[1])  # nothing a token could reveal
     facts = _Reader(readings[0]).read()
     for reading in readings[1:]:
         facts.merge(_Reader(reading).read())
     return facts
 
 
-def _quick(text: str, depth: int) -> bool:
-    """Whether the tokenizer must run: a keyword of interest or possibly deep nesting."""
+def _must_read(text: str, depth: int, chain: int) -> bool:
+    """Whether the tokenizer must run: a keyword of interest, or limits that may be passed."""
     lower = text.lower()
-    return any(word in lower for word in _WATCHED) or sum(
-        text.count(c) for c in _OPENING) > depth
+    if any(word in lower for word in _WATCHED) or sum(text.count(c) for c in _OPENING) > depth:
+        return True
+    return sum(text.count(c) for c in ".;,+-*/&|=<>!^") + sum(
+        lower.count(w) for w in _CHAIN_WORDS) > chain
 
 
 def has_dataset_clause(sparql: str) -> bool:
@@ -280,19 +288,22 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text, self.facts = text, Facts()
         self.prefixes: dict[str, str | None] = {}
+        self.chain_words = 0
         self.pending: str | None = None  # "target" after SERVICE, "brace" after service:x
         self.pending_target = Service(None, "unreadable")
 
     def read(self) -> Facts:
         facts, none = self.facts, Token("punct", "", 0, 0)
         first = second = none
-        depth = 0
+        depth = chain = 0
         for token in tokens(self.text):
             if token.depth >= depth and token.text in _OPENING:
                 depth = token.depth + 1
             if self.pending:
                 self._pending(token)
             kind = token.kind
+            if kind == "punct" and token.text in _CHAIN:
+                chain += 1
             if kind == "iri" and second.kind == "pname":
                 self._declare(first, second, token)
             if kind == "word" or kind == "pname":
@@ -302,7 +313,7 @@ class _Reader:
                 self._check_reading(second, token)
             first, second = second, token
         self._pending(none)
-        facts.depth = depth
+        facts.depth, facts.chain = depth, chain + self.chain_words
         return facts
 
     def _pending(self, token: Token) -> None:
@@ -335,6 +346,8 @@ class _Reader:
                 return
             lower = lower[:lower.find(":")]
         else:
+            if lower in _CHAIN_WORDS:
+                self.chain_words += 1
             if token.depth == 0:
                 facts.operations.add(lower)
                 facts.form = facts.form or next((f for f in _QUERY_FORMS if f in lower), None)

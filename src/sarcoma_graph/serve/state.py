@@ -17,7 +17,7 @@ from fastapi import Depends, FastAPI, Request
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.serve import jobs
 from sarcoma_graph.serve.cache import AnswerCache
-from sarcoma_graph.serve.pool import WorkerPool
+from sarcoma_graph.serve.pool import Admission, WorkerPool
 from sarcoma_graph.serve.settings import Settings
 from sarcoma_graph.store import Store
 
@@ -75,7 +75,9 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
                          queries: Sequence[NamedQuery] = ()) -> AsyncIterator[EndpointState]:
     """Start the workers (forked now, with the store loaded) and stop them on the way out."""
     jobs.PREFIXES.update(_prefixes())  # before the fork, so every worker has them
-    pool = WorkerPool(store, settings.workers)
+    admission = Admission(settings.per_client, settings.lanes, settings.lane_timeout,
+                          settings.queue_wait)
+    pool = WorkerPool(store, settings.workers, admission)
     await pool.start()
     state = EndpointState(settings, store, pool, {q.name: q for q in queries},
                           AnswerCache(settings.cache_entries, settings.cache_bytes))
