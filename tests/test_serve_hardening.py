@@ -162,7 +162,7 @@ def test_defect_5_cheap_queries_are_answered_while_two_clients_run_slow_ones(har
     assert [r.status_code for r in slow] == [503, 503]
 
 
-def test_defect_5_a_client_over_its_limit_gets_503_with_retry_after(hardened):
+def test_defect_5_one_client_with_many_slow_queries_cannot_block_others(hardened):
     answers: list[httpx.Response] = []
 
     def run(index: int) -> None:
@@ -172,12 +172,15 @@ def test_defect_5_a_client_over_its_limit_gets_503_with_retry_after(hardened):
     threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
     for thread in threads:
         thread.start()
-        time.sleep(0.2)
+    time.sleep(0.5)  # the client holds both workers; its third query waits for its own
+    with client_from(hardened, "127.0.0.8") as other:
+        started = time.monotonic()
+        response = other.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        waited = time.monotonic() - started
     for thread in threads:
         thread.join()
-    busy = [r for r in answers if "already have" in r.text]
-    assert len(busy) == 1 and busy[0].status_code == 503
-    assert busy[0].headers["retry-after"].isdigit()
+    assert response.status_code == 200 and waited < 2.0, waited
+    assert all(r.status_code == 503 for r in answers)  # timeouts or busy: never a 500
 
 
 @pytest.mark.parametrize("query", ['SELECT (<urn:f>(1) AS ?x) {}', 'SELECT ("\\U0011FFFF" AS ?x) {}',

@@ -8,12 +8,13 @@ The server waits for the answer on the event loop (the reply pipe is watched wit
 forked in its place. After a change of the store, workers of an older version are retired
 and replaced.
 
-Admission: a client (by address) runs at most ``per_client`` jobs at once (:class:`Busy`
-beyond). Besides the ``size`` general workers, ``lanes`` fast-lane workers take a job only
-when every general worker is busy, and stop it after ``lane_timeout`` seconds: slow jobs
-cannot take them for long, so cheap queries keep being answered while slow ones run. A job
-that finds no worker within ``queue_wait`` seconds gets :class:`Busy` too (a 503 with
-``Retry-After``).
+Admission: a client (by address) holds at most ``per_client`` workers at once (the pool's
+size by default); its further jobs wait for its own. Besides the ``size`` general workers,
+``lanes`` fast-lane workers take a job only when every general worker is busy, only for a
+client with nothing else running, and stop it after ``lane_timeout`` seconds: slow jobs
+cannot take them for long, so other clients' cheap queries keep being answered while slow
+ones run. A job that finds no worker within ``queue_wait`` seconds gets :class:`Busy` (a 503
+with ``Retry-After``).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ CLIENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("client", de
 class Admission:
     """How the pool shares its workers between clients."""
 
-    per_client: int = 2
+    per_client: int | None = None  # None: the pool's size
     lanes: int = 1
     lane_timeout: float = 3.0
     queue_wait: float = 5.0
@@ -132,7 +133,7 @@ class WorkerPool:
 
     def _put(self, worker: Worker) -> None:
         (self._lane if worker.lane else self._idle).put_nowait(worker)
-        self._released.set()
+        self._signal()
 
     @property
     def pids(self) -> list[int]:
@@ -171,18 +172,13 @@ class WorkerPool:
 
     async def run(self, function: Callable[..., Any], *args: Any, timeout: float,
                   retire: bool = False) -> Any:
-        """Run ``function(store, *args)`` in a worker; raise its exception, or :class:`JobTimeout`.
-
-        ``retire`` replaces the worker afterwards (its copy of the store was changed).
-        """
+        """Run ``function(store, *args)`` in a worker; raise its exception, :class:`JobTimeout`
+        or :class:`Busy`. ``retire`` replaces the worker afterwards (its copy of the store was
+        changed)."""
         client = CLIENT.get()
-        if client is not None and self._running.get(client, 0) >= self.admission.per_client:
-            raise Busy(f"you already have {self.admission.per_client} requests running on "
-                       "this endpoint; wait for their answers", 1)
-        if client is not None:
-            self._running[client] = self._running.get(client, 0) + 1
+        wait = min(timeout, self.admission.queue_wait)
+        worker = await self._acquire(client, wait)
         try:
-            worker = await self._acquire(min(timeout, self.admission.queue_wait))
             limit = min(timeout, self.admission.lane_timeout) if worker.lane else timeout
             return await self._run_on(worker, function, args, limit, retire)
         finally:
@@ -190,21 +186,37 @@ class WorkerPool:
                 self._running[client] -= 1
                 if not self._running[client]:
                     del self._running[client]
+            self._signal()
 
-    async def _acquire(self, wait: float) -> Worker:
-        """A general worker if one is idle, else a fast-lane one; :class:`Busy` after ``wait``."""
+    def _signal(self) -> None:
+        """Wake every job waiting for a worker (each waits on the event it saw: none is lost)."""
+        self._released.set()
+        self._released = asyncio.Event()
+
+    async def _acquire(self, client: str | None, wait: float) -> Worker:
+        """A general worker if one is idle, else a fast-lane one (only for a client with
+        nothing else running); a client holding ``per_client`` workers waits for its own.
+        :class:`Busy` after ``wait`` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
+        limit = self.admission.per_client or self.size
         while True:
-            for queue in (self._idle, self._lane):
-                if not queue.empty():
-                    return queue.get_nowait()
-            self._released.clear()
+            event = self._released
+            held = self._running.get(client, 0) if client is not None else 0
+            if held < limit:
+                for queue in (self._idle, self._lane) if held == 0 else (self._idle,):
+                    if not queue.empty():
+                        if client is not None:
+                            self._running[client] = held + 1
+                        return queue.get_nowait()
             remaining = deadline - loop.time()
             if remaining <= 0:
+                if held >= limit:
+                    raise Busy(f"you already have {held} requests running on this endpoint "
+                               f"and the next waited {wait:g} s for them", 2)
                 raise Busy(f"every query worker stayed busy for {wait:g} s", 2)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._released.wait(), remaining)
+                await asyncio.wait_for(event.wait(), remaining)
 
     async def _run_on(self, worker: Worker, function: Callable[..., Any], args: tuple[Any, ...],
                       timeout: float, retire: bool) -> Any:

@@ -32,7 +32,7 @@ class Settings:
     workers: int = field(default_factory=lambda: max(os.cpu_count() or 1, 2))
     cache_entries: int = 2048
     cache_bytes: int = 64 * 1024 * 1024
-    per_client: int = 2
+    per_client: int | None = None
     lanes: int = 1
     lane_timeout: float = 3.0
     queue_wait: float = 5.0
