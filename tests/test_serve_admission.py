@@ -81,3 +81,35 @@ def test_a_slow_job_in_the_fast_lane_is_stopped_early():
         await asyncio.gather(*held)
 
     run_pool(Admission(lanes=1, lane_timeout=0.5), scenario)
+
+
+def call_out(store, url: str) -> str:
+    """Run a SERVICE call with no guard in front (what a scanner bug would let through)."""
+    import pyoxigraph as ox
+
+    try:
+        list(ox.Store().query(f"SELECT * {{ SERVICE <{url}> {{ }} }}"))
+    except Exception as error:
+        return str(error)
+    return "called"
+
+
+def test_workers_without_allowed_services_have_no_network():
+    from tests.recording import recording_listener
+
+    async def scenario(pool):
+        return await pool.run(call_out, listener.url + "x", timeout=10)
+
+    async def main(network: bool) -> str:
+        pool = WorkerPool(open_store(), 1, Admission(lanes=0), network=network)
+        await pool.start()
+        try:
+            return await scenario(pool)
+        finally:
+            await pool.close()
+
+    with recording_listener() as listener:
+        assert asyncio.run(main(network=False)) != "called"
+        assert listener.requests == []
+        assert asyncio.run(main(network=True)) == "called"  # the test can tell
+        assert len(listener.requests) == 1

@@ -89,8 +89,10 @@ class Worker:
 class WorkerPool:
     """A fixed number of forked workers over one store, and the fast-lane workers."""
 
-    def __init__(self, store: Store, size: int, admission: Admission | None = None) -> None:
-        self.store, self.size = store, size
+    def __init__(self, store: Store, size: int, admission: Admission | None = None,
+                 network: bool = True) -> None:
+        """``network=False``: workers cannot open IP sockets (:mod:`.sandbox`)."""
+        self.store, self.size, self.network = store, size, network
         self.admission = admission or Admission()
         self.store_lock = threading.Lock()  # held to fork and to change the store
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
@@ -115,7 +117,8 @@ class WorkerPool:
         job_out, job_in = _FORK.Pipe(duplex=False)
         reply_out, reply_in = os.pipe()
         with self.store_lock:
-            process = _FORK.Process(target=serve, args=(self.store, job_out, reply_in),
+            process = _FORK.Process(target=serve,
+                                    args=(self.store, job_out, reply_in, self.network),
                                     daemon=True, name="sarcoma-graph-query")
             process.start()
             version = self.store.version

@@ -77,7 +77,8 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
     jobs.PREFIXES.update(_prefixes())  # before the fork, so every worker has them
     admission = Admission(settings.per_client, settings.lanes, settings.lane_timeout,
                           settings.queue_wait)
-    pool = WorkerPool(store, settings.workers, admission)
+    # no SERVICE endpoint allowed: the workers get no network at all (defence in depth)
+    pool = WorkerPool(store, settings.workers, admission, network=bool(settings.service_allow))
     await pool.start()
     state = EndpointState(settings, store, pool, {q.name: q for q in queries},
                           AnswerCache(settings.cache_entries, settings.cache_bytes))
