@@ -8,12 +8,14 @@ comments, IRIs, prefixed names with ``\\``-escapes and ``<`` operators in every 
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from sarcoma_graph.plumbing.scanner import has_dataset_clause, scan, tokens
 from tests.recording import recording_listener
@@ -61,6 +63,12 @@ def _query(body: str, listener: str) -> str:
     return text.replace(LISTENER, listener)
 
 
+def _note(message: str) -> None:
+    """A hypothesis statistic, when called inside a hypothesis test."""
+    with contextlib.suppress(InvalidArgument):
+        event(message)
+
+
 def _reaches(text: str, listener: str, recorder_requests: list[str]) -> bool:
     """Whether pyoxigraph, running the text on an empty store, calls the listener."""
     before = len(recorder_requests)
@@ -68,11 +76,11 @@ def _reaches(text: str, listener: str, recorder_requests: list[str]) -> bool:
         result = ox.Store().query(text)
         if not isinstance(result, ox.QueryBoolean):
             list(result)
-        event("pyoxigraph runs the text")
+        _note("pyoxigraph runs the text")
     except SyntaxError:
-        event("pyoxigraph refuses the text")
+        _note("pyoxigraph refuses the text")
     except (OSError, ValueError, TypeError, RuntimeError):
-        event("pyoxigraph fails on the text")
+        _note("pyoxigraph fails on the text")
     return len(recorder_requests) > before
 
 

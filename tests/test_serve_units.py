@@ -123,7 +123,7 @@ def test_guard_checks_every_service_iri():
 
 
 def test_defect_10_depth_and_chains_are_limited_before_parsing():
-    with pytest.raises(Refused, match="nests 5000 brackets deep"):
+    with pytest.raises(Refused, match="brackets deep"):
         guard.check("ASK " + "{" * 5000 + "}" * 5000, ())
     with pytest.raises(Refused, match="operators"):
         guard.check("ASK { FILTER(" + "1+" * 20000 + "1) }", ())

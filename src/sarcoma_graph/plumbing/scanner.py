@@ -246,7 +246,8 @@ def scan(text: str, quick: tuple[int, int] | None = None) -> Facts:
     With ``quick=(depth, chain)``, a text that has none of the watched keywords' letters
     anywhere, at most ``depth`` opening brackets and at most ``chain`` operator characters is
     not tokenized: its facts then say only that depth and chain are within those bounds (form
-    and operations left empty).
+    and operations left empty). A text found past either bound is not read further: its facts
+    then only say so (the caller refuses it).
 
     >>> scan("PREFIX ex: <http://e/> SELECT * { ?s ex:a\\\\# ?o . SERVICE <http://x/> {} }").services
     [Service(iri='http://x/', problem=None)]
@@ -256,9 +257,9 @@ def scan(text: str, quick: tuple[int, int] | None = None) -> Facts:
     readings = [text, unescape(text)] if "\\u" in text or "\\U" in text else [text]
     if quick is not None and not any(_must_read(t, *quick) for t in readings):
         return Facts(depth=quick[0], chain=quick[1])  # nothing a token could reveal
-    facts = _Reader(readings[0]).read()
+    facts = _Reader(readings[0], quick).read()
     for reading in readings[1:]:
-        facts.merge(_Reader(reading).read())
+        facts.merge(_Reader(reading, quick).read())
     return facts
 
 
@@ -285,8 +286,9 @@ def has_dataset_clause(sparql: str) -> bool:
 class _Reader:
     """One pass over the tokens of one reading, gathering :class:`Facts`."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, limits: tuple[int, int] | None = None) -> None:
         self.text, self.facts = text, Facts()
+        self.limits = limits or (1 << 62, 1 << 62)
         self.prefixes: dict[str, str | None] = {}
         self.chain_words = 0
         self.pending: str | None = None  # "target" after SERVICE, "brace" after service:x
@@ -312,6 +314,8 @@ class _Reader:
                     and facts.ambiguous is None:
                 self._check_reading(second, token)
             first, second = second, token
+            if depth > self.limits[0] or chain + self.chain_words > self.limits[1]:
+                break  # past a limit: refused whatever follows
         self._pending(none)
         facts.depth, facts.chain = depth, chain + self.chain_words
         return facts
