@@ -11,13 +11,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
-from sarcoma_graph.plumbing.results import serialize_graph, serialize_results
+from sarcoma_graph.plumbing.results import serialize_graph, serialize_results, serialize_triples
 from sarcoma_graph.serve import guard
 from sarcoma_graph.serve.using import add_using
 from sarcoma_graph.store import Store, Term
-
-#: Prefixes for RDF answers; set by the server before it forks the workers.
-PREFIXES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -30,6 +27,7 @@ class QueryJob:
     limit: int | None = None
     results_syntax: str = "json"
     rdf_syntax: str = "turtle"
+    prefixes: tuple[tuple[str, str], ...] = ()  # declared in Turtle, TriG and RDF/XML answers
     service_allow: tuple[str, ...] = ()
     base_iri: str | None = None
 
@@ -45,7 +43,7 @@ def run_query(store: Store, job: QueryJob) -> tuple[str, bytes, bool]:
         job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs,
         limit=job.limit, base_iri=job.base_iri)
     if result.kind == "graph":
-        body = serialize_graph(result, rdf_syntax(job.rdf_syntax), PREFIXES)
+        body = serialize_graph(result, rdf_syntax(job.rdf_syntax), dict(job.prefixes))
     else:
         body = serialize_results(result, results_syntax(job.results_syntax))
     return result.kind, body, facts.volatile
@@ -58,14 +56,13 @@ def graph_triples(store: Store, graph: str | None) -> list[ox.Triple]:
     return [q.triple for q in store.quads() if isinstance(q.graph_name, ox.DefaultGraph)]
 
 
-def dump_graph(store: Store, graph: str | None, syntax: str) -> bytes | None:
+def dump_graph(store: Store, graph: str | None, syntax: str,
+               prefixes: tuple[tuple[str, str], ...] = ()) -> bytes | None:
     """One graph serialised; ``None`` if that named graph does not exist (is empty)."""
     triples = graph_triples(store, graph)
     if graph is not None and not triples:
         return None
-    chosen = rdf_syntax(syntax)
-    options = {"prefixes": PREFIXES} if chosen.name in ("turtle", "trig", "rdfxml") else {}
-    return ox.serialize(triples, format=chosen.oxigraph, **options)
+    return serialize_triples(triples, rdf_syntax(syntax), dict(prefixes))
 
 
 def graph_exists(store: Store, graph: str) -> bool:
