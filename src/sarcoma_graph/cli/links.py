@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, err, out, project, run_or_exit
+from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, command, err, out, project
 
 
 def check_links_cmd(
@@ -28,8 +28,8 @@ def check_links_cmd(
 
     proj = project(root, build_dir)
     folder = reference or proj.root.parent / "shared" / "data" / "reference"
-    store = run_or_exit(lambda: load_dataset(proj, require="build"))
-    findings = run_or_exit(lambda: check_links(store, ReferenceSets(folder)))
+    store = load_dataset(proj, require="build")
+    findings = check_links(store, ReferenceSets(folder))
     shown = [f for f in findings if show_info or f.severity != INFO]
     if shown:
         table = Table("severity", "entity", "identifier", "problem", "reference")
@@ -48,4 +48,4 @@ def check_links_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add check-links to the app."""
-    app.command("check-links")(check_links_cmd)
+    app.command("check-links")(command(check_links_cmd))

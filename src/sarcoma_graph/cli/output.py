@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, err, out, project, run_or_exit
+from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, command, err, out, project
 from sarcoma_graph.errors import InputError
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
@@ -38,13 +38,13 @@ def query_cmd(
     from sarcoma_graph.dataset import load_dataset
 
     proj = project(root, build_dir)
-    named = run_or_exit(lambda: find_query(proj.queries_dir, name))
-    values = run_or_exit(lambda: _params(param or []))
-    text = run_or_exit(lambda: _bind(named, values))
+    named = find_query(proj.queries_dir, name)
+    values = _params(param or [])
+    text = _bind(named, values)
     if fmt not in QUERY_FORMATS:
-        run_or_exit(lambda: _fail(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})"))
-    store = run_or_exit(lambda: load_dataset(proj))
-    result = run_or_exit(lambda: store.query(text))
+        raise InputError(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})")
+    store = load_dataset(proj)
+    result = store.query(text)
     _print_result(result, fmt)
 
 
@@ -54,10 +54,6 @@ def _bind(named: object, values: dict[str, str]) -> str:
         return named.bind(values)  # type: ignore[attr-defined]
     except ValueError as error:
         raise InputError(str(error)) from None
-
-
-def _fail(message: str) -> None:
-    raise InputError(message)
 
 
 def _print_result(result: object, fmt: str) -> None:
@@ -73,7 +69,7 @@ def _print_result(result: object, fmt: str) -> None:
         _table(result)
         return
     if fmt not in ("csv", "tsv", "json", "xml"):
-        run_or_exit(lambda: _fail(f"a SELECT/ASK result cannot be written as {fmt}"))
+        raise InputError(f"a SELECT/ASK result cannot be written as {fmt}")
     sys.stdout.buffer.write(serialize_results(result, results_syntax(fmt)))  # type: ignore[arg-type]
 
 
@@ -116,16 +112,16 @@ def export_cmd(
     from sarcoma_graph.plumbing.rdfio import write_atomic
 
     proj = project(root, build_dir)
-    store = run_or_exit(lambda: load_dataset(proj))
+    store = load_dataset(proj)
     if release is not None:
         _release(store, proj, release, quiet)
         return
-    syntax = run_or_exit(lambda: _syntax(rdf_syntax, fmt))
+    syntax = _syntax(rdf_syntax, fmt)
     names = [g if g.startswith(("http:", "https:")) else graph_iri(g) for g in graph or []] or None
     unknown = [g for g in names or [] if g not in store.named_graphs()]
     if unknown:
         known = ", ".join(g.removeprefix(GRAPH) for g in store.named_graphs())
-        run_or_exit(lambda: _fail(f"no graph {', '.join(unknown)} (known: {known})"))
+        raise InputError(f"no graph {', '.join(unknown)} (known: {known})")
     data = export(store, syntax, prefix_map(), names)
     if output is None:
         sys.stdout.buffer.write(data)
@@ -148,14 +144,14 @@ def _release(store: object, proj: object, target: Path, quiet: bool) -> None:
     from sarcoma_graph.namespaces import BASE, prefix_map
     from sarcoma_graph.release import write_release
 
-    queries = run_or_exit(lambda: load_catalogue(proj.queries_dir))  # type: ignore[attr-defined]
+    queries = load_catalogue(proj.queries_dir)  # type: ignore[attr-defined]
     quads = catalogue_quads(queries, BASE + "sparql")
-    files = run_or_exit(lambda: write_release(store, proj, target, prefix_map(), quads))  # type: ignore[arg-type]
+    files = write_release(store, proj, target, prefix_map(), quads)  # type: ignore[arg-type]
     if not quiet:
         err.print(f"release: {len(files)} files → {target}")
 
 
 def register(app: typer.Typer) -> None:
     """Add query and export to the app."""
-    app.command("query")(query_cmd)
-    app.command("export")(export_cmd)
+    app.command("query")(command(query_cmd))
+    app.command("export")(command(export_cmd))

@@ -12,10 +12,10 @@ from sarcoma_graph.cli.common import (
     BuildOption,
     QuietOption,
     RootOption,
+    command,
     err,
     out,
     project,
-    run_or_exit,
     step,
 )
 from sarcoma_graph.errors import ValidationFailed
@@ -32,8 +32,8 @@ def build_cmd(root: RootOption = None, build_dir: BuildOption = None,
 
     proj = project(root, build_dir)
     with step("build", quiet) as progress:
-        store, report = run_or_exit(lambda: build(proj, backend, progress))
-        path = run_or_exit(lambda: save_dataset(store, proj, "build"))
+        store, report = build(proj, backend, progress)
+        path = save_dataset(store, proj, "build")
     if not quiet:
         for name, count in report.graphs.items():
             err.print(f"  {name}: {count} triples")
@@ -49,7 +49,7 @@ def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
     from sarcoma_graph.tbox import check_tbox
 
     proj = project(root, build_dir)
-    store = run_or_exit(lambda: load_dataset(proj, backend, require="build"))
+    store = load_dataset(proj, backend, require="build")
     with step("reason: OWL 2 RL materialisation", quiet):
         report = materialise(store)
     with step("reason: HermiT check of the ontology", quiet):
@@ -63,15 +63,11 @@ def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
                   f"({tbox.seconds:.1f} s)")
     if not tbox.ok:
         reasons = ", ".join(tbox.unsatisfiable) or "the ontology is inconsistent"
-        run_or_exit(lambda: _raise(ValidationFailed(f"HermiT: {reasons}")))
-    run_or_exit(lambda: save_dataset(store, proj, "reason"))
+        raise ValidationFailed(f"HermiT: {reasons}")
+    save_dataset(store, proj, "reason")
     if not quiet:
         err.print(f"inferred {report.inferred} triples in {report.rounds} rounds "
                   f"({report.seconds:.1f} s)")
-
-
-def _raise(error: Exception) -> None:
-    raise error
 
 
 def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
@@ -84,9 +80,9 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
     from sarcoma_graph.validate import validate
 
     proj = project(root, build_dir)
-    store = run_or_exit(lambda: load_dataset(proj))
+    store = load_dataset(proj)
     with step("validate (SHACL)", quiet):
-        report = run_or_exit(lambda: validate(store, proj.shapes_dir, engine))
+        report = validate(store, proj.shapes_dir, engine)
     if report.notice:
         err.print(f"notice: {report.notice}", markup=False)
     if fmt == "turtle":
@@ -124,9 +120,9 @@ def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
     from sarcoma_graph.qc import run_qc
 
     proj = project(root, build_dir)
-    store = run_or_exit(lambda: load_dataset(proj))
+    store = load_dataset(proj)
     with step("qc", quiet):
-        report = run_or_exit(lambda: run_qc(store, proj.qc_dir))
+        report = run_qc(store, proj.qc_dir)
     if report.findings:
         table = Table("check", "severity", "entity", "property", "value")
         from sarcoma_graph.namespaces import compress
@@ -151,7 +147,7 @@ def stats_cmd(root: RootOption = None, build_dir: BuildOption = None,
     from sarcoma_graph.stats import compute_stats
 
     proj = project(root, build_dir)
-    stats = compute_stats(run_or_exit(lambda: load_dataset(proj, require="build")))
+    stats = compute_stats(load_dataset(proj, require="build"))
     if fmt == "json":
         out.print(json.dumps(dataclasses.asdict(stats), indent=2), markup=False)
         return
@@ -176,7 +172,7 @@ def normalize_cmd(
 
     proj = project(root, None)
     files = paths or edited_turtle_files(proj)
-    changed = [p for p in files if run_or_exit(lambda p=p: normalize_file(p, write=not check))]
+    changed = [p for p in files if normalize_file(p, write=not check)]
     for path in changed:
         err.print(f"{'not canonical' if check else 'normalised'}: {path}")
     if check and changed:
@@ -186,9 +182,9 @@ def normalize_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add the pipeline subcommands to the app."""
-    app.command("build")(build_cmd)
-    app.command("reason")(reason_cmd)
-    app.command("validate")(validate_cmd)
-    app.command("qc")(qc_cmd)
-    app.command("stats")(stats_cmd)
-    app.command("normalize")(normalize_cmd)
+    app.command("build")(command(build_cmd))
+    app.command("reason")(command(reason_cmd))
+    app.command("validate")(command(validate_cmd))
+    app.command("qc")(command(qc_cmd))
+    app.command("stats")(command(stats_cmd))
+    app.command("normalize")(command(normalize_cmd))
