@@ -32,6 +32,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.plumbing.rdfio import read_text
 
 ParamKind = Literal["iri", "literal", "integer"]
 _KEYWORD = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
@@ -197,7 +198,7 @@ def query_kind(text: str) -> Literal["select", "construct", "ask", "describe"]:
 
 def load_query(path: Path) -> NamedQuery:
     """Read one ``.rq`` file; a file without title or form is an :class:`InputError`."""
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     metadata, param_lines = parse_header(text)
     if "title" not in metadata:
         raise InputError(f"{path}: no '#+ title:' header line")

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 import pyoxigraph as ox
 
 from sarcoma_graph.plumbing.formats import RdfSyntax
-from sarcoma_graph.plumbing.terms import triples_graph
 from sarcoma_graph.plumbing.turtle import canonical_trig, canonical_turtle
 from sarcoma_graph.store import Store
 

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import yaml
 
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.plumbing.rdfio import read_text
 
 NO_TERM = ("", "none", "sssom:notermfound", "sssom:nomapping")
 REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
@@ -40,7 +41,7 @@ class MappingSet:
 
 def read_sssom(path: Path) -> MappingSet:
     """Read an SSSOM/TSV file; errors name the file and line."""
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = read_text(path).splitlines(keepends=True)
     header = [line[1:] for line in lines if line.startswith("#")]
     body = [line for line in lines if not line.startswith("#")]
     try:
@@ -76,8 +77,7 @@ def mapping_quads(mapping_set: MappingSet, graph: str) -> list[ox.Quad]:
 
 
 def _header_lines(path: Path) -> list[str]:
-    with path.open(encoding="utf-8") as handle:
-        return [line for line in handle if line.startswith("#")]
+    return [line for line in read_text(path).splitlines() if line.startswith("#")]
 
 
 SSSOM = "https://w3id.org/sssom/"

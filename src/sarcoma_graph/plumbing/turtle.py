@@ -20,6 +20,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from sarcoma_graph.errors import InputError
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL = (RDF + n for n in ("type", "first", "rest", "nil"))
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -43,7 +45,7 @@ Object = ox.NamedNode | ox.BlankNode | ox.Literal
 Triple = tuple[Subject, ox.NamedNode, Object]
 
 
-class CanonicalTurtleError(ValueError):
+class CanonicalTurtleError(InputError, ValueError):
     """The graph holds something Turtle 1.1 cannot write (a triple term, a directional literal)."""
 
 
