@@ -42,7 +42,7 @@ def read_quads(path: Path, graph: str | None = None) -> list[ox.Quad]:
 
 def read_rdf(path: Path, graph: str | None = None) -> tuple[list[ox.Quad], dict[str, str]]:
     """The quads of one RDF file (see :func:`read_quads`) and the prefixes it declares."""
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise InputError(f"{path}: no such file")
     try:
         syntax = rdf_syntax_for_path(path)
@@ -95,7 +95,8 @@ def rdf_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
     suffixes = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl"}
-    return sorted(p for p in directory.rglob("*") if p.suffix in suffixes and p.is_file()
+    return sorted(p for p in directory.rglob("*") if p.suffix in suffixes
+                  and (p.is_file() or p.is_symlink())  # a broken link is reported, not skipped
                   and not any(part.startswith(".") for part in p.relative_to(directory).parts))
 
 

@@ -98,7 +98,7 @@ class OxigraphStore(Store):
             return _materialise(answer, limit)
         except SyntaxError as error:
             raise query_error(error) from None
-        except (OSError, ValueError, TypeError) as error:
+        except (OSError, ValueError, TypeError, RuntimeError) as error:  # RuntimeError: evaluation
             raise QueryError(str(error)) from None
 
     def update(self, sparql: str) -> None:
