@@ -281,7 +281,7 @@ def test_a_failure_while_writing_leaves_the_previous_file(edge, monkeypatch, ref
         raise OSError("disk full (injected)")
 
     monkeypatch.setattr(pipeline, "write_lines", half_then_crash)
-    with pytest.raises(InputError, match="cannot write.*injected"):
+    with pytest.raises(InputError, match=r"cannot write.*injected"):
         import_civic(project, FIXTURES / "edge-release", reference_dir=reference, all_items=True)
     assert report.output.read_bytes() == before
     assert [p.name for p in report.output.parent.iterdir()] == ["civic.nq"]
