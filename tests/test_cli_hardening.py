@@ -5,7 +5,11 @@ give identical bytes."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -222,3 +226,62 @@ def test_a_header_only_civic_table_keeps_the_previous_import(project, tmp_path, 
     evidence.write_text(evidence.read_text().splitlines()[0] + "\n")
     assert_message(run(*args), evidence.name, "no row")
     assert output.read_bytes() == before
+
+
+# --- 14: kill -9 at random points ------------------------------------------------------------------
+
+KILLS = 10  # per command; seeded, so a failure replays
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from sarcoma_graph.cli import main; main()", *args]
+
+
+def kill_at_random_points(command: list[str], seed: int, after_each) -> None:
+    """Run ``command`` to completion once (timing it), then ``KILLS`` times killed with SIGKILL
+    at a random moment of that span, calling ``after_each()`` after every kill."""
+    start = time.monotonic()
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    span = time.monotonic() - start
+    rng = random.Random(seed)
+    for _ in range(KILLS):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, span))
+        process.kill()
+        process.wait(timeout=60)
+        after_each()
+
+
+def temp_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob(".*.tmp"))
+
+
+@pytest.mark.slow
+def test_kill_during_build_leaves_a_dataset_its_manifest_vouches_for(project):
+    def check() -> None:
+        result = run("stats", *at(project), "--format", "json")
+        if result.exit_code != 0:  # a kill between the two writes: the next command says so
+            assert_message(result, "run `sarcoma-graph build")
+
+    kill_at_random_points(cli("build", *at(project), "-q"), seed=14, after_each=check)
+    assert build(project).exit_code == 0
+    assert run("stats", *at(project)).exit_code == 0
+    assert temp_files(project / "build") == []
+
+
+@pytest.mark.slow
+def test_kill_during_civic_import_leaves_the_previous_or_the_new_file(project, shared):
+    args = cli("import", "civic", str(CIVIC_FIXTURES / "edge-release"), "--all", "--reference",
+               str(shared / "data" / "reference"), *at(project), "-q")
+    output = project / "build" / "imports" / "civic.nq"
+    complete: list[bytes] = []
+
+    def check() -> None:
+        if not complete:
+            complete.append(output.read_bytes())
+        assert output.read_bytes() == complete[0]  # never half a file (the import is deterministic)
+
+    kill_at_random_points(args, seed=18, after_each=check)
+    subprocess.run(args, check=True, capture_output=True, timeout=300)
+    assert temp_files(output.parent) == []
+    assert build(project).exit_code == 0
