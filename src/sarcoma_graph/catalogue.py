@@ -32,6 +32,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.namespaces import XSD
 from sarcoma_graph.plumbing.rdfio import read_text
 
 ParamKind = Literal["iri", "literal", "integer"]
@@ -59,8 +60,7 @@ class Parameter:
         if self.kind == "integer":
             if not _INTEGER.match(value):
                 raise ValueError(f"parameter {self.name!r} needs an integer, got {value!r}")
-            return ox.Literal(value, datatype=ox.NamedNode(
-                "http://www.w3.org/2001/XMLSchema#integer"))
+            return ox.Literal(value, datatype=ox.NamedNode(XSD.integer))
         return ox.Literal(value)
 
 

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import yaml
 
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.namespaces import OWL, RDF, SSSOM
 from sarcoma_graph.plumbing.rdfio import read_text
 
 NO_TERM = ("", "none", "sssom:notermfound", "sssom:nomapping")
@@ -80,9 +81,6 @@ def _header_lines(path: Path) -> list[str]:
     return [line for line in read_text(path).splitlines() if line.startswith("#")]
 
 
-SSSOM = "https://w3id.org/sssom/"
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LITERAL_SLOTS = ("subject_label", "object_label", "comment", "author_id", "mapping_date",
                   "confidence", "object_source", "see_also")
 
@@ -101,27 +99,27 @@ def sssom_rdf_quads(mapping_set: MappingSet, graph: str) -> list[ox.Quad]:
     if not set_iri:
         raise InputError(f"{mapping_set.path}: the SSSOM header needs a mapping_set_id")
     g, s = ox.NamedNode(graph), ox.NamedNode(set_iri)
-    quads = [ox.Quad(s, ox.NamedNode(RDF_TYPE), ox.NamedNode(SSSOM + "MappingSet"), g)]
+    quads = [ox.Quad(s, ox.NamedNode(RDF.type), ox.NamedNode(SSSOM.MappingSet), g)]
     for key in ("license", "mapping_set_version"):
         if mapping_set.metadata.get(key):
-            quads.append(ox.Quad(s, ox.NamedNode(SSSOM + key),
+            quads.append(ox.Quad(s, ox.NamedNode(SSSOM.term(key)),
                                  ox.Literal(str(mapping_set.metadata[key])), g))
     for line, row in enumerate(mapping_set.rows, start=1):
         if row["object_id"].lower() in NO_TERM:
             continue
         m = ox.NamedNode(mapping_iri(set_iri, row))
         quads += [
-            ox.Quad(s, ox.NamedNode(SSSOM + "mappings"), m, g),
-            ox.Quad(m, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL + "Axiom"), g),
-            ox.Quad(m, ox.NamedNode(OWL + "annotatedSource"),
+            ox.Quad(s, ox.NamedNode(SSSOM.mappings), m, g),
+            ox.Quad(m, ox.NamedNode(RDF.type), ox.NamedNode(OWL.Axiom), g),
+            ox.Quad(m, ox.NamedNode(OWL.annotatedSource),
                     ox.NamedNode(mapping_set.expand(row["subject_id"], line)), g),
-            ox.Quad(m, ox.NamedNode(OWL + "annotatedProperty"),
+            ox.Quad(m, ox.NamedNode(OWL.annotatedProperty),
                     ox.NamedNode(mapping_set.expand(row["predicate_id"], line)), g),
-            ox.Quad(m, ox.NamedNode(OWL + "annotatedTarget"),
+            ox.Quad(m, ox.NamedNode(OWL.annotatedTarget),
                     ox.NamedNode(mapping_set.expand(row["object_id"], line)), g),
-            ox.Quad(m, ox.NamedNode(SSSOM + "mapping_justification"),
+            ox.Quad(m, ox.NamedNode(SSSOM.mapping_justification),
                     ox.NamedNode(mapping_set.expand(row["mapping_justification"], line)), g),
         ]
-        quads += [ox.Quad(m, ox.NamedNode(SSSOM + slot), ox.Literal(row[slot]), g)
+        quads += [ox.Quad(m, ox.NamedNode(SSSOM.term(slot)), ox.Literal(row[slot]), g)
                   for slot in _LITERAL_SLOTS if row.get(slot)]
     return quads

@@ -14,17 +14,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sarcoma_graph.links.reference import Entry, ReferenceSets
-from sarcoma_graph.namespaces import compress
+from sarcoma_graph.namespaces import ID, compress, sparql_prologue
 from sarcoma_graph.store import Store
 
-MATCH_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+MATCH_QUERY = sparql_prologue("skos", "rdfs") + """\
 SELECT ?entity ?predicate ?target (GROUP_CONCAT(DISTINCT ?label; separator="|") AS ?labels) WHERE {
   VALUES ?predicate { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch }
   ?entity ?predicate ?target .
-  FILTER(STRSTARTS(STR(?entity), "https://w3id.org/sarcoma-graph/id/"))
+  FILTER(STRSTARTS(STR(?entity), "ENTITY_BASE"))
   OPTIONAL { ?entity rdfs:label|skos:altLabel ?label }
-} GROUP BY ?entity ?predicate ?target ORDER BY ?entity ?target"""
+} GROUP BY ?entity ?predicate ?target ORDER BY ?entity ?target""".replace("ENTITY_BASE", ID)
 ERROR, WARNING, INFO = "error", "warning", "info"
 _SPELLING = (("tumour", "tumor"), ("signalling", "signaling"), ("oesophag", "esophag"))
 

@@ -15,12 +15,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from sarcoma_graph.namespaces import RDF, XSD
 from sarcoma_graph.plumbing.formats import RdfSyntax, ResultsSyntax
 from sarcoma_graph.plumbing.terms import Term
 from sarcoma_graph.plumbing.values import QueryResult
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = XSD.string
+RDF_LANG_STRING = RDF.langString
 _TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

@@ -15,6 +15,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from sarcoma_graph.namespaces import XSD
+
 #: A term that can stand in a quad: what crosses the store interface.
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -47,7 +49,7 @@ def to_rdflib(term: Term | ox.DefaultGraph | None) -> Node | None:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
-        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        if term.datatype.value == XSD.string:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"unsupported term {term!r}")

@@ -21,10 +21,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.namespaces import RDF, XSD
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL = (RDF + n for n in ("type", "first", "rest", "nil"))
-XSD = "http://www.w3.org/2001/XMLSchema#"
 INDENT = "    "
 
 # Conservative ASCII subsets of Turtle's PN_PREFIX and PN_LOCAL (no escapes needed in either).

@@ -14,14 +14,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from fastapi import Request
 
-from sarcoma_graph.namespaces import BASE, GRAPH, ID
+from sarcoma_graph.namespaces import BASE, DCTERMS, GRAPH, ID, RDF, SD, VOID, XSD
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import Store
 
-VOID = "http://rdfs.org/ns/void#"
-DCTERMS = "http://purl.org/dc/terms/"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF_TYPE = ox.NamedNode(RDF.type)
 DATASET = BASE + "void/dataset"
 _COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?e) AS ?entities) WHERE {
   ?s ?p ?o BIND(IF(isIRI(?s), ?s, ?unbound) AS ?e) }"""
@@ -80,7 +77,7 @@ def namespace(iri: str) -> str:
 
 
 def integer(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD.integer))
 
 
 def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.Triple]:
@@ -91,8 +88,8 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
         return ox.NamedNode(VOID + name)
 
     out = [ox.Triple(d, RDF_TYPE, p("Dataset")),
-           ox.Triple(d, ox.NamedNode(DCTERMS + "title"), ox.Literal("sarcoma-graph", language="en")),
-           ox.Triple(d, ox.NamedNode(DCTERMS + "license"), ox.NamedNode(license_iri)),
+           ox.Triple(d, ox.NamedNode(DCTERMS.title), ox.Literal("sarcoma-graph", language="en")),
+           ox.Triple(d, ox.NamedNode(DCTERMS.license), ox.NamedNode(license_iri)),
            ox.Triple(d, p("sparqlEndpoint"), ox.NamedNode(endpoint)),
            ox.Triple(d, p("uriSpace"), ox.Literal(ID)),
            ox.Triple(d, p("triples"), integer(stats.triples)),
@@ -110,7 +107,7 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
             out += [ox.Triple(d, p(link), node), ox.Triple(node, p(count), integer(n))]
             if kind == "graph":
                 out += [ox.Triple(node, RDF_TYPE, p("Dataset")),
-                        ox.Triple(node, ox.NamedNode(SD + "name"), ox.NamedNode(iri))]
+                        ox.Triple(node, ox.NamedNode(SD.name), ox.NamedNode(iri))]
             else:
                 out.append(ox.Triple(node, p(member), ox.NamedNode(iri)))
     return out

@@ -29,7 +29,7 @@ from sarcoma_graph.importers.civic.linker import count_links, link_quads
 from sarcoma_graph.importers.civic.reader import Release, read_release
 from sarcoma_graph.importers.civic.reference import default_reference_dir, load_references
 from sarcoma_graph.importers.civic.transform import Context, Skip, release_quads, transform_row
-from sarcoma_graph.namespaces import compress, entity_iri, graph_iri
+from sarcoma_graph.namespaces import SKOS, compress, entity_iri, graph_iri
 from sarcoma_graph.plumbing.rdfio import atomic_output
 from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store
@@ -37,7 +37,7 @@ from sarcoma_graph.store import Store
 Progress = Callable[[str], None]
 OUTPUT_NAME = "civic.nq"
 _CHUNK = 1 << 16
-SKOS_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
+SKOS_EXACT = SKOS.exactMatch
 
 
 def _noop(_: str) -> None:

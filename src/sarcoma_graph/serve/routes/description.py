@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from sarcoma_graph.namespaces import FORMATS
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve import jobs
 from sarcoma_graph.serve.answer import cached
@@ -27,7 +28,6 @@ from sarcoma_graph.serve.void import (
     void_triples,
 )
 
-FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads",
                   "TriG")

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sarcoma_graph.namespaces import BASE
+from sarcoma_graph.namespaces import BASE, RDF, RDFS, SKOS, sparql_prologue
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve import jobs
 from sarcoma_graph.serve.answer import cached, in_worker
@@ -25,12 +25,10 @@ from sarcoma_graph.serve.state import State
 from sarcoma_graph.store import Store
 
 _SAFE_IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")
-_LABELS = ("http://www.w3.org/2000/01/rdf-schema#label",
-           "http://www.w3.org/2004/02/skos/core#prefLabel")
-_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_LABELS = (RDFS.label, SKOS.prefLabel)
+_TYPE = RDF.type
 _LABEL = "rdfs:label|skos:prefLabel"
-_PROLOGUE = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-             "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> ")
+_PROLOGUE = sparql_prologue("rdfs", "skos")
 _OUT = _PROLOGUE + """SELECT ?p ?o (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) WHERE {{
   VALUES ?this {{ <{iri}> }} ?this ?p ?o
   OPTIONAL {{ ?p {label} ?pl }} OPTIONAL {{ ?o {label} ?ol }}
