@@ -285,3 +285,20 @@ def test_kill_during_civic_import_leaves_the_previous_or_the_new_file(project, s
     subprocess.run(args, check=True, capture_output=True, timeout=300)
     assert temp_files(output.parent) == []
     assert build(project).exit_code == 0
+
+
+# --- one reference-set module (issue 9.5) ------------------------------------------------------
+
+def test_check_links_honours_the_reference_variable(built, tmp_path):
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    result = run("check-links", *at(built), "-q", env={"SARCOMA_GRAPH_REFERENCE": str(empty)})
+    assert_message(result, str(empty), "reference file missing")
+
+
+@pytest.mark.parametrize("command", [("check-links",),
+                                     ("import", "civic", str(CIVIC_FIXTURES / "edge-release"))])
+def test_a_missing_reference_folder_says_how_to_give_one(built, tmp_path, command):
+    absent = tmp_path / "no-such-folder"
+    result = run(*command, *at(built), "-q", env={"SARCOMA_GRAPH_REFERENCE": str(absent)})
+    assert_message(result, str(absent), "no reference folder", "--reference", "SARCOMA_GRAPH_REFERENCE")

@@ -28,6 +28,7 @@ class MappingSet:
     path: Path
     metadata: dict[str, object]
     rows: list[dict[str, str]]
+    first_line: int = 2  # the line number of the first row (after the header and column names)
 
     @property
     def curie_map(self) -> dict[str, str]:
@@ -59,26 +60,21 @@ def read_sssom(path: Path) -> MappingSet:
         if None in row or any(v is None for v in row.values()):
             raise InputError(f"{path}:{first_line + offset}: wrong number of columns")
         rows.append({k: v.strip() for k, v in row.items()})
-    return MappingSet(path, metadata, rows)
+    return MappingSet(path, metadata, rows, first_line)
 
 
 def mapping_quads(mapping_set: MappingSet, graph: str) -> list[ox.Quad]:
     """``subject predicate object`` for each row whose object is an identifier (not ``none``)."""
     quads = []
-    first_line = sum(1 for _ in _header_lines(mapping_set.path)) + 2
     g = ox.NamedNode(graph)
     for offset, row in enumerate(mapping_set.rows):
         if row["object_id"].lower() in NO_TERM:
             continue
-        line = first_line + offset
+        line = mapping_set.first_line + offset
         quads.append(ox.Quad(ox.NamedNode(mapping_set.expand(row["subject_id"], line)),
                              ox.NamedNode(mapping_set.expand(row["predicate_id"], line)),
                              ox.NamedNode(mapping_set.expand(row["object_id"], line)), g))
     return quads
-
-
-def _header_lines(path: Path) -> list[str]:
-    return [line for line in read_text(path).splitlines() if line.startswith("#")]
 
 
 _LITERAL_SLOTS = ("subject_label", "object_label", "comment", "author_id", "mapping_date",

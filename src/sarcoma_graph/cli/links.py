@@ -13,7 +13,8 @@ from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, comma
 
 def check_links_cmd(
     reference: Annotated[Path | None, typer.Option(
-        "--reference", help="Folder of reference sets (default: ../shared/data/reference).",
+        "--reference", help="Folder of reference sets (default: $SARCOMA_GRAPH_REFERENCE or "
+        "../shared/data/reference).",
         file_okay=False)] = None,
     show_info: Annotated[bool, typer.Option("--info", help="Also list info findings.")] = False,
     root: RootOption = None,
@@ -23,11 +24,11 @@ def check_links_cmd(
     """Check every external identifier of the built graph; exit 1 on an error finding."""
     from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.links.check import ERROR, INFO, check_links
-    from sarcoma_graph.links.reference import ReferenceSets
     from sarcoma_graph.namespaces import compress
+    from sarcoma_graph.reference import ReferenceSets, reference_dir
 
     proj = project(root, build_dir)
-    folder = reference or proj.root.parent / "shared" / "data" / "reference"
+    folder = reference_dir(proj, reference)
     store = load_dataset(proj, require="build")
     findings = check_links(store, ReferenceSets(folder))
     shown = [f for f in findings if show_info or f.severity != INFO]

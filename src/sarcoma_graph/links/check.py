@@ -13,8 +13,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sarcoma_graph.links.reference import Entry, ReferenceSets
 from sarcoma_graph.namespaces import ID, compress, sparql_prologue
+from sarcoma_graph.reference import Entry, ReferenceSets
 from sarcoma_graph.store import Store
 
 MATCH_QUERY = sparql_prologue("skos", "rdfs") + """\

@@ -27,11 +27,11 @@ from sarcoma_graph.importers.civic.crosswalk import (
 )
 from sarcoma_graph.importers.civic.linker import count_links, link_quads
 from sarcoma_graph.importers.civic.reader import Release, read_release
-from sarcoma_graph.importers.civic.reference import default_reference_dir, load_references
 from sarcoma_graph.importers.civic.transform import Context, Skip, release_quads, transform_row
 from sarcoma_graph.namespaces import SKOS, compress, entity_iri, graph_iri
 from sarcoma_graph.plumbing.rdfio import atomic_output
 from sarcoma_graph.project import Project
+from sarcoma_graph.reference import load_references, reference_dir
 from sarcoma_graph.store import Store
 
 Progress = Callable[[str], None]
@@ -154,8 +154,8 @@ def prepare(project: Project, release: Release, date: str, options: dict[str, ob
             progress: Progress) -> tuple[Context, Store]:
     """The transform context (crosswalks, known entities) and the store of the curated data."""
     progress("reading the reference sets")
-    reference_dir = options.get("reference_dir") or default_reference_dir(project)
-    refs = load_references(Path(str(reference_dir)))
+    explicit = options.get("reference_dir")
+    refs = load_references(reference_dir(project, Path(str(explicit)) if explicit else None))
     maps = read_project_mappings(sorted(project.mappings_dir.glob("*.sssom.tsv")))
     store = curated_store(project, str(options.get("backend", "oxigraph")), progress)
     add_store_mappings(maps, store)
