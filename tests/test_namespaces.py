@@ -23,7 +23,7 @@ def test_namespace_terms_are_plain_iris():
     assert SG.Agent.startswith(namespaces.BASE)
     assert type(RDF.type) is str
     with pytest.raises(AttributeError):
-        RDF.__deepcopy_hook__  # noqa: B018 - dunders are not terms
+        RDF._private  # noqa: B018 - private names are not terms
 
 
 def test_prefix_map_holds_the_namespace_objects():

@@ -93,7 +93,7 @@ class Namespace(str):
     __slots__ = ()
 
     def __getattr__(self, name: str) -> str:
-        if name.startswith("__"):  # copy, pickle and friends probe dunders
+        if name.startswith("_"):  # copy, pickle, mocks and friends probe private names
             raise AttributeError(name)
         return self.term(name)
 
