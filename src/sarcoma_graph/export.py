@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import pyoxigraph as ox
 
 from sarcoma_graph.plumbing.formats import RdfSyntax
+from sarcoma_graph.plumbing.results import serialize_triples
 from sarcoma_graph.plumbing.turtle import canonical_trig, canonical_turtle
 from sarcoma_graph.store import Store
 
@@ -33,10 +34,9 @@ def serialize_quads(quads: list[ox.Quad], syntax: RdfSyntax, prefixes: Mapping[s
         return canonical_trig(quads, prefixes, header).encode()
     canonical = _canonical_quads(quads, syntax.datasets)
     if syntax.datasets:
-        return ox.serialize(canonical, format=syntax.oxigraph)
-    triples = [q.triple for q in canonical]
-    options = {"prefixes": dict(prefixes)} if syntax.name == "rdfxml" else {}
-    data = ox.serialize(triples, format=syntax.oxigraph, **options)
+        return serialize_triples(canonical, syntax)
+    data = serialize_triples([q.triple for q in canonical], syntax,
+                             prefixes if syntax.name == "rdfxml" else None)
     if syntax.name == "ntriples":  # sort lines: a merged graph may repeat a triple
         lines = sorted(set(data.splitlines()))
         data = b"\n".join(lines) + (b"\n" if lines else b"")

@@ -126,9 +126,9 @@ def check_links(store: Store, reference: ReferenceSets) -> list[LinkFinding]:
     checker = LinkChecker(reference)
     findings: list[LinkFinding] = []
     exact: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(MATCH_QUERY).bindings():
-        entity, predicate, target = row["entity"].value, row["predicate"].value, row["target"].value
-        labels = [x for x in row["labels"].value.split("|") if x] if "labels" in row else []
+    for row in store.query(MATCH_QUERY).texts():
+        entity, predicate, target = row["entity"], row["predicate"], row["target"]
+        labels = [x for x in row["labels"].split("|") if x] if "labels" in row else []
         findings += checker.check_one(entity, predicate, target, labels)
         if predicate.endswith("exactMatch"):
             exact[entity].add(target)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -148,12 +148,21 @@ def serialize_results(result: QueryResult, syntax: ResultsSyntax) -> bytes:
     return _WRITERS[syntax.name](result)
 
 
+#: The syntaxes that declare prefixes (the others write full IRIs).
+PREFIXED_SYNTAXES = ("turtle", "trig", "rdfxml")
+
+
+def serialize_triples(triples: Iterable[ox.Triple] | Iterable[ox.Quad], syntax: RdfSyntax,
+                      prefixes: Mapping[str, str] | None = None) -> bytes:
+    """The one way to write RDF: the prefixes where the syntax declares them, then pyoxigraph."""
+    chosen = dict(prefixes) if prefixes and syntax.name in PREFIXED_SYNTAXES else None
+    data = ox.serialize(triples, format=syntax.oxigraph, prefixes=chosen)
+    return data if data is not None else b""
+
+
 def serialize_graph(result: QueryResult, syntax: RdfSyntax,
                     prefixes: Mapping[str, str] | None = None) -> bytes:
     """Serialise a CONSTRUCT/DESCRIBE result as RDF (triples go into the default graph)."""
     if result.kind != "graph":
         raise ValueError("only a CONSTRUCT/DESCRIBE result is RDF")
-    options: dict[str, object] = {}
-    if prefixes and syntax.name in ("turtle", "trig", "rdfxml"):
-        options["prefixes"] = dict(prefixes)
-    return ox.serialize(result.triples, format=syntax.oxigraph, **options)
+    return serialize_triples(result.triples, syntax, prefixes)

@@ -21,6 +21,12 @@ from sarcoma_graph.namespaces import XSD
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
+def text(term: Term) -> str:
+    """A term's lexical value: the IRI, the blank node's label, the literal's lexical form, or
+    a triple term in N-Triples syntax."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 def to_ox(node: Node | None) -> Term | None:
     """rdflib term → pyoxigraph term (plain literals stay plain)."""
     if node is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
-from sarcoma_graph.plumbing.results import serialize_graph, serialize_results
+from sarcoma_graph.plumbing.results import serialize_graph, serialize_results, serialize_triples
 from sarcoma_graph.store import Store, Term
 
 #: Prefixes for RDF answers; set by the server before it forks the workers.
@@ -52,9 +52,7 @@ def dump_graph(store: Store, graph: str | None, syntax: str) -> bytes | None:
     triples = graph_triples(store, graph)
     if graph is not None and not triples:
         return None
-    chosen = rdf_syntax(syntax)
-    options = {"prefixes": PREFIXES} if chosen.name in ("turtle", "trig", "rdfxml") else {}
-    return ox.serialize(triples, format=chosen.oxigraph, **options)
+    return serialize_triples(triples, rdf_syntax(syntax), PREFIXES)
 
 
 def graph_exists(store: Store, graph: str) -> bool:

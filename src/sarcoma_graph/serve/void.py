@@ -39,14 +39,14 @@ class VoidStats:
 
 
 def _pairs(store: Store, sparql: str) -> tuple[tuple[str, int], ...]:
-    return tuple((row["k"].value, int(row["n"].value)) for row in store.query(sparql).bindings()
+    return tuple((row["k"], int(row["n"])) for row in store.query(sparql).texts()
                  if isinstance(row.get("k"), ox.NamedNode))
 
 
 def compute(store: Store) -> VoidStats:
     """Run in a worker: every count VoID and the service description need."""
-    (row,) = store.query(_COUNTS).bindings()
-    return VoidStats(int(row["triples"].value), int(row["entities"].value),
+    (row,) = store.query(_COUNTS).texts()
+    return VoidStats(int(row["triples"]), int(row["entities"]),
                      _pairs(store, _CLASSES), _pairs(store, _PROPERTIES), _pairs(store, _GRAPHS))
 
 

@@ -39,8 +39,8 @@ def curated_alterations(store: Store) -> AlterationIndex:
                   sg:affectsGene|sg:hasFivePrimePartner|sg:hasThreePrimePartner ?gene .
       FILTER (langMatches(lang(?label), "en")) }} }}"""
     genes: dict[tuple[str, str], set[str]] = {}
-    for row in store.query(query).bindings():
-        genes.setdefault((row["alteration"].value, row["label"].value), set()).add(row["gene"].value)
+    for row in store.query(query).texts():
+        genes.setdefault((row["alteration"], row["label"]), set()).add(row["gene"])
     index: AlterationIndex = {}
     for (iri, label), found in sorted(genes.items()):
         index.setdefault(alteration_key(label), []).append((iri, frozenset(found)))

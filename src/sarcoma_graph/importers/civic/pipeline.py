@@ -96,7 +96,7 @@ def known_subjects(store: Store) -> frozenset[str]:
     graphs = " ".join(f"<{graph_iri(g)}>" for g in ("ontology", "curated"))
     result = store.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?g {{ {graphs} }} "
                          "GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }")
-    return frozenset(b["s"].value for b in result.bindings())
+    return frozenset(b["s"] for b in result.texts())
 
 
 def add_store_mappings(maps: ProjectMappings, store: Store) -> None:
@@ -104,11 +104,11 @@ def add_store_mappings(maps: ProjectMappings, store: Store) -> None:
     histotype, agent = entity_iri("histotype", ""), entity_iri("agent", "")
     query = (f"SELECT ?s ?o WHERE {{ ?s <{SKOS_EXACT}> ?o . FILTER(isIRI(?o) && "
              f"(STRSTARTS(STR(?s), \"{histotype}\") || STRSTARTS(STR(?s), \"{agent}\"))) }}")
-    for binding in store.query(query).bindings():
-        curie = compress(binding["o"].value)
+    for binding in store.query(query).texts():
+        curie = compress(binding["o"])
         if curie:
-            index = maps.histotypes if binding["s"].value.startswith(histotype) else maps.agents
-            index[normalise_curie(curie)].add(binding["s"].value)
+            index = maps.histotypes if binding["s"].startswith(histotype) else maps.agents
+            index[normalise_curie(curie)].add(binding["s"])
 
 
 def curated_store(project: Project, backend: str, progress: Progress) -> Store:

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from sarcoma_graph.namespaces import FORMATS
 from sarcoma_graph.plumbing.formats import rdf_syntax
+from sarcoma_graph.plumbing.results import serialize_triples
 from sarcoma_graph.serve import jobs
 from sarcoma_graph.serve.answer import cached
 from sarcoma_graph.serve.errors import HttpError
@@ -42,8 +43,7 @@ async def rdf_response(request: Request, state: EndpointState, key: Hashable,
     syntax = rdf_syntax(name)
 
     async def produce() -> bytes:
-        options = {"prefixes": jobs.PREFIXES} if name in ("turtle", "trig", "rdfxml") else {}
-        return ox.serialize(await build(), format=syntax.oxigraph, **options)
+        return serialize_triples(await build(), syntax, jobs.PREFIXES)
 
     return await cached(request, state, key, syntax.media_type, produce)
 

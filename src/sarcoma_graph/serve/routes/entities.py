@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from sarcoma_graph.namespaces import BASE, RDF, RDFS, SKOS, sparql_prologue
 from sarcoma_graph.plumbing.formats import rdf_syntax
+from sarcoma_graph.plumbing.results import serialize_triples
 from sarcoma_graph.serve import jobs
 from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.errors import HttpError
@@ -63,9 +64,7 @@ def entity_rdf(store: Store, iri: str, syntax: str) -> bytes | None:
     triples = list(store.query(_GRAPH.format(iri=iri)).triples)
     if not triples:
         return None
-    chosen = rdf_syntax(syntax)
-    options = {"prefixes": jobs.PREFIXES} if chosen.name in ("turtle", "trig", "rdfxml") else {}
-    return ox.serialize(triples, format=chosen.oxigraph, **options)
+    return serialize_triples(triples, rdf_syntax(syntax), jobs.PREFIXES)
 
 
 async def dereference(request: Request, state: State) -> Response:
