@@ -80,3 +80,14 @@ def test_no_module_types_a_vocabulary_iri():
             if SPELLED.search(node.value):
                 offenders.append(f"{name}:{node.lineno}: {node.value[:80]!r}")
     assert offenders == []
+
+
+def test_no_term_is_read_through_a_str_method_name():
+    """``DCTERMS.title`` is ``str.title``, not the term: such names go through ``.term()``."""
+    names = [name for name, value in vars(namespaces).items() if isinstance(value, Namespace)]
+    methods = [m for m in dir(str) if not m.startswith("_")]
+    pattern = re.compile(rf"\b({'|'.join(names)})\.({'|'.join(methods)})\b")
+    offenders = [f"{path.name}:{number}" for path in sorted((ROOT / "src").rglob("*.py"))
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                 if pattern.search(line) and path.name != "namespaces.py"]
+    assert offenders == []

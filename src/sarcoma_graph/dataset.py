@@ -70,7 +70,7 @@ def sorted_nquads(store: Store) -> bytes:
     if b"_:" in data:  # may be inside a literal too: canonicalising then changes nothing
         dataset = ox.Dataset(ox.parse(data, format=ox.RdfFormat.N_QUADS))
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        data = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS)
+        data = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b""
     lines = sorted(set(data.splitlines()))
     return b"\n".join(lines) + (b"\n" if lines else b"")
 

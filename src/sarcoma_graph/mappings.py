@@ -32,7 +32,8 @@ class MappingSet:
 
     @property
     def curie_map(self) -> dict[str, str]:
-        return dict(self.metadata.get("curie_map") or {})  # type: ignore[arg-type]
+        found = self.metadata.get("curie_map")
+        return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
     def expand(self, curie: str, line: int) -> str:
         prefix, _, local = curie.partition(":")

@@ -88,6 +88,9 @@ class Namespace(str):
     'http://www.w3.org/1999/02/22-rdf-syntax-ns#type'
     >>> SG.term("Agent")
     'https://w3id.org/sarcoma-graph/ontology/Agent'
+
+    A term named like a ``str`` method (``title``, ``format``, ``count``…) must be written
+    ``DCTERMS.term("title")``: the attribute is the method (a test checks the code for it).
     """
 
     __slots__ = ()

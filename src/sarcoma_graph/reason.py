@@ -20,7 +20,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from sarcoma_graph.namespaces import graph_iri
-from sarcoma_graph.plumbing.terms import to_ox, triples_graph
+from sarcoma_graph.plumbing.terms import to_ox_quad, triples_graph
 from sarcoma_graph.store import Store
 
 Triple = tuple[Node, Node, Node]
@@ -129,4 +129,4 @@ def _fixpoint(graph: Graph, chains: list[tuple[URIRef, list[URIRef]]]) -> tuple[
 
 def _quads(triples: Iterable[Triple]) -> list[ox.Quad]:
     g = ox.NamedNode(INFERRED)
-    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
+    return [to_ox_quad(s, p, o, g) for s, p, o in triples]

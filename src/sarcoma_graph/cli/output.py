@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, command, err, out, project
 from sarcoma_graph.errors import InputError
+
+if TYPE_CHECKING:
+    from sarcoma_graph.catalogue import NamedQuery
+    from sarcoma_graph.plumbing.formats import RdfSyntax
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
 
@@ -48,10 +52,10 @@ def query_cmd(
     _print_result(result, fmt)
 
 
-def _bind(named: object, values: dict[str, str]) -> str:
+def _bind(named: NamedQuery, values: dict[str, str]) -> str:
     """The query text with the parameters as VALUES (standard SPARQL, see catalogue.py)."""
     try:
-        return named.bind(values)  # type: ignore[attr-defined]
+        return named.bind(values)
     except ValueError as error:
         raise InputError(str(error)) from None
 
@@ -108,7 +112,6 @@ def export_cmd(
     from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.export import export
     from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
-    from sarcoma_graph.plumbing.formats import rdf_syntax
     from sarcoma_graph.plumbing.rdfio import write_atomic
 
     proj = project(root, build_dir)
@@ -116,7 +119,7 @@ def export_cmd(
     if release is not None:
         _release(store, proj, release, quiet)
         return
-    syntax = _syntax(rdf_syntax, fmt)
+    syntax = _syntax(fmt)
     names = [g if g.startswith(("http:", "https:")) else graph_iri(g) for g in graph or []] or None
     unknown = [g for g in names or [] if g not in store.named_graphs()]
     if unknown:
@@ -131,9 +134,11 @@ def export_cmd(
             err.print(f"wrote {len(data)} bytes → {output}")
 
 
-def _syntax(lookup: object, fmt: str) -> object:
+def _syntax(fmt: str) -> RdfSyntax:
+    from sarcoma_graph.plumbing.formats import rdf_syntax
+
     try:
-        return lookup(fmt)  # type: ignore[operator]
+        return rdf_syntax(fmt)
     except ValueError as error:
         raise InputError(str(error)) from None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -95,7 +95,7 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
         raise typer.Exit(1)
 
 
-def _print_violations(results: list, quiet: bool) -> None:
+def _print_violations(results: list[Any], quiet: bool) -> None:
     from sarcoma_graph.namespaces import compress
 
     if not results:

@@ -69,5 +69,23 @@ def triples_graph(quads: Iterable[ox.Quad]) -> Graph:
     """
     graph = Graph()
     for q in quads:
-        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        graph.add((node(q.subject), node(q.predicate), node(q.object)))
     return graph
+
+
+def to_ox_quad(subject: Node, predicate: Node, obj: Node,
+               graph: ox.NamedNode | None = None) -> ox.Quad:
+    """An rdflib triple as a pyoxigraph quad (in ``graph`` when given)."""
+    s, p, o = to_ox(subject), to_ox(predicate), to_ox(obj)
+    if not isinstance(s, ox.NamedNode | ox.BlankNode | ox.Triple) or not isinstance(p, ox.NamedNode) \
+            or o is None:
+        raise TypeError(f"not an RDF triple: {subject!r} {predicate!r} {obj!r}")
+    return ox.Quad(s, p, o, graph)
+
+
+def node(term: Term) -> Node:
+    """:func:`to_rdflib` of a term that is there (a quad's subject, predicate or object)."""
+    converted = to_rdflib(term)
+    if converted is None:  # pragma: no cover - only a default graph converts to None
+        raise TypeError(f"no rdflib term for {term!r}")
+    return converted

@@ -88,7 +88,7 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
         return ox.NamedNode(VOID + name)
 
     out = [ox.Triple(d, RDF_TYPE, p("Dataset")),
-           ox.Triple(d, ox.NamedNode(DCTERMS.title), ox.Literal("sarcoma-graph", language="en")),
+           ox.Triple(d, ox.NamedNode(DCTERMS.term("title")), ox.Literal("sarcoma-graph", language="en")),
            ox.Triple(d, ox.NamedNode(DCTERMS.license), ox.NamedNode(license_iri)),
            ox.Triple(d, p("sparqlEndpoint"), ox.NamedNode(endpoint)),
            ox.Triple(d, p("uriSpace"), ox.Literal(ID)),

@@ -173,7 +173,7 @@ def import_civic(project: Project, source: Path, *, all_items: bool = False,
     progress("reading the release")
     release = read_release(source)
     report = ImportReport(_release_date(release, date), source, parsed=len(release.evidence.rows))
-    options = {"reference_dir": reference_dir, "backend": backend, "all_items": all_items}
+    options: dict[str, object] = {"reference_dir": reference_dir, "backend": backend, "all_items": all_items}
     ctx, store = prepare(project, release, report.release, options, progress)
     progress("transforming evidence items")
     transform_rows(ctx, release, report)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from sarcoma_graph.errors import InputError
 
@@ -54,7 +55,7 @@ class Release:
     genes: dict[str, dict[str, str]]
 
 
-def _records(handle: Iterator[str], quoting: int) -> Iterator[tuple[int, list[str]]]:
+def _records(handle: Iterator[str], quoting: Literal[0, 1, 2, 3]) -> Iterator[tuple[int, list[str]]]:
     """Records of a TSV stream with the line each starts on (quoted fields may span lines)."""
     reader = csv.reader(handle, delimiter="\t", quotechar='"', doublequote=True, strict=True,
                         quoting=quoting)
@@ -88,7 +89,7 @@ def _join_short(records: Iterator[tuple[int, list[str]]], width: int,
                          f"where the header has {width}")
 
 
-def _parse(path: Path, quoting: int) -> Table:
+def _parse(path: Path, quoting: Literal[0, 1, 2, 3]) -> Table:
     """Parse one TSV table with one quoting convention."""
     with path.open(encoding="utf-8", newline="") as handle:
         records = _records(handle, quoting)

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sarcoma_graph.namespaces import FORMATS
+from sarcoma_graph.namespaces import FORMATS, SD, VOID
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.plumbing.results import serialize_triples
 from sarcoma_graph.serve import jobs
@@ -20,8 +20,6 @@ from sarcoma_graph.serve.negotiation import RDF_OFFERS, available, pick
 from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.serve.void import (
     RDF_TYPE,
-    SD,
-    VOID,
     VoidStats,
     endpoint_url,
     integer,
