@@ -121,6 +121,7 @@ FOAF: Final = Namespace("http://xmlns.com/foaf/0.1/")
 VANN: Final = Namespace("http://purl.org/vocab/vann/")
 SSSOM: Final = Namespace("https://w3id.org/sssom/")
 SEMAPV: Final = Namespace("https://w3id.org/semapv/vocab/")
+PAV: Final = Namespace("http://purl.org/pav/")
 #: Not prefixes we write: the media-type IRIs of ``sd:resultFormat`` and the results namespace.
 FORMATS: Final = Namespace("http://www.w3.org/ns/formats/")
 SPARQL_RESULTS: Final = Namespace("http://www.w3.org/2005/sparql-results#")
@@ -134,7 +135,7 @@ SGGRAPH: Final = Namespace(GRAPH)
 W3C_PREFIXES: Final[dict[str, str]] = {prefix: str(namespace) for prefix, namespace in {
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS,
     "prov": PROV, "oa": OA, "sh": SH, "void": VOID, "sd": SD, "schema": SCHEMA, "foaf": FOAF,
-    "vann": VANN, "sssom": SSSOM, "semapv": SEMAPV,
+    "vann": VANN, "sssom": SSSOM, "semapv": SEMAPV, "pav": PAV,
 }.items()}
 
 def sparql_prologue(*prefixes: str) -> str:

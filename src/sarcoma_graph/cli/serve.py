@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from typing import Annotated
 
 import typer
@@ -20,7 +22,8 @@ def serve(
     build_dir: BuildOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    backend: Annotated[str, typer.Option(help="Store backend: oxigraph or rdflib.")] = "oxigraph",
+    backend: Annotated[str, typer.Option(help="Store backend: oxigraph or rdflib.",
+                                         metavar="oxigraph|rdflib")] = "oxigraph",
     timeout: Annotated[float, typer.Option(help="Query time limit in seconds (503 past it).")
                        ] = 30.0,
     max_results: Annotated[int, typer.Option(
@@ -31,7 +34,7 @@ def serve(
         "--enable-updates", help="Accept SPARQL Update and Graph Store writes, with the "
         "bearer token from SARCOMA_GRAPH_UPDATE_TOKEN.")] = False,
     service_allow: Annotated[list[str] | None, typer.Option(
-        "--service-allow", help="An endpoint SERVICE may call (repeatable; none by default).")
+        "--service-allow", metavar="URL", help="An endpoint SERVICE may call (repeatable; none by default).")
     ] = None,
     base_url: Annotated[str | None, typer.Option(
         help="Public URL of this server (for sd:endpoint, void:sparqlEndpoint).")] = None,
@@ -62,13 +65,33 @@ def serve(
 
     found = project(root, build_dir)
     chosen = settings()
+    listening = listen(host, port)  # before anything says "serving"
     store = load_dataset(found, backend)
     queries = load_catalogue(found.queries_dir)
     if not quiet:
         err.print(f"serving {store.count()} quads from {found.dataset_path} "
                   f"at http://{host}:{port}/sparql")
-    uvicorn.run(create_app(chosen, store, queries), host=host, port=port,
-                log_level="warning" if quiet else "info", access_log=not quiet)
+    config = uvicorn.Config(create_app(chosen, store, queries), host=host, port=port,
+                            log_level="warning" if quiet else "info", access_log=not quiet)
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``; a taken port is one message with a hint."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        reason = "is already in use" if error.errno == errno.EADDRINUSE else \
+            f"cannot be opened ({error.strerror})"
+        raise InputError(f"port {port} on {host} {reason}; choose another with --port "
+                         f"(e.g. --port {port + 1})") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def register(app: typer.Typer) -> None:

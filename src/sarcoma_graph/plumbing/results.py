@@ -153,7 +153,7 @@ PREFIXED_SYNTAXES = ("turtle", "trig", "rdfxml")
 
 
 def serialize_triples(triples: Iterable[ox.Triple] | Iterable[ox.Quad], syntax: RdfSyntax,
-                      prefixes: Mapping[str, str] | None = None) -> bytes:
+                      prefixes: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> bytes:
     """The one way to write RDF: the prefixes where the syntax declares them, then pyoxigraph."""
     chosen = dict(prefixes) if prefixes and syntax.name in PREFIXED_SYNTAXES else None
     data = ox.serialize(triples, format=syntax.oxigraph, prefixes=chosen)

@@ -1,0 +1,94 @@
+"""VoID: the description of the dataset and its partitions at ``/.well-known/void``
+(RDF for clients, a page for browsers).
+
+Partitions get IRIs under ``BASE + "void/"`` (readable local name plus a short hash of the
+partitioned IRI, so two classes never share one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from sarcoma_graph.namespaces import BASE, GRAPH, ID, W3C_PREFIXES
+from sarcoma_graph.serve.pages.triples import triples_page
+from sarcoma_graph.serve.rdf import rdf_response
+from sarcoma_graph.serve.state import State
+from sarcoma_graph.serve.statistics import VoidStats, integer, stats
+
+VOID = W3C_PREFIXES["void"]
+DCTERMS = W3C_PREFIXES["dcterms"]
+SD = W3C_PREFIXES["sd"]
+RDF_TYPE = ox.NamedNode(W3C_PREFIXES["rdf"] + "type")
+DATASET = BASE + "void/dataset"
+
+
+def mint(kind: str, iri: str) -> ox.NamedNode:
+    """A partition IRI: ``BASE void/<kind>/<local name>-<hash>``."""
+    if kind == "graph" and iri.startswith(GRAPH):
+        return ox.NamedNode(f"{BASE}void/graph/{iri[len(GRAPH):]}")
+    local = re.sub(r"[^A-Za-z0-9_]+", "_", re.split(r"[/#:]", iri.rstrip("/#"))[-1])[:40]
+    digest = hashlib.blake2b(iri.encode(), digest_size=4).hexdigest()
+    return ox.NamedNode(f"{BASE}void/{kind}/{local}-{digest}")
+
+
+def namespace(iri: str) -> str:
+    """The vocabulary an IRI belongs to (up to its last ``#`` or ``/``)."""
+    cut = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[: cut + 1] if cut > 0 else iri
+
+
+def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.Triple]:
+    """The VoID description of the dataset and its partitions."""
+    d = ox.NamedNode(DATASET)
+
+    def p(name: str) -> ox.NamedNode:
+        return ox.NamedNode(VOID + name)
+
+    out = [ox.Triple(d, RDF_TYPE, p("Dataset")),
+           ox.Triple(d, ox.NamedNode(DCTERMS + "title"), ox.Literal("sarcoma-graph", language="en")),
+           ox.Triple(d, ox.NamedNode(DCTERMS + "license"), ox.NamedNode(license_iri)),
+           ox.Triple(d, p("sparqlEndpoint"), ox.NamedNode(endpoint)),
+           ox.Triple(d, p("uriSpace"), ox.Literal(ID)),
+           ox.Triple(d, p("triples"), integer(stats.triples)),
+           ox.Triple(d, p("entities"), integer(stats.entities)),
+           ox.Triple(d, p("classes"), integer(len(stats.classes))),
+           ox.Triple(d, p("properties"), integer(len(stats.properties)))]
+    vocabularies = {namespace(i) for i, _ in stats.classes + stats.properties}
+    out += [ox.Triple(d, p("vocabulary"), ox.NamedNode(v)) for v in sorted(vocabularies)]
+    for kind, link, member, count, rows in (
+            ("class", "classPartition", "class", "entities", stats.classes),
+            ("property", "propertyPartition", "property", "triples", stats.properties),
+            ("graph", "subset", "inDataset", "triples", stats.graphs)):
+        for iri, n in rows:
+            node = mint(kind, iri)
+            out += [ox.Triple(d, p(link), node), ox.Triple(node, p(count), integer(n))]
+            if kind == "graph":
+                out += [ox.Triple(node, RDF_TYPE, p("Dataset")),
+                        ox.Triple(node, ox.NamedNode(SD + "name"), ox.NamedNode(iri))]
+            else:
+                out.append(ox.Triple(node, p(member), ox.NamedNode(iri)))
+    return out
+
+
+
+async def void_description(request: Request, state: State) -> Response:
+    """The VoID description of the dataset."""
+    endpoint = state.endpoint_url(request)
+
+    async def build() -> list[ox.Triple]:
+        return void_triples(await stats(state), endpoint, state.settings.license)
+
+    root = request.scope.get("root_path", "").rstrip("/")
+    return await rdf_response(request, state, ("void", endpoint, root), build,
+                              lambda triples: triples_page("VoID description", triples, root))
+
+
+def add_routes(router: APIRouter) -> None:
+    router.add_api_route("/.well-known/void", void_description, methods=["GET", "HEAD"],
+                         response_class=Response, tags=["self-description"],
+                         summary="VoID description of the dataset")
