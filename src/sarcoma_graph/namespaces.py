@@ -122,6 +122,8 @@ VANN: Final = Namespace("http://purl.org/vocab/vann/")
 SSSOM: Final = Namespace("https://w3id.org/sssom/")
 SEMAPV: Final = Namespace("https://w3id.org/semapv/vocab/")
 PAV: Final = Namespace("http://purl.org/pav/")
+DCAT: Final = Namespace("http://www.w3.org/ns/dcat#")
+SPDX: Final = Namespace("http://spdx.org/rdf/terms#")
 #: Not prefixes we write: the media-type IRIs of ``sd:resultFormat`` and the results namespace.
 FORMATS: Final = Namespace("http://www.w3.org/ns/formats/")
 SPARQL_RESULTS: Final = Namespace("http://www.w3.org/2005/sparql-results#")
@@ -136,6 +138,7 @@ W3C_PREFIXES: Final[dict[str, str]] = {prefix: str(namespace) for prefix, namesp
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS,
     "prov": PROV, "oa": OA, "sh": SH, "void": VOID, "sd": SD, "schema": SCHEMA, "foaf": FOAF,
     "vann": VANN, "sssom": SSSOM, "semapv": SEMAPV, "pav": PAV,
+    "dcat": DCAT, "spdx": SPDX,
 }.items()}
 
 def sparql_prologue(*prefixes: str) -> str:
