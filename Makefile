@@ -52,7 +52,7 @@ format: install ## Put the edited Turtle files in canonical form
 	$(SG) normalize
 
 release: graph ## Write the release set into release/
-	$(SG) export --release release
+	$(SG) release release
 
 clean: ## Remove generated artefacts (not the venv)
 	rm -rf build release .pytest_cache

@@ -132,13 +132,13 @@ def export_cmd(
     graph: Annotated[list[str] | None, typer.Option("--graph", "-g", metavar="NAME|IRI",
                                                      help="Named graph (repeatable): "
                                                      "a name like curated or a full IRI.")] = None,
-    release: Annotated[Path | None, typer.Option("--release", help="Write the whole release set "
-                                                 "into this folder instead.", file_okay=False)] = None,
+    release: Annotated[Path | None, typer.Option("--release", hidden=True, file_okay=False,
+                                                 help="Same as `sarcoma-graph release DIR`.")] = None,
     root: RootOption = None,
     build_dir: BuildOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Write the dataset (or some graphs) deterministically, or the release set with --release."""
+    """Write the dataset (or some graphs) deterministically; the release set is `release DIR`."""
     from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.export import export
     from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
@@ -146,8 +146,10 @@ def export_cmd(
 
     proj = project(root, build_dir)
     store = load_dataset(proj)
-    if release is not None:
-        _release(store, proj, release, quiet)
+    if release is not None:  # the older spelling of `sarcoma-graph release DIR`
+        from sarcoma_graph.cli.release import write
+
+        write(store, proj, release, quiet)
         return
     syntax = _syntax(fmt)
     names = [g if g.startswith(("http:", "https:")) else graph_iri(g) for g in graph or []] or None
@@ -171,19 +173,6 @@ def _syntax(fmt: str) -> RdfSyntax:
         return rdf_syntax(fmt)
     except ValueError as error:
         raise InputError(str(error)) from None
-
-
-def _release(store: object, proj: object, target: Path, quiet: bool) -> None:
-    from sarcoma_graph.catalogue import load_catalogue
-    from sarcoma_graph.examples import catalogue_quads
-    from sarcoma_graph.namespaces import BASE, prefix_map
-    from sarcoma_graph.release import write_release
-
-    queries = load_catalogue(proj.queries_dir)  # type: ignore[attr-defined]
-    quads = catalogue_quads(queries, BASE + "sparql")
-    files = write_release(store, proj, target, prefix_map(), quads)  # type: ignore[arg-type]
-    if not quiet:
-        err.print(f"release: {len(files)} files → {target}")
 
 
 def register(app: typer.Typer) -> None:
