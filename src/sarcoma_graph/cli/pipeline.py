@@ -199,7 +199,7 @@ def stats_cmd(root: RootOption = None, build_dir: BuildOption = None,
         out.print(grid)
 
 
-def normalize_cmd(
+def normalise_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Turtle files (default: all edited)")]
     = None,
     check: Annotated[bool, typer.Option("--check", help="Only report files not canonical.")]
@@ -207,11 +207,11 @@ def normalize_cmd(
     root: RootOption = None,
 ) -> None:
     """Rewrite edited Turtle files in canonical form (or, with --check, list those that are not)."""
-    from sarcoma_graph.normalize import edited_turtle_files, normalize_file
+    from sarcoma_graph.normalise import edited_turtle_files, normalise_file
 
     proj = project(root, None)
     files = paths or edited_turtle_files(proj)
-    changed = [p for p in files if normalize_file(p, write=not check)]
+    changed = [p for p in files if normalise_file(p, write=not check)]
     for path in changed:
         err.print(f"{'not canonical' if check else 'normalised'}: {path}")
     if check and changed:
@@ -226,4 +226,4 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(command(validate_cmd))
     app.command("qc")(command(qc_cmd))
     app.command("stats")(command(stats_cmd))
-    app.command("normalize")(command(normalize_cmd))
+    app.command("normalize")(command(normalise_cmd))

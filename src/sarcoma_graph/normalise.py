@@ -38,7 +38,7 @@ def canonical_text(path: Path) -> str:
         raise CanonicalTurtleError(f"{path}: {error}") from None
 
 
-def normalize_file(path: Path, write: bool = True) -> bool:
+def normalise_file(path: Path, write: bool = True) -> bool:
     """Whether the file was not canonical; rewrite it (atomically) when ``write``."""
     canonical = canonical_text(path)
     if read_text(path) == canonical:
