@@ -13,9 +13,9 @@ from sarcoma_graph.catalogue import load_catalogue
 from sarcoma_graph.dataset import save_dataset
 from sarcoma_graph.project import Project
 from sarcoma_graph.reason import materialise
-from tests.test_serve_support import CLI, GRAPH, ID, serving, start_server
+from tests.serve_fixtures import CLI, GRAPH, ID, serving, start_server
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 

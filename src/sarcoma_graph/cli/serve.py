@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, err, project, run_or_exit
+from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, command, err, project
 from sarcoma_graph.errors import InputError
 
 _HELP = """Serve the built dataset: SPARQL 1.1 Protocol at /sparql, Graph Store at
@@ -64,10 +64,10 @@ def serve(
             raise InputError(str(error)) from None
 
     found = project(root, build_dir)
-    chosen = run_or_exit(settings)
-    listening = run_or_exit(lambda: listen(host, port))  # before anything says "serving"
-    store = run_or_exit(lambda: load_dataset(found, backend))
-    queries = run_or_exit(lambda: load_catalogue(found.queries_dir))
+    chosen = settings()
+    listening = listen(host, port)  # before anything says "serving"
+    store = load_dataset(found, backend)
+    queries = load_catalogue(found.queries_dir)
     if not quiet:
         err.print(f"serving {store.count()} quads from {found.dataset_path} "
                   f"at http://{host}:{port}/sparql")
@@ -96,4 +96,4 @@ def listen(host: str, port: int) -> socket.socket:
 
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command."""
-    app.command("serve", help=_HELP)(serve)
+    app.command("serve", help=_HELP)(command(serve))
