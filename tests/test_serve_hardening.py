@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tests.recording import recording_listener
-from tests.test_scanner import SERVICE_FORMS
 from tests.serve_fixtures import TOKEN, make_project, serving
+from tests.test_scanner import SERVICE_FORMS
 
 pytest_plugins = ["tests.serve_fixtures"]
 

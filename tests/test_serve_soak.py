@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tests.recording import recording_listener
-from tests.test_serve_hardening import CROSS_JOIN, QUADRATIC, client_from, ssrf_forms
 from tests.serve_fixtures import make_project, serving
+from tests.test_serve_hardening import CROSS_JOIN, QUADRATIC, client_from, ssrf_forms
 
 pytest_plugins = ["tests.serve_fixtures"]
 
