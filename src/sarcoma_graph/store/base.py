@@ -133,3 +133,46 @@ def has_dataset_clause(sparql: str) -> bool:
     False
     """
     return _FROM.search(_LEXICAL_NOISE.sub(" ", sparql)) is not None
+
+
+_FORM = re.compile(r"(?<![\w:?$\-.])(SELECT|CONSTRUCT|ASK|DESCRIBE)(?![\w:-])", re.I)
+_FROM_CLAUSE = re.compile(r"FROM\s+(NAMED\s+)?(<[^<>\"{}|^`\\\s]*>|[A-Za-z][\w.-]*:[\w.:%-]*|:[\w.:%-]*)",
+                          re.I)
+_PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+
+
+def query_form(sparql: str) -> str | None:
+    """``select``, ``construct``, ``ask`` or ``describe``: the first form keyword outside
+    comments, strings and IRIs (``None`` if there is none).
+
+    >>> query_form('PREFIX ask: <http://e/ask#>  # SELECT\\nASK { ?s ask:p "CONSTRUCT" }')
+    'ask'
+    """
+    match = _FORM.search(_LEXICAL_NOISE.sub(lambda m: " " * len(m.group(0)), sparql))
+    return match.group(1).lower() if match else None
+
+
+def dataset_clause(sparql: str) -> tuple[list[str], list[str]] | None:
+    """The IRIs of ``FROM`` and ``FROM NAMED`` (prefixed names expanded), or ``None``.
+
+    >>> dataset_clause("PREFIX g: <http://g/> SELECT * FROM g:a FROM NAMED <http://b> { }")
+    (['http://g/a'], ['http://b'])
+    """
+    masked = _LEXICAL_NOISE.sub(lambda m: " " * len(m.group(0)), sparql)
+    prefixes = {p or "": iri for p, iri in _PREFIX_DECL.findall(sparql)}
+    defaults: list[str] = []
+    named: list[str] = []
+    for keyword in _FROM.finditer(masked):
+        clause = _FROM_CLAUSE.match(sparql, keyword.start())
+        if clause is None:
+            continue
+        ref = clause.group(2)
+        if ref.startswith("<"):
+            iri = ref[1:-1]
+        else:
+            prefix, _, local = ref.partition(":")
+            if prefix not in prefixes:
+                continue
+            iri = prefixes[prefix] + local
+        (named if clause.group(1) else defaults).append(iri)
+    return (defaults, named) if defaults or named else None
