@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from sarcoma_graph.cli import imports, links, output, pipeline, serve
+from sarcoma_graph.cli import imports, links, output, pipeline, publish, serve
 
 app = typer.Typer(
     name="sarcoma-graph",
@@ -23,6 +23,7 @@ output.register(app)
 imports.register(app)
 links.register(app)
 serve.register(app)
+publish.register(app)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, err, out, project, run_or_exit
+from sarcoma_graph.cli.store import StoreOption, StoreTimeoutOption, dataset_store
 from sarcoma_graph.errors import InputError
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
@@ -30,12 +31,13 @@ def query_cmd(
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value (repeatable).")]
     = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help=", ".join(QUERY_FORMATS))] = "table",
+    store_url: StoreOption = None,
+    store_timeout: StoreTimeoutOption = 60.0,
     root: RootOption = None,
     build_dir: BuildOption = None,
 ) -> None:
-    """Run a named query (or any .rq file) over the built dataset and print the result."""
+    """Run a named query (or any .rq file) over the built dataset (or --store) and print the result."""
     from sarcoma_graph.catalogue import find_query
-    from sarcoma_graph.dataset import load_dataset
 
     proj = project(root, build_dir)
     named = run_or_exit(lambda: find_query(proj.queries_dir, name))
@@ -43,7 +45,7 @@ def query_cmd(
     text = run_or_exit(lambda: _bind(named, values))
     if fmt not in QUERY_FORMATS:
         run_or_exit(lambda: _fail(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})"))
-    store = run_or_exit(lambda: load_dataset(proj))
+    store = run_or_exit(lambda: dataset_store(proj, store_url, store_timeout))
     result = run_or_exit(lambda: store.query(text))
     _print_result(result, fmt)
 
@@ -104,19 +106,20 @@ def export_cmd(
                                                      "a name like curated or a full IRI.")] = None,
     release: Annotated[Path | None, typer.Option("--release", help="Write the whole release set "
                                                  "into this folder instead.", file_okay=False)] = None,
+    store_url: StoreOption = None,
+    store_timeout: StoreTimeoutOption = 60.0,
     root: RootOption = None,
     build_dir: BuildOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Write the dataset (or some graphs) deterministically, or the release set with --release."""
-    from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.export import export
     from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
     from sarcoma_graph.plumbing.formats import rdf_syntax
     from sarcoma_graph.plumbing.rdfio import write_atomic
 
     proj = project(root, build_dir)
-    store = run_or_exit(lambda: load_dataset(proj))
+    store = run_or_exit(lambda: dataset_store(proj, store_url, store_timeout))
     if release is not None:
         _release(store, proj, release, quiet)
         return

@@ -18,6 +18,7 @@ from sarcoma_graph.cli.common import (
     run_or_exit,
     step,
 )
+from sarcoma_graph.cli.store import StoreOption, StoreTimeoutOption, dataset_store
 from sarcoma_graph.errors import ValidationFailed
 from sarcoma_graph.namespaces import graph_iri
 
@@ -117,14 +118,14 @@ def _print_violations(results: list, quiet: bool) -> None:
     err.print(f"{violations} violation(s), {len(results) - violations} other result(s)")
 
 
-def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
-           quiet: QuietOption = False) -> None:
-    """Run the SPARQL quality checks of qc/; exit 1 if a check of severity error fails."""
-    from sarcoma_graph.dataset import load_dataset
+def qc_cmd(root: RootOption = None, build_dir: BuildOption = None, store_url: StoreOption = None,
+           store_timeout: StoreTimeoutOption = 60.0, quiet: QuietOption = False) -> None:
+    """Run the SPARQL quality checks of qc/ (on the build, or --store); exit 1 if a check of
+    severity error fails."""
     from sarcoma_graph.qc import run_qc
 
     proj = project(root, build_dir)
-    store = run_or_exit(lambda: load_dataset(proj))
+    store = run_or_exit(lambda: dataset_store(proj, store_url, store_timeout))
     with step("qc", quiet):
         report = run_or_exit(lambda: run_qc(store, proj.qc_dir))
     if report.findings:
@@ -142,16 +143,17 @@ def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
 
 
 def stats_cmd(root: RootOption = None, build_dir: BuildOption = None,
-              fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text") -> None:
-    """Counts per named graph, class and property (VoID-style)."""
+              fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+              store_url: StoreOption = None, store_timeout: StoreTimeoutOption = 60.0) -> None:
+    """Counts per named graph, class and property (VoID-style), of the build or --store."""
     import dataclasses
     import json
 
-    from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.stats import compute_stats
 
     proj = project(root, build_dir)
-    stats = compute_stats(run_or_exit(lambda: load_dataset(proj, require="build")))
+    store = run_or_exit(lambda: dataset_store(proj, store_url, store_timeout, require="build"))
+    stats = run_or_exit(lambda: compute_stats(store))
     if fmt == "json":
         out.print(json.dumps(dataclasses.asdict(stats), indent=2), markup=False)
         return

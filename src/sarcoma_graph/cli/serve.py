@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, err, project, run_or_exit
+from sarcoma_graph.cli.store import StoreOption, dataset_store
 from sarcoma_graph.errors import InputError
 
 _HELP = """Serve the built dataset: SPARQL 1.1 Protocol at /sparql, Graph Store at
@@ -39,6 +40,7 @@ def serve(
         os.cpu_count() or 1, 2),
     cache_entries: Annotated[int, typer.Option(help="Answers kept in the cache (0: none).")
                              ] = 2048,
+    store_url: StoreOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Serve the SPARQL endpoint."""
@@ -56,19 +58,29 @@ def serve(
                 enable_updates=enable_updates,
                 update_token=os.environ.get(TOKEN_VARIABLE) or None,
                 service_allow=tuple(service_allow or ()), base_url=base_url, workers=workers,
-                cache_entries=cache_entries)
+                cache_entries=0 if store_url else cache_entries, etags=not store_url)
         except ValueError as error:
             raise InputError(str(error)) from None
 
     found = project(root, build_dir)
+    if store_url and enable_updates:
+        run_or_exit(lambda: _refuse("--enable-updates with --store: write to the store itself "
+                                    "(`sarcoma-graph publish`, its own update endpoint)"))
     chosen = run_or_exit(settings)
-    store = run_or_exit(lambda: load_dataset(found, backend))
+    if store_url:  # the query time limit applies to the store's answer too
+        store = run_or_exit(lambda: dataset_store(found, store_url, timeout + 5))
+    else:
+        store = run_or_exit(lambda: load_dataset(found, backend))
     queries = run_or_exit(lambda: load_catalogue(found.queries_dir))
     if not quiet:
-        err.print(f"serving {store.count()} quads from {found.dataset_path} "
-                  f"at http://{host}:{port}/sparql")
+        source = store_url or found.dataset_path
+        err.print(f"serving {store.count()} quads from {source} at http://{host}:{port}/sparql")
     uvicorn.run(create_app(chosen, store, queries), host=host, port=port,
                 log_level="warning" if quiet else "info", access_log=not quiet)
+
+
+def _refuse(message: str) -> None:
+    raise InputError(message)
 
 
 def register(app: typer.Typer) -> None:
