@@ -68,7 +68,7 @@ def serve(
                                     "(`sarcoma-graph publish`, its own update endpoint)"))
     chosen = run_or_exit(settings)
     if store_url:  # the query time limit applies to the store's answer too
-        store = run_or_exit(lambda: dataset_store(found, store_url, timeout + 5))
+        store = run_or_exit(lambda: dataset_store(found, store_url, timeout + 5, graphs_ttl=5.0))
     else:
         store = run_or_exit(lambda: load_dataset(found, backend))
     queries = run_or_exit(lambda: load_catalogue(found.queries_dir))

@@ -27,7 +27,7 @@ StoreTimeoutOption = Annotated[float, typer.Option(
 
 def external_store(url: str, *, timeout: float = 60.0, update_url: str | None = None,
                    gsp_url: str | None = None, auth: str | None = None, user: str | None = None,
-                   scope: str | None = None) -> SparqlHttpStore:
+                   scope: str | None = None, graphs_ttl: float = 0.0) -> SparqlHttpStore:
     """A :class:`SparqlHttpStore` on ``url`` (the project's graphs by default)."""
     from sarcoma_graph.namespaces import GRAPH
     from sarcoma_graph.store.http import StoreConfig
@@ -35,7 +35,7 @@ def external_store(url: str, *, timeout: float = 60.0, update_url: str | None = 
 
     try:
         config = StoreConfig.from_env(url, update_url=update_url, gsp_url=gsp_url, auth=auth,
-                                      user=user, timeout=timeout,
+                                      user=user, timeout=timeout, graphs_ttl=graphs_ttl,
                                       scope=GRAPH if scope is None else (scope or None))
     except ValueError as error:
         raise InputError(f"--store {url}: {error}") from None
@@ -43,13 +43,13 @@ def external_store(url: str, *, timeout: float = 60.0, update_url: str | None = 
 
 
 def dataset_store(project: Project, store_url: str | None, timeout: float = 60.0,
-                  require: str = "reason") -> Store:
+                  require: str = "reason", graphs_ttl: float = 0.0) -> Store:
     """The dataset a command reads: the saved build, or the graphs published at ``store_url``."""
     from sarcoma_graph.dataset import load_dataset
 
     if not store_url:
         return load_dataset(project, require=require)  # type: ignore[arg-type]
-    store = external_store(store_url, timeout=timeout)
+    store = external_store(store_url, timeout=timeout, graphs_ttl=graphs_ttl)
     if not store.named_graphs():
         raise InputError(f"{store_url}: no graph under {store.config.scope} there; run "
                          f"`sarcoma-graph publish {store_url}` first")

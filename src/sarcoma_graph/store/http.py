@@ -58,7 +58,9 @@ class StoreConfig:
     query's default graph becomes the union of those graphs: ``dataset`` sends them as the
     protocol's ``default-graph-uri``/``named-graph-uri`` (any server), ``server`` trusts the
     server's own default graph (``oxigraph serve --union-default-graph``, TDB2
-    ``unionDefaultGraph``).
+    ``unionDefaultGraph``). ``graphs_ttl`` lets the listing of the named graphs that ``dataset``
+    needs be reused for that many seconds (``serve --store``); 0 lists them for every query, so
+    a command sees what another client published a moment before.
     """
 
     query_url: str
@@ -70,6 +72,7 @@ class StoreConfig:
     timeout: float = 60.0
     scope: str | None = None
     union: Literal["dataset", "server"] = "dataset"
+    graphs_ttl: float = 0.0  # seconds a listing of the named graphs may be reused
 
     def __post_init__(self) -> None:
         for name in ("query_url", "update_url", "gsp_url"):

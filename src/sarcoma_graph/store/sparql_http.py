@@ -49,7 +49,6 @@ _LINE = re.compile(r"\bline (\d+)", re.I)
 _RESULTS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
             "application/json": ox.QueryResultsFormat.JSON,
             "application/sparql-results+xml": ox.QueryResultsFormat.XML}
-GRAPHS_TTL = 2.0  # seconds a listing of the named graphs is reused (other clients write too)
 
 
 class SparqlHttpStore(Store):
@@ -112,7 +111,8 @@ class SparqlHttpStore(Store):
 
     def named_graphs(self) -> list[str]:
         now = time.monotonic()
-        if self._graphs and self._graphs[0] == self.version and now - self._graphs[1] < GRAPHS_TTL:
+        if (self._graphs and self._graphs[0] == self.version
+                and now - self._graphs[1] < self.config.graphs_ttl):
             return list(self._graphs[2])
         scope = f'FILTER(STRSTARTS(STR(?g), "{_escape(self.config.scope)}"))' if self.config.scope else ""
         sparql = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {scope} }}"
