@@ -21,9 +21,15 @@ from sarcoma_graph.cli import app
 from sarcoma_graph.store.http import StoreConfig
 from sarcoma_graph.store.sparql_http import STAGING, SparqlHttpStore
 from tests.engines import oxigraph
-from tests.engines.answers import from_json, from_store
+from tests.engines.answers import Answer, from_json, from_store
 from tests.faulty_proxy import start_proxy
-from tests.test_engine_matrix import CASES, CATALOGUE, difference, text_of
+from tests.test_engine_matrix import (  # noqa: F401 (virtuoso_answers: the matrix's fixture)
+    CASES,
+    CATALOGUE,
+    difference,
+    text_of,
+    virtuoso_answers,
+)
 from tests.test_serve_support import start_server
 
 pytestmark = pytest.mark.slow
@@ -60,31 +66,45 @@ def virtuoso_target(server):
 
 
 @pytest.fixture(params=["oxigraph-server", "virtuoso"])
-def published(request, release_dump):
-    """The release published by the CLI; the store (project scope) and its query URL."""
+def published(request, release_dump, curated_store):
+    """The release published by the CLI: the store (project scope), its query URL, and the
+    answer each case must give there.
+
+    That answer is the embedded store's, except where Virtuoso loaded the README's way
+    (``tests/test_engine_matrix.py``) already answers otherwise: an engine bug the matrix
+    reports (e.g. Virtuoso 7.2 turns the non-ASCII "→" of a CONCAT inside GROUP_CONCAT into
+    "?"); publishing and ``--store`` must then give exactly that engine's answer, no new one.
+    """
     if request.param == "oxigraph-server":
         args, env = oxigraph_target(request.getfixturevalue("own_oxigraph"))
+        engine = None
     else:
-        request.getfixturevalue("virtuoso_release")  # loaded the README's way first: then replaced
+        engine = request.getfixturevalue("virtuoso_answers")  # the README's load, answered first
         args, env = virtuoso_target(request.getfixturevalue("virtuoso_server"))
     result = cli("publish", *args, "--from", release_dump, env=env)
     assert result.exit_code == 0, result.output
     config = StoreConfig(args[0], auth="none", scope="https://w3id.org/sarcoma-graph/graph/")
-    return SparqlHttpStore(config), args[0]
+    expected = {}
+    for case, (name, _) in CASES.items():
+        embedded = from_store(curated_store.query(text_of(case)))
+        readme = engine.get(case) if engine else None
+        differs = isinstance(readme, Answer) and difference(embedded, readme, CATALOGUE[name])
+        expected[case] = readme if differs else embedded
+    return SparqlHttpStore(config), args[0], expected
 
 
 def test_publish_gives_the_release_graphs(published, curated_store):
-    store, _ = published
+    store, _, _ = published
     assert store.named_graphs() == curated_store.named_graphs()
     for graph in store.named_graphs():
         assert store.count(graph) == curated_store.count(graph), graph
 
 
-def test_every_named_query_agrees_through_the_store_and_the_cli(published, curated_store):
-    store, url = published
+def test_every_named_query_agrees_through_the_store_and_the_cli(published):
+    store, url, answers = published
     problems = []
     for case, (name, params) in CASES.items():
-        expected = from_store(curated_store.query(text_of(case)))
+        expected = answers[case]
         through_store = from_store(store.query(text_of(case)))
         if problem := difference(expected, through_store, CATALOGUE[name]):
             problems.append(f"store {case}: {problem}")
@@ -98,8 +118,8 @@ def test_every_named_query_agrees_through_the_store_and_the_cli(published, curat
     assert not problems, "\n".join(problems)
 
 
-def test_serve_store_gives_the_embedded_answers(published, curated_store, root, tmp_path):
-    _, url = published
+def test_serve_store_gives_the_embedded_answers(published, root, tmp_path):
+    _, url, answers = published
     server = start_server(root, "--store", url, "--workers", "2", build_dir=tmp_path)
     try:
         problems = []
@@ -107,7 +127,7 @@ def test_serve_store_gives_the_embedded_answers(published, curated_store, root, 
             for case, (name, params) in CASES.items():
                 if params is None:
                     continue
-                expected = from_store(curated_store.query(text_of(case)))
+                expected = answers[case]
                 response = http.get(f"/queries/{name}", params=params,
                                     headers={"Accept": "application/sparql-results+json"})
                 assert response.status_code == 200, (case, response.text)
@@ -269,7 +289,7 @@ def test_store_options_need_a_url_and_credentials():
 
 
 def test_stats_and_qc_read_the_store(published, curated_store):
-    _, url = published
+    _, url, _ = published
     result = cli("stats", "--store", url, "--format", "json")
     assert result.exit_code == 0, result.output
     graphs = json.loads(result.stdout)["graphs"]
@@ -278,7 +298,7 @@ def test_stats_and_qc_read_the_store(published, curated_store):
 
 
 def test_export_from_the_store_is_the_published_graph(published, curated_store):
-    _, url = published
+    _, url, _ = published
     result = cli("export", "--store", url, "--format", "ntriples", "--graph", "curated")
     assert result.exit_code == 0, result.output
     exported = ox.Dataset(ox.parse(result.stdout_bytes, format=ox.RdfFormat.N_TRIPLES))

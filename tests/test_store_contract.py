@@ -155,3 +155,16 @@ def test_dump_round_trips(store):
 def test_dump_one_graph_as_turtle(store):
     data = store.dump(rdf_syntax("turtle"), graph=G2)
     assert ox.Dataset(ox.parse(data, format=ox.RdfFormat.TURTLE)).__len__() == 3
+
+
+def test_blank_nodes_keep_their_identity(store):
+    store.load_bytes(f"""
+<{EX}s> <{EX}q> _:x <{G1}> .
+_:x <{EX}r> _:y <{G1}> .
+_:y <{EX}r> _:x <{G1}> .
+""".encode(), rdf_syntax("nquads"))
+    result = store.query(f"SELECT ?b ?c WHERE {{ <{EX}s> <{EX}q> ?b . ?b <{EX}r> ?c . ?c <{EX}r> ?b }}")
+    (row,) = list(result.bindings())
+    assert isinstance(row["b"], ox.BlankNode) and row["b"] != row["c"]
+    blank = [q for q in store.quads(G1) if isinstance(q.subject, ox.BlankNode)]
+    assert len(blank) == 2 and {q.subject for q in blank} == {q.object for q in blank}
