@@ -35,11 +35,11 @@ KNOWN_W3C_FAILURES: dict[str, str] = {
 
 
 def fast_keys(graph: Graph, shapes: Graph, strict: bool = True) -> Counter:
+    from sarcoma_graph.plumbing.terms import to_ox
     from sarcoma_graph.shacl.engine import Data, Engine, results_graph
     from sarcoma_graph.shacl.model import ShapesReader
     from sarcoma_graph.shacl.report import result_keys
     from sarcoma_graph.store import open_store
-    from sarcoma_graph.store.rdflib import to_ox
 
     store = open_store()
     store.add_quads(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in graph)
@@ -83,6 +83,7 @@ def test_fast_report_equals_pyshacl_on_curated_graph(curated_store):
 
 def test_unsupported_feature_falls_back_to_pyshacl(tmp_path):
     from sarcoma_graph.formats import rdf_syntax
+
     from sarcoma_graph.store import open_store
     from sarcoma_graph.validate import validate
 

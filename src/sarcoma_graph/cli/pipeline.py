@@ -22,7 +22,8 @@ from sarcoma_graph.cli.store import StoreOption, StoreTimeoutOption, dataset_sto
 from sarcoma_graph.errors import ValidationFailed
 from sarcoma_graph.namespaces import graph_iri
 
-BackendOption = Annotated[str, typer.Option("--backend", help="Store backend: oxigraph or rdflib.")]
+BackendOption = Annotated[str, typer.Option(
+    "--backend", help="Store backend: oxigraph (rdflib was retired; see --store).")]
 
 
 def build_cmd(root: RootOption = None, build_dir: BuildOption = None,

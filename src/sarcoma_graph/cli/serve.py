@@ -21,7 +21,8 @@ def serve(
     build_dir: BuildOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    backend: Annotated[str, typer.Option(help="Store backend: oxigraph or rdflib.")] = "oxigraph",
+    backend: Annotated[str, typer.Option(
+        help="Store backend: oxigraph (rdflib was retired; see --store).")] = "oxigraph",
     timeout: Annotated[float, typer.Option(help="Query time limit in seconds (503 past it).")
                        ] = 30.0,
     max_results: Annotated[int, typer.Option(

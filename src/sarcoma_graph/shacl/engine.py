@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from rdflib import RDF, SH, Literal, URIRef
 from rdflib.term import Node
 
+from sarcoma_graph.plumbing.terms import to_rdflib
 from sarcoma_graph.shacl import values as tests
 from sarcoma_graph.shacl.model import Shape, ShapesReader, SparqlConstraint, Unsupported
 from sarcoma_graph.store import Store
-from sarcoma_graph.store.rdflib import to_rdflib
 
 _SUBCLASS = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 _FORBIDDEN_SPARQL = re.compile(
@@ -305,7 +305,7 @@ def _format(message: Literal, bound: dict) -> str:
     """pyshacl's substitution of ``{?var}``/``{$var}`` (same regex, same str() of each term)."""
     text = str(message.value) if message.value is not None else str(message)
     for var, val in bound.items():
-        text = re.sub("{{[?$]{}}}".format(var), str(val), text)
+        text = re.sub(f"{{[?$]{var}}}", str(val), text)
     return text
 
 
