@@ -6,6 +6,17 @@ set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The engine matrix (tests/engines): Virtuoso's server and isql only (the -bin package starts no
+# system service), and Apache Jena's jars (run with java -cp; no wrapper scripts in Debian).
+command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource-7-bin)
+[ -f /usr/share/java/jena-tdb2.jar ] || need+=(libapache-jena-java)
+# Release validators (tests/test_release_validators.py): Raptor, Jena riot, the OWL API 5 (run
+# through Java's single-file launcher, which needs a JDK's compiler).
+command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
+[ -f /usr/share/java/owlapi-distribution.jar ] || need+=(libowlapi-java)
+[ -f /usr/share/java/slf4j-simple.jar ] || need+=(libslf4j-java)
+{ command -v java >/dev/null 2>&1 && java --list-modules 2>/dev/null | grep -q '^jdk.compiler@'; } \
+  || need+=(default-jdk-headless)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"

@@ -56,3 +56,19 @@ from tests.engines.fixtures import (  # noqa: E402, F401
     virtuoso_release,
     virtuoso_server,
 )
+
+
+@pytest.fixture(scope="session")
+def release_dir(curated_store, tmp_path_factory) -> Path:
+    """The release set (``export --release``) of the built, reasoned graph, written once."""
+    from sarcoma_graph.catalogue import load_catalogue
+    from sarcoma_graph.examples import catalogue_quads
+    from sarcoma_graph.namespaces import BASE, prefix_map
+    from sarcoma_graph.project import Project
+    from sarcoma_graph.release import write_release
+
+    project = Project.discover(ROOT, build_dir=tmp_path_factory.mktemp("release-build"))
+    quads = catalogue_quads(load_catalogue(project.queries_dir), BASE + "sparql")
+    target = tmp_path_factory.mktemp("release-set") / "release"
+    write_release(curated_store, project, target, prefix_map(), quads)
+    return target

@@ -131,6 +131,15 @@ def test_what_the_graph_says_is_stated_rests_inside_a_covered_sentence(shared):
     assert unsupported == [], "stated, but no covered sentence supports it:\n" + "\n".join(unsupported)
 
 
+def test_what_is_stated_without_a_passage_is_listed_by_a_covered_sentence():
+    # Factors and measurements are parts of a statement and rest on no passage of their own.
+    graph = curated()
+    listed = {expand(i) for row in rows() if row["status"] == "covered" for i in row["iris"].split()}
+    bare = {s for s in graph.subjects(SG.assertionMode, SG.StatedInSource)
+            if (s, SG.restsOn, None) not in graph and "/document/" not in str(s)}
+    assert sorted(str(s) for s in bare - listed) == []
+
+
 @pytest.mark.parametrize("column", ["starts_with", "ends_with"])
 def test_the_ledger_quotes_only_a_few_words(column):
     # The ledger locates sentences; it must not become a copy of the seeds.

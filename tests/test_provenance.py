@@ -15,8 +15,9 @@ PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX rdf: <http://www.w3.org/1999/
 
 
 @pytest.fixture(scope="module")
-def store(root):
-    s, _ = build(Project.discover(root))
+def store(root, tmp_path_factory):
+    # The edited sources only, whatever an earlier `import civic` left in build/imports.
+    s, _ = build(Project.discover(root, build_dir=tmp_path_factory.mktemp("provenance-build")))
     return s
 
 

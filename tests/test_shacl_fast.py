@@ -44,13 +44,20 @@ def fast_keys(graph: Graph, shapes: Graph, strict: bool = True) -> Counter:
     store = open_store()
     store.add_quads(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in graph)
     results = Engine(ShapesReader(shapes), Data(store), strict_messages=strict).validate()
-    return Counter(result_keys(results_graph(results, shapes)))
+    return Counter(_data_bnodes_anonymous(k) for k in result_keys(results_graph(results, shapes)))
 
 
 def report_keys(report: Graph) -> Counter:
     from sarcoma_graph.shacl.report import result_keys
 
-    return Counter(result_keys(report))
+    return Counter(_data_bnodes_anonymous(k) for k in result_keys(report))
+
+
+def _data_bnodes_anonymous(key: tuple) -> tuple:
+    """Blank nodes of the data (focus, value) get new ids on every load: compare them as ``_:``."""
+    focus, path, value, *rest = key
+    return ("_:" if isinstance(focus, BNode) else focus, path,
+            "_:" if isinstance(value, BNode) else value, *rest)
 
 
 def show(counter: Counter) -> str:
@@ -82,8 +89,7 @@ def test_fast_report_equals_pyshacl_on_curated_graph(curated_store):
 
 
 def test_unsupported_feature_falls_back_to_pyshacl(tmp_path):
-    from sarcoma_graph.formats import rdf_syntax
-
+    from sarcoma_graph.plumbing.formats import rdf_syntax
     from sarcoma_graph.store import open_store
     from sarcoma_graph.validate import validate
 
@@ -157,7 +163,8 @@ def test_w3c_core_case(path: Path):
         if name in KNOWN_W3C_FAILURES:
             assert got != expected, f"{name} passes now: remove it from KNOWN_W3C_FAILURES"
             continue
-        assert got == expected, f"{name}\nonly expected:\n{show(expected - got)}\nonly fast:\n{show(got - expected)}"
+        assert got == expected, (
+            f"{name}\nonly expected:\n{show(expected - got)}\nonly fast:\n{show(got - expected)}")
 
 
 def test_w3c_suite_exercises_the_fast_path():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
@@ -79,6 +80,7 @@ def save_dataset(store: Store, project: Project, stage: Stage) -> Path:
                         graphs={g: store.count(g) for g in store.named_graphs()})
     write_atomic(project.dataset_path, data)
     write_atomic(project.manifest_path, (json.dumps(asdict(manifest), indent=2) + "\n").encode())
+    mark_store(store, manifest.sha256)
     return project.dataset_path
 
 
@@ -116,9 +118,56 @@ def check_stage(project: Project, require: Stage) -> Manifest:
     return manifest
 
 
+#: An on-disk (RocksDB) store that keeps the saved dataset between commands: loading becomes
+#: opening it, and the graph no longer has to fit in memory for validate, qc, export or serve.
+STORE_DIR_ENV = "SARCOMA_GRAPH_STORE_DIR"
+_STORE_MARK = "sarcoma-graph-dataset.sha256"
+
+
+def store_dir() -> Path | None:
+    """The on-disk store folder named by ``SARCOMA_GRAPH_STORE_DIR``, if set."""
+    value = os.environ.get(STORE_DIR_ENV, "").strip()
+    return Path(value) if value else None
+
+
 def load_dataset(project: Project, backend: str = "oxigraph", require: Stage = "reason") -> Store:
-    """The saved dataset in a fresh store, once :func:`check_stage` has accepted it."""
-    check_stage(project, require)
-    store = open_store(backend)
-    store.load_file(project.dataset_path)
+    """The saved dataset in a store, once :func:`check_stage` has accepted it.
+
+    In memory by default. With ``SARCOMA_GRAPH_STORE_DIR`` (oxigraph backend) the dataset lives
+    in a RocksDB store there: opened as is when it already holds this dataset (its mark file
+    gives the manifest's checksum), else refilled by oxigraph's streaming bulk loader.
+    """
+    manifest = check_stage(project, require)
+    folder = store_dir() if backend == "oxigraph" else None
+    if folder is None:
+        store = open_store(backend)
+        store.load_file(project.dataset_path)
+        return store
+    return _disk_store(folder, project.dataset_path, manifest.sha256)
+
+
+def _disk_store(folder: Path, dataset: Path, sha256: str) -> Store:
+    from sarcoma_graph.store.oxigraph import OxigraphStore
+
+    folder.mkdir(parents=True, exist_ok=True)
+    mark = folder / _STORE_MARK
+    try:
+        store = OxigraphStore(folder)
+    except OSError as error:
+        raise InputError(f"{STORE_DIR_ENV}={folder}: cannot open the store ({error}); "
+                         "is another command using it?") from None
+    if mark.is_file() and mark.read_text(encoding="utf-8").strip() == sha256:
+        return store
+    mark.unlink(missing_ok=True)  # a half-filled store is never taken for a full one
+    store.clear()
+    store.bulk_load_file(dataset)
+    mark.write_text(sha256 + "\n", encoding="utf-8")
     return store
+
+
+def mark_store(store: Store, manifest_sha256: str) -> None:
+    """After ``save_dataset`` from an on-disk store: the store now holds the saved dataset."""
+    folder = store_dir()
+    path = getattr(store, "path", None)
+    if folder is not None and path is not None and Path(path) == folder:
+        (folder / _STORE_MARK).write_text(manifest_sha256 + "\n", encoding="utf-8")

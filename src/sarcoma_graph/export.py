@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
+from sarcoma_graph.describe import with_context
 from sarcoma_graph.plumbing.formats import RdfSyntax
-from sarcoma_graph.plumbing.terms import triples_graph
 from sarcoma_graph.plumbing.turtle import canonical_trig, canonical_turtle
 from sarcoma_graph.store import Store
 
@@ -26,13 +26,22 @@ def _canonical_quads(quads: list[ox.Quad], keep_graphs: bool) -> list[ox.Quad]:
 
 
 def serialize_quads(quads: list[ox.Quad], syntax: RdfSyntax, prefixes: Mapping[str, str],
-                    header: tuple[str, ...] = ()) -> bytes:
-    """Deterministic bytes for quads in one syntax; triple syntaxes merge the graphs."""
+                    header: tuple[str, ...] = (), merge_graphs: bool = False) -> bytes:
+    """Deterministic bytes for quads in one syntax; triple syntaxes merge the graphs.
+
+    ``merge_graphs`` merges them in JSON-LD too (no named-graph wrapper). JSON-LD carries the
+    prefix map as its ``@context``.
+    """
     if syntax.name == "turtle":
         return canonical_turtle(quads, prefixes, header).encode()
     if syntax.name == "trig":
         return canonical_trig(quads, prefixes, header).encode()
-    canonical = _canonical_quads(quads, syntax.datasets)
+    keep_graphs = syntax.datasets and not merge_graphs
+    canonical = _canonical_quads(quads, keep_graphs)
+    if syntax.name == "jsonld":
+        body = ox.serialize(canonical if keep_graphs else [q.triple for q in canonical],
+                            format=syntax.oxigraph)
+        return with_context(body, prefixes)
     if syntax.datasets:
         return ox.serialize(canonical, format=syntax.oxigraph)
     triples = [q.triple for q in canonical]

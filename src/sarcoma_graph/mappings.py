@@ -82,46 +82,95 @@ def _header_lines(path: Path) -> list[str]:
 
 SSSOM = "https://w3id.org/sssom/"
 OWL = "http://www.w3.org/2002/07/owl#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+DCTERMS = "http://purl.org/dc/terms/"
+PAV = "http://purl.org/pav/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_LITERAL_SLOTS = ("subject_label", "object_label", "comment", "author_id", "mapping_date",
-                  "confidence", "object_source", "see_also")
+
+# SSSOM slot → (RDF property, kind) as the SSSOM schema maps them (what sssom-py reads back).
+# Kinds: "curie" (an IRI, expanded with the curie_map), "iri", "string", "date", "double".
+SET_SLOTS = {
+    "creator_id": (DCTERMS + "creator", "curie"),
+    "license": (DCTERMS + "license", "iri"),
+    "mapping_set_version": (OWL + "versionInfo", "string"),
+    "mapping_set_title": (DCTERMS + "title", "string"),
+    "mapping_set_description": (DCTERMS + "description", "string"),
+    "mapping_date": (DCTERMS + "created", "date"),
+}
+ROW_SLOTS = {
+    "subject_id": (OWL + "annotatedSource", "curie"),
+    "predicate_id": (OWL + "annotatedProperty", "curie"),
+    "object_id": (OWL + "annotatedTarget", "curie"),
+    "subject_label": (SSSOM + "subject_label", "string"),
+    "object_label": (SSSOM + "object_label", "string"),
+    "mapping_justification": (SSSOM + "mapping_justification", "curie"),
+    "comment": (RDFS + "comment", "string"),
+    "author_id": (PAV + "authoredBy", "curie"),
+    "mapping_date": (PAV + "authoredOn", "date"),
+    "confidence": (SSSOM + "confidence", "double"),
+    "see_also": (RDFS + "seeAlso", "iri"),
+    "object_source": (SSSOM + "object_source", "curie"),
+    "subject_source": (SSSOM + "subject_source", "curie"),
+}
 
 
 def mapping_iri(set_iri: str, row: dict[str, str]) -> str:
-    """A stable IRI for one mapping: the set's IRI and a digest of subject, predicate, object."""
+    """A stable IRI for one mapping: the set's IRI and a digest of the row's identifying slots.
+
+    Subject, predicate, object and justification identify a mapping; two ``sssom:NoTermFound``
+    rows of one subject (one per vocabulary searched) also differ by their comment.
+    """
     import hashlib
 
-    key = "\t".join((row["subject_id"], row["predicate_id"], row["object_id"]))
+    key = "\t".join(row.get(k, "") for k in ("subject_id", "predicate_id", "object_id",
+                                              "mapping_justification"))
+    if row["object_id"].lower() in NO_TERM:
+        key += "\t" + row.get("comment", "")
     return f"{set_iri}/{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
+def _slot_terms(mapping_set: MappingSet, value: object, kind: str, line: int) -> list[ox.Term]:
+    values = value if isinstance(value, list) else [value]
+    terms: list[ox.Term] = []
+    for v in (str(x).strip() for x in values):
+        if not v:
+            continue
+        if kind == "curie":
+            target = SSSOM + "NoTermFound" if v.lower() in NO_TERM else mapping_set.expand(v, line)
+            terms.append(ox.NamedNode(target))
+        elif kind == "iri":
+            terms.append(ox.NamedNode(v))
+        elif kind == "string":
+            terms.append(ox.Literal(v))
+        else:
+            terms.append(ox.Literal(v, datatype=ox.NamedNode(XSD + kind)))
+    return terms
+
+
 def sssom_rdf_quads(mapping_set: MappingSet, graph: str) -> list[ox.Quad]:
-    """The mapping set as RDF: one ``owl:Axiom`` per mapping with its SSSOM slots, no blank node."""
+    """The mapping set as SSSOM/RDF (sssom-py reads it back unchanged), without blank nodes.
+
+    Every row becomes an ``owl:Axiom`` with an IRI, ``sssom:NoTermFound`` rows included; the
+    set carries its licence, creators, version, description and date.
+    """
     set_iri = str(mapping_set.metadata.get("mapping_set_id", ""))
     if not set_iri:
         raise InputError(f"{mapping_set.path}: the SSSOM header needs a mapping_set_id")
     g, s = ox.NamedNode(graph), ox.NamedNode(set_iri)
     quads = [ox.Quad(s, ox.NamedNode(RDF_TYPE), ox.NamedNode(SSSOM + "MappingSet"), g)]
-    for key in ("license", "mapping_set_version"):
-        if mapping_set.metadata.get(key):
-            quads.append(ox.Quad(s, ox.NamedNode(SSSOM + key),
-                                 ox.Literal(str(mapping_set.metadata[key])), g))
-    for line, row in enumerate(mapping_set.rows, start=1):
-        if row["object_id"].lower() in NO_TERM:
-            continue
+    for slot, (prop, kind) in SET_SLOTS.items():
+        value = mapping_set.metadata.get(slot)
+        if value:
+            quads += [ox.Quad(s, ox.NamedNode(prop), term, g)
+                      for term in _slot_terms(mapping_set, value, kind, 1)]
+    first_line = len(_header_lines(mapping_set.path)) + 2
+    for offset, row in enumerate(mapping_set.rows):
         m = ox.NamedNode(mapping_iri(set_iri, row))
-        quads += [
-            ox.Quad(s, ox.NamedNode(SSSOM + "mappings"), m, g),
-            ox.Quad(m, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL + "Axiom"), g),
-            ox.Quad(m, ox.NamedNode(OWL + "annotatedSource"),
-                    ox.NamedNode(mapping_set.expand(row["subject_id"], line)), g),
-            ox.Quad(m, ox.NamedNode(OWL + "annotatedProperty"),
-                    ox.NamedNode(mapping_set.expand(row["predicate_id"], line)), g),
-            ox.Quad(m, ox.NamedNode(OWL + "annotatedTarget"),
-                    ox.NamedNode(mapping_set.expand(row["object_id"], line)), g),
-            ox.Quad(m, ox.NamedNode(SSSOM + "mapping_justification"),
-                    ox.NamedNode(mapping_set.expand(row["mapping_justification"], line)), g),
-        ]
-        quads += [ox.Quad(m, ox.NamedNode(SSSOM + slot), ox.Literal(row[slot]), g)
-                  for slot in _LITERAL_SLOTS if row.get(slot)]
+        quads += [ox.Quad(s, ox.NamedNode(SSSOM + "mappings"), m, g),
+                  ox.Quad(m, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL + "Axiom"), g)]
+        for slot, (prop, kind) in ROW_SLOTS.items():
+            quads += [ox.Quad(m, ox.NamedNode(prop), term, g)
+                      for term in _slot_terms(mapping_set, row.get(slot, ""), kind,
+                                              first_line + offset)]
     return quads

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from sarcoma_graph.namespaces import prefix_map
 from sarcoma_graph.plumbing.rdfio import read_quads, write_atomic
-from sarcoma_graph.plumbing.terms import triples_graph
 from sarcoma_graph.plumbing.turtle import canonical_turtle, leading_comments
 from sarcoma_graph.project import Project
 

@@ -5,6 +5,14 @@ sub-classes, domain and range…) but not property chains (rule prp-spo2), so th
 applies every ``owl:propertyChainAxiom`` of the ontology itself and alternates the two until
 nothing new is found. Inferred triples that only restate the obvious (``owl:Thing`` types,
 reflexive axioms) or touch blank nodes are left out, so the inferences graph stays IRI-only.
+
+Speed (issue 11): the triples go to ``reasonable`` once, as tuples (no rdflib ``Graph``); the
+chain triples of each round are added to the same reasoner, which then reasons incrementally;
+and before each call the chains are run to their own fixpoint together with the two OWL 2 RL
+rules that feed chains from chain results (prp-spo1 sub-properties, prp-inv inverses), first
+on the asserted triples, so that usually one reasoner call is enough and a second round only
+confirms that the closure adds no chain input. Every triple added that way is one the old
+alternation derives too: the result is the same least fixpoint (tested against it).
 """
 
 from __future__ import annotations
@@ -15,12 +23,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.term import Node
 
 from sarcoma_graph.namespaces import graph_iri
-from sarcoma_graph.plumbing.terms import to_ox, triples_graph
+from sarcoma_graph.plumbing.terms import to_ox, to_rdflib
 from sarcoma_graph.store import Store
 
 Triple = tuple[Node, Node, Node]
@@ -28,6 +35,12 @@ INFERRED = graph_iri("inferred")
 _REFLEXIVE = {RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty,
               OWL.sameAs}
 MAX_ROUNDS = 20
+# Constants: ``RDF.first`` is a namespace lookup and rdflib's ``==`` a Python call, both far too
+# slow per triple; the scans below test predicates by hashing into small sets and dicts.
+_FIRST, _REST, _NIL, _CHAIN = RDF.first, RDF.rest, RDF.nil, OWL.propertyChainAxiom
+_SUBPROPERTY, _INVERSE = RDFS.subPropertyOf, OWL.inverseOf
+_LIST_OR_CHAIN = {_FIRST, _REST, _CHAIN}
+_PROPERTY_LINKS = {_SUBPROPERTY, _INVERSE}
 
 
 @dataclass
@@ -41,37 +54,161 @@ class ReasoningReport:
     by_predicate: dict[str, int] = field(default_factory=dict)
 
 
-def asserted_graph(store: Store) -> Graph:
-    """Every asserted triple (all graphs but the inferences) as one rdflib graph."""
-    return triples_graph(q for q in store.quads() if not (
-        isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == INFERRED))
+Chain = tuple[URIRef, list[URIRef]]
 
 
-def chain_axioms(graph: Graph) -> list[tuple[URIRef, list[URIRef]]]:
+def asserted_triples(store: Store) -> set[Triple]:
+    """Every asserted triple (all graphs but the inferences) as rdflib terms (converted once each)."""
+    memo: dict[object, Node] = {}
+
+    def term(t: object) -> Node:
+        found = memo.get(t)
+        if found is None:
+            found = memo[t] = to_rdflib(t)  # type: ignore[arg-type]
+        return found
+    inferred = ox.NamedNode(INFERRED)
+    return {(term(q.subject), term(q.predicate), term(q.object))
+            for q in store.quads() if q.graph_name != inferred}
+
+
+def chain_axioms(triples: Iterable[Triple]) -> list[Chain]:
     """``(property, [p1, …, pn])`` for each ``owl:propertyChainAxiom``."""
+    first: dict[Node, Node] = {}
+    rest: dict[Node, Node] = {}
+    heads: list[tuple[Node, Node]] = []
+    for s, p, o in triples:
+        if p not in _LIST_OR_CHAIN:
+            continue
+        if p == _FIRST:
+            first[s] = o
+        elif p == _REST:
+            rest[s] = o
+        else:
+            heads.append((s, o))
     chains = []
-    for prop, head in graph.subject_objects(OWL.propertyChainAxiom):
-        members = [m for m in Collection(graph, head) if isinstance(m, URIRef)]
+    for prop, head in sorted(heads, key=str):
+        members, node, seen = [], head, set()
+        while node in first and node not in seen:
+            seen.add(node)
+            members.append(first[node])
+            node = rest.get(node, _NIL)
+        members = [m for m in members if isinstance(m, URIRef)]
         if isinstance(prop, URIRef) and len(members) >= 2:
             chains.append((prop, members))
     return chains
 
 
-def apply_chains(triples: set[Triple], chains: list[tuple[URIRef, list[URIRef]]]) -> set[Triple]:
+def apply_chains(triples: set[Triple], chains: list[Chain]) -> set[Triple]:
     """One application of rule prp-spo2 for every chain; returns the new triples."""
-    by_predicate: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+    index = _index(triples, {m for _, members in chains for m in members})
+    return {t for t in _chain_results(index, chains) if t not in triples}
+
+
+def _index(triples: Iterable[Triple], predicates: set[Node]) -> dict[Node, dict[Node, set[Node]]]:
+    index: dict[Node, dict[Node, set[Node]]] = {p: defaultdict(set) for p in predicates}
     for s, p, o in triples:
-        by_predicate[p].append((s, o))
-    new: set[Triple] = set()
+        step = index.get(p)
+        if step is not None:
+            step[s].add(o)
+    return index
+
+
+def _chain_results(index: dict[Node, dict[Node, set[Node]]], chains: list[Chain]) -> set[Triple]:
+    out: set[Triple] = set()
     for prop, members in chains:
-        pairs = by_predicate.get(members[0], [])
+        pairs = {(s, o) for s, objects in index[members[0]].items() for o in objects}
         for member in members[1:]:
-            step: dict[Node, list[Node]] = defaultdict(list)
-            for s, o in by_predicate.get(member, []):
-                step[s].append(o)
-            pairs = [(start, end) for start, mid in pairs for end in step.get(mid, [])]
-        new.update((s, prop, o) for s, o in pairs if (s, prop, o) not in triples)
-    return new
+            step = index[member]
+            pairs = {(start, end) for start, mid in pairs for end in step.get(mid, ())}
+        out.update((s, prop, o) for s, o in pairs)
+    return out
+
+
+def _scan(triples: Iterable[Triple], predicates: set[Node]) -> tuple[
+        dict[Node, dict[Node, set[Node]]], dict[Node, set[Node]], dict[Node, set[Node]]]:
+    """One pass: the chain members' index, super-properties (transitive) and inverses."""
+    index: dict[Node, dict[Node, set[Node]]] = {p: defaultdict(set) for p in predicates}
+    sup: dict[Node, set[Node]] = defaultdict(set)
+    inverse: dict[Node, set[Node]] = defaultdict(set)
+    for s, p, o in triples:
+        step = index.get(p)
+        if step is not None:
+            step[s].add(o)
+        if p not in _PROPERTY_LINKS:
+            continue
+        if p == _SUBPROPERTY:
+            if s != o:
+                sup[s].add(o)
+        else:
+            inverse[s].add(o)
+            inverse[o].add(s)
+    for prop in list(sup):
+        todo, seen = list(sup[prop]), set()
+        while todo:
+            parent = todo.pop()
+            if parent not in seen and parent != prop:
+                seen.add(parent)
+                todo.extend(sup.get(parent, ()))
+        sup[prop] = seen
+    return index, sup, inverse
+
+
+def chain_fixpoint(closure: set[Triple], chains: list[Chain]) -> set[Triple]:
+    """Triples not in ``closure`` that chains, sub-properties (prp-spo1) and inverses (prp-inv)
+    derive from it, to their joint fixpoint."""
+    members = {m for _, ms in chains for m in ms}
+    index, sup, inverse = _scan(closure, members)
+    found = _member_triples(closure, members, sup, inverse)
+    for s, p, o in found:
+        index[p][s].add(o)
+    while True:
+        todo = [t for t in _chain_results(index, chains) if t not in closure and t not in found]
+        if not todo:
+            return found
+        while todo:
+            triple = todo.pop()
+            if triple in closure or triple in found:
+                continue
+            found.add(triple)
+            s, p, o = triple
+            if p in index:
+                index[p][s].add(o)
+            todo.extend((s, q, o) for q in sup.get(p, ()))
+            todo.extend((o, q, s) for q in inverse.get(p, ()))
+
+
+def _member_triples(closure: set[Triple], members: set[Node], sup: dict[Node, set[Node]],
+                    inverse: dict[Node, set[Node]]) -> set[Triple]:
+    """Chain-member triples that sub-properties and inverses give from other triples
+    (a fusion partner is an affected gene, whose inverse is isAlteredIn)."""
+    reach: dict[Node, list[tuple[Node, bool]]] = {}
+
+    def reachable(prop: Node) -> list[tuple[Node, bool]]:
+        if prop not in reach:
+            seen, todo = set(), [(prop, False)]
+            while todo:
+                state = todo.pop()
+                if state in seen:
+                    continue
+                seen.add(state)
+                here, flipped = state
+                todo.extend((q, flipped) for q in sup.get(here, ()))
+                todo.extend((q, not flipped) for q in inverse.get(here, ()))
+            reach[prop] = [(q, f) for q, f in seen if q in members and (q, f) != (prop, False)]
+        return reach[prop]
+
+    out: set[Triple] = set()
+    for s, p, o in closure:
+        targets = reach.get(p)
+        if targets is None:
+            targets = reachable(p)
+        for q, flipped in targets:
+            if flipped and isinstance(o, Literal):
+                continue  # a literal is never a subject
+            triple = (o, q, s) if flipped else (s, q, o)
+            if triple not in closure:
+                out.add(triple)
+    return out
 
 
 def _plain(node: Node) -> Node:
@@ -79,14 +216,6 @@ def _plain(node: Node) -> Node:
     if isinstance(node, Literal) and node.datatype == XSD.string and not node.language:
         return Literal(str(node))
     return node
-
-
-def _closure(graph: Graph) -> set[Triple]:
-    import reasonable  # heavy native module: imported when reasoning runs
-
-    reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(graph)
-    return {(s, p, _plain(o)) for s, p, o in reasoner.reason()}
 
 
 def _worth_keeping(triple: Triple) -> bool:
@@ -101,10 +230,8 @@ def _worth_keeping(triple: Triple) -> bool:
 def materialise(store: Store) -> ReasoningReport:
     """Replace the inferences graph with the OWL 2 RL closure (plus chains) of everything else."""
     started = time.perf_counter()
-    graph = asserted_graph(store)
-    asserted = set(graph)
-    chains = chain_axioms(graph)
-    closure, rounds = _fixpoint(graph, chains)
+    asserted = asserted_triples(store)
+    closure, rounds = _fixpoint(asserted, chain_axioms(asserted))
     inferred = sorted((t for t in closure - asserted if _worth_keeping(t)), key=str)
     store.clear(INFERRED)
     store.add_quads(_quads(inferred))
@@ -115,15 +242,24 @@ def materialise(store: Store) -> ReasoningReport:
                            time.perf_counter() - started, dict(sorted(counts.items())))
 
 
-def _fixpoint(graph: Graph, chains: list[tuple[URIRef, list[URIRef]]]) -> tuple[set[Triple], int]:
-    closure = _closure(graph) | set(graph)
+def _fixpoint(asserted: set[Triple], chains: list[Chain]) -> tuple[set[Triple], int]:
+    import reasonable  # heavy native module: imported when reasoning runs
+
+    # The chains' own fixpoint on the asserted triples first (the ontology's sub-property and
+    # inverse axioms are asserted): usually all chain triples, so one reasoner call suffices.
+    added = chain_fixpoint(asserted, chains) if chains else set()
+    reasoner = reasonable.PyReasoner()
+    reasoner.from_graph([*asserted, *added])
+    closure: set[Triple] = set()
     for rounds in range(1, MAX_ROUNDS + 1):
-        new = apply_chains(closure, chains)
+        closure = {(s, p, o if type(o) is URIRef else _plain(o)) for s, p, o in reasoner.reason()}
+        closure |= asserted
+        closure |= added
+        new = chain_fixpoint(closure, chains) if chains else set()
         if not new:
             return closure, rounds
-        for triple in new:
-            graph.add(triple)
-        closure = _closure(graph) | set(graph)
+        added |= new
+        reasoner.from_graph(list(new))  # appended: the next reason() is incremental
     return closure, MAX_ROUNDS
 
 

@@ -54,16 +54,24 @@ def start(name: str, command: Sequence[str], log: Path, ready: Callable[[], bool
         popen = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
                                  stdin=subprocess.DEVNULL)
     process = Process(name, popen, log)
+    try:
+        _wait(process, ready, timeout)
+    except BaseException:
+        process.stop()  # never leave a half-started server behind
+        raise
+    return process
+
+
+def _wait(process: Process, ready: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if popen.poll() is not None:
-            raise RuntimeError(f"{name} exited with {popen.returncode} before answering:\n"
-                               f"{process.tail()}")
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"{process.name} exited with {process.popen.returncode} before "
+                               f"answering:\n{process.tail()}")
         if ready():
-            return process
+            return
         time.sleep(0.3)
-    process.stop()
-    raise RuntimeError(f"{name} did not answer within {timeout:.0f} s:\n{process.tail()}")
+    raise RuntimeError(f"{process.name} did not answer within {timeout:.0f} s:\n{process.tail()}")
 
 
 def run(name: str, command: Sequence[str], timeout: float = 300.0,

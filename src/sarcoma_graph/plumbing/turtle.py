@@ -214,7 +214,7 @@ class _Writer:
         pad = INDENT * depth
         lines = []
         for p in order:
-            objects = sorted({self.term(o, depth + 1) for o in props[p]})
+            objects = sorted(self.term(o, depth + 1) for o in props[p])  # inline twins stay two
             lines.append(f"{pad}{self.predicate(p)} " + (" ,\n" + pad + INDENT).join(objects))
         return " ;\n".join(lines)
 
@@ -236,7 +236,7 @@ def _document(used: set[str], prefixes: Mapping[str, str], header: Iterable[str]
     if lines:
         lines.append("")
     lines += [f"@prefix {name}: {iri_ref(prefixes[name])} ." for name in sorted(used)]
-    head = "\n".join(lines)
+    head = "\n".join(lines).rstrip("\n")
     if not parts:
         return head + "\n" if head else ""
     return (head + "\n\n" if head else "") + "\n\n".join(parts) + "\n"

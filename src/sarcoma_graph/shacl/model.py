@@ -26,7 +26,8 @@ UNSUPPORTED = {SH.hasValue, SH.closed, SH.ignoredProperties, SH.lessThan, SH.les
                SH.rule}
 #: everything a shape may carry that is neither a constraint nor a target (annotations are free)
 AUXILIARY = {SH.message, SH.severity, SH.path, SH.deactivated, SH.flags, SH.qualifiedMinCount,
-             SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint, SH.name, SH.description, SH.order, SH.group, SH.defaultValue,
+             SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint, SH.name, SH.description,
+             SH.order, SH.group, SH.defaultValue,
              SH.property, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
              SH.target, RDF.type}
 
@@ -153,7 +154,7 @@ class ShapesReader:
                 raise Unsupported(f"shape {node}: only sh:SPARQLTarget targets are reproduced")
             shape.sparql_targets.append(str(select))
             prefixes.update(prefixes_of(g, target))
-        for parameter in VALUE_PARAMETERS | SET_PARAMETERS - {SH.sparql}:  # noqa: B020
+        for parameter in VALUE_PARAMETERS | SET_PARAMETERS - {SH.sparql}:
             values = list(g.objects(node, parameter))
             if values:
                 shape.params[parameter] = values

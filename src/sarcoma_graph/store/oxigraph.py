@@ -38,7 +38,16 @@ class OxigraphStore(Store):
 
     def __init__(self, path: Path | None = None) -> None:
         super().__init__()
+        self.path = path
         self._store = ox.Store(str(path)) if path else ox.Store()
+
+    def bulk_load_file(self, path: Path) -> None:
+        """Stream a large N-Quads file into the store (oxigraph's bulk loader: bounded memory)."""
+        try:
+            self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as error:
+            raise syntax_error(str(path), error) from None
+        self._changed()
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self._store.extend(quads)

@@ -1,0 +1,152 @@
+"""Pipeline stages at scale: build, reason, validate, qc, export and serve-ready on synthetic
+graphs of 100k, 1M (and 10M) quads, with wall time, CPU time and peak RSS of each stage.
+
+Each size gets its own build directory: the curated graph (and the CIViC import, when the
+release is in ../shared) is built, ``bench/synthetic.py`` writes an import that brings the
+dataset to the size, and every stage then runs as its own ``sarcoma-graph`` process, measured
+with ``wait4`` (peak RSS is the stage process's own; the server's query workers are not
+counted). At 100k the pyshacl reference runs beside the fast SHACL path.
+
+    .venv/bin/python bench/scale.py              # 100k and 1M
+    .venv/bin/python bench/scale.py 100k         # one size; 10M works too (see bench/README.md)
+
+Times from one run on one machine; the machine is shared, so CPU time says more than wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SG = str(Path(sys.executable).with_name("sarcoma-graph"))
+CIVIC = ROOT.parent / "shared" / "data" / "civic-2024-08-01"
+SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+@dataclass
+class Stage:
+    name: str
+    wall: float
+    cpu: float
+    rss_mb: float
+    status: int
+
+
+def run(name: str, args: list[str], timeout: float = 7200) -> Stage:
+    """One stage as a child process; wall, user+system CPU and peak RSS from ``wait4``."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = started + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.05)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    code = proc.returncode
+    if code not in (0, 1):  # 1: the data failed a check, still a finished stage
+        err = proc.stderr.read().decode(errors="replace")[-600:] if proc.stderr else ""
+        print(f"  {name}: exit {code}\n{err}", file=sys.stderr)
+    return Stage(name, time.perf_counter() - started, usage.ru_utime + usage.ru_stime,
+                 usage.ru_maxrss / 1024, code)
+
+
+def serve_ready(build_dir: Path, timeout: float = 1800) -> Stage:
+    """Start ``serve``; time until /sparql answers a query; stop it (by its PID)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    started = time.perf_counter()
+    proc = subprocess.Popen([SG, "serve", "--build-dir", str(build_dir), "--port", str(port), "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
+    ready = None
+    while time.perf_counter() - started < timeout and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    ready = time.perf_counter() - started
+                    break
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    _, _, usage = os.wait4(proc.pid, 0)
+    return Stage("serve ready", ready if ready is not None else float("nan"),
+                 usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+                 0 if ready is not None else 1)
+
+
+def prepare(build_dir: Path, quads: int) -> int:
+    """Base build (curated + CIViC), then the synthetic import that reaches ``quads``."""
+    import synthetic
+
+    imports = build_dir / "imports"
+    imports.mkdir(parents=True, exist_ok=True)
+    cached = ROOT / "build" / "imports" / "civic.nq"
+    if cached.is_file():
+        shutil.copy(cached, imports / "civic.nq")
+    elif CIVIC.is_dir():
+        subprocess.run([SG, "import", "civic", str(CIVIC), "--build-dir", str(build_dir), "-q"],
+                       check=True)
+    subprocess.run([SG, "build", "--build-dir", str(build_dir), "-q"], check=True)
+    base = sum(1 for _ in (build_dir / "dataset.nq").open("rb"))
+    return base + synthetic.write(build_dir / "dataset.nq", imports / "synthetic.nq", quads)
+
+
+def stages(build_dir: Path, reference: bool) -> Iterator[Stage]:
+    common = ["--build-dir", str(build_dir), "-q"]
+    yield run("build", [SG, "build", *common])
+    yield run("reason", [SG, "reason", *common])
+    yield run("validate (fast)", [SG, "validate", "--engine", "fast", *common])
+    yield run("qc", [SG, "qc", *common])
+    yield run("export turtle", [SG, "export", "-f", "turtle", "-o", str(build_dir / "export.ttl"),
+                                *common])
+    yield serve_ready(build_dir)
+    if reference:  # last: the slowest by far; stopped after an hour
+        yield run("validate (pyshacl)", [SG, "validate", "--engine", "pyshacl", *common], 3600)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", default=["100k", "1m"], help="100k, 1m, 10m")
+    parser.add_argument("--keep", action="store_true", help="keep the build directories")
+    args = parser.parse_args()
+    sizes = [s.lower() for s in args.sizes]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        raise SystemExit(f"unknown size {unknown[0]!r}: expected {', '.join(SIZES)}")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"| {'stage':<20} | {'size':>5} | {'quads':>10} | {'wall s':>8} | {'CPU s':>8} | "
+          f"{'peak RSS MB':>11} | exit |")
+    print(f"|{'-' * 22}|{'-' * 7}|{'-' * 12}|{'-' * 10}|{'-' * 10}|{'-' * 13}|------|")
+    for size in sizes:
+        build_dir = Path(tempfile.mkdtemp(prefix=f"sg-scale-{size}-"))
+        try:
+            quads = prepare(build_dir, SIZES[size])
+            for stage in stages(build_dir, reference=size == "100k"):
+                print(f"| {stage.name:<20} | {size:>5} | {quads:>10} | {stage.wall:>8.1f} | "
+                      f"{stage.cpu:>8.1f} | {stage.rss_mb:>11.0f} | {stage.status:>4} |", flush=True)
+        finally:
+            if not args.keep:
+                shutil.rmtree(build_dir, ignore_errors=True)
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

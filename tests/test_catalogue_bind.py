@@ -1,0 +1,96 @@
+"""Named-query parameters are bound as standard SPARQL: VALUES in the text (catalogue.bind)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from sarcoma_graph.catalogue import NamedQuery, Parameter, bind_values, query_kind
+
+EX = "https://example.org/"
+
+
+def named(text: str, *parameters: Parameter) -> NamedQuery:
+    return NamedQuery("q", Path("q.rq"), "Q", "", (), parameters, text, query_kind(text), {})
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    store = ox.Store()
+    for s, o in (("a", "x"), ("b", "y"), ("c", 'say "}"')):
+        store.add(ox.Quad(ox.NamedNode(EX + s), ox.NamedNode(EX + "p"), ox.Literal(o)))
+    return store
+
+
+def subjects(store: ox.Store, sparql: str) -> list[str]:
+    return sorted(row["s"].value for row in store.query(sparql))
+
+
+SELECT = f"""PREFIX ex: <{EX}>
+# a comment with a brace }} and WHERE {{
+SELECT ?s ?o WHERE {{
+  ?s ex:p ?o .
+  FILTER(?o != "WHERE {{ }}")
+}}
+ORDER BY ?s
+"""
+
+
+def test_values_end_the_outer_group_and_restrict_the_rows(store):
+    query = named(SELECT, Parameter("s", "iri", ""))
+    text = query.bind({"s": EX + "b"})
+    assert text.count("VALUES") == 1
+    assert text.index("VALUES") < text.index("ORDER BY")
+    assert subjects(store, text) == [EX + "b"]
+
+
+def test_a_literal_value_is_escaped(store):
+    query = named(SELECT, Parameter("o", "literal", ""))
+    assert subjects(store, query.bind({"o": 'say "}"'})) == [EX + "c"]
+
+
+def test_no_value_no_default_leaves_the_text_as_written(store):
+    query = named(SELECT, Parameter("s", "iri", ""))
+    assert query.bind({}) == SELECT
+    assert query.bind({"s": ""}) == SELECT
+    assert len(subjects(store, query.bind({}))) == 3
+
+
+def test_defaults_fill_what_is_not_given(store):
+    query = named(SELECT, Parameter("s", "iri", "", EX + "a"))
+    assert subjects(store, query.bind({})) == [EX + "a"]
+
+
+@pytest.mark.parametrize("values, message", [({"x": "1"}, "has no parameter x"),
+                                             ({"s": "not an iri"}, "absolute IRI")])
+def test_bad_values_name_the_parameter(values, message):
+    query = named(SELECT, Parameter("s", "iri", ""))
+    with pytest.raises(ValueError, match=message):
+        query.bind(values)
+
+
+def test_select_without_where_keyword(store):
+    text = bind_values(f"SELECT ?s {{ ?s <{EX}p> ?o }}", {"s": ox.NamedNode(EX + "a")})
+    assert subjects(store, text) == [EX + "a"]
+
+
+def test_construct_where_shortcut_gets_a_trailing_values(store):
+    text = bind_values(f"CONSTRUCT WHERE {{ ?s <{EX}p> ?o }}", {"s": ox.NamedNode(EX + "a")})
+    assert text.rstrip().endswith(f"VALUES ?s {{ <{EX}a> }}")
+    assert len(list(store.query(text))) == 1
+
+
+def test_construct_template_is_left_alone(store):
+    text = bind_values(f"CONSTRUCT {{ ?s <{EX}q> ?o }} WHERE {{ ?s <{EX}p> ?o }}",
+                       {"s": ox.NamedNode(EX + "b")})
+    assert text.startswith(f"CONSTRUCT {{ ?s <{EX}q> ?o }} WHERE {{")
+    assert [t.subject.value for t in store.query(text)] == [EX + "b"]
+
+
+def test_integer_values_are_typed(store):
+    text = bind_values("SELECT ?n WHERE { BIND(1 AS ?n) }",
+                       {"n": ox.Literal("1", datatype=ox.NamedNode(
+                           "http://www.w3.org/2001/XMLSchema#integer"))})
+    assert len(list(store.query(text))) == 1

@@ -1,0 +1,157 @@
+"""The release set as a contract: its description, checksums, permissions, licences, citation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import stat
+import tomllib
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import yaml
+
+from sarcoma_graph import __version__
+from sarcoma_graph.describe import release_date
+from sarcoma_graph.errors import InputError
+
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+VOID = "http://rdfs.org/ns/void#"
+SPDX = "http://spdx.org/rdf/terms#"
+RELEASE = f"https://w3id.org/sarcoma-graph/releases/{__version__}/"
+
+
+def one(store: ox.Store, sparql: str) -> list[ox.QuerySolution]:
+    return list(store.query("PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: "
+                            "<http://purl.org/dc/terms/> PREFIX void: <http://rdfs.org/ns/void#> "
+                            "PREFIX spdx: <http://spdx.org/rdf/terms#> " + sparql))
+
+
+@pytest.fixture(scope="module")
+def void(release_dir: Path) -> ox.Store:
+    store = ox.Store()
+    store.load(path=str(release_dir / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    return store
+
+
+def test_sha256sums_cover_every_file(release_dir: Path):
+    listed = {}
+    for line in (release_dir / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        listed[name] = digest
+    files = {p.name for p in release_dir.iterdir()} - {"SHA256SUMS"}
+    assert set(listed) == files
+    for name, digest in listed.items():
+        assert hashlib.sha256((release_dir / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_release_is_world_readable(release_dir: Path):
+    mode = stat.S_IMODE(release_dir.stat().st_mode)
+    assert mode & 0o005 == 0o005, oct(mode)
+    for path in release_dir.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) & 0o004, path.name
+
+
+def test_release_ships_licence_citation_and_changelog(release_dir: Path, root: Path):
+    for name in ("LICENSE-DATA", "CITATION.cff", "CHANGELOG.md"):
+        assert (release_dir / name).read_bytes() == (root / name).read_bytes()
+
+
+def test_description_names_version_date_licence_endpoint(void: ox.Store, root: Path):
+    (row,) = one(void, """SELECT ?d ?v ?issued ?lic ?ep ?n WHERE { ?d a dcat:Dataset, void:Dataset ;
+        dcat:version ?v ; dct:issued ?issued ; dct:license ?lic ; void:sparqlEndpoint ?ep ;
+        void:triples ?n ; dct:creator ?c }""")
+    assert row["d"].value == RELEASE + "dataset"
+    assert row["v"].value == __version__
+    assert row["issued"].value == release_date(root / "CHANGELOG.md", __version__)
+    assert row["issued"].datatype.value.endswith("#date")
+    assert row["lic"].value == "https://creativecommons.org/licenses/by/4.0/"
+    assert row["ep"].value == "https://w3id.org/sarcoma-graph/sparql"
+
+
+def test_description_counts_the_dataset(void: ox.Store, release_dir: Path):
+    (row,) = one(void, "SELECT ?n WHERE { ?d void:triples ?n }")
+    quads = sum(1 for _ in ox.parse(path=str(release_dir / "sarcoma-graph.nq"),
+                                    format=ox.RdfFormat.N_QUADS))
+    assert int(row["n"].value) == quads
+
+
+def test_every_file_is_a_distribution_with_size_and_checksum(void: ox.Store, release_dir: Path):
+    rows = one(void, """SELECT ?url ?size ?sum ?media WHERE { ?d dcat:distribution ?x .
+        ?x dcat:downloadURL ?url ; dcat:byteSize ?size ; dcat:mediaType ?media ;
+           spdx:checksum [ spdx:algorithm spdx:checksumAlgorithm_sha256 ; spdx:checksumValue ?sum ] }""")
+    described = {r["url"].value.removeprefix(RELEASE): r for r in rows}
+    assert set(described) == {p.name for p in release_dir.iterdir()} - {"SHA256SUMS", "void.ttl"}
+    for name, r in described.items():
+        data = (release_dir / name).read_bytes()
+        assert int(r["size"].value) == len(data), name
+        assert r["sum"].value == hashlib.sha256(data).hexdigest(), name
+        assert r["media"].value.startswith("https://www.iana.org/assignments/media-types/"), name
+
+
+def test_dumps_and_examples(void: ox.Store, release_dir: Path):
+    dumps = {r["u"].value.removeprefix(RELEASE) for r in one(void, "SELECT ?u { ?d void:dataDump ?u }")}
+    assert dumps == {f"sarcoma-graph{e}" for e in (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf")}
+    examples = {r["e"].value for r in one(void, """SELECT ?e {
+        ?d <http://www.w3.org/2000/01/rdf-schema#seeAlso> ?e .
+        ?e a <http://www.w3.org/ns/shacl#SPARQLExecutable> }""")}
+    catalogue = ox.Store()
+    catalogue.load(path=str(release_dir / "queries.ttl"), format=ox.RdfFormat.TURTLE)
+    published = {r["e"].value for r in catalogue.query(
+        "SELECT ?e { ?e a <http://www.w3.org/ns/shacl#SPARQLExecutable> }")}
+    assert examples == published and len(examples) >= 20
+
+
+# --- JSON-LD ----------------------------------------------------------------------------------------
+
+def test_every_jsonld_file_has_the_context(release_dir: Path):
+    context = json.loads((release_dir / "context.jsonld").read_text())["@context"]
+    assert context["owl"] == "http://www.w3.org/2002/07/owl#"
+    assert not {"http", "https", "_"} & set(context)
+    for path in release_dir.glob("*.jsonld"):
+        if path.name != "context.jsonld":
+            assert json.loads(path.read_text())["@context"] == context, path.name
+
+
+def test_ontology_jsonld_has_no_named_graph_but_the_dataset_keeps_them(release_dir: Path):
+    ontology = json.loads((release_dir / "ontology.jsonld").read_text())["@graph"]
+    assert ontology and not any("@graph" in node for node in ontology)
+    dataset = json.loads((release_dir / "sarcoma-graph.jsonld").read_text())["@graph"]
+    assert {node["@id"] for node in dataset if "@graph" in node} >= {
+        "https://w3id.org/sarcoma-graph/graph/ontology", "https://w3id.org/sarcoma-graph/graph/curated"}
+    parsed = list(ox.parse(path=str(release_dir / "ontology.jsonld"), format=ox.RdfFormat.JSON_LD))
+    assert parsed and all(isinstance(q.graph_name, ox.DefaultGraph) for q in parsed)
+
+
+# --- licences, citation, changelog -----------------------------------------------------------------
+
+def test_licences_agree_with_pyproject_and_readme(root: Path):
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT AND CC-BY-4.0"
+    assert sorted(project["license-files"]) == ["LICENSE", "LICENSE-DATA"]
+    assert (root / "LICENSE").read_text().startswith("MIT License\n")
+    data = (root / "LICENSE-DATA").read_text()
+    assert "CC-BY-4.0" in data and "https://creativecommons.org/licenses/by/4.0/legalcode" in data
+    readme = (root / "README.md").read_text()
+    assert "Code: MIT" in readme and "CC BY 4.0" in readme
+
+
+def test_citation_cff_matches_the_release(root: Path):
+    cff = yaml.safe_load((root / "CITATION.cff").read_text())
+    assert cff["cff-version"] == "1.2.0"
+    assert cff["version"] == __version__
+    assert str(cff["date-released"]) == release_date(root / "CHANGELOG.md", __version__)
+    assert cff["license"] == "CC-BY-4.0"
+    assert cff["title"] and cff["authors"] and cff["message"]
+
+
+def test_changelog_has_an_entry_per_version(root: Path, tmp_path: Path):
+    text = (root / "CHANGELOG.md").read_text()
+    assert re.search(rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", text, re.M)
+    with pytest.raises(InputError, match=r"no entry '## \[9\.9\.9\]"):
+        release_date(root / "CHANGELOG.md", "9.9.9")
+    with pytest.raises(InputError, match="missing"):
+        release_date(tmp_path / "CHANGELOG.md", __version__)
