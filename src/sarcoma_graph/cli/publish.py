@@ -67,8 +67,10 @@ def publish_cmd(
     if not quiet:
         for name, count in report.graphs.items():
             err.print(f"  <{name}>: {count} triples")
+        merged = report.sent - report.triples
+        note = f"; {merged} duplicate triples of the input merged" if merged else ""
         err.print(f"published {report.triples} triples in {len(report.graphs)} graphs to "
-                  f"{report.server} ({report.seconds:.1f} s)")
+                  f"{report.server} ({report.seconds:.1f} s{note})")
 
 
 def register(app: typer.Typer) -> None:
