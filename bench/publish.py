@@ -12,10 +12,12 @@ on 127.0.0.1 by the test suite's fixtures code (``tests/engines``) and stopped b
 from __future__ import annotations
 
 import argparse
+import http.server
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -46,6 +48,30 @@ def publish(args: list[str], env: dict[str, str] | None = None) -> tuple[float, 
     return seconds, usage.ru_maxrss, output
 
 
+class NullSink(http.server.BaseHTTPRequestHandler):
+    """Takes every write and answers every query with ``COUNT`` 1: the publishing process's own
+    time and memory, without a store's (for memory at sizes a loaded machine cannot wait for)."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        body = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}}]}}'
+        media = "application/sparql-results+json" if self.path.startswith("/query") else "text/plain"
+        self.send_response(200)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def null_sink() -> tuple[str, http.server.ThreadingHTTPServer]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NullSink)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server
+
+
 def dataset(work: Path) -> Path:
     """The project's reasoned build (made here when missing)."""
     build = work / "build"
@@ -60,6 +86,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--targets", nargs="+", default=["oxigraph", "oxigraph-gsp", "virtuoso"],
+                        help="oxigraph, oxigraph-gsp, virtuoso, sink (a null store: publish alone)")
     options = parser.parse_args()
     work = options.work or Path(tempfile.mkdtemp(prefix="sarcoma-publish-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -70,21 +98,27 @@ def main() -> None:
         if not files[size].is_file():
             print(f"generating {size} quads …", flush=True)
             scale(source, files[size], size)
-    ox_server = oxigraph.serve(work / "oxigraph-db", work / "oxigraph.log", read_only=False,
-                               union_default_graph=False)
-    virt = virtuoso.start_virtuoso(work / "virtuoso", [work])
-    vbase = f"http://127.0.0.1:{virt.http_port}"
-    targets = {
-        "oxigraph server (SPARQL Update)": ([ox_server.query_url, "--update-url",
-                                             ox_server.update_url], None),
-        "oxigraph server (Graph Store POST)": ([ox_server.query_url, "--update-url",
-                                                ox_server.update_url, "--gsp-url",
-                                                ox_server.store_url], None),
-        "Virtuoso 7.2 (SPARQL Update, digest)": ([f"{vbase}/sparql", "--update-url",
-                                                  f"{vbase}/sparql-auth", "--auth", "digest",
-                                                  "--user", "dba"],
-                                                 {"SARCOMA_GRAPH_STORE_PASSWORD": "dba"}),
-    }
+    ox_server = virt = sink = None
+    targets = {}
+    if {"oxigraph", "oxigraph-gsp"} & set(options.targets):
+        ox_server = oxigraph.serve(work / "oxigraph-db", work / "oxigraph.log", read_only=False,
+                                   union_default_graph=False)
+        base = [ox_server.query_url, "--update-url", ox_server.update_url]
+        if "oxigraph" in options.targets:
+            targets["oxigraph server (SPARQL Update)"] = (base, None)
+        if "oxigraph-gsp" in options.targets:
+            targets["oxigraph server (Graph Store POST)"] = ([*base, "--gsp-url",
+                                                              ox_server.store_url], None)
+    if "virtuoso" in options.targets:
+        virt = virtuoso.start_virtuoso(work / "virtuoso", [work])
+        vbase = f"http://127.0.0.1:{virt.http_port}"
+        targets["Virtuoso 7.2 (SPARQL Update, digest)"] = (
+            [f"{vbase}/sparql", "--update-url", f"{vbase}/sparql-auth", "--auth", "digest",
+             "--user", "dba"], {"SARCOMA_GRAPH_STORE_PASSWORD": "dba"})
+    if "sink" in options.targets:
+        url, sink = null_sink()
+        targets["null store (publish alone)"] = ([f"{url}/query", "--update-url", f"{url}/update"],
+                                                 None)
     rows = []
     try:
         for path in files.values():
@@ -96,8 +130,11 @@ def main() -> None:
                 print(f"{name:40} {quads:>9} quads {seconds:8.1f} s {quads / seconds:9.0f} q/s "
                       f"peak RSS {rss / 1024:7.1f} MiB", flush=True)
     finally:
-        ox_server.stop()
-        virt.stop()
+        for server in (ox_server, virt):
+            if server is not None:
+                server.stop()
+        if sink is not None:
+            sink.shutdown()
     print("\n| store | quads | seconds | quads/s | peak RSS of publish (MiB) |\n|---|---:|---:|---:|---:|")
     for name, quads, seconds, rss in rows:
         print(f"| {name} | {quads} | {seconds:.1f} | {quads / seconds:.0f} | {rss / 1024:.1f} |")

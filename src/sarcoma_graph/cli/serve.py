@@ -13,7 +13,8 @@ from sarcoma_graph.errors import InputError
 
 _HELP = """Serve the built dataset: SPARQL 1.1 Protocol at /sparql, Graph Store at
 /rdf-graph-store, the SPARQL editor at /, VoID, SPARQL examples, named queries as REST
-routes and dereferenceable IRIs. Run `sarcoma-graph build` first."""
+routes and dereferenceable IRIs. Run `sarcoma-graph build` first, or give --store URL to serve
+the graphs published to a SPARQL 1.1 server (`sarcoma-graph publish URL`) instead."""
 
 
 def serve(
