@@ -85,7 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--work", type=Path, default=None)
-    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--targets", nargs="+", default=["oxigraph", "oxigraph-gsp", "virtuoso"],
                         help="oxigraph, oxigraph-gsp, virtuoso, sink (a null store: publish alone)")
     options = parser.parse_args()

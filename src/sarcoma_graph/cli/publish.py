@@ -42,7 +42,7 @@ def publish_cmd(
         "--user", help="User name (default: SARCOMA_GRAPH_STORE_USER); the password comes from "
         "SARCOMA_GRAPH_STORE_PASSWORD.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Triples per request.")]
-    = 5000,
+    = 1000,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each answer.")]
     = 120.0,
     root: RootOption = None,

@@ -45,7 +45,7 @@ STAGING = "urn:x-sarcoma-graph:staging:"
 NO_GRAPH = "urn:x-sarcoma-graph:no-graph"
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-BATCH = 5000
+BATCH = 1000  # Virtuoso 7.2's SPARQL compiler runs out of memory on INSERT DATA of ~5000 triples
 _LINE = re.compile(r"\bline (\d+)", re.I)
 _RESULTS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
             "application/json": ox.QueryResultsFormat.JSON,
