@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from rdflib import RDF, SH, Graph
-from rdflib.term import Node
+from rdflib.term import BNode, Node, URIRef
 
 from sarcoma_graph.errors import InputError
 from sarcoma_graph.plumbing.rdfio import rdf_files, read_quads
@@ -82,7 +82,26 @@ def _text(node: Node | None) -> str:
     return "" if node is None else str(node)
 
 
-def _results(report: Graph) -> list[Violation]:
+def shape_name(shapes: Graph | None, node: Node | None) -> str:
+    """A name for a shape that is the same on every run: its IRI, or for a blank property
+    shape its node shape's IRI and its path (``…/AgentShape → sg:hasTarget``), never the
+    random blank-node label."""
+    if node is None:
+        return ""
+    if not isinstance(node, BNode) or shapes is None:
+        return str(node)
+    from sarcoma_graph.namespaces import compress
+
+    parent = next(iter(sorted(shapes.subjects(SH.property, node), key=str)), None)
+    path = shapes.value(node, SH.path)
+    name = shapes.value(node, SH.name)
+    where = compress(str(path)) or str(path) if isinstance(path, URIRef) else \
+        (str(name) if name is not None else "property shape")
+    owner = shape_name(shapes, parent) if parent is not None else "(anonymous shape)"
+    return f"{owner} → {where}"
+
+
+def _results(report: Graph, shapes: Graph | None = None) -> list[Violation]:
     out = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         def one(p: Node, result: Node = result) -> Node | None:
@@ -91,7 +110,7 @@ def _results(report: Graph) -> list[Violation]:
             severity=_text(one(SH.resultSeverity)).rsplit("#", 1)[-1],
             focus=_text(one(SH.focusNode)), path=_text(one(SH.resultPath)),
             value=_text(one(SH.value)), message=_text(one(SH.resultMessage)),
-            shape=_text(one(SH.sourceShape)),
+            shape=shape_name(shapes, one(SH.sourceShape)),
             constraint=_text(one(SH.sourceConstraintComponent)).rsplit("#", 1)[-1]))
     return sorted(out, key=lambda v: (v.severity, v.focus, v.path, v.message, v.value))
 
@@ -128,7 +147,7 @@ def validate_pyshacl(store: Store, shapes: Graph) -> ValidationReport:
     _, report_graph, _ = pyshacl.validate(
         data_graph(store), shacl_graph=shapes, inference="none",
         advanced=True, allow_warnings=True, abort_on_first=False)
-    return ValidationReport(_results(report_graph), report_graph, "pyshacl")
+    return ValidationReport(_results(report_graph, shapes), report_graph, "pyshacl")
 
 
 def validate_fast(store: Store, shapes: Graph) -> ValidationReport:
@@ -139,4 +158,4 @@ def validate_fast(store: Store, shapes: Graph) -> ValidationReport:
     results = Engine(ShapesReader(shapes), Data(store)).validate()
     report_graph = results_graph(results, shapes)
     assert isinstance(report_graph, Graph)
-    return ValidationReport(_results(report_graph), report_graph, "fast")
+    return ValidationReport(_results(report_graph, shapes), report_graph, "fast")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from sarcoma_graph.cli import imports, links, output, pipeline, publish, serve
+from sarcoma_graph.cli.common import polish_help
 
 app = typer.Typer(
     name="sarcoma-graph",
@@ -18,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+polish_help()
 pipeline.register(app)
 output.register(app)
 imports.register(app)

@@ -7,9 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, err, out, project, run_or_exit
+from sarcoma_graph.cli.common import (
+    BuildOption,
+    QuietOption,
+    RootOption,
+    err,
+    out,
+    project,
+    run_or_exit,
+    table,
+)
 from sarcoma_graph.cli.store import StoreOption, StoreTimeoutOption, dataset_store
 from sarcoma_graph.errors import InputError
 
@@ -27,10 +35,14 @@ def _params(values: list[str]) -> dict[str, str]:
 
 
 def query_cmd(
-    name: Annotated[str, typer.Argument(help="A query name from queries/ or a path to a .rq file.")],
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value (repeatable).")]
+    name: Annotated[str | None, typer.Argument(
+        help="A query name from queries/ or a path to a .rq file.", metavar="NAME")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", metavar="KEY=VALUE",
+                                                    help="key=value (repeatable).")]
     = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help=", ".join(QUERY_FORMATS))] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="|".join(QUERY_FORMATS),
+                                     help=", ".join(QUERY_FORMATS))] = "table",
+    list_: Annotated[bool, typer.Option("--list", "-l", help="List the named queries.")] = False,
     store_url: StoreOption = None,
     store_timeout: StoreTimeoutOption = 60.0,
     root: RootOption = None,
@@ -40,6 +52,11 @@ def query_cmd(
     from sarcoma_graph.catalogue import find_query
 
     proj = project(root, build_dir)
+    if list_:
+        _list_queries(proj.queries_dir)
+        return
+    if name is None:
+        run_or_exit(lambda: _fail("name a query (see `sarcoma-graph query --list`)"))
     named = run_or_exit(lambda: find_query(proj.queries_dir, name))
     values = run_or_exit(lambda: _params(param or []))
     text = run_or_exit(lambda: _bind(named, values))
@@ -48,6 +65,16 @@ def query_cmd(
     store = run_or_exit(lambda: dataset_store(proj, store_url, store_timeout))
     result = run_or_exit(lambda: store.query(text))
     _print_result(result, fmt)
+
+
+def _list_queries(folder: Path) -> None:
+    """Every named query: name, parameters and title (full, never cut)."""
+    from sarcoma_graph.catalogue import load_catalogue
+
+    grid = table("name", "parameters", "title")
+    for query in run_or_exit(lambda: load_catalogue(folder)):
+        grid.add_row(query.name, ", ".join(p.name for p in query.parameters), query.title)
+    out.print(grid)
 
 
 def _bind(named: object, values: dict[str, str]) -> str:
@@ -85,24 +112,27 @@ def _table(result: object) -> None:
     if result.kind == "ask":  # type: ignore[attr-defined]
         out.print("true" if result.boolean else "false")  # type: ignore[attr-defined]
         return
-    table = Table(*result.variables)  # type: ignore[attr-defined]
+    grid = table(*result.variables)  # type: ignore[attr-defined]
     for row in result.rows:  # type: ignore[attr-defined]
         cells = []
         for term in row:
             text = "" if term is None else term.value
             cells.append((compress(text) or text) if term is not None and hasattr(term, "value")
                          and type(term).__name__ == "NamedNode" else text)
-        table.add_row(*cells)
-    out.print(table)
+        grid.add_row(*cells)
+    out.print(grid)
     err.print(f"{len(result.rows)} row(s)")  # type: ignore[attr-defined]
 
 
 def export_cmd(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, ntriples, nquads, trig, jsonld, rdfxml")]
+    fmt: Annotated[str, typer.Option("--format", "-f",
+                                     metavar="turtle|ntriples|nquads|trig|jsonld|rdfxml",
+                                     help="turtle, ntriples, nquads, trig, jsonld, rdfxml")]
     = "turtle",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")]
     = None,
-    graph: Annotated[list[str] | None, typer.Option("--graph", "-g", help="Named graph (repeatable): "
+    graph: Annotated[list[str] | None, typer.Option("--graph", "-g", metavar="NAME|IRI",
+                                                     help="Named graph (repeatable): "
                                                      "a name like curated or a full IRI.")] = None,
     release: Annotated[Path | None, typer.Option("--release", help="Write the whole release set "
                                                  "into this folder instead.", file_okay=False)] = None,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from sarcoma_graph.cli.common import (
     BuildOption,
@@ -17,13 +17,14 @@ from sarcoma_graph.cli.common import (
     project,
     run_or_exit,
     step,
+    table,
 )
 from sarcoma_graph.cli.store import StoreOption, StoreTimeoutOption, dataset_store
 from sarcoma_graph.errors import ValidationFailed
 from sarcoma_graph.namespaces import graph_iri
 
 BackendOption = Annotated[str, typer.Option(
-    "--backend", help="Store backend: oxigraph (rdflib was retired; see --store).")]
+    "--backend", metavar="oxigraph", help="Store backend: oxigraph (rdflib was retired; see --store).")]
 
 
 def build_cmd(root: RootOption = None, build_dir: BuildOption = None,
@@ -77,9 +78,11 @@ def _raise(error: Exception) -> None:
 
 
 def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
-                 fmt: Annotated[str, typer.Option("--format", help="text, turtle or json")] = "text",
+                 fmt: Annotated[str, typer.Option("--format", metavar="text|turtle|json|csv",
+                                                  help="text, turtle, json or csv")] = "text",
                  engine: Annotated[str, typer.Option(
-                     "--engine", help="auto (default), fast (SPARQL on the store) or pyshacl")] = "auto",
+                     "--engine", metavar="auto|fast|pyshacl",
+                     help="auto (default), fast (SPARQL on the store) or pyshacl")] = "auto",
                  quiet: QuietOption = False) -> None:
     """Validate the built (and reasoned) dataset against shapes/; exit 1 on violations."""
     from sarcoma_graph.dataset import load_dataset
@@ -95,6 +98,13 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
         out.print(report.to_turtle(), markup=False)
     elif fmt == "json":
         out.print(report.to_json(), markup=False)
+    elif fmt == "csv":
+        _print_csv(["severity", "focus", "path", "value", "shape", "message"],
+                   [[r.severity, r.focus, r.path, r.value, r.shape, r.message]
+                    for r in report.results])
+    elif fmt != "text":
+        err.print(f"error: unknown --format {fmt!r}; use text, turtle, json or csv")
+        raise typer.Exit(2)
     else:
         _print_violations(report.results, quiet)
     if not report.conforms:
@@ -119,8 +129,20 @@ def _print_violations(results: list, quiet: bool) -> None:
     err.print(f"{violations} violation(s), {len(results) - violations} other result(s)")
 
 
-def qc_cmd(root: RootOption = None, build_dir: BuildOption = None, store_url: StoreOption = None,
-           store_timeout: StoreTimeoutOption = 60.0, quiet: QuietOption = False) -> None:
+def _print_csv(headers: list[str], rows: list[list[object]]) -> None:
+    """Rows as CSV on stdout (full IRIs, nothing cut)."""
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows([["" if v is None else str(v) for v in row] for row in rows])
+
+
+def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
+           store_url: StoreOption = None, store_timeout: StoreTimeoutOption = 60.0,
+           fmt: Annotated[str, typer.Option("--format", metavar="text|json|csv",
+                                            help="text (a table), json or csv")] = "text",
+           quiet: QuietOption = False) -> None:
     """Run the SPARQL quality checks of qc/ (on the build, or --store); exit 1 if a check of
     severity error fails."""
     from sarcoma_graph.qc import run_qc
@@ -129,13 +151,26 @@ def qc_cmd(root: RootOption = None, build_dir: BuildOption = None, store_url: St
     store = run_or_exit(lambda: dataset_store(proj, store_url, store_timeout))
     with step("qc", quiet):
         report = run_or_exit(lambda: run_qc(store, proj.qc_dir))
-    if report.findings:
-        table = Table("check", "severity", "entity", "property", "value")
+    if fmt not in ("text", "json", "csv"):
+        err.print(f"error: unknown --format {fmt!r}; use text, json or csv")
+        raise typer.Exit(2)
+    columns = ["check", "severity", "entity", "property", "value"]
+    rows = [[f.check, f.severity, f.entity, f.property, f.value] for f in report.findings]
+    if fmt == "json":
+        import json
+
+        out.print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=1,
+                             ensure_ascii=False), markup=False)
+    elif fmt == "csv":
+        _print_csv(columns, rows)
+    elif report.findings:
         from sarcoma_graph.namespaces import compress
 
+        grid = table(*columns)
         for f in report.findings:
-            table.add_row(f.check, f.severity, *(compress(v) or v for v in (f.entity, f.property, f.value)))
-        out.print(table)
+            grid.add_row(f.check, f.severity, *(compress(v) or v if v else ""
+                                                for v in (f.entity, f.property, f.value)))
+        out.print(grid)
     if not quiet:
         err.print(f"{len(report.checks)} checks, {len(report.errors)} error(s), "
                   f"{len(report.findings) - len(report.errors)} warning/info finding(s)")
@@ -144,8 +179,10 @@ def qc_cmd(root: RootOption = None, build_dir: BuildOption = None, store_url: St
 
 
 def stats_cmd(root: RootOption = None, build_dir: BuildOption = None,
-              fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
-              store_url: StoreOption = None, store_timeout: StoreTimeoutOption = 60.0) -> None:
+              fmt: Annotated[str, typer.Option("--format", metavar="text|json",
+                                               help="text or json")] = "text",
+              store_url: StoreOption = None, store_timeout: StoreTimeoutOption = 60.0,
+              quiet: QuietOption = False) -> None:
     """Counts per named graph, class and property (VoID-style), of the build or --store."""
     import dataclasses
     import json
@@ -154,17 +191,18 @@ def stats_cmd(root: RootOption = None, build_dir: BuildOption = None,
 
     proj = project(root, build_dir)
     store = run_or_exit(lambda: dataset_store(proj, store_url, store_timeout, require="build"))
-    stats = run_or_exit(lambda: compute_stats(store))
+    with step("stats", quiet):
+        stats = run_or_exit(lambda: compute_stats(store))
     if fmt == "json":
         out.print(json.dumps(dataclasses.asdict(stats), indent=2), markup=False)
         return
     out.print(f"triples: {stats.triples}   entities: {stats.entities}")
     for title, rows in (("graph", list(stats.graphs.items())), ("class", stats.classes),
                         ("property", stats.properties)):
-        table = Table(title, "count")
+        grid = table(title, "count")
         for name, count in rows:
-            table.add_row(name, str(count))
-        out.print(table)
+            grid.add_row(name, str(count))
+        out.print(grid)
 
 
 def normalize_cmd(

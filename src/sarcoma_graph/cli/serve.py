@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from typing import Annotated
 
 import typer
@@ -23,7 +25,8 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     backend: Annotated[str, typer.Option(
-        help="Store backend: oxigraph (rdflib was retired; see --store).")] = "oxigraph",
+        help="Store backend: oxigraph (rdflib was retired; see --store).", metavar="oxigraph")
+    ] = "oxigraph",
     timeout: Annotated[float, typer.Option(help="Query time limit in seconds (503 past it).")
                        ] = 30.0,
     max_results: Annotated[int, typer.Option(
@@ -34,7 +37,7 @@ def serve(
         "--enable-updates", help="Accept SPARQL Update and Graph Store writes, with the "
         "bearer token from SARCOMA_GRAPH_UPDATE_TOKEN.")] = False,
     service_allow: Annotated[list[str] | None, typer.Option(
-        "--service-allow", help="An endpoint SERVICE may call (repeatable; none by default).")
+        "--service-allow", metavar="URL", help="An endpoint SERVICE may call (repeatable; none by default).")
     ] = None,
     base_url: Annotated[str | None, typer.Option(
         help="Public URL of this server (for sd:endpoint, void:sparqlEndpoint).")] = None,
@@ -69,6 +72,7 @@ def serve(
         run_or_exit(lambda: _refuse("--enable-updates with --store: write to the store itself "
                                     "(`sarcoma-graph publish`, its own update endpoint)"))
     chosen = run_or_exit(settings)
+    listening = run_or_exit(lambda: listen(host, port))  # before anything says "serving"
     if store_url:  # the query time limit applies to the store's answer too
         store = run_or_exit(lambda: dataset_store(found, store_url, timeout + 5, graphs_ttl=5.0))
     else:
@@ -77,8 +81,27 @@ def serve(
     if not quiet:
         source = store_url or found.dataset_path
         err.print(f"serving {store.count()} quads from {source} at http://{host}:{port}/sparql")
-    uvicorn.run(create_app(chosen, store, queries), host=host, port=port,
-                log_level="warning" if quiet else "info", access_log=not quiet)
+    config = uvicorn.Config(create_app(chosen, store, queries), host=host, port=port,
+                            log_level="warning" if quiet else "info", access_log=not quiet)
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``; a taken port is one message with a hint."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        reason = "is already in use" if error.errno == errno.EADDRINUSE else \
+            f"cannot be opened ({error.strerror})"
+        raise InputError(f"port {port} on {host} {reason}; choose another with --port "
+                         f"(e.g. --port {port + 1})") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def _refuse(message: str) -> None:

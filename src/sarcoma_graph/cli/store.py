@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sarcoma_graph.store.sparql_http import SparqlHttpStore
 
 StoreOption = Annotated[str | None, typer.Option(
-    "--store", envvar="SARCOMA_GRAPH_STORE", show_default=False,
+    "--store", envvar="SARCOMA_GRAPH_STORE", show_default=False, metavar="URL",
     help="Read the dataset from this SPARQL 1.1 query endpoint (after `sarcoma-graph publish`) "
     "instead of build/; credentials from SARCOMA_GRAPH_STORE_USER/PASSWORD/TOKEN/AUTH.")]
 StoreTimeoutOption = Annotated[float, typer.Option(

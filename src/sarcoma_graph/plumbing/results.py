@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -147,12 +147,18 @@ def serialize_results(result: QueryResult, syntax: ResultsSyntax) -> bytes:
     return _WRITERS[syntax.name](result)
 
 
+def serialize_triples(triples: Iterable[ox.Triple], syntax: RdfSyntax,
+                      prefixes: Mapping[str, str] | None = None) -> bytes:
+    """Serialise triples; the syntaxes that declare prefixes (Turtle, TriG, RDF/XML) get them."""
+    options: dict[str, object] = {}
+    if prefixes and syntax.name in ("turtle", "trig", "rdfxml"):
+        options["prefixes"] = dict(prefixes)
+    return ox.serialize(list(triples), format=syntax.oxigraph, **options)
+
+
 def serialize_graph(result: QueryResult, syntax: RdfSyntax,
                     prefixes: Mapping[str, str] | None = None) -> bytes:
     """Serialise a CONSTRUCT/DESCRIBE result as RDF (triples go into the default graph)."""
     if result.kind != "graph":
         raise ValueError("only a CONSTRUCT/DESCRIBE result is RDF")
-    options: dict[str, object] = {}
-    if prefixes and syntax.name in ("turtle", "trig", "rdfxml"):
-        options["prefixes"] = dict(prefixes)
-    return ox.serialize(result.triples, format=syntax.oxigraph, **options)
+    return serialize_triples(result.triples, syntax, prefixes)

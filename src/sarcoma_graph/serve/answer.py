@@ -16,7 +16,7 @@ from sarcoma_graph.serve import guard, lexer
 from sarcoma_graph.serve.cache import Answer, etag_for, etag_matches
 from sarcoma_graph.serve.errors import HttpError, query_error
 from sarcoma_graph.serve.jobs import QueryJob, run_query
-from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, available, pick
+from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, accept_of, available, pick
 from sarcoma_graph.serve.pool import JobTimeout, WorkerDied
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import QueryError, ResultTooLarge
@@ -79,7 +79,7 @@ def negotiate(request: Request) -> tuple[str, str]:
     SPARQLStore sets ``Accept`` from its configured format, not from the query form) gets the
     form's default syntax rather than a 406, and the other way round.
     """
-    accept = request.headers.get("accept")
+    accept = accept_of(request)
     results, graph = pick(accept, RESULTS_OFFERS), pick(accept, RDF_OFFERS)
     if results is None and graph is None:
         raise HttpError(406, available({**RESULTS_OFFERS, **RDF_OFFERS}))
@@ -91,7 +91,7 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
     guard.check(job.sparql, state.settings.service_allow)
     results, graph = negotiate(request)
     job = QueryJob(job.sparql, job.default_graphs, job.named_graphs,
-                   state.settings.max_results, results, graph)
+                   state.settings.max_results, results, graph, state.prefixes)
     key = (state.version, job)
     etag = etag_for(key) if state.settings.etags else ""
     if etag and etag_matches(request.headers.get("if-none-match"), etag):

@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sarcoma_graph import __version__
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.serve import errors
-from sarcoma_graph.serve.routes import description, entities, graph_store, page, queries, sparql
+from sarcoma_graph.serve.routes import entities, graph_store, page, queries, search, sparql, void
 from sarcoma_graph.serve.settings import Settings
 from sarcoma_graph.serve.state import endpoint_state
 from sarcoma_graph.store import Store
@@ -31,8 +31,9 @@ def endpoint_router(named_queries: Sequence[NamedQuery] = ()) -> APIRouter:
     sparql.add_routes(router)
     graph_store.add_routes(router)
     queries.add_routes(router, named_queries)
-    description.add_routes(router)
+    void.add_routes(router)
     entities.add_routes(router)
+    search.add_routes(router)
     page.add_routes(router)
     return router
 
@@ -46,7 +47,8 @@ def create_app(settings: Settings, store: Store,
             yield
 
     app = FastAPI(title="sarcoma-graph SPARQL endpoint", version=__version__,
-                  description=_ABOUT, lifespan=lifespan, redoc_url=None)
+                  description=_ABOUT, lifespan=lifespan, redoc_url=None,
+                  docs_url=None)  # /docs is served with bundled assets (routes/page.py)
     app.include_router(endpoint_router(named_queries))
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT",

@@ -11,11 +11,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
-from sarcoma_graph.plumbing.results import serialize_graph, serialize_results
+from sarcoma_graph.plumbing.results import serialize_graph, serialize_results, serialize_triples
 from sarcoma_graph.store import Store, Term
-
-#: Prefixes for RDF answers; set by the server before it forks the workers.
-PREFIXES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -28,6 +25,7 @@ class QueryJob:
     limit: int | None = None
     results_syntax: str = "json"
     rdf_syntax: str = "turtle"
+    prefixes: tuple[tuple[str, str], ...] = ()  # declared in Turtle, TriG and RDF/XML answers
 
 
 def run_query(store: Store, job: QueryJob) -> tuple[str, bytes]:
@@ -36,7 +34,7 @@ def run_query(store: Store, job: QueryJob) -> tuple[str, bytes]:
         job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs,
         limit=job.limit)
     if result.kind == "graph":
-        return "graph", serialize_graph(result, rdf_syntax(job.rdf_syntax), PREFIXES)
+        return "graph", serialize_graph(result, rdf_syntax(job.rdf_syntax), dict(job.prefixes))
     return result.kind, serialize_results(result, results_syntax(job.results_syntax))
 
 
@@ -47,14 +45,13 @@ def graph_triples(store: Store, graph: str | None) -> list[ox.Triple]:
     return [q.triple for q in store.quads() if isinstance(q.graph_name, ox.DefaultGraph)]
 
 
-def dump_graph(store: Store, graph: str | None, syntax: str) -> bytes | None:
+def dump_graph(store: Store, graph: str | None, syntax: str,
+               prefixes: tuple[tuple[str, str], ...] = ()) -> bytes | None:
     """One graph serialised; ``None`` if that named graph does not exist (is empty)."""
     triples = graph_triples(store, graph)
     if graph is not None and not triples:
         return None
-    chosen = rdf_syntax(syntax)
-    options = {"prefixes": PREFIXES} if chosen.name in ("turtle", "trig", "rdfxml") else {}
-    return ox.serialize(triples, format=chosen.oxigraph, **options)
+    return serialize_triples(triples, rdf_syntax(syntax), dict(prefixes))
 
 
 def graph_exists(store: Store, graph: str) -> bool:

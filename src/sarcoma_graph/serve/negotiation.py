@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from starlette.requests import Request
+
 from sarcoma_graph.plumbing.formats import RDF_SYNTAXES, RESULTS_SYNTAXES, RdfSyntax, ResultsSyntax
+from sarcoma_graph.serve.errors import HttpError
 
 
 @dataclass(frozen=True)
@@ -109,3 +112,55 @@ def pick(header: str | None, table: dict[str, str]) -> str | None:
 def available(table: dict[str, str]) -> str:
     """The message of a 406 answer: what can be asked for."""
     return "none of the acceptable media types can be served; available: " + ", ".join(table)
+
+
+#: ``format=`` / ``output=`` short names (as Fuseki and Virtuoso take them) → an ``Accept``
+#: header; one name can stand for a results syntax and an RDF syntax (``json``, ``xml``).
+FORMAT_NAMES = {
+    "json": "application/sparql-results+json, application/ld+json",
+    "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml, application/rdf+xml",
+    "srx": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values",
+    "text": "text/plain, text/csv", "txt": "text/plain, text/csv",
+    "ttl": "text/turtle", "turtle": "text/turtle",
+    "nt": "application/n-triples", "ntriples": "application/n-triples",
+    "n-triples": "application/n-triples",
+    "nq": "application/n-quads", "nquads": "application/n-quads",
+    "n-quads": "application/n-quads", "trig": "application/trig",
+    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
+    "rdf": "application/rdf+xml", "rdfxml": "application/rdf+xml",
+    "rdf/xml": "application/rdf+xml", "html": HTML,
+}
+_FORMAT_PARAMETERS = ("format", "output")
+
+
+def accept_of(request: Request) -> str | None:
+    """The ``Accept`` to negotiate with: a ``format=``/``output=`` URL parameter (a short name
+    or a media type) overrides the header, as Fuseki and Virtuoso do; 400 for an unknown one."""
+    for name in _FORMAT_PARAMETERS:
+        value = request.query_params.get(name)
+        if value is None:
+            continue
+        value = value.strip().lower()
+        if "/" in value and value not in FORMAT_NAMES:
+            return value
+        if value in FORMAT_NAMES:
+            return FORMAT_NAMES[value]
+        known = ", ".join(sorted(FORMAT_NAMES))
+        raise HttpError(400, f"unknown {name}={value!r}; use a media type or one of: {known}")
+    return request.headers.get("accept")
+
+
+def negotiate(request: Request, table: dict[str, str]) -> str:
+    """The syntax name chosen for a request from an offer table; 406 when none is acceptable."""
+    name = pick(accept_of(request), table)
+    if name is None:
+        raise HttpError(406, available(table))
+    return name
+
+
+def prefers_html(request: Request, table: dict[str, str]) -> bool:
+    """Whether the client (a browser) ranks HTML above every syntax of ``table``."""
+    return pick(accept_of(request), {HTML: "html", **table}) == "html" and \
+        pick(accept_of(request), {**table, HTML: "html"}) == "html"

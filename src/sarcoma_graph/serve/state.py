@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 
 from sarcoma_graph.catalogue import NamedQuery
-from sarcoma_graph.serve import jobs
 from sarcoma_graph.serve.cache import AnswerCache
 from sarcoma_graph.serve.pool import WorkerPool
 from sarcoma_graph.serve.settings import Settings
@@ -33,6 +32,8 @@ class EndpointState:
     pool: WorkerPool
     queries: dict[str, NamedQuery]
     cache: AnswerCache
+    #: The prefixes RDF answers declare; handed to the worker jobs that serialise.
+    prefixes: tuple[tuple[str, str], ...] = ()
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _summaries: dict[str, tuple[int, Any]] = field(default_factory=dict)
     _summary_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
@@ -53,6 +54,10 @@ class EndpointState:
             self._summaries[name] = (version, value)
             return value
 
+    def endpoint_url(self, request: Request) -> str:
+        """The public URL of ``/sparql`` (the configured one, else as this request reached it)."""
+        return self.settings.endpoint(str(request.url_for("sparql")))
+
     async def changed(self) -> None:
         """After a change of the store: drop cached answers and recycle the workers."""
         self.cache.clear()
@@ -61,8 +66,9 @@ class EndpointState:
 
 def _prefixes() -> dict[str, str]:
     try:
-        from sarcoma_graph.namespaces import prefix_map
+        from sarcoma_graph.namespaces import converter, prefix_map
 
+        converter()  # built once here, before the fork: pages write CURIEs in the workers
         return dict(prefix_map())
     except Exception:
         from sarcoma_graph.namespaces import PROJECT_PREFIXES, W3C_PREFIXES
@@ -74,11 +80,11 @@ def _prefixes() -> dict[str, str]:
 async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
                          queries: Sequence[NamedQuery] = ()) -> AsyncIterator[EndpointState]:
     """Start the workers (forked now, with the store loaded) and stop them on the way out."""
-    jobs.PREFIXES.update(_prefixes())  # before the fork, so every worker has them
+    prefixes = tuple(sorted(_prefixes().items()))  # before the fork (the registry is slow)
     pool = WorkerPool(store, settings.workers)
     await pool.start()
     state = EndpointState(settings, store, pool, {q.name: q for q in queries},
-                          AnswerCache(settings.cache_entries, settings.cache_bytes))
+                          AnswerCache(settings.cache_entries, settings.cache_bytes), prefixes)
     setattr(app.state, STATE_KEY, state)
     try:
         yield state

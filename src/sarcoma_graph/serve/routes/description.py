@@ -1,51 +1,22 @@
-"""Descriptions the endpoint gives of itself: the SPARQL service description (``GET /sparql``
-without a query), VoID (``/.well-known/void``), each negotiated among the RDF syntaxes.
-"""
+"""The SPARQL service description (``GET /sparql`` without a query): RDF for clients, a page
+for browsers."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
-
 import pyoxigraph as ox
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
-from sarcoma_graph.plumbing.formats import rdf_syntax
-from sarcoma_graph.serve import jobs
-from sarcoma_graph.serve.answer import cached
-from sarcoma_graph.serve.errors import HttpError
-from sarcoma_graph.serve.negotiation import RDF_OFFERS, available, pick
-from sarcoma_graph.serve.state import EndpointState, State
-from sarcoma_graph.serve.void import (
-    RDF_TYPE,
-    SD,
-    VOID,
-    VoidStats,
-    endpoint_url,
-    integer,
-    stats,
-    void_triples,
-)
+from sarcoma_graph.serve.pages.triples import triples_page
+from sarcoma_graph.serve.rdf import rdf_response
+from sarcoma_graph.serve.routes.void import RDF_TYPE, SD, VOID
+from sarcoma_graph.serve.state import EndpointState
+from sarcoma_graph.serve.statistics import VoidStats, integer, stats
 
 FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads",
                   "TriG")
-
-
-async def rdf_response(request: Request, state: EndpointState, key: Hashable,
-                       build: Callable[[], Awaitable[list[ox.Triple]]]) -> Response:
-    """Negotiate an RDF syntax (406 if none), then serve ``build()`` through the cache."""
-    name = pick(request.headers.get("accept"), RDF_OFFERS)
-    if name is None:
-        raise HttpError(406, available(RDF_OFFERS))
-    syntax = rdf_syntax(name)
-
-    async def produce() -> bytes:
-        options = {"prefixes": jobs.PREFIXES} if name in ("turtle", "trig", "rdfxml") else {}
-        return ox.serialize(await build(), format=syntax.oxigraph, **options)
-
-    return await cached(request, state, key, syntax.media_type, produce)
 
 
 def _sd(name: str) -> ox.NamedNode:
@@ -86,29 +57,12 @@ def description_triples(state: EndpointState, endpoint: str, counts: VoidStats) 
 
 async def service_description(request: Request, state: EndpointState) -> Response:
     """The service description of this endpoint, at the URL it was asked at."""
-    endpoint = endpoint_url(request, state)
+    endpoint = state.endpoint_url(request)
 
     async def build() -> list[ox.Triple]:
         return description_triples(state, endpoint, await stats(state))
 
-    return await rdf_response(request, state, ("service-description", endpoint), build)
-
-
-async def void_description(request: Request, state: EndpointState) -> Response:
-    """The VoID description of the dataset."""
-    endpoint = endpoint_url(request, state)
-
-    async def build() -> list[ox.Triple]:
-        return void_triples(await stats(state), endpoint, state.settings.license)
-
-    return await rdf_response(request, state, ("void", endpoint), build)
-
-
-async def void_route(request: Request, state: State) -> Response:
-    return await void_description(request, state)
-
-
-def add_routes(router: APIRouter) -> None:
-    router.add_api_route("/.well-known/void", void_route, methods=["GET", "HEAD"],
-                         response_class=Response, tags=["self-description"],
-                         summary="VoID description of the dataset")
+    root = request.scope.get("root_path", "").rstrip("/")
+    return await rdf_response(request, state, ("service-description", endpoint, root), build,
+                              lambda triples: triples_page("SPARQL service description",
+                                                           triples, root))

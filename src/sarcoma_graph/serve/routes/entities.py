@@ -10,64 +10,42 @@ from __future__ import annotations
 
 import re
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sarcoma_graph.namespaces import BASE
 from sarcoma_graph.plumbing.formats import rdf_syntax
-from sarcoma_graph.serve import jobs
+from sarcoma_graph.plumbing.results import serialize_triples
 from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.errors import HttpError
-from sarcoma_graph.serve.html import Link, entity_page
-from sarcoma_graph.serve.negotiation import HTML, RDF_OFFERS, available, pick
+from sarcoma_graph.serve.negotiation import HTML, RDF_OFFERS, negotiate
+from sarcoma_graph.serve.pages.entity import entity_page
+from sarcoma_graph.serve.pages.facts import gather
+from sarcoma_graph.serve.pages.language import choose_language
+from sarcoma_graph.serve.pages.plots import chain_picture
 from sarcoma_graph.serve.state import State
 from sarcoma_graph.store import Store
 
 _SAFE_IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")
-_LABELS = ("http://www.w3.org/2000/01/rdf-schema#label",
-           "http://www.w3.org/2004/02/skos/core#prefLabel")
-_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_LABEL = "rdfs:label|skos:prefLabel"
-_PROLOGUE = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-             "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> ")
-_OUT = _PROLOGUE + """SELECT ?p ?o (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) WHERE {{
-  VALUES ?this {{ <{iri}> }} ?this ?p ?o
-  OPTIONAL {{ ?p {label} ?pl }} OPTIONAL {{ ?o {label} ?ol }}
-}} GROUP BY ?p ?o ORDER BY ?p ?o LIMIT 2000"""
-_IN = _PROLOGUE + """SELECT ?p ?o (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) WHERE {{
-  VALUES ?this {{ <{iri}> }} ?o ?p ?this
-  OPTIONAL {{ ?p {label} ?pl }} OPTIONAL {{ ?o {label} ?ol }}
-}} GROUP BY ?p ?o ORDER BY ?p ?o LIMIT 500"""
 _GRAPH = """CONSTRUCT {{ ?this ?p ?o . ?s ?q ?this }} WHERE {{ VALUES ?this {{ <{iri}> }}
   {{ ?this ?p ?o }} UNION {{ ?s ?q ?this }} }}"""
 
 
-def _links(store: Store, template: str, iri: str) -> list[Link]:
-    rows = store.query(template.format(iri=iri, label=_LABEL)).bindings()
-    return [Link(r["p"], r["o"], getattr(r.get("plabel"), "value", None),
-                 getattr(r.get("olabel"), "value", None)) for r in rows]
-
-
-def entity_html(store: Store, iri: str, root: str) -> bytes | None:
-    """Run in a worker: the entity's page, or ``None`` if the store does not mention it."""
-    outgoing, incoming = _links(store, _OUT, iri), _links(store, _IN, iri)
-    if not outgoing and not incoming:
+def entity_html(store: Store, iri: str, lang: str, root: str) -> bytes | None:
+    """Run in a worker: the entity's page in one language, or ``None`` if it is unknown."""
+    data = gather(store, iri)
+    if data is None:
         return None
-    label = next((x.value.value for x in outgoing if x.property.value in _LABELS
-                  and isinstance(x.value, ox.Literal)), None)
-    types = [x for x in outgoing if x.property.value == _TYPE]
-    return entity_page(iri, label, types, outgoing, incoming, root).encode()
+    return entity_page(data, lang, root, chain_picture(store, iri, lang, root)).encode()
 
 
-def entity_rdf(store: Store, iri: str, syntax: str) -> bytes | None:
+def entity_rdf(store: Store, iri: str, syntax: str,
+               prefixes: tuple[tuple[str, str], ...]) -> bytes | None:
     """Run in a worker: the entity's triples and the triples pointing to it, serialised."""
     triples = list(store.query(_GRAPH.format(iri=iri)).triples)
     if not triples:
         return None
-    chosen = rdf_syntax(syntax)
-    options = {"prefixes": jobs.PREFIXES} if chosen.name in ("turtle", "trig", "rdfxml") else {}
-    return ox.serialize(triples, format=chosen.oxigraph, **options)
+    return serialize_triples(triples, rdf_syntax(syntax), dict(prefixes))
 
 
 async def dereference(request: Request, state: State) -> Response:
@@ -77,22 +55,26 @@ async def dereference(request: Request, state: State) -> Response:
     iri = BASE + path
     if not _SAFE_IRI.match(iri):
         raise HttpError(404, f"no entity {iri}")
-    offers = {**RDF_OFFERS, HTML: "html"}
-    name = pick(request.headers.get("accept"), offers)
-    if name is None:
-        raise HttpError(406, available(offers))
+    name = negotiate(request, {**RDF_OFFERS, HTML: "html"})
+    lang = choose_language(request.query_params.get("lang"),
+                           request.headers.get("accept-language"))
 
     async def produce() -> bytes:
         if name == "html":
-            body = await in_worker(state, entity_html, iri, root)
+            body = await in_worker(state, entity_html, iri, lang, root)
         else:
-            body = await in_worker(state, entity_rdf, iri, name)
+            body = await in_worker(state, entity_rdf, iri, name, state.prefixes)
         if body is None:
             raise HttpError(404, f"no entity {iri} in this dataset")
         return body  # type: ignore[return-value]
 
     media_type = HTML if name == "html" else rdf_syntax(name).media_type
-    return await cached(request, state, ("entity", iri, root), media_type, produce)
+    response = await cached(request, state, ("entity", iri, root, lang if name == "html" else ""),
+                            media_type, produce)
+    response.headers["Vary"] = "Accept, Accept-Language"
+    if name == "html":
+        response.headers["Content-Language"] = lang
+    return response
 
 
 def add_routes(router: APIRouter) -> None:

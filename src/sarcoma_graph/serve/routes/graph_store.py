@@ -22,7 +22,7 @@ from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import dump_graph, graph_exists
-from sarcoma_graph.serve.negotiation import RDF_OFFERS, available, pick
+from sarcoma_graph.serve.negotiation import RDF_OFFERS, negotiate
 from sarcoma_graph.serve.protocol import ABSOLUTE_IRI, media_type, parse_pairs, read_body
 from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.serve.update import apply, authorize
@@ -48,12 +48,10 @@ async def read_graph(request: Request, state: State) -> Response:
     graph = target(request)
     if graph is _MISSING:
         raise HttpError(400, "name the graph with ?graph=IRI or ?default")
-    name = pick(request.headers.get("accept"), RDF_OFFERS)
-    if name is None:
-        raise HttpError(406, available(RDF_OFFERS))
+    name = negotiate(request, RDF_OFFERS)
 
     async def produce() -> bytes:
-        body = await in_worker(state, dump_graph, graph, name)
+        body = await in_worker(state, dump_graph, graph, name, state.prefixes)
         if body is None:
             raise HttpError(404, f"no graph <{graph}> in this store")
         return body  # type: ignore[return-value]

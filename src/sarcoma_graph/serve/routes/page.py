@@ -11,15 +11,23 @@ from html import escape
 from importlib import resources
 
 from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
 from sarcoma_graph.serve.cache import etag_matches
 from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.serve.pages.layout import STYLE, search_box
 from sarcoma_graph.serve.state import State
+from sarcoma_graph.serve.statistics import VoidStats, stats
 
 ASSETS = {"yasgui/yasgui.min.js": "text/javascript", "yasgui/yasgui.min.css": "text/css",
           "yasgui/LICENSE.txt": "text/plain", "yasgui/yasgui.min.js.LICENSE.txt": "text/plain",
-          "yasgui/README.md": "text/markdown", "app.js": "text/javascript"}
+          "yasgui/README.md": "text/markdown", "app.js": "text/javascript",
+          "search.js": "text/javascript", "views.js": "text/javascript",
+          "favicon.ico": "image/x-icon",
+          "swagger-ui/swagger-ui-bundle.js": "text/javascript",
+          "swagger-ui/swagger-ui.css": "text/css", "swagger-ui/LICENSE": "text/plain",
+          "swagger-ui/NOTICE": "text/plain", "swagger-ui/README.md": "text/markdown"}
 
 
 @cache
@@ -35,31 +43,82 @@ def _script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def editor_page(endpoint: str, queries: list[dict[str, str]], root: str) -> str:
-    config = _script_json({"endpoint": endpoint, "queries": queries})
+def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
+                about: str = "", prefixes: dict[str, str] | None = None) -> str:
+    config = _script_json({"endpoint": endpoint, "queries": queries, "root": root,
+                           "prefixes": prefixes or {}})
     static = escape(root) + "/static"
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>sarcoma-graph SPARQL endpoint</title><meta name="viewport" content="width=device-width">
-<link rel="stylesheet" href="{static}/yasgui/yasgui.min.css">
+<link rel="icon" href="{escape(root)}/favicon.ico">
+<link rel="stylesheet" href="{static}/yasgui/yasgui.min.css"><style>{STYLE}
+#sg-params,#sg-about{{padding:0 1rem;margin:.3rem 0}}#sg-params input{{font-family:monospace}}
+#sg-dataset{{padding:.2rem 1rem;font-size:.92rem;color:#333}}#sg-dataset p{{margin:.2rem 0}}
+ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;padding:0;margin:.2rem 0}}
+.sg-chart-controls{{margin:.4rem 0}}.sg-chart-controls label{{margin-right:1rem}}</style>
 <style>body{{font-family:system-ui,sans-serif;margin:0}}header{{padding:.6rem 1rem;
 background:#f4f4f4;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}}
 header h1{{font-size:1.1rem;margin:0}}#sg-about{{color:#555;font-size:.9rem}}</style></head>
-<body><header><h1>sarcoma-graph</h1>
+<body><header class="sg"><h1>sarcoma-graph</h1>
 <label>Example query: <select id="sg-examples"><option value="">— choose —</option></select></label>
-<span id="sg-about"></span><a href="{escape(root)}/queries">named queries (JSON)</a>
-<a href="{escape(root)}/.well-known/void">VoID</a><a href="{escape(root)}/docs">API</a></header>
+<nav><a href="{escape(root)}/queries">Named queries</a><a href="{escape(root)}/ontology">Ontology</a>
+<a href="{escape(root)}/.well-known/void">VoID</a><a href="{escape(root)}/docs">API</a></nav>
+{search_box(root)}</header>
+<div id="sg-params"></div><p id="sg-about"></p>
+{about}
 <div id="yasgui"></div>
 <script type="application/json" id="sg-config">{config}</script>
 <script src="{static}/yasgui/yasgui.min.js"></script>
-<script src="{static}/app.js"></script></body></html>
+<script src="{static}/views.js"></script><script src="{static}/app.js"></script>
+<script src="{static}/search.js"></script></body></html>
 """
+
+
+def dataset_about(counts: VoidStats, root: str) -> str:
+    """A short description of the dataset with its counts (for the home page)."""
+    per_class = dict(counts.classes)
+    picked = [(name, per_class.get(SG + name, 0)) for name in _COUNTED]
+    items = "".join(f'<li><a href="{escape(root)}/ontology/{n}">{escape(n)}</a>: {c}</li>'
+                    for n, c in picked if c)
+    return (f'<section id="sg-dataset"><p>The '
+            "systemic treatment of soft-tissue sarcomas, curated fact by fact from a French review "
+            "(2025) and the IMPRESARC cohort, each fact with the passage it rests on. "
+            f"{counts.triples} triples, {counts.entities} entities, {len(counts.classes)} classes, "
+            f"{len(counts.graphs)} named graphs. "
+            f'<a href="{escape(root)}/id/study/impresarc#picture">IMPRESARC outcomes (forest plot)'
+            f'</a>.</p><ul class="sg-counts">{items}</ul></section>')
+
+
+_COUNTED = ("Histotype", "GeneticAlteration", "Gene", "Drug", "DrugClass", "EvidenceStatement",
+            "OutcomeMeasurement", "CurationRecord", "CivicEvidenceItem")
+SG = "https://w3id.org/sarcoma-graph/ontology/"
 
 
 async def index(request: Request, state: State) -> Response:
     queries = [{"name": q.name, "title": q.title, "description": q.description,
-                "sparql": q.text} for _, q in sorted(state.queries.items())]
+                "sparql": q.text, "parameters": [{"name": p.name, "kind": p.kind,
+                                                   "description": p.description,
+                                                   "default": p.default}
+                                                  for p in q.parameters]}
+               for _, q in sorted(state.queries.items())]
     root = request.scope.get("root_path", "").rstrip("/")
-    return HTMLResponse(editor_page(str(request.url_for("sparql")), queries, root))
+    about = dataset_about(await stats(state), root)
+    return HTMLResponse(editor_page(str(request.url_for("sparql")), queries, root, about,
+                                    dict(state.prefixes)))
+
+
+async def favicon(request: Request) -> Response:
+    return await static(request, "favicon.ico")
+
+
+async def docs(request: Request) -> Response:
+    """Swagger UI from the bundled assets (works offline)."""
+    root = request.scope.get("root_path", "").rstrip("/")
+    return get_swagger_ui_html(openapi_url=root + "/openapi.json",
+                               title="sarcoma-graph API",
+                               swagger_js_url=root + "/static/swagger-ui/swagger-ui-bundle.js",
+                               swagger_css_url=root + "/static/swagger-ui/swagger-ui.css",
+                               swagger_favicon_url=root + "/favicon.ico")
 
 
 async def static(request: Request, name: str) -> Response:
@@ -75,5 +134,8 @@ async def static(request: Request, name: str) -> Response:
 
 def add_routes(router: APIRouter) -> None:
     router.add_api_route("/", index, methods=["GET", "HEAD"], include_in_schema=False)
+    router.add_api_route("/favicon.ico", favicon, methods=["GET", "HEAD"],
+                         include_in_schema=False)
+    router.add_api_route("/docs", docs, methods=["GET", "HEAD"], include_in_schema=False)
     router.add_api_route("/static/{name:path}", static, methods=["GET", "HEAD"],
                          include_in_schema=False)

@@ -10,17 +10,19 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.examples import example_triples
 from sarcoma_graph.serve.answer import answer_query, cached
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
+from sarcoma_graph.serve.negotiation import prefers_html
+from sarcoma_graph.serve.pages.queries import queries_page
 from sarcoma_graph.serve.protocol import parse_pairs
-from sarcoma_graph.serve.routes.description import rdf_response
+from sarcoma_graph.serve.rdf import rdf_response
+from sarcoma_graph.serve.routes.browser import page_answer, wants_page
 from sarcoma_graph.serve.state import State
-from sarcoma_graph.serve.void import endpoint_url
 
 _KINDS = {"iri": "string", "literal": "string", "integer": "integer"}
 
@@ -28,6 +30,8 @@ _KINDS = {"iri": "string", "literal": "string", "integer": "integer"}
 def _values(request: Request) -> dict[str, str]:
     values: dict[str, str] = {}
     for name, value in parse_pairs(request.scope.get("query_string", b"")):
+        if name in ("format", "output"):  # the answer's syntax (see negotiation.accept_of)
+            continue
         if name in values:
             raise HttpError(400, f"parameter {name!r} is given more than once")
         values[name] = value
@@ -45,6 +49,8 @@ async def run_named(request: Request, name: str,
     except ValueError as error:
         raise HttpError(400, str(error)) from None
     job = QueryJob(text)
+    if wants_page(request):
+        return await page_answer(request, state, job, query.title)
     return await answer_query(request, state, job)
 
 
@@ -75,16 +81,22 @@ def describe(query: NamedQuery, url: str) -> dict[str, object]:
 
 async def list_queries(request: Request, state: State) -> Response:
     base = str(request.url_for("queries")).rstrip("/")
+    if prefers_html(request, {"application/json": "json"}):
+        root = request.scope.get("root_path", "").rstrip("/")
+        page = queries_page([q for _, q in sorted(state.queries.items())], root)
+        return HTMLResponse(page, headers={"Vary": "Accept"})
 
     async def produce() -> bytes:
         items = [describe(q, f"{base}/{q.name}") for _, q in sorted(state.queries.items())]
         return json.dumps(items, ensure_ascii=False, indent=1).encode()
 
-    return await cached(request, state, ("queries", base), "application/json", produce)
+    response = await cached(request, state, ("queries", base), "application/json", produce)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 async def sparql_examples(request: Request, state: State) -> Response:
-    endpoint = endpoint_url(request, state)
+    endpoint = state.endpoint_url(request)
 
     async def build() -> list[ox.Triple]:
         return [t for _, q in sorted(state.queries.items()) for t in example_triples(q, endpoint)]

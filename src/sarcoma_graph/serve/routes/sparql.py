@@ -9,6 +9,7 @@ from sarcoma_graph.serve.answer import answer_query
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
 from sarcoma_graph.serve.protocol import GRAPH_PARAMETERS, Operation, operation, parse_pairs, read_post
+from sarcoma_graph.serve.routes.browser import page_answer, wants_page
 from sarcoma_graph.serve.routes.description import service_description
 from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.serve.update import run_update
@@ -20,6 +21,8 @@ _DOC = ("SPARQL 1.1 Protocol. `query` (or a POST body), `default-graph-uri`, `na
 
 async def _query(request: Request, state: EndpointState, op: Operation) -> Response:
     job = QueryJob(op.query or "", op.default_graphs, op.named_graphs)
+    if request.method in ("GET", "HEAD") and wants_page(request):
+        return await page_answer(request, state, job, "Query results")
     return await answer_query(request, state, job)
 
 

@@ -1,10 +1,41 @@
-// The SPARQL editor page: YASGUI on this server's /sparql, the named queries as examples.
+// The SPARQL editor page: YASGUI on this server's /sparql, the named queries as examples with
+// a form for their parameters, autocompletion from this endpoint (no outside service), and
+// links to the dataset's IRIs opened on this server.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("sg-config").textContent);
-  // Autocompleters that fetch vocabularies from the web are left out: the page works offline.
-  Yasgui.Yasqe.defaults.autocompleters = Yasgui.Yasqe.defaults.autocompleters.filter(
-    function (name) { return ["prefixes", "property", "class"].indexOf(name) < 0; });
+  var root = config.root || "";
+  var Yasqe = Yasgui.Yasqe;
+  function fetchJson(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) { return r.json(); });
+  }
+  // Completions from this endpoint: prefixes from its prefix map, classes and properties used
+  // in the data, entities by label (type "sgid:" then a few letters of a label).
+  var prefixes = Object.keys(config.prefixes).sort().map(function (p) {
+    return p + ": <" + config.prefixes[p] + ">";
+  });
+  Yasqe.forkAutocompleter("prefixes", { name: "sg-prefixes", persistenceId: null,
+    get: function () { return Promise.resolve(prefixes); } }, false);
+  ["class", "property"].forEach(function (kind) {
+    Yasqe.forkAutocompleter(kind, { name: "sg-" + kind, persistenceId: null,
+      get: function (yasqe, token) {
+        var text = token && token.autocompletionString ? token.autocompletionString : "";
+        return fetchJson(root + "/autocomplete?type=" + kind + "&q=" + encodeURIComponent(text));
+      } }, false);
+  });
+  Yasqe.registerAutocompleter({ name: "sg-entity", persistenceId: null, bulk: false, autoShow: true,
+    isValidCompletionPosition: function (yasqe) {
+      var token = yasqe.getCompleteToken();
+      return /^sgid:.{2,}/.test(token.string);
+    },
+    get: function (yasqe, token) {
+      var text = token.string.replace(/^sgid:/, "").replace(/[-_]/g, " ");
+      return fetchJson(root + "/autocomplete?type=entity&q=" + encodeURIComponent(text));
+    },
+    preProcessToken: function (yasqe, token) { return token; },
+    postProcessSuggestion: function (yasqe, token, suggestion) { return "<" + suggestion + ">"; }
+  }, false);
+  Yasqe.defaults.autocompleters = ["variables", "sg-prefixes", "sg-class", "sg-property", "sg-entity"];
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: config.endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
@@ -13,20 +44,68 @@
     populateFromUrl: true
   });
   window.sgYasgui = yasgui;
+  var hash = new URLSearchParams(window.location.hash.slice(1));
+  if (hash.get("query")) { yasgui.getTab().setQuery(hash.get("query")); }
+  // Links to the dataset's IRIs open this server's pages (a local deployment clicks through).
+  var base = "https://w3id.org/sarcoma-graph/";
+  document.addEventListener("click", function (event) {
+    var a = event.target.closest && event.target.closest("a[href^='" + base + "']");
+    if (!a) { return; }
+    var rest = a.getAttribute("href").slice(base.length);
+    if (/^(id\/|ontology)/.test(rest)) { a.setAttribute("href", root + "/" + rest); }
+  }, true);
+  // The examples, with a form for a query's parameters: values are bound by the REST route
+  // /queries/{name}?param=value, whose answer the results view shows.
   var select = document.getElementById("sg-examples");
   var about = document.getElementById("sg-about");
+  var form = document.getElementById("sg-params");
   config.queries.forEach(function (query) {
     var option = document.createElement("option");
     option.value = query.name;
     option.textContent = query.title;
     select.appendChild(option);
   });
+  function showForm(query) {
+    form.innerHTML = "";
+    if (!query.parameters || !query.parameters.length) { return; }
+    var f = document.createElement("form");
+    f.className = "sg-param-form";
+    query.parameters.forEach(function (p) {
+      var label = document.createElement("label"), input = document.createElement("input");
+      label.textContent = p.name + " ";
+      input.name = p.name; input.value = p.default || ""; input.size = 60; input.title = p.description;
+      input.placeholder = p.description;
+      label.appendChild(input); f.appendChild(label);
+    });
+    var run = document.createElement("button");
+    run.type = "submit"; run.textContent = "Run with these values";
+    f.appendChild(run);
+    f.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var params = new URLSearchParams();
+      query.parameters.forEach(function (p) {
+        var value = f.elements[p.name].value.trim();
+        if (value) { params.set(p.name, value); }
+      });
+      var started = Date.now(), type = "application/sparql-results+json";
+      fetch(root + "/queries/" + query.name + "?" + params.toString(),
+            { headers: { Accept: type + ", text/turtle;q=0.9" } })
+        .then(function (r) {
+          return r.text().then(function (body) {
+            yasgui.getTab().getYasr().setResponse({ data: body, status: r.status,
+              contentType: (r.headers.get("content-type") || type).split(";")[0] }, Date.now() - started);
+          });
+        });
+    });
+    form.appendChild(f);
+  }
   select.addEventListener("change", function () {
     var query = config.queries.find(function (q) { return q.name === select.value; });
-    if (!query) { about.textContent = ""; return; }
+    if (!query) { about.textContent = ""; form.innerHTML = ""; return; }
     var tab = yasgui.getTab();
     tab.setQuery(query.sparql);
     tab.setEndpoint(config.endpoint);
     about.textContent = query.description;
+    showForm(query);
   });
 })();

@@ -1,5 +1,5 @@
-"""VoID statistics of the store, computed with SPARQL aggregates in a worker once per store
-version, and the VoID description at ``/.well-known/void``.
+"""VoID: the description of the dataset and its partitions at ``/.well-known/void``
+(RDF for clients, a page for browsers).
 
 Partitions get IRIs under ``BASE + "void/"`` (readable local name plus a short hash of the
 partitioned IRI, so two classes never share one).
@@ -9,59 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 
 import pyoxigraph as ox
-from fastapi import Request
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
-from sarcoma_graph.namespaces import BASE, GRAPH, ID
-from sarcoma_graph.serve.state import EndpointState
-from sarcoma_graph.store import Store
+from sarcoma_graph.namespaces import BASE, GRAPH, ID, W3C_PREFIXES
+from sarcoma_graph.serve.pages.triples import triples_page
+from sarcoma_graph.serve.rdf import rdf_response
+from sarcoma_graph.serve.state import State
+from sarcoma_graph.serve.statistics import VoidStats, integer, stats
 
-VOID = "http://rdfs.org/ns/void#"
-DCTERMS = "http://purl.org/dc/terms/"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+VOID = W3C_PREFIXES["void"]
+DCTERMS = W3C_PREFIXES["dcterms"]
+SD = W3C_PREFIXES["sd"]
+RDF_TYPE = ox.NamedNode(W3C_PREFIXES["rdf"] + "type")
 DATASET = BASE + "void/dataset"
-_COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?e) AS ?entities) WHERE {
-  ?s ?p ?o BIND(IF(isIRI(?s), ?s, ?unbound) AS ?e) }"""
-_CLASSES = "SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?k } GROUP BY ?k ORDER BY ?k"
-_PROPERTIES = "SELECT ?k (COUNT(*) AS ?n) WHERE { ?s ?k ?o } GROUP BY ?k ORDER BY ?k"
-_GRAPHS = "SELECT ?k (COUNT(*) AS ?n) WHERE { GRAPH ?k { ?s ?p ?o } } GROUP BY ?k ORDER BY ?k"
-
-
-@dataclass(frozen=True)
-class VoidStats:
-    """Counts over the union default graph, per class, per property and per named graph."""
-
-    triples: int
-    entities: int
-    classes: tuple[tuple[str, int], ...]
-    properties: tuple[tuple[str, int], ...]
-    graphs: tuple[tuple[str, int], ...]
-
-
-def _pairs(store: Store, sparql: str) -> tuple[tuple[str, int], ...]:
-    return tuple((row["k"].value, int(row["n"].value)) for row in store.query(sparql).bindings()
-                 if isinstance(row.get("k"), ox.NamedNode))
-
-
-def compute(store: Store) -> VoidStats:
-    """Run in a worker: every count VoID and the service description need."""
-    (row,) = store.query(_COUNTS).bindings()
-    return VoidStats(int(row["triples"].value), int(row["entities"].value),
-                     _pairs(store, _CLASSES), _pairs(store, _PROPERTIES), _pairs(store, _GRAPHS))
-
-
-async def stats(state: EndpointState) -> VoidStats:
-    """The statistics of the current store version (computed at most once per version)."""
-    from sarcoma_graph.serve.answer import in_worker
-
-    async def run() -> VoidStats:
-        timeout = max(state.settings.timeout, 120.0)
-        return await in_worker(state, compute, timeout=timeout)  # type: ignore[return-value]
-
-    return await state.summary("void", run)
 
 
 def mint(kind: str, iri: str) -> ox.NamedNode:
@@ -77,10 +40,6 @@ def namespace(iri: str) -> str:
     """The vocabulary an IRI belongs to (up to its last ``#`` or ``/``)."""
     cut = max(iri.rfind("#"), iri.rfind("/"))
     return iri[: cut + 1] if cut > 0 else iri
-
-
-def integer(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
 
 
 def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.Triple]:
@@ -116,6 +75,20 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
     return out
 
 
-def endpoint_url(request: Request, state: EndpointState) -> str:
-    """The public URL of ``/sparql``."""
-    return state.settings.endpoint(str(request.url_for("sparql")))
+
+async def void_description(request: Request, state: State) -> Response:
+    """The VoID description of the dataset."""
+    endpoint = state.endpoint_url(request)
+
+    async def build() -> list[ox.Triple]:
+        return void_triples(await stats(state), endpoint, state.settings.license)
+
+    root = request.scope.get("root_path", "").rstrip("/")
+    return await rdf_response(request, state, ("void", endpoint, root), build,
+                              lambda triples: triples_page("VoID description", triples, root))
+
+
+def add_routes(router: APIRouter) -> None:
+    router.add_api_route("/.well-known/void", void_description, methods=["GET", "HEAD"],
+                         response_class=Response, tags=["self-description"],
+                         summary="VoID description of the dataset")

@@ -1,0 +1,204 @@
+"""What an entity page shows, gathered in a query worker with a few SPARQL queries:
+its facts (with the graph each comes from, so inferences can be marked), the labels of
+every term in both languages, the curation records and passages behind facts, the rule
+behind inferred facts, and the hierarchy around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from sarcoma_graph.namespaces import GRAPH, W3C_PREFIXES
+from sarcoma_graph.store import Store
+
+RDF = W3C_PREFIXES["rdf"]
+RDFS = W3C_PREFIXES["rdfs"]
+OWL = W3C_PREFIXES["owl"]
+SKOS = W3C_PREFIXES["skos"]
+OA = W3C_PREFIXES["oa"]
+SG = "https://w3id.org/sarcoma-graph/ontology/"
+INFERRED = GRAPH + "inferred"
+PREFIXES = (f"PREFIX rdf: <{RDF}> PREFIX rdfs: <{RDFS}> PREFIX owl: <{OWL}> "
+            f"PREFIX skos: <{SKOS}> PREFIX oa: <{OA}> PREFIX sg: <{SG}> ")
+#: Properties along which an entity has parents (its children go the other way).
+PARENT_PROPERTIES = (RDFS + "subClassOf", SG + "isSubtypeOf", SG + "inDrugClass",
+                     SKOS + "broader", RDFS + "subPropertyOf")
+
+_OUT = "SELECT ?p ?o ?g WHERE { GRAPH ?g { <%s> ?p ?o } } ORDER BY ?p ?o LIMIT 3000"
+_IN = PREFIXES + """SELECT DISTINCT ?s ?p WHERE { ?s ?p <%s>
+  FILTER(!isBlank(?s)) FILTER NOT EXISTS { ?s a rdf:Statement } } ORDER BY ?p ?s LIMIT 600"""
+_RECORDS = PREFIXES + """SELECT ?r ?p ?o ?mode ?passage WHERE { ?r rdf:subject <%s> ;
+  rdf:predicate ?p ; rdf:object ?o OPTIONAL { ?r sg:assertionMode ?mode }
+  OPTIONAL { ?r sg:restsOn ?passage } } ORDER BY ?r"""
+_LABELS = PREFIXES + """SELECT ?x ?l WHERE { VALUES ?x { %s }
+  { ?x rdfs:label ?l } UNION { ?x skos:prefLabel ?l } }"""
+_PASSAGES = PREFIXES + """SELECT ?passage ?exact ?prefix ?suffix ?doc WHERE {
+  VALUES ?passage { %s } ?passage oa:hasSelector ?sel . ?sel oa:exact ?exact
+  OPTIONAL { ?passage oa:hasSource ?doc } OPTIONAL { ?sel oa:prefix ?prefix }
+  OPTIONAL { ?sel oa:suffix ?suffix } } ORDER BY ?passage"""
+_DOC_PASSAGES = PREFIXES + """SELECT ?passage WHERE { ?passage oa:hasSource <%s> ;
+  oa:hasSelector ?sel } ORDER BY ?passage"""
+_RULES = PREFIXES + """SELECT ?kind ?q WHERE { VALUES ?p { %s }
+  { ?p owl:propertyChainAxiom ?q BIND("chain" AS ?kind) }
+  UNION { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } BIND("inverse" AS ?kind) }
+  UNION { ?q rdfs:subPropertyOf ?p FILTER(?q != ?p) BIND("sub" AS ?kind) }
+  UNION { ?p a owl:SymmetricProperty BIND("symmetric" AS ?kind) BIND(?p AS ?q) }
+  UNION { ?p a owl:TransitiveProperty BIND("transitive" AS ?kind) BIND(?p AS ?q) } }"""
+_ANCESTORS = PREFIXES + """SELECT DISTINCT ?child ?parent WHERE {
+  <%s> rdfs:subClassOf* ?child . ?child rdfs:subClassOf ?parent
+  FILTER(isIRI(?parent) && ?parent != ?child) }"""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One outgoing fact, where it comes from and what backs it."""
+
+    property: str
+    value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+    inferred: bool
+    graphs: tuple[str, ...]
+    mode: str | None = None          # assertion mode of its curation record
+    record: str | None = None        # the curation record's IRI
+    passages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A text quote selector: the exact words with their context, in a source document."""
+
+    passage: str
+    exact: str
+    prefix: str
+    suffix: str
+    document: str | None
+
+
+@dataclass
+class EntityFacts:
+    """Everything an entity page needs (terms as IRIs; labels looked up in ``labels``)."""
+
+    iri: str
+    facts: list[Fact]
+    incoming: list[tuple[str, str]]                      # (subject, property)
+    labels: dict[str, list[tuple[str, str]]]            # iri → [(label, language)]
+    quotes: dict[str, Quote]                            # passage → quote
+    rules: dict[str, list[str]] = field(default_factory=dict)  # property → description parts
+    ancestors: list[tuple[str, str]] = field(default_factory=list)  # (child, parent) edges
+    document_passages: list[str] = field(default_factory=list)
+
+
+def _rows(store: Store, sparql: str) -> list[dict[str, object]]:
+    return list(store.query(sparql).bindings())  # type: ignore[arg-type]
+
+
+def _facts(store: Store, iri: str) -> list[Fact]:
+    by_key: dict[tuple[str, str], tuple[str, object, list[str]]] = {}
+    for row in _rows(store, _OUT % iri):
+        p, o, g = row["p"].value, row["o"], row["g"].value  # type: ignore[union-attr]
+        key = (p, str(o))
+        by_key.setdefault(key, (p, o, []))[2].append(g)
+    records: dict[tuple[str, str], tuple[str, str | None, list[str]]] = {}
+    for row in _rows(store, _RECORDS % iri):
+        key = (row["p"].value, str(row["o"]))  # type: ignore[union-attr]
+        mode = row.get("mode")
+        entry = records.setdefault(key, (row["r"].value,  # type: ignore[union-attr]
+                                         mode.value if mode else None, []))  # type: ignore[union-attr]
+        if row.get("passage") is not None:
+            entry[2].append(row["passage"].value)  # type: ignore[union-attr]
+    out = []
+    for key, (p, o, graphs) in sorted(by_key.items()):
+        record = records.get(key)
+        out.append(Fact(p, o, inferred=all(g == INFERRED for g in graphs),  # type: ignore[arg-type]
+                        graphs=tuple(sorted(graphs)), mode=record[1] if record else None,
+                        record=record[0] if record else None,
+                        passages=tuple(sorted(set(record[2]))) if record else ()))
+    return out
+
+
+def _values(iris: set[str]) -> str:
+    return " ".join(f"<{i}>" for i in sorted(iris) if ">" not in i and " " not in i)
+
+
+def _labels(store: Store, iris: set[str]) -> dict[str, list[tuple[str, str]]]:
+    labels: dict[str, list[tuple[str, str]]] = {}
+    chunk = sorted(iris)
+    for start in range(0, len(chunk), 300):
+        values = _values(set(chunk[start:start + 300]))
+        if not values:
+            continue
+        for row in _rows(store, _LABELS % values):
+            literal = row["l"]
+            labels.setdefault(row["x"].value, []).append(  # type: ignore[union-attr]
+                (literal.value, literal.language or ""))  # type: ignore[union-attr]
+    return labels
+
+
+def quotes(store: Store, passages: set[str]) -> dict[str, Quote]:
+    """The quote behind each passage IRI."""
+    values = _values(passages)
+    if not values:
+        return {}
+    out = {}
+    for row in _rows(store, _PASSAGES % values):
+        def text(name: str, row: dict[str, object] = row) -> str:
+            term = row.get(name)
+            return term.value if term is not None else ""  # type: ignore[union-attr]
+        doc = row.get("doc")
+        out[row["passage"].value] = Quote(row["passage"].value, text("exact"),  # type: ignore[union-attr]
+                                          text("prefix"), text("suffix"),
+                                          doc.value if doc is not None else None)  # type: ignore[union-attr]
+    return out
+
+
+def _rules(store: Store, properties: set[str]) -> dict[str, list[str]]:
+    """Per property: ``["chain", p1, p2…]``, ``["inverse", q]``, ``["sub", q]``… descriptions."""
+    rules: dict[str, list[str]] = {}
+    for prop in sorted(properties):
+        for row in _rows(store, _RULES % f"<{prop}>"):
+            kind, q = row["kind"].value, row["q"]  # type: ignore[union-attr]
+            if prop in rules:
+                break
+            if kind == "chain" and isinstance(q, ox.BlankNode):
+                rules[prop] = ["chain", *_chain_blank(store, prop)]
+            elif isinstance(q, ox.NamedNode):
+                rules[prop] = [kind, q.value]
+    return rules
+
+
+def _chain_blank(store: Store, prop: str) -> list[str]:
+    rows = _rows(store, PREFIXES + f"""SELECT ?i ?x WHERE {{ <{prop}> owl:propertyChainAxiom ?l .
+      ?l rdf:rest* ?cell . ?cell rdf:first ?x . {{ SELECT ?cell (COUNT(?mid) AS ?i) WHERE {{
+      <{prop}> owl:propertyChainAxiom ?l2 . ?l2 rdf:rest* ?mid . ?mid rdf:rest* ?cell }}
+      GROUP BY ?cell }} }} ORDER BY ?i""")
+    return [row["x"].value for row in rows]  # type: ignore[union-attr]
+
+
+def gather(store: Store, iri: str) -> EntityFacts | None:
+    """Run in a worker: the entity's facts, or ``None`` if the store does not mention it."""
+    facts = _facts(store, iri)
+    incoming = [(r["s"].value, r["p"].value) for r in _rows(store, _IN % iri)]  # type: ignore[union-attr]
+    if not facts and not incoming:
+        return None
+    passages = {f.value.value for f in facts if f.property == SG + "restsOn"
+                and isinstance(f.value, ox.NamedNode)}
+    passages |= {p for f in facts for p in f.passages}
+    is_document = any(f.property == RDF + "type" and "Document" in str(f.value) for f in facts) \
+        or "/id/document/" in iri
+    doc_passages = [r["passage"].value for r in _rows(store, _DOC_PASSAGES % iri)] \
+        if is_document else []  # type: ignore[union-attr]
+    if "/id/passage/" in iri:
+        passages.add(iri)
+    found = quotes(store, passages | set(doc_passages))
+    is_class = any(f.property == RDF + "type" and str(f.value.value if isinstance(
+        f.value, ox.NamedNode) else "") == OWL + "Class" for f in facts)
+    ancestors = [(r["child"].value, r["parent"].value)  # type: ignore[union-attr]
+                 for r in _rows(store, _ANCESTORS % iri)] if is_class else []
+    terms = {iri} | {f.property for f in facts} | {s for s, _ in incoming} \
+        | {p for _, p in incoming} | {f.value.value for f in facts
+                                      if isinstance(f.value, ox.NamedNode)} \
+        | {c for e in ancestors for c in e} | {q.document for q in found.values() if q.document}
+    rules = _rules(store, {f.property for f in facts if f.inferred})
+    terms |= {x for parts in rules.values() for x in parts[1:]}
+    return EntityFacts(iri, facts, incoming, _labels(store, terms), found, rules, ancestors,
+                       doc_passages)

@@ -1,0 +1,86 @@
+"""The frame of every HTML page: navigation, the label search box (suggestions as you type),
+the style sheet; how IRIs become links (the dataset's own IRIs go to this server's pages)
+and CURIEs."""
+
+from __future__ import annotations
+
+from html import escape
+
+from sarcoma_graph.namespaces import BASE, compress
+
+STYLE = """body{font-family:system-ui,sans-serif;margin:0;color:#222;line-height:1.45}
+main{max-width:72rem;margin:1rem auto;padding:0 1rem}
+header.sg{background:#f4f4f4;padding:.5rem 1rem;display:flex;gap:1rem;align-items:center;
+flex-wrap:wrap;border-bottom:1px solid #ddd}header.sg .brand{font-weight:600;color:#222;
+text-decoration:none}header.sg nav a{margin-right:.9rem}
+.sg-search{position:relative;margin-left:auto}.sg-search input{width:20rem;padding:.3rem .5rem;
+font-size:.95rem}.sg-suggest{position:absolute;right:0;z-index:1000;background:#fff;
+border:1px solid #bbb;min-width:20rem;max-height:24rem;overflow:auto;list-style:none;margin:0;
+padding:0;box-shadow:0 3px 8px rgba(0,0,0,.15)}.sg-suggest li a{display:block;padding:.3rem .5rem;
+text-decoration:none;color:#222}.sg-suggest li a:hover,.sg-suggest li.active a{background:#e8f0fe}
+.sg-suggest small{color:#777;margin-left:.4rem}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;
+text-align:left;vertical-align:top}th{background:#f4f4f4}code,.curie{color:#555;
+font-family:ui-monospace,monospace;font-size:.88em}.iri{font-size:.82em;color:#666;
+word-break:break-all}a{color:#0b5394}.muted{color:#777}
+.badge{display:inline-block;border-radius:.7rem;padding:0 .55rem;font-size:.8em;margin:0 .2rem;
+border:1px solid #999;background:#f6f6f6;white-space:nowrap}.badge.inferred{background:#fff4d6;
+border-color:#d9a400}.badge.stated{background:#e3f4e1;border-color:#3c8d2f}
+.badge.domain{background:#e8eefc;border-color:#5470c6}.badge.level{background:#fce8e8;
+border-color:#c65454}blockquote.quote{margin:.4rem 0 .6rem;padding:.4rem .8rem;
+border-left:4px solid #5470c6;background:#f7f9ff}blockquote.quote .context{color:#888}
+blockquote.quote mark{background:#fff1a8}ul.tree{list-style:none;padding-left:1.1rem}
+ul.tree li::before{content:"└ ";color:#999}.current{font-weight:600}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dt{
+color:#555}figure{margin:1rem 0}svg text{font-family:system-ui,sans-serif}
+.lang-alt{font-size:.9em;color:#555}"""
+
+
+def href(iri: str, root: str) -> str | None:
+    """Where a link to an IRI goes: this server's page for the dataset's own IRIs (so a local
+    deployment clicks through), the IRI itself for other ``http(s)`` IRIs, nothing otherwise."""
+    if iri.startswith((BASE + "id/", BASE + "ontology")):
+        return root + "/" + iri[len(BASE):]
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
+def curie(iri: str) -> str | None:
+    """The CURIE of an IRI with a known prefix (``sg:Histotype``, ``NCIT:C3868``), else ``None``."""
+    try:
+        return compress(iri)
+    except Exception:
+        return None
+
+
+def iri_link(iri: str, label: str | None, root: str) -> str:
+    """An IRI as a link with its label (or CURIE, or IRI) as text and the CURIE beside it."""
+    short = curie(iri)
+    text = escape(label or short or iri)
+    target = href(iri, root)
+    inner = f'<a href="{escape(target)}" title="{escape(iri)}">{text}</a>' if target else text
+    if label and short:
+        inner += f' <span class="curie">{escape(short)}</span>'
+    return inner
+
+
+def document(title: str, body: str, root: str, lang: str = "en") -> str:
+    """A complete HTML page around ``body`` (already escaped)."""
+    r = escape(root)
+    return (f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
+            f"<title>{escape(title)} — sarcoma-graph</title>"
+            '<meta name="viewport" content="width=device-width">'
+            f'<link rel="icon" href="{r}/favicon.ico"><style>{STYLE}</style></head><body>'
+            f'<header class="sg"><a class="brand" href="{r}/">sarcoma-graph</a><nav>'
+            f'<a href="{r}/">SPARQL editor</a><a href="{r}/queries">Named queries</a>'
+            f'<a href="{r}/ontology">Ontology</a><a href="{r}/.well-known/void">VoID</a>'
+            f'<a href="{r}/docs">API</a></nav>{search_box(root)}</header>'
+            f"<main>\n{body}\n</main>"
+            f'<script src="{r}/static/search.js"></script></body></html>\n')
+
+
+def search_box(root: str) -> str:
+    """The label search form (works without JavaScript; ``search.js`` adds suggestions)."""
+    return (f'<form class="sg-search" role="search" action="{escape(root)}/search" method="get">'
+            '<input type="search" name="q" placeholder="Search labels and synonyms…" '
+            f'autocomplete="off" aria-label="Search" data-root="{escape(root)}">'
+            '<ul class="sg-suggest" hidden></ul></form>')

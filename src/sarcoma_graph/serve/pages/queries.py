@@ -1,0 +1,47 @@
+"""The named queries as a page: what each asks, a form for its parameters (sent to the REST
+route ``/queries/{name}``, as a page or as a file), and a link to open it in the editor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from urllib.parse import quote
+
+from sarcoma_graph.catalogue import NamedQuery
+from sarcoma_graph.serve.pages.layout import document
+
+FORMATS = (("html", "page"), ("json", "JSON"), ("csv", "CSV"), ("tsv", "TSV"), ("xml", "XML"),
+           ("ttl", "Turtle (CONSTRUCT)"))
+
+
+def query_form(query: NamedQuery, root: str) -> str:
+    """A GET form to ``/queries/{name}`` with one input per parameter (defaults filled in)."""
+    inputs = []
+    for p in query.parameters:
+        kind = "url" if p.kind == "iri" else "number" if p.kind == "integer" else "text"
+        inputs.append(f'<label>{escape(p.name)} <input type="{kind}" name="{escape(p.name)}" '
+                      f'value="{escape(p.default or "")}" size="60" '
+                      f'title="{escape(p.description)}"></label> '
+                      f'<small class="muted">{escape(p.description)}</small><br>')
+    options = "".join(f'<option value="{v}">{escape(t)}</option>' for v, t in FORMATS)
+    return (f'<form class="query-form" method="get" action="{escape(root)}/queries/'
+            f'{escape(query.name)}">{"".join(inputs)}<label>as <select name="format">{options}'
+            '</select></label> <button type="submit">Run</button></form>')
+
+
+def queries_page(queries: Sequence[NamedQuery], root: str) -> str:
+    items = []
+    for q in queries:
+        editor = f"{escape(root)}/#query={escape(quote(q.text))}"
+        keywords = " ".join(f'<span class="badge">{escape(k)}</span>' for k in q.keywords)
+        items.append(f'<section class="query" id="{escape(q.name)}"><h2>{escape(q.title)}</h2>'
+                     f'<p><code>{escape(q.name)}</code> · {escape(q.kind)} {keywords}</p>'
+                     f"<p>{escape(q.description)}</p>{query_form(q, root)}"
+                     f'<p><a href="{editor}">Open in the SPARQL editor</a></p>'
+                     f"<details><summary>SPARQL</summary><pre>{escape(q.text)}</pre></details>"
+                     "</section>")
+    body = (f"<h1>Named queries</h1><p>{len(queries)} queries, each a REST route "
+            f"<code>/queries/{{name}}?param=value</code> (JSON for clients: "
+            f'<a href="{escape(root)}/queries?format=json">/queries?format=json</a>).</p>'
+            + "".join(items))
+    return document("Named queries", body, root)

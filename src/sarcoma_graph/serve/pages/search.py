@@ -1,0 +1,115 @@
+"""Label and synonym search over the store (both languages, accent- and case-insensitive):
+an index of ``rdfs:label``, ``skos:prefLabel`` and ``skos:altLabel`` built in each worker once
+per store version, and the results page."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from html import escape
+
+from sarcoma_graph.serve.pages.facts import PREFIXES
+from sarcoma_graph.serve.pages.layout import curie, document, href
+from sarcoma_graph.store import Store
+
+_LABELS = PREFIXES + """SELECT ?x ?l ?kind ?type WHERE {
+  { ?x rdfs:label ?l BIND("label" AS ?kind) } UNION { ?x skos:prefLabel ?l BIND("label" AS ?kind) }
+  UNION { ?x skos:altLabel ?l BIND("synonym" AS ?kind) }
+  FILTER(isIRI(?x) && isLiteral(?l))
+  FILTER NOT EXISTS { ?x a rdf:Statement }
+  FILTER NOT EXISTS { ?x a oa:TextQuoteSelector }
+  OPTIONAL { GRAPH ?g { ?x a ?type } FILTER(?g != <https://w3id.org/sarcoma-graph/graph/inferred>) } }"""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One entity whose label or synonym matches."""
+
+    iri: str
+    label: str
+    language: str
+    kind: str          # "label" or "synonym"
+    type: str | None
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of a text.
+
+    >>> fold("Sarcome alvéolaire") == fold("SARCOME ALVEOLAIRE")
+    True
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_INDEX: dict[int, list[tuple[str, Hit]]] = {}
+
+
+def _index(store: Store) -> list[tuple[str, Hit]]:
+    version = getattr(store, "version", 0)
+    if version not in _INDEX:
+        hits: dict[tuple[str, str], Hit] = {}
+        for row in store.query(_LABELS).bindings():
+            label = row["l"]
+            typ = row.get("type")
+            key = (row["x"].value, label.value)
+            if key in hits and hits[key].type:
+                continue
+            hits[key] = Hit(row["x"].value, label.value, label.language or "",
+                            row["kind"].value, typ.value if typ is not None else None)
+        _INDEX.clear()
+        _INDEX[version] = sorted(((fold(h.label), h) for h in hits.values()),
+                                 key=lambda x: (x[0], x[1].iri))
+    return _INDEX[version]
+
+
+def search(store: Store, text: str, limit: int = 15) -> list[Hit]:
+    """Run in a worker: entities whose label or synonym matches ``text`` (whole label, then
+    word starts, then anywhere), one hit per entity."""
+    query = fold(text.strip())
+    if not query:
+        return []
+    ranked: list[tuple[int, int, str, Hit]] = []
+    for folded, hit in _index(store):
+        if folded == query:
+            rank = 0
+        elif folded.startswith(query):
+            rank = 1
+        elif f" {query}" in f" {folded}".replace("-", " ").replace("::", " "):
+            rank = 2
+        elif query in folded:
+            rank = 3
+        else:
+            continue
+        ranked.append((rank, len(folded), folded, hit))
+    ranked.sort(key=lambda x: (x[0], x[1], x[2], x[3].iri))
+    seen: set[str] = set()
+    out = []
+    for *_, hit in ranked:
+        if hit.iri not in seen:
+            seen.add(hit.iri)
+            out.append(hit)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def hit_json(hit: Hit, root: str) -> dict[str, object]:
+    return {"iri": hit.iri, "label": hit.label, "lang": hit.language, "kind": hit.kind,
+            "type": hit.type, "typeCurie": curie(hit.type) if hit.type else None,
+            "href": href(hit.iri, root) or hit.iri}
+
+
+def results_page(text: str, hits: list[Hit], root: str) -> str:
+    items = []
+    for hit in hits:
+        link = escape(href(hit.iri, root) or hit.iri)
+        kind = f' <small class="muted">({escape(hit.kind)})</small>' if hit.kind != "label" else ""
+        typ = f' <span class="curie">{escape(curie(hit.type) or hit.type)}</span>' \
+            if hit.type else ""
+        items.append(f'<li><a href="{link}" lang="{escape(hit.language)}">{escape(hit.label)}'
+                     f"</a>{kind}{typ}</li>")
+    body = (f"<h1>Search: {escape(text)}</h1><p>{len(hits)} match(es) among labels and "
+            "synonyms, English and French, ignoring case and accents.</p>"
+            f'<ul id="search-results">{"".join(items)}</ul>')
+    return document(f"Search: {text}", body, root)

@@ -1,0 +1,60 @@
+"""Label search (``/search?q=``: a page, or JSON suggestions for the search box) and the
+editor's autocompletion source (``/autocomplete?type=class|property|entity&q=``)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from sarcoma_graph.serve.answer import in_worker
+from sarcoma_graph.serve.negotiation import prefers_html
+from sarcoma_graph.serve.pages.search import hit_json, results_page, search
+from sarcoma_graph.serve.state import State
+from sarcoma_graph.store import Store
+
+_TERMS = {
+    "class": "SELECT DISTINCT ?x WHERE { ?s a ?x FILTER(isIRI(?x)) } ORDER BY ?x",
+    "property": "SELECT DISTINCT ?x WHERE { ?s ?x ?o } ORDER BY ?x",
+}
+_JSON = "application/json"
+
+
+def _text(request: Request) -> str:
+    return (request.query_params.get("q") or "")[:200]
+
+
+async def search_route(request: Request, state: State) -> Response:
+    text = _text(request)
+    hits = await in_worker(state, search, text, 50 if prefers_html(request, {_JSON: "json"})
+                           else 15)
+    root = request.scope.get("root_path", "").rstrip("/")
+    if prefers_html(request, {_JSON: "json"}):
+        return HTMLResponse(results_page(text, hits, root))  # type: ignore[arg-type]
+    body = json.dumps([hit_json(h, root) for h in hits], ensure_ascii=False)  # type: ignore[union-attr]
+    return Response(body, media_type=_JSON, headers={"Vary": "Accept"})
+
+
+def vocabulary(store: Store, kind: str) -> list[str]:
+    """Run in a worker: every class or property IRI used in the data."""
+    return [row["x"].value for row in store.query(_TERMS[kind]).bindings()]
+
+
+async def autocomplete(request: Request, state: State) -> Response:
+    kind = request.query_params.get("type", "entity")
+    if kind in _TERMS:
+        terms = await state.summary(f"terms-{kind}",
+                                    lambda: in_worker(state, vocabulary, kind))
+        text = _text(request).lower()
+        found = [t for t in terms if text in t.lower()][:200]  # type: ignore[union-attr]
+        return Response(json.dumps(found), media_type=_JSON)
+    hits = await in_worker(state, search, _text(request), 30)
+    return Response(json.dumps([h.iri for h in hits]), media_type=_JSON)  # type: ignore[union-attr]
+
+
+def add_routes(router: APIRouter) -> None:
+    router.add_api_route("/search", search_route, methods=["GET", "HEAD"], tags=["for people"],
+                         summary="Search labels and synonyms (page, or JSON suggestions)",
+                         response_class=Response)
+    router.add_api_route("/autocomplete", autocomplete, methods=["GET"], include_in_schema=False)

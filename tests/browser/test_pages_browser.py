@@ -1,0 +1,245 @@
+"""What a person sees, in a real headless Chromium against the project's own graph: entity
+pages (histotype, gene, agent, statement, ontology class) in one language with quotes and
+provenance, search with suggestions, the editor's autocompletion and parameter form, the
+forest plot, /queries and /docs with no network. Each test saves a screenshot under
+``build/screenshots/``."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from sarcoma_graph.dataset import save_dataset
+from sarcoma_graph.project import Project
+from tests.browser.cdp import chromium, chromium_path
+from tests.conftest import ROOT, require
+from tests.test_serve_support import serving
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SHOTS = ROOT / "build" / "screenshots"
+HOW = "install Chromium to run the browser tests: apt-get install -y chromium"
+
+
+@pytest.fixture(scope="module")
+def site(curated_store, tmp_path_factory):
+    """``sarcoma-graph serve`` over the built and reasoned curated graph."""
+    build = tmp_path_factory.mktemp("pages-build")
+    save_dataset(curated_store, Project(ROOT, build), "reason")
+    with serving(ROOT, build_dir=build) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def page():
+    require(chromium_path() is not None, HOW)
+    with chromium() as browser:
+        browser.send("Network.enable")
+        browser.send("Page.enable")
+        yield browser
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    data = page.send("Page.captureScreenshot", format="png", captureBeyondViewport=False)
+    (SHOTS / f"{name}.png").write_bytes(base64.b64decode(data["data"]))
+
+
+def text(page, selector: str = "body") -> str:
+    return page.evaluate(f"document.querySelector({json.dumps(selector)}).innerText")
+
+
+def outside_requests(page, url: str) -> list[str]:
+    requested = [e["params"]["request"]["url"] for e in page.events
+                 if e.get("method") == "Network.requestWillBeSent"]
+    return [u for u in requested if not u.startswith((url, "data:", "blob:"))]
+
+
+def test_histotype_page_is_in_one_language_with_its_mechanism(page, site):
+    page.navigate(site.url + "/id/histotype/alveolar-soft-part-sarcoma")
+    assert text(page, "h1") == "alveolar soft part sarcoma"
+    body = text(page)
+    assert "sarcome alvéolaire" not in text(page, "#facts")  # one language
+    assert "français" in body  # the other language, as a labelled alternative
+    assert body.count("Type:") == 1
+    assert page.evaluate("!!document.querySelector('#picture svg')")  # the chain picture
+    hrefs = page.evaluate("[...document.querySelectorAll('a')]"
+                          ".map(a => new URL(a.getAttribute('href'), location.href).href)")
+    assert site.url + "/ontology/Histotype" in hrefs
+    assert not [h for h in hrefs if h.startswith("https://w3id.org/")]  # all local
+    shot(page, "entity-histotype")
+    page.navigate(site.url + "/ontology/Histotype")  # the local link works
+    assert "Histotype" in text(page, "h1") or "histotype" in text(page, "h1").lower()
+
+
+def test_french_page_when_the_browser_asks_for_french(page, site):
+    page.navigate(site.url + "/id/histotype/alveolar-soft-part-sarcoma?lang=fr")
+    assert text(page, "h1") == "sarcome alvéolaire des parties molles"
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    shot(page, "entity-histotype-fr")
+
+
+def test_statement_page_shows_the_quote_with_its_context_and_source(page, site):
+    page.navigate(site.url + "/id/statement/review-alk-inhibitors-imt")
+    quote = text(page, "#source blockquote")
+    assert "les inhibiteurs de la voie ALK dans les tumeurs myofibroblastiques" in quote
+    assert "tumeurs à cellules géantes" in quote  # the prefix context
+    badges = text(page, ".badges")
+    assert "stated in source" in badges.lower() or "StatedInSource" in badges
+    link = page.evaluate("document.querySelector('#source blockquote small a:last-child').href")
+    assert link.startswith(site.url + "/id/document/") and "#review-alk-imt" in link
+    shot(page, "entity-statement")
+    page.navigate(link)
+    assert page.evaluate("!!document.getElementById('review-alk-imt')")
+    shot(page, "source-document-passages")
+
+
+def test_gene_page_has_mappings_with_curie_and_reader_page(page, site):
+    page.navigate(site.url + "/id/gene/ALK")
+    assert text(page, "h1") == "ALK"
+    mappings = text(page, "#mappings")
+    assert "HGNC:" in mappings
+    hrefs = page.evaluate("[...document.querySelectorAll('#mappings a')].map(a => a.href)")
+    assert any("genenames.org" in h for h in hrefs)
+    shot(page, "entity-gene")
+
+
+def test_agent_page_marks_inferred_facts_with_their_rule(page, site):
+    page.navigate(site.url + "/id/agent/alk-inhibitor")
+    assert text(page, "h1") == "ALK pathway inhibitor"
+    inferred = page.evaluate("[...document.querySelectorAll('.badge.inferred')]"
+                             ".map(b => b.innerText)")
+    assert inferred and any("chain" in b or "inverse" in b or "sub-property" in b
+                            for b in inferred), inferred
+    shot(page, "entity-agent")
+
+
+def test_ontology_class_page_has_a_tree(page, site):
+    page.navigate(site.url + "/ontology/TargetedTherapyStatement")
+    assert page.evaluate("document.querySelectorAll('#hierarchy ul.tree').length") >= 2
+    assert "EvidenceStatement" in text(page, "#hierarchy").replace(" ", "") or \
+        "evidence statement" in text(page, "#hierarchy").lower()
+    shot(page, "entity-ontology-class")
+
+
+def test_search_suggests_as_you_type_ignoring_accents(page, site):
+    page.navigate(site.url + "/id/gene/ALK")
+    page.evaluate("""(() => { const i = document.querySelector('.sg-search input');
+        i.focus(); i.value = 'sarcome alveolaire'; i.dispatchEvent(new Event('input')); })()""")
+    page.wait_for("document.querySelectorAll('.sg-suggest li').length > 0")
+    first = page.evaluate("document.querySelector('.sg-suggest li a').innerText")
+    assert "sarcome alvéolaire des parties molles" in first
+    shot(page, "search-suggestions")
+
+
+def test_forest_plot_of_impresarc_outcomes(page, site):
+    page.navigate(site.url + "/id/study/impresarc")
+    assert page.evaluate("document.querySelectorAll('.forest svg .point').length") >= 5
+    assert page.evaluate("document.querySelectorAll('.forest svg .ci').length") >= 1
+    labels = page.evaluate("[...document.querySelectorAll('.forest-label')].map(t => t.textContent)")
+    assert any("overall survival" in x.lower() for x in labels), labels
+    page.evaluate("document.getElementById('picture').scrollIntoView()")
+    shot(page, "forest-plot")
+
+
+def test_queries_page_with_a_parameter_form(page, site):
+    page.navigate(site.url + "/queries")
+    assert text(page, "h1") == "Named queries"
+    form = "#tumour-type-profile form"
+    assert page.evaluate(f"document.querySelector('{form} input[name=tumour]').value") \
+        .startswith("https://w3id.org/sarcoma-graph/id/histotype/")
+    page.evaluate(f"document.querySelector('{form} input[name=tumour]').value = "
+                  "'https://w3id.org/sarcoma-graph/id/histotype/alveolar-soft-part-sarcoma'")
+    page.evaluate(f"document.querySelector('{form} button').scrollIntoView()")
+    shot(page, "queries")
+    page.evaluate(f"document.querySelector('{form}').submit()")
+    page.wait_for("document.querySelector('table.results') !== null")
+    assert "alveolar" in text(page, "table.results").lower()
+    shot(page, "query-results-page")
+
+
+def test_editor_autocompletes_from_this_endpoint_and_runs_a_parameter_form(page, site):
+    page.events.clear()
+    page.navigate(site.url + "/")
+    page.wait_for("window.sgYasgui && document.querySelectorAll('#sg-examples option').length > 1")
+    assert "triples" in text(page, "#sg-dataset")
+    classes = page.evaluate(f"fetch('{site.url}/autocomplete?type=class&q=Histo')"
+                            ".then(r => r.json())")
+    assert "https://w3id.org/sarcoma-graph/ontology/Histotype" in classes
+    page.evaluate("""(() => { const y = sgYasgui.getTab().getYasqe();
+        y.setValue('PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/>\\nSELECT * WHERE { ?x a sg:Histo');
+        y.setCursor({line: 1, ch: 35}); y.autocomplete(); })()""")
+    page.wait_for("document.querySelectorAll('.CodeMirror-hints li').length > 0", timeout=15)
+    hints = page.evaluate("[...document.querySelectorAll('.CodeMirror-hints li')]"
+                          ".map(li => li.innerText)")
+    assert any("Histotype" in h for h in hints), hints
+    shot(page, "editor-autocompletion")
+    page.evaluate("""(() => { const s = document.getElementById('sg-examples');
+        s.value = 'tumour-type-profile'; s.dispatchEvent(new Event('change')); })()""")
+    page.wait_for("document.querySelector('.sg-param-form input[name=tumour]') !== null")
+    page.evaluate("document.querySelector('.sg-param-form button').click()")
+    page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 1", timeout=30)
+    page.evaluate("document.querySelector('.yasr').scrollIntoView()")
+    shot(page, "editor-parameter-form")
+    assert not outside_requests(page, site.url)
+
+
+def test_docs_work_with_no_network(page, site):
+    page.events.clear()
+    page.navigate(site.url + "/docs")
+    page.wait_for("document.querySelectorAll('.opblock').length > 3", timeout=30)
+    assert "sarcoma-graph" in text(page, ".info")
+    assert not outside_requests(page, site.url)
+    shot(page, "docs")
+
+
+def test_void_and_service_description_are_pages_for_a_browser(page, site):
+    page.navigate(site.url + "/.well-known/void")
+    assert text(page, "h1") == "VoID description"
+    assert "void:triples" in text(page)
+    shot(page, "void")
+    page.navigate(site.url + "/sparql?query=" + "SELECT%20%3Fh%20WHERE%20%7B%20%3Fh%20a%20"
+                  "%3Chttps%3A%2F%2Fw3id.org%2Fsarcoma-graph%2Fontology%2FHistotype%3E%20%7D")
+    assert page.evaluate("document.querySelectorAll('table.results tr').length") > 3
+    shot(page, "sparql-in-address-bar")
+
+
+def _run_in_editor(page, site, sparql: str) -> None:
+    page.navigate(site.url + "/")
+    page.wait_for("window.sgYasgui !== undefined")
+    page.evaluate(f"void sgYasgui.getTab().setQuery({json.dumps(sparql)})")
+    page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+    page.wait_for("sgYasgui.getTab().getYasr().results !== undefined && "
+                  "!!sgYasgui.getTab().getYasr().results", timeout=30)
+
+
+def test_editor_chart_view_draws_bars_and_a_pie(page, site):
+    _run_in_editor(page, site, "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } "
+                               "GROUP BY ?type ORDER BY DESC(?n) LIMIT 8")
+    page.evaluate("void sgYasgui.getTab().getYasr().selectPlugin('chart')")
+    page.wait_for("document.querySelectorAll('.sg-bar rect.bar').length === 8")
+    labels = page.evaluate("[...document.querySelectorAll('.sg-bar text')].map(t => t.textContent)")
+    assert "CurationRecord" in labels, labels
+    page.evaluate("document.querySelector('.yasr').scrollIntoView()")
+    shot(page, "editor-chart-bar")
+    page.evaluate("""(() => { const s = document.querySelector('.sg-chart-controls select');
+        s.value = 'pie'; s.dispatchEvent(new Event('change')); })()""")
+    page.wait_for("document.querySelectorAll('.sg-pie path.slice').length === 8")
+    page.evaluate("document.querySelector('.yasr').scrollIntoView()")
+    shot(page, "editor-chart-pie")
+
+
+def test_editor_graph_view_of_a_construct(page, site):
+    _run_in_editor(page, site, "PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/>\n"
+                               "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                               "CONSTRUCT { ?a sg:hasTarget ?g . ?a rdfs:label ?l . ?g rdfs:label ?m }"
+                               " WHERE { ?a sg:hasTarget ?g ; rdfs:label ?l . ?g rdfs:label ?m "
+                               "FILTER(lang(?l) = 'en') } LIMIT 40")
+    page.evaluate("void sgYasgui.getTab().getYasr().selectPlugin('graph')")
+    page.wait_for("document.querySelectorAll('.sg-graph circle.node').length > 5")
+    names = page.evaluate("[...document.querySelectorAll('.sg-graph text')].map(t => t.textContent)")
+    genes = {"ALK", "KIT", "PDGFRA", "CD274", "PDCD1", "MDM2", "CDK4", "NTRK1", "CSF1R", "VEGFR"}
+    assert "hasTarget" in names and genes & set(names), sorted(set(names))[:40]  # labels shown
+    page.evaluate("document.querySelector('.yasr').scrollIntoView()")
+    shot(page, "editor-graph-view")

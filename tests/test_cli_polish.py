@@ -1,0 +1,111 @@
+"""The command line for people: help without ``<bool>`` on flags and with choices as
+metavars, ``query --list``, ``stats -q``, ``--format json|csv`` on ``qc`` and ``validate``,
+tables that keep whole IRIs, stable shape names, progress lines with elapsed time when
+piped, and ``serve`` on a taken port."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sarcoma_graph.cli import app
+from sarcoma_graph.dataset import save_dataset
+from sarcoma_graph.project import Project
+from tests.conftest import ROOT
+
+CLI = Path(sys.executable).with_name("sarcoma-graph")
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def built(curated_store, tmp_path_factory) -> list[str]:
+    """``--root``/``--build-dir`` arguments for a built and reasoned copy of the graph."""
+    build = tmp_path_factory.mktemp("cli-build")
+    save_dataset(curated_store, Project(ROOT, build), "reason")
+    return ["--root", str(ROOT), "--build-dir", str(build)]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed command, output piped (as in a script or CI log)."""
+    return subprocess.run([str(CLI), *args], capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("command", ["serve", "validate", "export", "query", "qc", "stats"])
+def test_help_has_no_bool_or_list_metavars(command):
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "<bool>" not in result.output and "list[" not in result.output
+
+
+def test_choices_are_the_metavars():
+    assert "text|turtle|json|csv" in runner.invoke(app, ["validate", "--help"],
+                                                   env={"COLUMNS": "200"}).output
+    assert "oxigraph|rdflib" in runner.invoke(app, ["serve", "--help"],
+                                              env={"COLUMNS": "200"}).output
+
+
+def test_query_list_names_every_query_in_full(built):
+    result = run("query", "--list", *built)
+    assert result.returncode == 0, result.stderr
+    names = {p.stem for p in (ROOT / "queries").glob("*.rq")}
+    assert names <= set(result.stdout.split())  # whole names, none cut
+
+
+def test_stats_takes_quiet(built):
+    result = run("stats", "-q", *built)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and "triples:" in result.stdout
+
+
+def test_piped_query_table_keeps_whole_iris(built):
+    result = run("query", "agents-targeting-causal-alterations", *built)
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stdout
+    as_csv = run("query", "agents-targeting-causal-alterations", "--format", "csv", *built)
+    iris = {v for row in csv.reader(io.StringIO(as_csv.stdout)) for v in row
+            if v.startswith("https://")}
+    assert iris and all(i.rsplit("/", 1)[-1] in result.stdout for i in iris)  # none cut
+
+
+def test_qc_formats_json_and_csv_with_full_iris(built):
+    as_json = run("qc", "--format", "json", "-q", *built)
+    findings = json.loads(as_json.stdout)
+    assert findings and all(f["entity"].startswith("https://") for f in findings)
+    as_csv = run("qc", "--format", "csv", "-q", *built)
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [r["entity"] for r in rows] == [f["entity"] for f in findings]
+
+
+def test_validate_csv_names_shapes_the_same_way_every_run(built):
+    first = run("validate", "--format", "csv", "-q", *built)
+    second = run("validate", "--format", "csv", "-q", *built)
+    shapes = [r["shape"] for r in csv.DictReader(io.StringIO(first.stdout))]
+    assert shapes and shapes == [r["shape"] for r in csv.DictReader(io.StringIO(second.stdout))]
+    assert all((s.startswith("https://") and "→" in s) or s.startswith("https://") for s in shapes)
+
+
+def test_piped_progress_has_plain_lines_with_elapsed_time(built):
+    result = run("validate", *built)
+    lines = [x for x in result.stderr.splitlines() if x.startswith("validate (SHACL)")]
+    assert lines and lines[-1].startswith("validate (SHACL): done (") and lines[-1].endswith(" s)")
+    assert "\x1b[" not in result.stderr  # no terminal control codes in a log
+
+
+def test_serve_on_a_taken_port_says_so_once_with_a_hint(built):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), *built)
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "--port" in result.stderr and "serving" not in result.stderr
+    assert "Traceback" not in result.stderr and "ERROR" not in result.stderr
