@@ -20,6 +20,8 @@ class Settings:
     (for ``sd:endpoint`` and ``void:sparqlEndpoint``); by default it comes from each request.
     ``etags`` off (with ``cache_entries=0``) in front of an external store: other clients change
     it without this server knowing, so no answer may be reused.
+    ``per_client``, ``lanes``, ``lane_timeout`` and ``queue_wait`` share the workers between
+    clients (:class:`sarcoma_graph.serve.pool.Admission`).
     """
 
     timeout: float = 30.0
@@ -32,6 +34,10 @@ class Settings:
     workers: int = field(default_factory=lambda: max(os.cpu_count() or 1, 2))
     cache_entries: int = 2048
     cache_bytes: int = 64 * 1024 * 1024
+    per_client: int | None = None
+    lanes: int = 1
+    lane_timeout: float = 3.0
+    queue_wait: float = 5.0
     license: str = LICENSE
     etags: bool = True
 

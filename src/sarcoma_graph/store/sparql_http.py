@@ -159,9 +159,10 @@ class SparqlHttpStore(Store):
 
     # --- writing ------------------------------------------------------------------------
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
         url = self.config.write_url
-        response = self.connection.send("POST", url, content=sparql.encode(),
+        text = f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
+        response = self.connection.send("POST", url, content=text.encode(),
                                         headers={"Content-Type": "application/sparql-update"})
         if response.status_code >= 300:
             raise answer_error(response, url, "an update")
