@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from sarcoma_graph.cli import imports, links, output, pipeline, release, serve
+from sarcoma_graph.cli import imports, links, output, pipeline, publish, release, serve
 from sarcoma_graph.cli.common import polish_help
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ release.register(app)
 imports.register(app)
 links.register(app)
 serve.register(app)
+publish.register(app)
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from sarcoma_graph.cli.common import (
     project,
     table,
 )
+from sarcoma_graph.cli.store import StoreOption, StoreTimeoutOption, dataset_store
 from sarcoma_graph.errors import InputError
 
 if TYPE_CHECKING:
@@ -46,12 +47,13 @@ def query_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="|".join(QUERY_FORMATS),
                                      help=", ".join(QUERY_FORMATS))] = "table",
     list_: Annotated[bool, typer.Option("--list", "-l", help="List the named queries.")] = False,
+    store_url: StoreOption = None,
+    store_timeout: StoreTimeoutOption = 60.0,
     root: RootOption = None,
     build_dir: BuildOption = None,
 ) -> None:
-    """Run a named query (or any .rq file) over the built dataset and print the result."""
+    """Run a named query (or any .rq file) over the built dataset (or --store) and print the result."""
     from sarcoma_graph.catalogue import find_query
-    from sarcoma_graph.dataset import load_dataset
 
     proj = project(root, build_dir)
     if list_:
@@ -64,7 +66,7 @@ def query_cmd(
     text = _bind(named, values)
     if fmt not in QUERY_FORMATS:
         raise InputError(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})")
-    store = load_dataset(proj)
+    store = dataset_store(proj, store_url, store_timeout)
     result = store.query(text)
     _print_result(result, fmt)
 
@@ -134,18 +136,19 @@ def export_cmd(
                                                      "a name like curated or a full IRI.")] = None,
     release: Annotated[Path | None, typer.Option("--release", hidden=True, file_okay=False,
                                                  help="Same as `sarcoma-graph release DIR`.")] = None,
+    store_url: StoreOption = None,
+    store_timeout: StoreTimeoutOption = 60.0,
     root: RootOption = None,
     build_dir: BuildOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Write the dataset (or some graphs) deterministically; the release set is `release DIR`."""
-    from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.export import export
     from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
     from sarcoma_graph.plumbing.rdfio import write_atomic
 
     proj = project(root, build_dir)
-    store = load_dataset(proj)
+    store = dataset_store(proj, store_url, store_timeout)
     if release is not None:  # the older spelling of `sarcoma-graph release DIR`
         from sarcoma_graph.cli.release import write
 

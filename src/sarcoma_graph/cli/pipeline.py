@@ -20,11 +20,12 @@ from sarcoma_graph.cli.common import (
     step,
     table,
 )
+from sarcoma_graph.cli.store import StoreOption, StoreTimeoutOption, dataset_store
 from sarcoma_graph.errors import ValidationFailed
 from sarcoma_graph.namespaces import graph_iri
 
-BackendOption = Annotated[str, typer.Option("--backend", metavar="oxigraph|rdflib",
-                                            help="Store backend: oxigraph or rdflib.")]
+BackendOption = Annotated[str, typer.Option(
+    "--backend", metavar="oxigraph", help="Store backend: oxigraph (rdflib was retired; see --store).")]
 
 
 def build_cmd(root: RootOption = None, build_dir: BuildOption = None,
@@ -135,15 +136,16 @@ def _print_csv(headers: list[str], rows: Sequence[Sequence[object]]) -> None:
 
 
 def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
+           store_url: StoreOption = None, store_timeout: StoreTimeoutOption = 60.0,
            fmt: Annotated[str, typer.Option("--format", metavar="text|json|csv",
                                             help="text (a table), json or csv")] = "text",
            quiet: QuietOption = False) -> None:
-    """Run the SPARQL quality checks of qc/; exit 1 if a check of severity error fails."""
-    from sarcoma_graph.dataset import load_dataset
+    """Run the SPARQL quality checks of qc/ (on the build, or --store); exit 1 if a check of
+    severity error fails."""
     from sarcoma_graph.qc import run_qc
 
     proj = project(root, build_dir)
-    store = load_dataset(proj)
+    store = dataset_store(proj, store_url, store_timeout)
     with step("qc", quiet):
         report = run_qc(store, proj.qc_dir)
     if fmt not in ("text", "json", "csv"):
@@ -176,17 +178,18 @@ def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
 def stats_cmd(root: RootOption = None, build_dir: BuildOption = None,
               fmt: Annotated[str, typer.Option("--format", metavar="text|json",
                                                help="text or json")] = "text",
+              store_url: StoreOption = None, store_timeout: StoreTimeoutOption = 60.0,
               quiet: QuietOption = False) -> None:
-    """Counts per named graph, class and property (VoID-style)."""
+    """Counts per named graph, class and property (VoID-style), of the build or --store."""
     import dataclasses
     import json
 
-    from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.stats import compute_stats
 
     proj = project(root, build_dir)
+    store = dataset_store(proj, store_url, store_timeout, require="build")
     with step("stats", quiet):
-        stats = compute_stats(load_dataset(proj, require="build"))
+        stats = compute_stats(store)
     if fmt == "json":
         out.print(json.dumps(dataclasses.asdict(stats), indent=2), markup=False)
         return
