@@ -1,4 +1,4 @@
-"""Pure parts of the endpoint, without a server: Accept parsing, the lexer, the answer cache,
+"""Pure parts of the endpoint, without a server: Accept parsing, the scanner, the answer cache,
 the SERVICE guard and the settings."""
 
 from __future__ import annotations
@@ -6,11 +6,13 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from sarcoma_graph.serve import guard, lexer
-from sarcoma_graph.serve.cache import Answer, AnswerCache, etag_for, etag_matches
-from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.plumbing.scanner import scan
+from sarcoma_graph.serve import guard
+from sarcoma_graph.serve.cache import ENTRY_OVERHEAD, Answer, AnswerCache, etag_for, etag_matches
+from sarcoma_graph.serve.guard import Refused
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, choose, parse_accept, pick
 from sarcoma_graph.serve.settings import Settings
+from sarcoma_graph.serve.using import add_using
 
 OFFERS = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv")
 
@@ -52,13 +54,12 @@ def test_offer_tables_map_aliases_and_put_defaults_first():
     assert pick("text/tab-separated-values", RESULTS_OFFERS) == "tsv"
 
 
-def test_lexer_masks_strings_iris_and_comments():
+def test_scanner_ignores_strings_iris_and_comments():
     text = 'SELECT * WHERE { ?s ?p "SERVICE { }" } # SERVICE <x>\n'
-    assert len(lexer.mask(text)) == len(text)
-    assert not lexer.mentions_service(text)
-    assert lexer.mentions_service("SELECT * { service <http://x> { ?s ?p ?o } }")
-    assert lexer.mentions_service("SELECT * { \\u0053ERVICE <http://x> { ?s ?p ?o } }")
-    assert not lexer.mentions_service("PREFIX service: <http://x/> SELECT * { ?s service:a ?o }")
+    assert not scan(text).services
+    assert scan("SELECT * { service <http://x> { ?s ?p ?o } }").services
+    assert scan("SELECT * { \\u0053ERVICE <http://x> { ?s ?p ?o } }").services
+    assert not scan("PREFIX service: <http://x/> SELECT * { ?s service:a ?o }").services
 
 
 @pytest.mark.parametrize(("text", "form"), [
@@ -69,19 +70,19 @@ def test_lexer_masks_strings_iris_and_comments():
     ("INSERT DATA {}", None),
 ])
 def test_query_form(text, form):
-    assert lexer.query_form(text) == form
+    assert scan(text).form == form
 
 
 def test_volatile_functions_are_spotted():
-    assert lexer.is_volatile("SELECT (RAND() AS ?r) {}")
-    assert lexer.is_volatile("SELECT (NOW () AS ?r) {}")
-    assert not lexer.is_volatile("SELECT ?now { ?s <http://x/RAND> ?now }")
+    assert scan("SELECT (RAND() AS ?r) {}").volatile
+    assert scan("SELECT (NOW () AS ?r) {}").volatile
+    assert not scan("SELECT ?now { ?s <http://x/RAND> ?now }").volatile
 
 
 def test_add_using_inserts_clauses_before_top_level_where():
     update = ("PREFIX ex: <http://ex/> INSERT { GRAPH ex:g { ?s ?p ?o } } WHERE { ?s ?p ?o "
               "{ SELECT ?s WHERE { ?s ?q ?r } } } ; DELETE WHERE { ?s ex:gone ?o }")
-    out = lexer.add_using(update, ["http://ex/a"], ["http://ex/n"])
+    out = add_using(update, ["http://ex/a"], ["http://ex/n"])
     assert out.count("USING <http://ex/a>") == 2
     assert out.count("USING NAMED <http://ex/n>") == 2
     assert "SELECT ?s WHERE" in out  # the subquery's WHERE is left alone
@@ -95,40 +96,54 @@ def test_add_using_inserts_clauses_before_top_level_where():
     "DELETE { ?s ?p ?o } USING <http://g> WHERE { ?s ?p ?o }",
 ])
 def test_add_using_refuses_updates_with_their_own_dataset(update):
-    with pytest.raises(ValueError, match="USING or WITH"):
-        lexer.add_using(update, ["http://ex/a"], [])
+    with pytest.raises(Refused, match="USING or WITH"):
+        add_using(update, ["http://ex/a"], [])
 
 
 def test_add_using_leaves_data_operations_alone():
     update = 'INSERT DATA { <http://a> <http://b> "WHERE" }'
-    assert lexer.add_using(update, ["http://ex/a"], []) == update
+    assert add_using(update, ["http://ex/a"], []) == update
 
 
-def test_guard_finds_service_iris_after_prefix_and_base_resolution():
-    assert set(guard.service_targets(
-        "PREFIX e: <http://ex.org/> BASE <http://b.org/> SELECT * { SERVICE e:x { ?s ?p ?o } "
-        "SERVICE SILENT <rel> { ?a ?b ?c } SERVICE ?v { ?x ?y ?z } }", False)) == {
-        "http://ex.org/x", "http://b.org/rel", None}
-    assert guard.service_targets(
-        "INSERT { ?s ?p ?o } WHERE { SERVICE <http://u/> { ?s ?p ?o } }", True) == ("http://u/",)
+def test_guard_checks_every_service_iri():
+    guard.check("PREFIX e: <http://ex.org/> SELECT * { SERVICE e:x { ?s ?p ?o } }",
+                ("http://ex.org/x",))
     guard.check("SELECT * { SERVICE <http://ok/> { ?s ?p ?o } }", ("http://ok/",))
-    with pytest.raises(HttpError, match="not allowed"):
+    with pytest.raises(Refused, match="not allowed"):
         guard.check("SELECT * { SERVICE <http://no/> { ?s ?p ?o } }", ("http://ok/",))
-    with pytest.raises(HttpError, match="variable"):
+    with pytest.raises(Refused, match="variable"):
         guard.check("SELECT * { SERVICE ?x { ?s ?p ?o } }", ("http://ok/",))
-    with pytest.raises(HttpError, match="LOAD"):
+    with pytest.raises(Refused, match="relative"):
+        guard.check("BASE <http://ok/> SELECT * { SERVICE <rel> { ?s ?p ?o } }", ("http://ok/rel",))
+    with pytest.raises(Refused, match="LOAD"):
         guard.check("LOAD <http://x/data.ttl>", (), update=True)
-    with pytest.raises(HttpError, match="not allowed"):
+    with pytest.raises(Refused, match="not allowed"):
         guard.check("INSERT { ?s ?p ?o } WHERE { SERVICE <http://no/> { ?s ?p ?o } }", (),
                     update=True)
 
 
+def test_defect_10_depth_and_chains_are_limited_before_parsing():
+    with pytest.raises(Refused, match="brackets deep"):
+        guard.check("ASK " + "{" * 5000 + "}" * 5000, ())
+    with pytest.raises(Refused, match="operators"):
+        guard.check("ASK { FILTER(" + "1+" * 20000 + "1) }", ())
+    guard.check("ASK " + "{" * 100 + "}" * 100, ())  # deep, but within the limit
+
+
+def test_defect_4_answer_cache_counts_keys_and_holds_no_query_text():
+    cache = AnswerCache(max_entries=1000, max_bytes=64 * ENTRY_OVERHEAD)
+    for index in range(200):  # distinct large queries with small answers
+        cache.put((1, "SELECT * {} # " + "x" * 100_000 + str(index)), Answer("t/p", b"", "e"))
+    assert cache.bytes <= 64 * ENTRY_OVERHEAD and len(cache) < 64
+    assert all(len(key) == 20 for key in cache._items)  # digests, not the texts
+
+
 def test_answer_cache_is_bounded_lru():
-    cache = AnswerCache(max_entries=2, max_bytes=800)
+    cache = AnswerCache(max_entries=2, max_bytes=8000)
     for key in "abc":
         cache.put(key, Answer("text/plain", b"x" * 10, etag_for(key)))
     assert cache.get("a") is None and cache.get("c") is not None and len(cache) == 2
-    cache.put("big", Answer("text/plain", b"x" * 200, ""))  # more than an eighth: not kept
+    cache.put("big", Answer("text/plain", b"x" * 2000, ""))  # more than an eighth: not kept
     assert cache.get("big") is None
     assert AnswerCache(0, 100).get("a") is None
 

@@ -120,9 +120,6 @@ def bind_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> st
     """
     if not terms:
         return text
-    from sarcoma_graph.serve.lexer import unescape  # moves to plumbing.scanner with the layout
-
-    text = unescape(text)  # the grammar decodes \\u escapes first; offsets must match the mask
     blocks = [f"VALUES ?{name} {{ {term} }}" for name, term in sorted(terms.items())]
     closing = _outer_group_end(text)
     if closing is None:
@@ -134,28 +131,29 @@ def bind_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> st
 
 def _outer_group_end(text: str) -> int | None:
     """Offset of the ``}`` closing the query's WHERE group; ``None`` when there is none to use."""
-    from sarcoma_graph.serve.lexer import mask, top_level_tokens
+    from sarcoma_graph.plumbing.scanner import tokens
 
-    masked = mask(text)
-    words = [(word, start) for word, start, depth in top_level_tokens(text) if depth == 0]
+    found = list(tokens(text))
+    words = [(t.text.upper(), i) for i, t in enumerate(found) if t.depth == 0 and t.kind == "word"]
     names = [word for word, _ in words]
     form = next((w for w in names if w in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")), None)
-    opening = -1
     if "WHERE" in names:
         index = names.index("WHERE")
         if form == "CONSTRUCT" and index and names[index - 1] == "CONSTRUCT":
             return None  # CONSTRUCT WHERE { template }: the group is also the template
-        opening = masked.find("{", words[index][1])
+        after = words[index][1]
     elif form in ("SELECT", "ASK"):  # WHERE is optional before the group
-        opening = masked.find("{", next(s for w, s in words if w == form))
-    if opening < 0:
+        after = next(i for w, i in words if w == form)
+    else:
         return None
-    depth = 0
-    for index in range(opening, len(masked)):
-        depth += {"{": 1, "}": -1}.get(masked[index], 0)
-        if depth == 0:
-            return index
-    raise ValueError("unbalanced braces in the query")
+    opening = next((i for i in range(after, len(found)) if found[i].text == "{"
+                    and found[i].depth == 0), None)
+    if opening is None:
+        return None
+    closing = next((t for t in found[opening + 1:] if t.text == "}" and t.depth == 1), None)
+    if closing is None:
+        raise ValueError("unbalanced braces in the query")
+    return closing.start
 
 
 def parse_header(text: str) -> tuple[dict[str, str], list[str]]:

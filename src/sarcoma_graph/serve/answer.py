@@ -12,12 +12,12 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
-from sarcoma_graph.serve import guard, lexer
 from sarcoma_graph.serve.cache import Answer, etag_for, etag_matches
 from sarcoma_graph.serve.errors import HttpError, query_error
+from sarcoma_graph.serve.guard import Refused
 from sarcoma_graph.serve.jobs import QueryJob, run_query
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, accept_of, available, pick
-from sarcoma_graph.serve.pool import JobTimeout, WorkerDied
+from sarcoma_graph.serve.pool import Busy, JobTimeout, WorkerDied
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import QueryError, ResultTooLarge
 
@@ -59,6 +59,10 @@ async def in_worker(state: EndpointState, function: Callable[..., object], *args
     limit = timeout or state.settings.timeout
     try:
         return await state.pool.run(function, *args, timeout=limit, retire=retire)
+    except Busy as error:
+        raise HttpError(503, str(error), {"Retry-After": str(error.retry_after)}) from None
+    except Refused as error:
+        raise HttpError(400, error.message) from None
     except JobTimeout as error:
         raise HttpError(503, f"the query was stopped: it ran past the time limit ({error}); "
                              "narrow it or add LIMIT") from None
@@ -86,19 +90,20 @@ def negotiate(request: Request) -> tuple[str, str]:
 
 async def answer_query(request: Request, state: EndpointState, job: QueryJob) -> Response:
     """The full answer to a query (from the cache when the same request was answered)."""
-    guard.check(job.sparql, state.settings.service_allow)
     results, graph = negotiate(request)
-    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs,
-                   state.settings.max_results, results, graph, state.prefixes)
+    settings = state.settings
+    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, settings.max_results,
+                   results, graph, state.prefixes, settings.service_allow,
+                   settings.endpoint(str(request.url).split("?")[0]))
     key = (state.version, job)
     etag = etag_for(key)
     if etag_matches(request.headers.get("if-none-match"), etag):
         return send(request, Answer("", b"", etag))
     answer = state.cache.get(key)
     if answer is None:
-        kind, body = await in_worker(state, run_query, job)  # type: ignore[misc]
+        kind, body, volatile = await in_worker(state, run_query, job)  # type: ignore[misc]
         syntax = rdf_syntax(graph) if kind == "graph" else results_syntax(results)
         answer = Answer(syntax.media_type, body, etag)
-        if not lexer.is_volatile(job.sparql):
+        if not volatile:
             state.cache.put(key, answer)
     return send(request, answer)

@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sarcoma_graph import __version__
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.serve import errors
+from sarcoma_graph.serve.headers import SafeHeaders
 from sarcoma_graph.serve.routes import entities, graph_store, page, queries, search, sparql, void
 from sarcoma_graph.serve.settings import Settings
 from sarcoma_graph.serve.state import endpoint_state
@@ -54,6 +55,7 @@ def create_app(settings: Settings, store: Store,
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT",
                                                             "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "Accept", "If-None-Match"],
-        expose_headers=["ETag", "Location", "Content-Length"], max_age=3600)
+        expose_headers=["ETag", "Location", "Content-Length", "Retry-After"], max_age=3600)
+    app.add_middleware(SafeHeaders)
     errors.install(app)
     return app

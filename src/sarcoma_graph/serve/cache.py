@@ -37,16 +37,36 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return False
 
 
+#: Bytes counted for each entry beside its body: the digest key, the answer object, the links.
+ENTRY_OVERHEAD = 512
+
+
+def _digest(key: Hashable) -> bytes:
+    """The key kept in the cache: a digest, so that no query text is held by the cache."""
+    return hashlib.blake2b(repr(key).encode(), digest_size=20).digest()
+
+
+def _size(answer: Answer) -> int:
+    return len(answer.body) + len(answer.media_type) + len(answer.etag) + ENTRY_OVERHEAD
+
+
 class AnswerCache:
-    """LRU bounded by entry count and total body bytes; a size of 0 disables it."""
+    """LRU bounded by entry count and total bytes (bodies, keys and bookkeeping); a size of
+    0 disables it. Keys are kept as digests: the cache never holds a request's text."""
 
     def __init__(self, max_entries: int, max_bytes: int) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._items: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._items: OrderedDict[bytes, Answer] = OrderedDict()
         self._bytes = 0
         self.hits = self.misses = 0
 
+    @property
+    def bytes(self) -> int:
+        """The bytes the cache holds, as counted against ``max_bytes``."""
+        return self._bytes
+
     def get(self, key: Hashable) -> Answer | None:
+        key = _digest(key)
         answer = self._items.get(key)
         if answer is None:
             self.misses += 1
@@ -56,17 +76,18 @@ class AnswerCache:
         return answer
 
     def put(self, key: Hashable, answer: Answer) -> None:
-        size = len(answer.body)
+        size = _size(answer)
         if self.max_entries <= 0 or size > self.max_bytes // 8:
             return  # one answer may take at most an eighth of the cache
+        key = _digest(key)
         old = self._items.pop(key, None)
         if old is not None:
-            self._bytes -= len(old.body)
+            self._bytes -= _size(old)
         self._items[key] = answer
         self._bytes += size
         while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
             _, evicted = self._items.popitem(last=False)
-            self._bytes -= len(evicted.body)
+            self._bytes -= _size(evicted)
 
     def clear(self) -> None:
         self._items.clear()

@@ -62,7 +62,9 @@ async def _validation_error(request: Request, error: Exception) -> Response:
 
 async def _unexpected(request: Request, error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return text_response(500, "internal server error (logged on the server)")
+    # sent outside every middleware, and the server drops the connection after it: say so
+    return text_response(500, "internal server error (logged on the server)",
+                         {"Connection": "close", "X-Content-Type-Options": "nosniff"})
 
 
 def install(app: FastAPI) -> None:

@@ -1,76 +1,68 @@
 """What a request may make the server do beyond its store: no ``LOAD``, ``SERVICE`` only to
-allowed endpoints. (``FROM``/``FROM NAMED`` name graphs of the store and never fetch.)
+allowed endpoints, and no text nested or chained deeper than the engine's stack allows.
+(``FROM``/``FROM NAMED`` name graphs of the store and never fetch.)
 
-pyoxigraph really calls a ``SERVICE`` endpoint over HTTP, so its IRI is checked before the
-query runs. A cheap lexical scan (strings, IRIs and comments masked) says whether
-``SERVICE`` may occur; only then is the text parsed with rdflib's SPARQL parser to get each
-``SERVICE`` IRI (prefixes and ``BASE`` resolved). Parses are cached by text.
+pyoxigraph really calls a ``SERVICE`` endpoint over HTTP, so every endpoint is checked before
+the text runs, with :mod:`sarcoma_graph.plumbing.scanner` (linear, reads keywords the way
+the engines do). The check runs in the query worker, under the job's time limit, never on
+the server's event loop; :class:`Refused` travels back from the worker and becomes a 400.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import lru_cache
+import re
 
-from sarcoma_graph.serve import lexer
-from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.plumbing.scanner import Facts, position, scan, unescape
 
-
-def _walk(node: object) -> Iterator[object]:
-    stack, seen = [node], set()
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        yield item
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
+#: Brackets inside brackets: pyoxigraph's recursive parser overflows its stack in the thousands.
+DEPTH_LIMIT = 128
+#: Operators, separators, UNION/OPTIONAL… in one text (left-deep trees: same overflow).
+CHAIN_LIMIT = 4000
+_WATCHED = re.compile(r"service|load", re.I)
 
 
-@lru_cache(maxsize=1024)
-def service_targets(text: str, update: bool) -> tuple[str | None, ...] | str:
-    """The ``SERVICE`` IRIs of a query or update (``None`` for a variable), or a parse error."""
-    from pyparsing import ParseException
-    from rdflib import URIRef
-    from rdflib.plugins.sparql import algebra, parser
+class Refused(Exception):
+    """A text the server will not run (a 400); picklable, so a worker can raise it."""
 
-    try:
-        if update:
-            roots: object = algebra.translateUpdate(parser.parseUpdate(text)).algebra
-        else:
-            roots = algebra.translateQuery(parser.parseQuery(text)).algebra
-    except ParseException as error:
-        return f"line {error.lineno}, column {error.col}: {error.msg}"
-    except Exception as error:
-        return str(error) or type(error).__name__
-    targets = []
-    for node in _walk(roots):
-        if getattr(node, "name", None) == "ServiceGraphPattern":
-            term = node.get("term")  # type: ignore[attr-defined]
-            targets.append(str(term) if isinstance(term, URIRef) else None)
-    return tuple(targets)
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[Refused], tuple[str]]:
+        return Refused, (self.message,)
 
 
-def check(text: str, allowed: tuple[str, ...], update: bool = False) -> None:
-    """400 unless every ``SERVICE`` of the text calls an allowed endpoint (and no ``LOAD``)."""
-    if update and "LOAD" in lexer.update_keywords(text):
-        raise HttpError(400, "LOAD is not allowed on this endpoint (the server fetches no URL); "
-                             "send the data with the Graph Store protocol instead")
-    if not lexer.mentions_service(text):
-        return
-    targets = service_targets(lexer.unescape(text), update)
+def check(text: str, allowed: tuple[str, ...], update: bool = False) -> Facts:
+    """The facts of the text; :class:`Refused` unless it is safe to run."""
+    facts = scan(text, quick=(DEPTH_LIMIT, CHAIN_LIMIT))
+    what = "update" if update else "query"
+    if facts.depth > DEPTH_LIMIT:
+        raise Refused(f"the {what} nests {facts.depth} brackets deep; this endpoint allows "
+                      f"{DEPTH_LIMIT}")
+    if facts.chain > CHAIN_LIMIT:
+        raise Refused(f"the {what} has {facts.chain} operators and pattern separators; this "
+                      f"endpoint allows {CHAIN_LIMIT} (send several smaller requests)")
+    if update and facts.load:
+        raise Refused("LOAD is not allowed on this endpoint (the server fetches no URL); "
+                      "send the data with the Graph Store protocol instead")
+    if facts.ambiguous is not None and _WATCHED.search(unescape(text)):
+        line, column = position(text, facts.ambiguous)
+        raise Refused(f"the '<' at line {line}, column {column} reads either as an IRI or as "
+                      "the less-than operator, and the engines differ; put spaces around the "
+                      "operator or write the IRI where an operator cannot be")
+    _check_services(facts, allowed)
+    return facts
+
+
+def _check_services(facts: Facts, allowed: tuple[str, ...]) -> None:
     names = ", ".join(allowed) or "none"
-    if isinstance(targets, str):
-        if not allowed:
-            raise HttpError(400, f"SERVICE is not allowed on this endpoint (allowed: {names})")
-        raise HttpError(400, f"the query uses SERVICE but could not be checked: {targets}")
-    for target in targets:
-        if target is None:
-            raise HttpError(400, "SERVICE with a variable endpoint is not allowed; name an "
-                                 f"allowed endpoint (allowed: {names})")
-        if target not in allowed:
-            raise HttpError(400, f"SERVICE <{target}> is not allowed on this endpoint "
-                                 f"(allowed: {names})")
+    for service in facts.services:
+        if service.problem == "variable":
+            raise Refused("SERVICE with a variable endpoint is not allowed; name an allowed "
+                          f"endpoint (allowed: {names})")
+        if service.iri is None:
+            raise Refused(f"SERVICE is not allowed here: its endpoint cannot be checked "
+                          f"({service.problem}); write it as an absolute IRI (allowed: {names})")
+        if service.iri not in allowed:
+            raise Refused(f"SERVICE <{service.iri}> is not allowed on this endpoint "
+                          f"(allowed: {names})")

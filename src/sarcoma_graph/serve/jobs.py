@@ -12,6 +12,8 @@ import pyoxigraph as ox
 
 from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
 from sarcoma_graph.plumbing.results import serialize_graph, serialize_results, serialize_triples
+from sarcoma_graph.serve import guard
+from sarcoma_graph.serve.using import add_using
 from sarcoma_graph.store import Store, Term
 
 
@@ -26,16 +28,25 @@ class QueryJob:
     results_syntax: str = "json"
     rdf_syntax: str = "turtle"
     prefixes: tuple[tuple[str, str], ...] = ()  # declared in Turtle, TriG and RDF/XML answers
+    service_allow: tuple[str, ...] = ()
+    base_iri: str | None = None
 
 
-def run_query(store: Store, job: QueryJob) -> tuple[str, bytes]:
-    """``(kind, body)``: the answer serialised in the syntax negotiated for its kind."""
+def run_query(store: Store, job: QueryJob) -> tuple[str, bytes, bool]:
+    """``(kind, body, volatile)``: the answer serialised in the syntax negotiated for its kind,
+    and whether it may change between runs (RAND, NOW…: not to be cached).
+
+    The text is checked first (:func:`guard.check`), here in the worker, under the time limit.
+    """
+    facts = guard.check(job.sparql, job.service_allow)
     result = store.query(
         job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs,
-        limit=job.limit)
+        limit=job.limit, base_iri=job.base_iri)
     if result.kind == "graph":
-        return "graph", serialize_graph(result, rdf_syntax(job.rdf_syntax), dict(job.prefixes))
-    return result.kind, serialize_results(result, results_syntax(job.results_syntax))
+        body = serialize_graph(result, rdf_syntax(job.rdf_syntax), dict(job.prefixes))
+    else:
+        body = serialize_results(result, results_syntax(job.results_syntax))
+    return result.kind, body, facts.volatile
 
 
 def graph_triples(store: Store, graph: str | None) -> list[ox.Triple]:
@@ -59,9 +70,31 @@ def graph_exists(store: Store, graph: str) -> bool:
     return any(True for _ in store.quads(graph))
 
 
-def trial_update(store: Store, sparql: str) -> None:
-    """Apply an update to this worker's copy (a timed dry run; the worker is retired after)."""
-    store.update(sparql)
+@dataclass(frozen=True)
+class UpdateJob:
+    """An update with the protocol's graphs, the allowed endpoints and the base IRI."""
+
+    sparql: str
+    using: tuple[str, ...] | None = None
+    using_named: tuple[str, ...] | None = None
+    service_allow: tuple[str, ...] = ()
+    base_iri: str | None = None
+
+
+def trial_update(store: Store, job: UpdateJob) -> str:
+    """Check the update, apply the protocol's graphs and run it on this worker's copy of the
+    store (a timed dry run; the worker is retired after). Returns the text to apply."""
+    text = job.sparql
+    if job.using is not None or job.using_named is not None:
+        text = add_using(text, list(job.using or ()), list(job.using_named or ()))
+    guard.check(text, job.service_allow, update=True)
+    store.update(text, base_iri=job.base_iri)
+    return text
+
+
+def apply_update(store: Store, text: str, base_iri: str | None) -> None:
+    """Apply a checked update to the server's store."""
+    store.update(text, base_iri=base_iri)
 
 
 def select_rows(store: Store, sparql: str, graphs: Sequence[str] | None = None) -> list[

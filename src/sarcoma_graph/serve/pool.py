@@ -4,15 +4,24 @@ Workers are forked from the server after the store is loaded (copy-on-write: no 
 copy), so each holds a snapshot of the store. A job is a module-level function and its
 arguments; the worker runs ``function(store, *args)`` and sends the pickled answer back.
 The server waits for the answer on the event loop (the reply pipe is watched with
-``add_reader``), so a slow job never delays other clients. A job past its deadline gets its
-worker killed with SIGKILL and a fresh one forked in its place. After a change of the store,
-workers of an older version are retired and replaced.
+``add_reader``). A job past its deadline gets its worker killed with SIGKILL and a fresh one
+forked in its place. After a change of the store, workers of an older version are retired
+and replaced.
+
+Admission: a client (by address) holds at most ``per_client`` workers at once (the pool's
+size by default); its further jobs wait for its own. Besides the ``size`` general workers,
+``lanes`` fast-lane workers take a job only when every general worker is busy, only for a
+client with nothing else running, and stop it after ``lane_timeout`` seconds: slow jobs
+cannot take them for long, so other clients' cheap queries keep being answered while slow
+ones run. A job that finds no worker within ``queue_wait`` seconds gets :class:`Busy` (a 503
+with ``Retry-After``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import multiprocessing
 import os
@@ -42,12 +51,35 @@ class WorkerDied(Exception):
     """A worker ended while running a job (out of memory, crash)."""
 
 
+class Busy(Exception):
+    """No room for the job now; ``retry_after`` seconds is a fair wait."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+#: The client a job is run for (its address), set per request by the server's middleware.
+CLIENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("client", default=None)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """How the pool shares its workers between clients."""
+
+    per_client: int | None = None  # None: the pool's size
+    lanes: int = 1
+    lane_timeout: float = 3.0
+    queue_wait: float = 5.0
+
+
 @dataclass
 class Worker:
     process: BaseProcess
     jobs: Connection
     replies: int  # read end of the reply pipe: 8-byte length, then the pickled reply
     version: int
+    lane: bool = False
 
     @property
     def pid(self) -> int:
@@ -55,37 +87,56 @@ class Worker:
 
 
 class WorkerPool:
-    """A fixed number of forked workers over one store."""
+    """A fixed number of forked workers over one store, and the fast-lane workers."""
 
-    def __init__(self, store: Store, size: int) -> None:
-        self.store, self.size = store, size
+    def __init__(self, store: Store, size: int, admission: Admission | None = None,
+                 network: bool = True) -> None:
+        """``network=False``: workers cannot open IP sockets (:mod:`.sandbox`)."""
+        self.store, self.size, self.network = store, size, network
+        self.admission = admission or Admission()
         self.store_lock = threading.Lock()  # held to fork and to change the store
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self._lane: asyncio.Queue[Worker] = asyncio.Queue()
+        self._released = asyncio.Event()
+        self._running: dict[str, int] = {}
         self._all: dict[int, Worker] = {}
         # One long-lived thread forks and reaps: a worker's PR_SET_PDEATHSIG fires when the
-        # *thread* that forked it ends, so that thread must live as long as the server.
-        self._forker = ThreadPoolExecutor(1, thread_name_prefix="sarcoma-graph-forker")
+        # *thread* that forked it ends, so that thread must live as long as the server. Its
+        # stack (copied into every worker) is large: pyoxigraph's parser recurses deeply.
+        previous = threading.stack_size(256 << 20)
+        try:
+            self._forker = ThreadPoolExecutor(1, thread_name_prefix="sarcoma-graph-forker")
+            self._forker.submit(lambda: None).result()  # start the thread with that stack
+        finally:
+            threading.stack_size(previous)
 
     async def _in_forker(self, function: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._forker, function, *args)
 
-    def _fork(self) -> Worker:
+    def _fork(self, lane: bool = False) -> Worker:
         job_out, job_in = _FORK.Pipe(duplex=False)
         reply_out, reply_in = os.pipe()
         with self.store_lock:
-            process = _FORK.Process(target=serve, args=(self.store, job_out, reply_in),
+            process = _FORK.Process(target=serve,
+                                    args=(self.store, job_out, reply_in, self.network),
                                     daemon=True, name="sarcoma-graph-query")
             process.start()
             version = self.store.version
         job_out.close()
         os.close(reply_in)
-        worker = Worker(process, job_in, reply_out, version)
+        worker = Worker(process, job_in, reply_out, version, lane)
         self._all[worker.pid] = worker
         return worker
 
     async def start(self) -> None:
         for _ in range(self.size):
             self._idle.put_nowait(await self._in_forker(self._fork))
+        for _ in range(self.admission.lanes):
+            self._lane.put_nowait(await self._in_forker(self._fork, True))
+
+    def _put(self, worker: Worker) -> None:
+        (self._lane if worker.lane else self._idle).put_nowait(worker)
+        self._signal()
 
     @property
     def pids(self) -> list[int]:
@@ -103,7 +154,7 @@ class WorkerPool:
     async def _replace(self, worker: Worker) -> None:
         await self._in_forker(self._kill, worker)
         try:
-            self._idle.put_nowait(await self._in_forker(self._fork))
+            self._put(await self._in_forker(self._fork, worker.lane))
         except OSError:  # pragma: no cover - fork failed (memory); keep serving with fewer
             log.exception("could not fork a query worker")
 
@@ -111,33 +162,77 @@ class WorkerPool:
         if worker.version != self.store.version:
             await self._replace(worker)
         else:
-            self._idle.put_nowait(worker)
+            self._put(worker)
 
     async def recycle(self) -> None:
         """Replace the idle workers of an older store version (busy ones go when released)."""
         stale = []
-        while not self._idle.empty():
-            stale.append(self._idle.get_nowait())
+        for queue in (self._idle, self._lane):
+            while not queue.empty():
+                stale.append(queue.get_nowait())
         for worker in stale:
             await self._release(worker)
 
     async def run(self, function: Callable[..., Any], *args: Any, timeout: float,
                   retire: bool = False) -> Any:
-        """Run ``function(store, *args)`` in a worker; raise its exception, or :class:`JobTimeout`.
+        """Run ``function(store, *args)`` in a worker; raise its exception, :class:`JobTimeout`
+        or :class:`Busy`. ``retire`` replaces the worker afterwards (its copy of the store was
+        changed)."""
+        client = CLIENT.get()
+        wait = min(timeout, self.admission.queue_wait)
+        worker = await self._acquire(client, wait)
+        try:
+            limit = min(timeout, self.admission.lane_timeout) if worker.lane else timeout
+            return await self._run_on(worker, function, args, limit, retire)
+        finally:
+            if client is not None:
+                self._running[client] -= 1
+                if not self._running[client]:
+                    del self._running[client]
+            self._signal()
 
-        ``retire`` replaces the worker afterwards (its copy of the store was changed).
-        """
+    def _signal(self) -> None:
+        """Wake every job waiting for a worker (each waits on the event it saw: none is lost)."""
+        self._released.set()
+        self._released = asyncio.Event()
+
+    async def _acquire(self, client: str | None, wait: float) -> Worker:
+        """A general worker if one is idle, else a fast-lane one (only for a client with
+        nothing else running); a client holding ``per_client`` workers waits for its own.
+        :class:`Busy` after ``wait`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        limit = self.admission.per_client or self.size
+        while True:
+            event = self._released
+            held = self._running.get(client, 0) if client is not None else 0
+            if held < limit:
+                for queue in (self._idle, self._lane) if held == 0 else (self._idle,):
+                    if not queue.empty():
+                        if client is not None:
+                            self._running[client] = held + 1
+                        return queue.get_nowait()
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                if held >= limit:
+                    raise Busy(f"you already have {held} requests running on this endpoint "
+                               f"and the next waited {wait:g} s for them", 2)
+                raise Busy(f"every query worker stayed busy for {wait:g} s", 2)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), remaining)
+
+    async def _run_on(self, worker: Worker, function: Callable[..., Any], args: tuple[Any, ...],
+                      timeout: float, retire: bool) -> Any:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            raise JobTimeout(f"every query worker stayed busy for {timeout:g} s") from None
         try:
             worker.jobs.send((function, args))
             reply = await self._receive(worker, deadline - loop.time())
         except TimeoutError:
             await self._replace(worker)
+            if worker.lane:
+                raise Busy(f"the server is busy: the query was stopped after the {timeout:g} s "
+                           "allowed while every other worker runs slow queries", 5) from None
             raise JobTimeout(f"stopped after {timeout:g} s") from None
         except (EOFError, OSError, pickle.UnpicklingError) as error:
             await self._replace(worker)

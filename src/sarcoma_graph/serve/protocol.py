@@ -2,8 +2,11 @@
 
 Queries come by GET (``?query=``), by POST ``application/x-www-form-urlencoded`` or by POST
 ``application/sparql-query``; updates by POST form (``update=``) or
-``application/sparql-update``. Text is UTF-8 unless the ``charset`` parameter says otherwise
-(an unknown charset is refused with 415).
+``application/sparql-update``. Those two media types are UTF-8 only (another ``charset`` is
+refused with 415, bytes that are not UTF-8 with 400). A form is percent-decoded, then decoded
+as UTF-8 (or its declared ``charset``) *after* decoding, so raw UTF-8 bytes in a form body
+(``curl --data 'query=…é…'``) read as the characters they are. Large bodies are decoded in a
+thread, not on the event loop.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
+import anyio
 from fastapi import Request
 
 from sarcoma_graph.serve.errors import HttpError
@@ -50,13 +54,33 @@ def media_type(header: str | None) -> tuple[str, str]:
     return kind.strip().lower(), charset
 
 
-def parse_pairs(data: bytes | str, charset: str = "utf-8") -> list[tuple[str, str]]:
-    """Percent-decode ``a=b&c=d`` once; 400 if the bytes are not valid in the charset."""
-    text = data.decode("latin-1") if isinstance(data, bytes) else data
+def _component(raw: bytes, charset: str) -> str:
+    data = unquote_to_bytes(raw.replace(b"+", b" "))
     try:
-        return parse_qsl(text, keep_blank_values=True, encoding=charset, errors="strict")
+        return data.decode(charset)
     except UnicodeDecodeError as error:
-        raise HttpError(400, f"a parameter is not valid {charset}: {error.reason}") from None
+        name = raw.partition(b"=")[0][:40].decode("ascii", "replace")
+        raise HttpError(400, f"a parameter ({name}…) is not valid {charset}: {error.reason} "
+                             f"at byte {error.start}") from None
+
+
+def parse_pairs(data: bytes | str, charset: str = "utf-8") -> list[tuple[str, str]]:
+    """Percent-decode ``a=b&c=d`` once, then decode the bytes (raw or escaped) in the
+    charset; 400 if they are not valid in it."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    pairs = []
+    for part in raw.split(b"&"):
+        if part:
+            name, _, value = part.partition(b"=")
+            pairs.append((_component(name, charset), _component(value, charset)))
+    return pairs
+
+
+async def parse_body_pairs(body: bytes, charset: str) -> list[tuple[str, str]]:
+    """:func:`parse_pairs` of a form body, in a thread when the body is large."""
+    if len(body) < 65536:
+        return parse_pairs(body, charset)
+    return await anyio.to_thread.run_sync(parse_pairs, body, charset)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -117,13 +141,17 @@ async def read_post(request: Request, limit: int) -> Operation:
     if kind not in (FORM, QUERY, UPDATE):
         raise HttpError(415, f"cannot read a POST body of type {kind or '(none)'!r}; "
                              f"send {FORM}, {QUERY} or {UPDATE}")
+    if kind != FORM and charset.replace("-", "").replace("_", "") not in ("utf8", "usascii",
+                                                                           "ascii"):
+        raise HttpError(415, f"{kind} bodies are UTF-8 (SPARQL 1.1 Protocol); got charset "
+                             f"{charset!r}")
     body = await read_body(request, limit)
     if kind == FORM:
-        return operation(url_pairs + parse_pairs(body, charset))
+        return operation(url_pairs + await parse_body_pairs(body, charset))
     if any(k in ("query", "update") for k, _ in url_pairs):
         raise HttpError(400, f"a {kind} body is the operation: the URL cannot also carry "
                              "'query' or 'update'")
-    text = decode(body, charset, "query" if kind == QUERY else "update")
+    text = decode(body, "utf-8", "query" if kind == QUERY else "update")
     if not text.strip():
         raise HttpError(400, f"the {kind} body is empty")
     name = "query" if kind == QUERY else "update"

@@ -18,6 +18,8 @@ class Settings:
     Graph Store writes need ``enable_updates`` and a bearer ``update_token``. ``SERVICE`` may
     only call endpoints in ``service_allow``. ``base_url`` is the public URL of the server
     (for ``sd:endpoint`` and ``void:sparqlEndpoint``); by default it comes from each request.
+    ``per_client``, ``lanes``, ``lane_timeout`` and ``queue_wait`` share the workers between
+    clients (:class:`sarcoma_graph.serve.pool.Admission`).
     """
 
     timeout: float = 30.0
@@ -30,6 +32,10 @@ class Settings:
     workers: int = field(default_factory=lambda: max(os.cpu_count() or 1, 2))
     cache_entries: int = 2048
     cache_bytes: int = 64 * 1024 * 1024
+    per_client: int | None = None
+    lanes: int = 1
+    lane_timeout: float = 3.0
+    queue_wait: float = 5.0
     license: str = LICENSE
 
     def __post_init__(self) -> None:

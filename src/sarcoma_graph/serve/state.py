@@ -16,7 +16,7 @@ from fastapi import Depends, FastAPI, Request
 
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.serve.cache import AnswerCache
-from sarcoma_graph.serve.pool import WorkerPool
+from sarcoma_graph.serve.pool import Admission, WorkerPool
 from sarcoma_graph.serve.settings import Settings
 from sarcoma_graph.store import Store
 
@@ -81,7 +81,10 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
                          queries: Sequence[NamedQuery] = ()) -> AsyncIterator[EndpointState]:
     """Start the workers (forked now, with the store loaded) and stop them on the way out."""
     prefixes = tuple(sorted(_prefixes().items()))  # before the fork (the registry is slow)
-    pool = WorkerPool(store, settings.workers)
+    admission = Admission(settings.per_client, settings.lanes, settings.lane_timeout,
+                          settings.queue_wait)
+    # no SERVICE endpoint allowed: the workers get no network at all (defence in depth)
+    pool = WorkerPool(store, settings.workers, admission, network=bool(settings.service_allow))
     await pool.start()
     state = EndpointState(settings, store, pool, {q.name: q for q in queries},
                           AnswerCache(settings.cache_entries, settings.cache_bytes), prefixes)

@@ -14,10 +14,9 @@ import anyio
 from fastapi import Request
 from fastapi.responses import Response
 
-from sarcoma_graph.serve import guard, lexer
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.errors import HttpError, query_error
-from sarcoma_graph.serve.jobs import trial_update
+from sarcoma_graph.serve.jobs import UpdateJob, apply_update, trial_update
 from sarcoma_graph.serve.protocol import Operation
 from sarcoma_graph.serve.settings import TOKEN_VARIABLE
 from sarcoma_graph.serve.state import EndpointState
@@ -41,18 +40,6 @@ def authorize(request: Request, state: EndpointState) -> None:
                          + ', error="invalid_token"'})
 
 
-def prepare(operation: Operation) -> str:
-    """The update text with the protocol's ``using-graph-uri``/``using-named-graph-uri`` applied."""
-    text = operation.update or ""
-    if operation.default_graphs is None and operation.named_graphs is None:
-        return text
-    try:
-        return lexer.add_using(text, list(operation.default_graphs or ()),
-                               list(operation.named_graphs or ()))
-    except ValueError as error:
-        raise HttpError(400, str(error)) from None
-
-
 async def apply(state: EndpointState, change: object, *args: object) -> None:
     """Apply a change to the server's store (``change(store, *args)``) and refresh what depends."""
     def run() -> None:
@@ -69,11 +56,13 @@ async def apply(state: EndpointState, change: object, *args: object) -> None:
 async def run_update(request: Request, state: EndpointState, operation: Operation) -> Response:
     """Check, time, then apply an update: 204 on success."""
     authorize(request, state)
-    text = prepare(operation)
-    guard.check(text, state.settings.service_allow, update=True)
-    await in_worker(state, trial_update, text, retire=True)  # 400 / 503 here leave the store untouched
+    base = state.settings.endpoint(str(request.url).split("?")[0])
+    job = UpdateJob(operation.update or "", operation.default_graphs, operation.named_graphs,
+                    state.settings.service_allow, base)
+    # checked and timed in a worker: a 400 or 503 there leaves the store untouched
+    text = await in_worker(state, trial_update, job, retire=True)
     try:
-        await apply(state, trial_update, text)
+        await apply(state, apply_update, text, base)
     except QueryError as error:
         raise query_error(error) from None
     return Response(status_code=204)

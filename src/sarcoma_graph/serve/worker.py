@@ -7,6 +7,7 @@ A job is ``(function, args)``; the reply, pickled, is ``("ok", value)``, ``("que
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import signal
@@ -15,7 +16,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from sarcoma_graph.serve.sandbox import deny_network
 from sarcoma_graph.store import QueryError, Store
+
+log = logging.getLogger("sarcoma_graph.serve")
 
 
 def _detach(keep: set[int]) -> None:
@@ -40,8 +44,10 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def serve(store: Store, jobs: Connection, replies: int) -> None:
+def serve(store: Store, jobs: Connection, replies: int, network: bool = True) -> None:
     _detach({jobs.fileno(), replies})
+    if not network and not deny_network():
+        log.warning("query worker %d runs without the network sandbox", os.getpid())
     os.set_blocking(replies, True)
     while True:
         try:

@@ -10,7 +10,6 @@ their default graph unless ``default_graphs`` narrows it (SPARQL 1.1 Protocol
 from __future__ import annotations
 
 import abc
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -93,17 +92,20 @@ class Store(abc.ABC):
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, Term] | None = None,
         limit: int | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Evaluate a SPARQL 1.1 query. Raises :class:`QueryError` or :class:`ResultTooLarge`.
 
         ``substitutions`` pre-bind variables (SEP-0007); a substituted variable must be in the
         query's projection. ``FROM``/``FROM NAMED`` name graphs of the store and override the
         union default; ``default_graphs``/``named_graphs`` (the protocol's lists) override both.
+        Relative IRIs are resolved against ``base_iri`` (an error without one).
         """
 
     @abc.abstractmethod
-    def update(self, sparql: str) -> None:
-        """Apply a SPARQL 1.1 Update atomically. Raises :class:`QueryError`."""
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        """Apply a SPARQL 1.1 Update atomically (relative IRIs against ``base_iri``).
+        Raises :class:`QueryError`."""
 
     @abc.abstractmethod
     def dump(self, syntax: RdfSyntax, graph: str | None = None) -> bytes:
@@ -114,22 +116,3 @@ def check_limit(count: int, limit: int | None, what: str) -> None:
     """Raise :class:`ResultTooLarge` once ``count`` passes ``limit``."""
     if limit is not None and count > limit:
         raise ResultTooLarge(f"the result has more than {limit} {what}; narrow the query or add LIMIT")
-
-
-
-#: Strings, IRIs and comments: masked before looking for the FROM keyword.
-_LEXICAL_NOISE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*', re.S)
-_FROM = re.compile(r"(?<![:\w?$])FROM(?![\w:-])", re.I)
-
-
-def has_dataset_clause(sparql: str) -> bool:
-    """Whether a query has ``FROM``/``FROM NAMED`` (ignoring comments, strings and IRIs).
-
-    >>> has_dataset_clause("SELECT * FROM <http://g> WHERE { ?s ?p ?o }")
-    True
-    >>> has_dataset_clause('SELECT * WHERE { ?s ?p "FROM" } # FROM')
-    False
-    """
-    return _FROM.search(_LEXICAL_NOISE.sub(" ", sparql)) is not None

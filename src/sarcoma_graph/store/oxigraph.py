@@ -10,13 +10,13 @@ import pyoxigraph as ox
 
 from sarcoma_graph.plumbing.formats import RdfSyntax
 from sarcoma_graph.plumbing.rdfio import syntax_error
+from sarcoma_graph.plumbing.scanner import has_dataset_clause
 from sarcoma_graph.store.base import (
     QueryError,
     QueryResult,
     Store,
     Term,
     check_limit,
-    has_dataset_clause,
 )
 
 _POSITION = re.compile(r"(?:at|between) (?:line )?(\d+)(?::| column )(\d+)")
@@ -92,8 +92,9 @@ class OxigraphStore(Store):
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, Term] | None = None,
         limit: int | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
-        options: dict[str, object] = {}
+        options: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
         if default_graphs is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         elif not has_dataset_clause(sparql):  # FROM/FROM NAMED win over the union default
@@ -107,15 +108,15 @@ class OxigraphStore(Store):
             return _materialise(answer, limit)
         except SyntaxError as error:
             raise query_error(error) from None
-        except (OSError, ValueError, TypeError) as error:
+        except (OSError, ValueError, TypeError, RuntimeError) as error:  # RuntimeError: evaluation
             raise QueryError(str(error)) from None
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as error:
             raise query_error(error) from None
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, RuntimeError) as error:
             raise QueryError(str(error)) from None
         self._changed()
 

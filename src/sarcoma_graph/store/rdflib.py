@@ -100,9 +100,10 @@ class RdflibStore(Store):
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, Term] | None = None,
         limit: int | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         try:
-            prepared = prepareQuery(sparql)
+            prepared = prepareQuery(sparql, base=base_iri)
         except ParseException as error:
             raise QueryError(f"error at {error.lineno}:{error.col}: {error.msg}",
                              error.lineno, error.col) from None
@@ -119,9 +120,9 @@ class RdflibStore(Store):
         except (SPARQLError, ValueError, TypeError, KeyError) as error:
             raise QueryError(f"query evaluation failed: {error}") from None
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
         try:
-            prepared = prepareUpdate(sparql)
+            prepared = prepareUpdate(sparql, base=base_iri)
         except ParseException as error:
             raise QueryError(f"error at {error.lineno}:{error.col}: {error.msg}",
                              error.lineno, error.col) from None

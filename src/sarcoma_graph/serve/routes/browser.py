@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from sarcoma_graph.serve import guard
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.jobs import QueryJob, run_query
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, prefers_html
@@ -29,10 +28,11 @@ def wants_page(request: Request) -> bool:
 async def page_answer(request: Request, state: EndpointState, job: QueryJob,
                       title: str) -> Response:
     """Run the query (JSON results, Turtle for graphs) and send it as a page."""
-    guard.check(job.sparql, state.settings.service_allow)
-    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs,
-                   state.settings.max_results, "json", "turtle", state.prefixes)
-    kind, body = await in_worker(state, run_query, job)  # type: ignore[misc]
+    settings = state.settings  # the guard runs in the worker (run_query)
+    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, settings.max_results,
+                   "json", "turtle", state.prefixes, settings.service_allow,
+                   settings.endpoint(str(request.url).split("?")[0]))
+    kind, body, _ = await in_worker(state, run_query, job)  # type: ignore[misc]
     root = request.scope.get("root_path", "").rstrip("/")
     page = results_page(title, job.sparql, kind, body, root)
     return HTMLResponse(page, headers={"Vary": "Accept", "Cache-Control": "no-cache"})

@@ -78,6 +78,11 @@ async def dereference(request: Request, state: State) -> Response:
 
 
 def add_routes(router: APIRouter) -> None:
+    rest = {"parameters": [{"name": "rest", "in": "path", "required": True,
+                            "schema": {"type": "string"},
+                            "description": "the rest of the entity's IRI after /id/ or /ontology/"}]}
     for path in ("/id/{rest:path}", "/ontology/{rest:path}", "/ontology"):
+        extra = rest if "{rest" in path else None
         router.add_api_route(path, dereference, methods=["GET", "HEAD"], response_class=Response,
+                             openapi_extra=extra,
                              tags=["linked data"], summary="Dereference an IRI of the dataset")

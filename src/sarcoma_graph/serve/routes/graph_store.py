@@ -72,8 +72,11 @@ async def _payload(request: Request, state: EndpointState, graph: str | None) ->
         raise HttpError(415, f"RDF payloads are UTF-8, not {charset}")
     to = ox.NamedNode(graph) if graph else ox.DefaultGraph()
 
+    # relative IRIs resolve against the graph's IRI, or the request's URL for ?default
+    base = graph or str(request.url).split("?")[0]
+
     def parse() -> list[ox.Quad]:
-        quads = list(ox.parse(body, format=syntax.oxigraph))
+        quads = list(ox.parse(body, format=syntax.oxigraph, base_iri=base))
         if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
             raise HttpError(400, "the payload holds named graphs; send one graph's triples")
         return [ox.Quad(q.subject, q.predicate, q.object, to) for q in quads]

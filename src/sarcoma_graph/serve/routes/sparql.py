@@ -57,12 +57,45 @@ async def sparql_other(request: Request) -> Response:
                          f"use {ALLOW}", {"Allow": ALLOW})
 
 
+def _iris(name: str, what: str) -> dict[str, object]:
+    return {"name": name, "in": "query", "required": False, "description": what, "explode": True,
+            "schema": {"type": "array", "items": {"type": "string", "format": "iri"}}}
+
+
+_ANSWERS = {"200": {"description": "the answer, in the syntax negotiated by `Accept`",
+                    "content": {t: {} for t in (
+                        "application/sparql-results+json", "application/sparql-results+xml",
+                        "text/csv", "text/tab-separated-values", "text/turtle",
+                        "application/n-triples", "application/ld+json", "application/rdf+xml")}},
+            "400": {"description": "a malformed request or query (the body says where)"},
+            "503": {"description": "timed out, or the server is busy (see `Retry-After`)"}}
+_GET = {"parameters": [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "a SPARQL 1.1 query; without it, the service description"},
+    _iris("default-graph-uri", "graphs whose union is the query's default graph"),
+    _iris("named-graph-uri", "graphs the query's GRAPH can see")],
+    "responses": _ANSWERS}
+_FORM = {"type": "object", "properties": {
+    "query": {"type": "string"}, "update": {"type": "string"},
+    **{n: {"type": "array", "items": {"type": "string"}} for n in (
+        "default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")}}}
+_POST = {"requestBody": {"required": True, "content": {
+    "application/x-www-form-urlencoded": {"schema": _FORM},
+    "application/sparql-query": {"schema": {"type": "string"}},
+    "application/sparql-update": {"schema": {"type": "string"}}}},
+    "parameters": _GET["parameters"][1:], "responses": {
+        **_ANSWERS, "204": {"description": "the update was applied"},
+        "401": {"description": "an update without the right bearer token"},
+        "403": {"description": "updates are disabled"}}}
+
+
 def add_routes(router: APIRouter) -> None:
     router.add_api_route("/sparql", sparql_get, methods=["GET", "HEAD"], name="sparql",
                          summary="SPARQL query (GET) or service description", description=_DOC,
-                         response_class=Response)
+                         response_class=Response, openapi_extra=_GET)
     router.add_api_route("/sparql", sparql_post, methods=["POST"], name="sparql_post",
-                         summary="SPARQL query or update (POST)", response_class=Response)
+                         summary="SPARQL query or update (POST)", response_class=Response,
+                         description=_DOC, openapi_extra=_POST)
     router.add_api_route("/sparql", sparql_options, methods=["OPTIONS"], include_in_schema=False)
     router.add_api_route("/sparql", sparql_other, methods=["PUT", "DELETE", "PATCH"],
                          include_in_schema=False)

@@ -1,0 +1,39 @@
+"""An ASGI middleware on every answer: ``X-Content-Type-Options: nosniff`` (error bodies
+reflect the client's text as ``text/plain``; a browser must not sniff them into HTML), and
+the client's address for the worker pool's per-client limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sarcoma_graph.serve.pool import CLIENT
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+
+
+class SafeHeaders:
+    """Wraps an ASGI app (pure ASGI: the context variable reaches the route's task)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        token = CLIENT.set(client[0] if client else None)
+
+        async def send_safely(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() != NOSNIFF[0]]
+                message = {**message, "headers": [*headers, NOSNIFF]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_safely)
+        finally:
+            CLIENT.reset(token)

@@ -1,0 +1,253 @@
+"""Issue 8 (hardening), server side: one regression test per defect, named after it, and the
+SSRF forms of the issue against a recording listener that must see no request in any test.
+
+Servers bind 127.0.0.1; "other clients" connect from other loopback addresses (127.0.0.2…)
+so that the per-client limit sees them as distinct.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from tests.recording import recording_listener
+from tests.test_scanner import SERVICE_FORMS
+from tests.test_serve_support import TOKEN, make_project, serving
+
+pytest_plugins = ["tests.test_serve_support"]
+
+AUTH = {"authorization": f"Bearer {TOKEN}"}
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+QUADRATIC = 'ASK {} #\n"' + '\\"' * 60_000  # 120 KB: 40 s of the old lexer, on the loop
+PLACEHOLDER = "http://127.0.0.1:9/"
+
+
+@pytest.fixture(scope="module")
+def listener():
+    with recording_listener() as recorder:
+        yield recorder
+    assert recorder.requests == [], "the recording listener was called"
+
+
+@pytest.fixture(scope="module")
+def hardened(tmp_path_factory, listener):
+    """Updates on (with the token), two workers, a short time limit; no SERVICE allowed."""
+    project = make_project(tmp_path_factory.mktemp("hardened"))
+    with serving(project, "--enable-updates", "--timeout", "4", "--workers", "2",
+                 env={"SARCOMA_GRAPH_UPDATE_TOKEN": TOKEN}) as server:
+        yield server
+
+
+def client_from(server, address: str = "127.0.0.1", timeout: float = 60) -> httpx.Client:
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=server.url, timeout=timeout, transport=transport)
+
+
+@pytest.fixture
+def http(hardened):
+    with client_from(hardened) as client:
+        yield client
+
+
+def ssrf_forms(url: str) -> list[str]:
+    """The issue's forms and the scanner's, each in a query that would return the listener's rows."""
+    issue = [f"PREFIX ex: <http://e/> SELECT * {{ {{ ?s ex:a{escape} ?o }} UNION "
+             f"{{ SERVICE <{url}x> {{ ?x ?y ?z }} }} }}" for escape in ("\\#", "\\'")]
+    prologue = f"PREFIX ex: <http://e/> PREFIX l: <{url}> PREFIX : <{url}> "
+    generated = [f"{prologue}SELECT * {{ {{ BIND(1 AS ?a) }} UNION {{ {form} }} }}".replace(
+        PLACEHOLDER, url) for form in SERVICE_FORMS]
+    tricky = [f"SELECT * {{ BIND(1 AS ?a) FILTER(?a<2)SERVICE#>\n<{url}x>{{?s ?p ?o}}}}",
+              f'SELECT * {{ "\\u0022" . SERVICE <{url}x> {{ }} "',
+              f"SELECT * {{ SERVICE ?u {{ }} VALUES ?u {{ <{url}x> }} }}"]
+    return issue + generated + tricky
+
+
+def test_defect_1_ssrf_forms_never_reach_the_listener(http, listener):
+    for query in ssrf_forms(listener.url):
+        for response in (http.get("/sparql", params={"query": query}),
+                         http.post("/sparql", content=query.encode(),
+                                   headers={"content-type": "application/sparql-query"})):
+            assert response.status_code == 400, (query, response.text)
+        update = query.replace("SELECT *", "INSERT { <http://s> <http://p> ?a } WHERE", 1)
+        response = http.post("/sparql", content=update.encode(),
+                             headers={**AUTH, "content-type": "application/sparql-update"})
+        assert response.status_code == 400, (update, response.text)
+    for load in (f"LOAD <{listener.url}d.ttl>", f"LOADSILENT<{listener.url}d.ttl>",
+                 f"PREFIX l: <{listener.url}> load l:d.ttl",
+                 f"INSERT DATA {{ <http://a> <http://b> 'c' }} ; LOAD <{listener.url}d.ttl>",
+                 f"\\u004COAD <{listener.url}d.ttl>"):
+        response = http.post("/sparql", content=load.encode(),
+                             headers={**AUTH, "content-type": "application/sparql-update"})
+        assert response.status_code == 400, (load, response.text)
+    assert listener.requests == []
+
+
+def _stall_during(server, attack) -> float:
+    """The slowest answer to a cheap request (a loop-only route) while ``attack`` runs."""
+    done = threading.Event()
+    worst = 0.0
+
+    def run() -> None:
+        try:
+            attack()
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=run)
+    with client_from(server, "127.0.0.9") as probe:
+        thread.start()
+        while not done.is_set():
+            started = time.monotonic()
+            assert probe.get("/openapi.json").status_code == 200
+            worst = max(worst, time.monotonic() - started)
+            time.sleep(0.02)
+    thread.join()
+    return worst
+
+
+def test_defect_2_quadratic_text_does_not_stall_the_loop(hardened):
+    answers = []
+
+    def attack() -> None:
+        with client_from(hardened, "127.0.0.2") as attacker:
+            answers.append(attacker.post("/sparql", content=QUADRATIC.encode(),
+                                         headers={"content-type": "application/sparql-query"}))
+
+    stall = _stall_during(hardened, attack)
+    assert answers[0].status_code == 400  # an unterminated string: a syntax error
+    print(f"slowest loop-only answer during the 120 KB quadratic query: {stall:.3f} s")
+    assert stall < 2.0
+
+
+def test_defect_3_large_service_query_is_refused_off_the_loop(hardened):
+    values = " ".join(f'"value{i:06d}"' for i in range(100_000))
+    query = f"SELECT * {{ SERVICE <http://127.0.0.1:9/x> {{ }} VALUES ?x {{ {values} }} }}"
+    assert len(query) > 1_000_000
+    answers = []
+
+    def attack() -> None:
+        with client_from(hardened, "127.0.0.3") as attacker:
+            answers.append(attacker.post("/sparql", content=query.encode(),
+                                         headers={"content-type": "application/sparql-query"}))
+
+    stall = _stall_during(hardened, attack)
+    assert answers[0].status_code == 400 and "not allowed" in answers[0].text
+    print(f"slowest loop-only answer during the 1.4 MB SERVICE query: {stall:.3f} s")
+    assert stall < 2.0
+
+
+def test_defect_5_cheap_queries_are_answered_while_two_clients_run_slow_ones(hardened):
+    slow: list[httpx.Response] = []
+
+    def run_slow(address: str) -> None:
+        with client_from(hardened, address) as attacker:
+            slow.append(attacker.get("/sparql", params={"query": CROSS_JOIN + f" # {address}"}))
+
+    threads = [threading.Thread(target=run_slow, args=(a,)) for a in ("127.0.0.4", "127.0.0.5")]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # both general workers are now busy
+    with client_from(hardened, "127.0.0.6") as other:
+        started = time.monotonic()
+        response = other.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        waited = time.monotonic() - started
+    for thread in threads:
+        thread.join()
+    assert response.status_code == 200, response.text
+    assert waited < 2.0, waited  # the fast lane, not the 4 s time limit
+    assert [r.status_code for r in slow] == [503, 503]
+
+
+def test_defect_5_one_client_with_many_slow_queries_cannot_block_others(hardened):
+    answers: list[httpx.Response] = []
+
+    def run(index: int) -> None:
+        with client_from(hardened, "127.0.0.7") as same:
+            answers.append(same.get("/sparql", params={"query": CROSS_JOIN + f" # {index}"}))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # the client holds both workers; its third query waits for its own
+    with client_from(hardened, "127.0.0.8") as other:
+        started = time.monotonic()
+        response = other.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        waited = time.monotonic() - started
+    for thread in threads:
+        thread.join()
+    assert response.status_code == 200 and waited < 2.0, waited
+    assert all(r.status_code == 503 for r in answers)  # timeouts or busy: never a 500
+
+
+@pytest.mark.parametrize("query", ['SELECT (<urn:f>(1) AS ?x) {}', 'SELECT ("\\U0011FFFF" AS ?x) {}',
+                                   'SELECT * { ?s ?p "\\U0011FFFF" }'])
+def test_defect_9_client_mistakes_are_400_not_500(http, query):
+    response = http.get("/sparql", params={"query": query})
+    assert response.status_code == 400, response.text
+    assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200  # same connection
+
+
+def test_defect_10_deep_nesting_is_400_and_the_worker_lives(http, hardened):
+    workers = hardened.children()
+    for query in ("ASK " + "{" * 5000 + "}" * 5000,
+                  "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+                  "ASK { FILTER(" + "1+" * 20000 + "1) }",
+                  "ASK { " + "{} UNION " * 8000 + "{} }"):
+        response = http.post("/sparql", content=query.encode(),
+                             headers={"content-type": "application/sparql-query"})
+        assert response.status_code == 400, response.text[:200]
+    assert hardened.children() == workers  # no worker crashed
+
+
+def test_defect_11_relative_iris_resolve_against_the_request(http, hardened):
+    response = http.get("/sparql", params={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
+                        headers={"accept": "application/n-triples"})
+    assert response.status_code == 200, response.text
+    assert f"<{hardened.url}/s>" in response.text
+    graph = "http://example.org/graph/relative"
+    put = http.put("/rdf-graph-store", params={"graph": graph}, content=b"<a> <b> <c> .",
+                   headers={**AUTH, "content-type": "text/turtle"})
+    assert put.status_code in (201, 204), put.text
+    back = http.get("/rdf-graph-store", params={"graph": graph},
+                    headers={"accept": "application/n-triples"})
+    assert "<http://example.org/graph/a>" in back.text
+    update = http.post("/sparql", content=b"INSERT DATA { GRAPH <http://example.org/g2> { <x> <y> <z> } }",
+                       headers={**AUTH, "content-type": "application/sparql-update"})
+    assert update.status_code == 204, update.text
+    http.delete("/rdf-graph-store", params={"graph": graph}, headers=AUTH)
+    http.delete("/rdf-graph-store", params={"graph": "http://example.org/g2"}, headers=AUTH)
+
+
+def test_defect_16_openapi_documents_every_path_parameter_and_the_protocol(http):
+    document = http.get("/openapi.json").json()
+    for path, operations in document["paths"].items():
+        names = {p.strip("{}").split(":")[0] for p in path.split("/") if p.startswith("{")}
+        for operation in operations.values():
+            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            assert names == declared, (path, names, declared)
+    get = document["paths"]["/sparql"]["get"]
+    assert {"query", "default-graph-uri", "named-graph-uri"} <= {p["name"] for p in get["parameters"]}
+    post = document["paths"]["/sparql"]["post"]["requestBody"]["content"]
+    assert {"application/sparql-query", "application/sparql-update",
+            "application/x-www-form-urlencoded"} <= set(post)
+
+
+def test_defect_17_every_answer_says_nosniff(http):
+    for response in (http.get("/sparql", params={"query": "ASK {}"}),
+                     http.get("/sparql", params={"query": "<script>"}),
+                     http.get("/id/nothing-here"), http.get("/"), http.get("/openapi.json")):
+        assert response.headers.get("x-content-type-options") == "nosniff", response.url
+
+
+def test_form_updates_are_utf8_too(http):
+    body = urlencode({"update": 'INSERT DATA { GRAPH <http://example.org/u> { <http://a> <http://b> "é" } }'})
+    response = http.post("/sparql", content=body.encode(),
+                         headers={**AUTH, "content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 204, response.text
+    got = http.get("/sparql", params={"query": "SELECT ?o { GRAPH <http://example.org/u> { ?s ?p ?o } }"})
+    assert got.json()["results"]["bindings"][0]["o"]["value"] == "é"
+    http.delete("/rdf-graph-store", params={"graph": "http://example.org/u"}, headers=AUTH)
