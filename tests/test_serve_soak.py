@@ -20,7 +20,7 @@ from tests.test_serve_hardening import CROSS_JOIN, QUADRATIC, client_from, ssrf_
 
 pytest_plugins = ["tests.serve_fixtures"]
 
-SOAK_SECONDS = 60
+SOAK_SECONDS = 180  # the three minutes of mixed load
 LARGE_QUERIES = 60
 LARGE = 8 * 1024 * 1024
 
