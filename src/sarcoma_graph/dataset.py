@@ -76,19 +76,50 @@ def sorted_nquads(store: Store) -> bytes:
     return b"\n".join(lines) + (b"\n" if lines else b"")
 
 
-def save_dataset(store: Store, project: Project, stage: Stage) -> Path:
-    """Write the dataset, then its manifest, each atomically.
+def _pending_path(project: Project) -> Path:
+    """Where the manifest of a dataset being written waits until the dataset is in place."""
+    return project.manifest_path.with_name(project.manifest_path.stem + ".pending.json")
 
-    A kill between the two leaves a dataset whose checksum its manifest does not give:
-    :func:`load_dataset` detects that and asks for the stage to be run again.
+
+def _manifest_bytes(manifest: Manifest) -> bytes:
+    return (json.dumps(asdict(manifest), indent=2) + "\n").encode()
+
+
+def save_dataset(store: Store, project: Project, stage: Stage) -> Path:
+    """Write the dataset and its manifest so that a kill at any point leaves them agreeing.
+
+    The new manifest is written first as ``manifest.pending.json``, then the dataset, then
+    ``manifest.json``, each atomically. After a kill between the last two renames the next
+    command finds the pending manifest that vouches for the dataset and moves it into place
+    (:func:`recover`); after a kill before the dataset's rename, the old pair still agrees.
     """
     data = sorted_nquads(store)
     manifest = Manifest(stage=stage, sha256=hashlib.sha256(data).hexdigest(), quads=store.count(),
                         graphs={g: store.count(g) for g in store.named_graphs()})
+    pending = _pending_path(project)
+    write_atomic(pending, _manifest_bytes(manifest))
     write_atomic(project.dataset_path, data)
-    write_atomic(project.manifest_path, (json.dumps(asdict(manifest), indent=2) + "\n").encode())
+    write_atomic(project.manifest_path, _manifest_bytes(manifest))
+    pending.unlink(missing_ok=True)
     mark_store(store, manifest.sha256)
     return project.dataset_path
+
+
+def recover(project: Project) -> None:
+    """Finish or forget a save that a kill interrupted (see :func:`save_dataset`)."""
+    pending = _pending_path(project)
+    if not pending.is_file():
+        return
+    try:
+        waiting = Manifest.from_json(json.loads(pending.read_text(encoding="utf-8")))
+    except (ValueError, UnicodeDecodeError):
+        pending.unlink(missing_ok=True)
+        return
+    path = project.dataset_path
+    if path.is_file() and _file_sha256(path) == waiting.sha256:
+        pending.replace(project.manifest_path)  # the dataset was written: its manifest follows
+    else:
+        pending.unlink(missing_ok=True)  # the dataset was not replaced: the old pair stands
 
 
 def read_manifest(project: Project) -> Manifest | None:
@@ -113,6 +144,7 @@ def _file_sha256(path: Path) -> str:
 def check_stage(project: Project, require: Stage) -> Manifest:
     """The manifest of a saved dataset that has reached ``require``, or a message saying what to run."""
     path = project.dataset_path
+    recover(project)
     manifest = read_manifest(project)
     if manifest is None or not path.is_file():
         raise StageMissing(f"{path}: no built dataset; run `sarcoma-graph build` first")
