@@ -9,7 +9,7 @@ PORT   ?= 8000
 .PHONY: help install serve graph test test-deps lint format release clean bench bench-scale bench-endpoint
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's|$$(HOST)|$(HOST)|g' -e 's|$$(PORT)|$(PORT)|g' | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 $(BIN)/sarcoma-graph: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11+) on PATH, or run: make PYTHON=python3 ..."; exit 2; }

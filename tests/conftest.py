@@ -53,6 +53,7 @@ from tests.engines.fixtures import (  # noqa: E402, F401
     oxigraph_release,
     oxigraph_server,
     release_dump,
+    release_store,
     virtuoso_release,
     virtuoso_server,
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 from sarcoma_graph.cli import app
 from sarcoma_graph.dataset import save_dataset
 from sarcoma_graph.project import Project
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require
 
 CLI = Path(sys.executable).with_name("sarcoma-graph")
 runner = CliRunner()
@@ -109,3 +110,11 @@ def test_serve_on_a_taken_port_says_so_once_with_a_hint(built):
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
     assert "--port" in result.stderr and "serving" not in result.stderr
     assert "Traceback" not in result.stderr and "ERROR" not in result.stderr
+
+
+def test_make_help_shows_the_real_address():
+    require(shutil.which("make") is not None, "install make (apt-get install -y make)")
+    result = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0 and "$(" not in result.stdout
+    assert "http://127.0.0.1:8000/sparql" in result.stdout

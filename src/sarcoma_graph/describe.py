@@ -35,6 +35,8 @@ MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "ap
                ".trig": "application/trig", ".rdf": "application/rdf+xml",
                ".jsonld": "application/ld+json", ".tsv": "text/tab-separated-values",
                ".md": "text/markdown", ".cff": "application/yaml", ".txt": "text/plain"}
+#: Prefixes for ``void.ttl`` beyond the project's own map.
+DESCRIPTION_PREFIXES = {"dcat": DCAT, "spdx": SPDX, "void": VOID, "dcterms": DCT, "foaf": FOAF}
 _ENTRY = re.compile(r"^## \[(?P<version>[^\]]+)\] - (?P<date>\d{4}-\d{2}-\d{2})\s*$", re.M)
 
 # JSON-LD keywords and IRI schemes must not become prefix terms of the @context.

@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sarcoma_graph import __version__
-from sarcoma_graph.describe import description_triples, jsonld_context, release_date
+from sarcoma_graph.describe import DESCRIPTION_PREFIXES, description_triples, jsonld_context, release_date
 from sarcoma_graph.errors import InputError
 from sarcoma_graph.export import serialize_quads
 from sarcoma_graph.mappings import read_sssom, sssom_rdf_quads
@@ -76,9 +76,10 @@ def _description(out: Path, version: str, issued: str, triples: int, examples: l
     dumps = {p.name for p in out.iterdir() if p.name.startswith("sarcoma-graph.")
              and not p.name.startswith("sarcoma-graph.sssom")}
     described = description_triples(out, version, issued, triples, dumps, examples)
+    names = {**DESCRIPTION_PREFIXES, **prefixes}
     (out / "void.ttl").write_bytes(serialize_quads(
         [ox.Quad(t.subject, t.predicate, t.object) for t in described], rdf_syntax("turtle"),
-        prefixes, header))
+        names, header))
 
 
 def _world_readable(out: Path) -> None:

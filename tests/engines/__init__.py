@@ -8,8 +8,10 @@
 free port, starts once per session and is stopped by its PID. The session fixtures
 (:mod:`tests.engines.fixtures`, imported by ``tests/conftest.py``):
 
+``release_store``
+    the built, reasoned graph plus the CIViC graph imported from ``../shared`` (embedded store).
 ``release_dump``
-    folder holding ``sarcoma-graph.nq``, the release's N-Quads of the built, reasoned graph.
+    folder holding ``sarcoma-graph.nq``, the release's N-Quads of ``release_store``.
 ``oxigraph_server``
     an empty writable ``oxigraph serve --union-default-graph``: an
     :class:`~tests.engines.oxigraph.OxigraphServer` (``query_url``, ``update_url``,

@@ -27,13 +27,31 @@ def _require(condition: bool, how_to_fix: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def release_dump(curated_store, tmp_path_factory) -> Path:
-    """A folder holding ``sarcoma-graph.nq``: the release's N-Quads of the built, reasoned graph."""
+def release_store(curated_store, shared, tmp_path_factory):
+    """The built, reasoned graph plus the CIViC graph imported from ``../shared`` (so that the
+    ``civic-*`` queries have rows): a store of its own, read-only for the tests."""
+    from sarcoma_graph.importers.civic.pipeline import import_civic
+    from sarcoma_graph.project import Project
+    from sarcoma_graph.store import open_store
+    from tests.conftest import ROOT
+
+    project = Project.discover(ROOT, build_dir=tmp_path_factory.mktemp("civic-build"))
+    report = import_civic(project, shared / "data" / "civic-2024-08-01",
+                          reference_dir=shared / "data" / "reference")
+    store = open_store()
+    store.add_quads(q for g in curated_store.named_graphs() for q in curated_store.quads(g))
+    store.load_file(report.output)
+    return store
+
+
+@pytest.fixture(scope="session")
+def release_dump(release_store, tmp_path_factory) -> Path:
+    """A folder holding ``sarcoma-graph.nq``: the release's N-Quads of :func:`release_store`."""
     from sarcoma_graph.export import serialize_quads
     from sarcoma_graph.plumbing.formats import rdf_syntax
 
     folder = tmp_path_factory.mktemp("release")
-    quads = [q for g in curated_store.named_graphs() for q in curated_store.quads(g)]
+    quads = [q for g in release_store.named_graphs() for q in release_store.quads(g)]
     (folder / DUMP).write_bytes(serialize_quads(quads, rdf_syntax("nquads"), {}))
     return folder
 

@@ -46,8 +46,8 @@ _RULES = PREFIXES + """SELECT ?kind ?q WHERE { VALUES ?p { %s }
   UNION { ?p a owl:SymmetricProperty BIND("symmetric" AS ?kind) BIND(?p AS ?q) }
   UNION { ?p a owl:TransitiveProperty BIND("transitive" AS ?kind) BIND(?p AS ?q) } }"""
 _ANCESTORS = PREFIXES + """SELECT DISTINCT ?child ?parent WHERE {
-  <%s> rdfs:subClassOf* ?child . ?child rdfs:subClassOf ?parent
-  FILTER(isIRI(?parent) && ?parent != ?child) }"""
+  <%s> rdfs:subClassOf* ?child . GRAPH ?g { ?child rdfs:subClassOf ?parent }
+  FILTER(isIRI(?parent) && ?parent != ?child && ?g != <https://w3id.org/sarcoma-graph/graph/inferred>) }"""
 
 
 @dataclass(frozen=True)

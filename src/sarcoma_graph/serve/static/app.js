@@ -105,7 +105,9 @@
     var tab = yasgui.getTab();
     tab.setQuery(query.sparql);
     tab.setEndpoint(config.endpoint);
-    about.textContent = query.description;
+    about.textContent = query.description + (query.parameters && query.parameters.length ?
+      " — It has parameters: fill them in above and press “Run with these values” (the ▶ button" +
+      " runs the text as it is, parameters unbound)." : "");
     showForm(query);
   });
 })();

@@ -1,0 +1,79 @@
+"""Pure pieces of the pages for people: language choice, accent-insensitive search,
+reader pages for mappings, the forest plot, and format=/output= over HTTP."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from sarcoma_graph.serve.pages.language import choose_language, pick_label
+from sarcoma_graph.serve.pages.plots import forest_svg
+from sarcoma_graph.serve.pages.readers import reader_url
+from sarcoma_graph.serve.pages.search import fold
+
+pytest_plugins = ["tests.test_serve_support"]
+
+
+@pytest.mark.parametrize(("parameter", "header", "expected"), [
+    (None, None, "en"), (None, "fr-FR,fr;q=0.9,en;q=0.8", "fr"), (None, "en-GB,fr;q=0.5", "en"),
+    (None, "de,fr;q=0.3", "fr"), ("en", "fr", "en"), ("xx", "fr", "fr"), (None, "fr;q=0", "en"),
+])
+def test_one_language_per_page(parameter, header, expected):
+    assert choose_language(parameter, header) == expected
+
+
+def test_labels_fall_back_to_english_then_any():
+    assert pick_label([("tumeur", "fr"), ("tumour", "en")], "fr") == "tumeur"
+    assert pick_label([("tumeur", "fr"), ("tumour", "en-GB")], "en") == "tumour"
+    assert pick_label([("Tumor", "de")], "en") == "Tumor"
+    assert pick_label([], "en") is None
+
+
+def test_search_folds_case_and_accents():
+    assert fold("Sarcome ALVÉOLAIRE") == fold("sarcome alveolaire")
+    assert fold("Ewing") != fold("Ewinf")
+
+
+def test_mappings_open_the_page_a_person_reads():
+    assert reader_url("http://purl.obolibrary.org/obo/NCIT_C3868") == \
+        "https://evsexplore.semantics.cancer.gov/evsexplore/concept/ncit/C3868"
+    assert reader_url("https://w3id.org/sarcoma-graph/id/gene/ALK") is None
+
+
+def test_forest_plot_draws_points_and_intervals_per_unit():
+    rows = [("https://w3id.org/sarcoma-graph/id/measurement/a", "overall survival", 13.9, 11.0,
+             17.3, "months"),
+            ("https://w3id.org/sarcoma-graph/id/measurement/b", "response <rate>", 17.0, None,
+             None, "%")]
+    svg = forest_svg(rows, "IMPRESARC", "/root")
+    assert svg.count('class="point"') == 2 and svg.count('class="ci"') == 1
+    assert "Time (months)" in svg and "Proportion (%)" in svg
+    assert "response &lt;rate&gt;" in svg and 'href="/root/id/measurement/a"' in svg
+
+
+@pytest.mark.parametrize(("name", "media_type"), [
+    ("json", "application/sparql-results+json"), ("csv", "text/csv"),
+    ("tsv", "text/tab-separated-values"), ("xml", "application/sparql-results+xml"),
+    ("application/sparql-results+json", "application/sparql-results+json")])
+def test_format_and_output_parameters_choose_the_syntax(server, name, media_type):
+    for parameter in ("format", "output"):
+        response = httpx.get(server.sparql, params={"query": "SELECT * { ?s ?p ?o } LIMIT 1",
+                                                    parameter: name},
+                             headers={"accept": "text/html"}, timeout=30)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith(media_type)
+
+
+def test_unknown_format_names_the_parameter(server):
+    response = httpx.get(server.sparql, params={"query": "ASK {}", "format": "yaml"}, timeout=30)
+    assert response.status_code == 400 and "format='yaml'" in response.text
+
+
+def test_browser_address_bar_gets_a_page_clients_get_results(server):
+    query = {"query": "SELECT ?s WHERE { ?s a <https://w3id.org/sarcoma-graph/ontology/Gene> }"}
+    browser = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = httpx.get(server.sparql, params=query, headers=browser, timeout=30)
+    assert page.headers["content-type"].startswith("text/html")
+    assert 'href="/id/gene/KIT"' in page.text  # a local link, not w3id.org
+    client = httpx.get(server.sparql, params=query, headers={"accept": "*/*"}, timeout=30)
+    assert client.headers["content-type"].startswith("application/sparql-results+json")
