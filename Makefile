@@ -1,4 +1,8 @@
 # Thin wrapper: the logic lives in the `sarcoma-graph` CLI. `make help` lists the targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -9,7 +13,9 @@ PORT   ?= 8000
 .PHONY: help install serve graph test test-deps lint format release clean bench bench-scale bench-endpoint
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's|$$(HOST)|$(HOST)|g' -e 's|$$(PORT)|$(PORT)|g' | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+	  | sed -e 's|$$(HOST)|$(HOST)|g' -e 's|$$(PORT)|$(PORT)|g' \
+	  | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 $(BIN)/sarcoma-graph: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11+) on PATH, or run: make PYTHON=python3 ..."; exit 2; }
@@ -32,18 +38,21 @@ serve: graph ## Build the graph and serve it at http://$(HOST):$(PORT)/sparql (e
 test-deps: ## Install what the tests drive besides Python (Java for HermiT, Chromium)
 	bash scripts/install-test-deps.sh
 
-test: install test-deps ## Run the whole test suite (lint included)
+test: install test-deps ## Run the whole test suite (lint and type checks included)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest
 
-lint: install ## Ruff over the code
+lint: install ## Ruff over the code, mypy (strict) over src/, edited Turtle canonical
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(SG) normalize --check
 
 format: install ## Put the edited Turtle files in canonical form
 	$(SG) normalize
 
 release: graph ## Write the release set into release/
-	$(SG) export --release release
+	$(SG) release release
 
 clean: ## Remove generated artefacts (not the venv)
 	rm -rf build release .pytest_cache

@@ -36,6 +36,8 @@ TEXTS = {
     "http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/title",
     "http://www.w3.org/ns/oa#exact",
 }
+#: mappings are not copied: two synthetic entities with one external identifier are a QC error
+MAPPINGS = {f"http://www.w3.org/2004/02/skos/core#{m}Match" for m in ("exact", "close", "broad", "narrow")}
 #: (template name, graphs it copies, weight)
 MIX = (("curated", ("curated",), 1), ("both", ("curated", "civic"), 1))
 
@@ -69,6 +71,8 @@ def templates(source: Path) -> dict[str, tuple[str, int]]:
     for q in ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS):
         if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
             continue  # the curated data has none; imports might
+        if q.predicate.value in MAPPINGS:
+            continue
         name = q.graph_name.value.removeprefix(GRAPH) if isinstance(q.graph_name, ox.NamedNode) else ""
         by_graph.setdefault(name, []).append(q)
     if "curated" not in by_graph:

@@ -63,10 +63,10 @@ from tests.engines.fixtures import (  # noqa: E402, F401
 def release_dir(curated_store, tmp_path_factory) -> Path:
     """The release set (``export --release``) of the built, reasoned graph, written once."""
     from sarcoma_graph.catalogue import load_catalogue
-    from sarcoma_graph.examples import catalogue_quads
     from sarcoma_graph.namespaces import BASE, prefix_map
     from sarcoma_graph.project import Project
     from sarcoma_graph.release import write_release
+    from sarcoma_graph.sparql_examples import catalogue_quads
 
     project = Project.discover(ROOT, build_dir=tmp_path_factory.mktemp("release-build"))
     quads = catalogue_quads(load_catalogue(project.queries_dir), BASE + "sparql")

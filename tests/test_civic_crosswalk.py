@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from sarcoma_graph.importers.civic.crosswalk import Crosswalk, read_project_mappings
-from sarcoma_graph.importers.civic.reference import load_references
 from sarcoma_graph.namespaces import entity_iri
+from sarcoma_graph.reference import load_references
 
 MAPPINGS = Path(__file__).parent / "fixtures" / "civic" / "histotypes.sssom.tsv"
 MONDO = "http://purl.obolibrary.org/obo/MONDO_"

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sarcoma_graph.catalogue import load_query
+from sarcoma_graph.errors import InputError
 from sarcoma_graph.importers.civic import pipeline
 from sarcoma_graph.importers.civic.pipeline import ImportReport, import_civic
 from sarcoma_graph.namespaces import entity_iri, graph_iri
@@ -280,7 +281,7 @@ def test_a_failure_while_writing_leaves_the_previous_file(edge, monkeypatch, ref
         raise OSError("disk full (injected)")
 
     monkeypatch.setattr(pipeline, "write_lines", half_then_crash)
-    with pytest.raises(OSError, match="injected"):
+    with pytest.raises(InputError, match=r"cannot write.*injected"):
         import_civic(project, FIXTURES / "edge-release", reference_dir=reference, all_items=True)
     assert report.output.read_bytes() == before
     assert [p.name for p in report.output.parent.iterdir()] == ["civic.nq"]

@@ -6,10 +6,10 @@ import pytest
 
 from sarcoma_graph.build import build
 from sarcoma_graph.links.check import ERROR, WARNING, LinkChecker, check_links, normalise
-from sarcoma_graph.links.reference import ReferenceSets
 from sarcoma_graph.mappings import read_sssom
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.project import Project
+from sarcoma_graph.reference import ReferenceSets
 from sarcoma_graph.store import open_store
 
 ID = "https://w3id.org/sarcoma-graph/id/"

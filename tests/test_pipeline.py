@@ -68,7 +68,7 @@ def test_export_is_deterministic_and_isomorphic(built, root, tmp_path, syntax):
 
 def test_release_set(built, root, tmp_path):
     target = tmp_path / "release"
-    result = run("export", "--root", str(root), "--build-dir", str(built), "--release", str(target))
+    result = run("release", str(target), "--root", str(root), "--build-dir", str(built))
     assert result.exit_code == 0, result.output
     names = {p.name for p in target.iterdir()}
     for stem in ("ontology", "sarcoma-graph", "shapes", "queries"):

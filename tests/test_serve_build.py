@@ -1,10 +1,10 @@
 """The endpoint over the project's own build (``sarcoma-graph build`` into a temporary build
-folder) and over the rdflib backend: the same protocol, the real named queries all run."""
+folder): the real named queries all run. (The rdflib backend is retired: ``--store`` puts the
+endpoint in front of another engine, tested in ``tests/test_publish.py``.)"""
 
 from __future__ import annotations
 
 import httpx
-import pyoxigraph as ox
 import pytest
 import rdflib
 
@@ -13,9 +13,9 @@ from sarcoma_graph.catalogue import load_catalogue
 from sarcoma_graph.dataset import save_dataset
 from sarcoma_graph.project import Project
 from sarcoma_graph.reason import materialise
-from tests.test_serve_support import CLI, GRAPH, ID, serving, start_server
+from tests.serve_fixtures import CLI, start_server
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 
@@ -75,22 +75,9 @@ def test_enable_updates_without_a_token_is_refused(serve_project):
     assert result.returncode == 2 and "SARCOMA_GRAPH_UPDATE_TOKEN" in result.stderr
 
 
-def test_rdflib_backend_speaks_the_same_protocol(serve_project):
-    with serving(serve_project, "--backend", "rdflib", "--timeout", "3") as server, \
-            httpx.Client(base_url=server.url, timeout=60) as http:
-        query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-        only = http.get("/sparql", params={"query": query,
-                                           "default-graph-uri": GRAPH + "mappings"})
-        assert only.json()["results"]["bindings"][0]["n"]["value"] == "28"
-        graph = http.get("/queries/histotype-graph", headers={"accept": "application/n-triples"})
-        assert len(list(ox.parse(graph.content, format=ox.RdfFormat.N_TRIPLES))) == 16
-        bad = http.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
-        assert bad.status_code == 400 and "line 1" in bad.text
-        page = http.get("/id/histotype/gist", headers={"accept": "text/html"})
-        assert page.status_code == 200 and "gist" in page.text
-        assert http.get("/id/nothing", headers={"accept": "text/turtle"}).status_code == 404
-        slow = http.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE "
-                                                    "{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
-        assert slow.status_code == 503
-        assert http.get("/sparql", params={"query": f"ASK {{ <{ID}histotype/gist> ?p ?o }}"}
-                        ).json()["boolean"] is True
+def test_the_retired_rdflib_backend_is_named(serve_project):
+    import subprocess
+
+    result = subprocess.run([str(CLI), "serve", "--root", str(serve_project), "--backend", "rdflib"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2 and "rdflib store backend was retired" in result.stderr

@@ -15,9 +15,9 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
-from tests.test_serve_support import GRAPH, ID, SG
+from tests.serve_fixtures import GRAPH, ID, SG
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 
 SELECT = f"""PREFIX sg: <{SG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?h ?label WHERE {{ ?h a sg:Histotype ; rdfs:label ?label }} ORDER BY ?label"""

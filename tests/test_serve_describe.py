@@ -8,9 +8,9 @@ import pytest
 import rdflib
 from rdflib import RDF, Namespace, URIRef
 
-from tests.test_serve_support import GRAPH, ID, SG, serving
+from tests.serve_fixtures import GRAPH, ID, SG, serving
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")

@@ -9,9 +9,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from tests.test_serve_support import GRAPH, ID, RDFS_LABEL, SG, dataset_quads, make_project, serving
+from tests.serve_fixtures import GRAPH, ID, RDFS_LABEL, SG, dataset_quads, make_project, serving
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 EVIL = '<script>alert("x")</script> & "quotes"'

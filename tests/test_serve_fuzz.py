@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.recording import recording_listener
-from tests.test_serve_support import QUERIES, TOKEN, make_project, serving
+from tests.serve_fixtures import QUERIES, TOKEN, make_project, serving
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 
 SEED = 8
 MUTATION_CASES = 400

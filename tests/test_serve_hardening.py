@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from tests.recording import recording_listener
+from tests.serve_fixtures import TOKEN, make_project, serving
 from tests.test_scanner import SERVICE_FORMS
-from tests.test_serve_support import TOKEN, make_project, serving
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -11,7 +11,7 @@ from sarcoma_graph.serve.pages.plots import forest_svg
 from sarcoma_graph.serve.pages.readers import reader_url
 from sarcoma_graph.serve.pages.search import fold
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 
 
 @pytest.mark.parametrize(("parameter", "header", "expected"), [

@@ -9,9 +9,9 @@ from urllib.parse import quote, urlencode
 import httpx
 import pytest
 
-from tests.test_serve_support import GRAPH, ID
+from tests.serve_fixtures import GRAPH, ID
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 FORM = "application/x-www-form-urlencoded"

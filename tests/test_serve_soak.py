@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from tests.recording import recording_listener
+from tests.serve_fixtures import make_project, serving
 from tests.test_serve_hardening import CROSS_JOIN, QUADRATIC, client_from, ssrf_forms
-from tests.test_serve_support import make_project, serving
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 
 SOAK_SECONDS = 60
 LARGE_QUERIES = 60

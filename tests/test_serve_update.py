@@ -13,9 +13,9 @@ import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 
-from tests.test_serve_support import GRAPH, ID, TOKEN, make_project, recording_server, serving
+from tests.serve_fixtures import GRAPH, ID, TOKEN, make_project, recording_server, serving
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 FORM = {"content-type": "application/x-www-form-urlencoded"}

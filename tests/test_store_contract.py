@@ -1,4 +1,10 @@
-"""The store contract: every backend must pass every test here (OAK ComplianceTester style)."""
+"""The store contract: every backend must pass every test here (OAK ComplianceTester style).
+
+The backends are the embedded ones and the SPARQL 1.1 HTTP store in front of a real
+``oxigraph serve`` and a real Virtuoso, both started by the session fixtures on 127.0.0.1
+(``tests/engines/``). A server store works on the graphs under ``http://example.org/`` only
+(its scope), emptied before each test: the servers are shared with other tests.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +25,30 @@ DATA = f"""
 """.encode()
 
 
-@pytest.fixture(params=BACKENDS)
+SERVERS = ("oxigraph-server", "virtuoso")
+
+
+def server_store(request, name):
+    """A :class:`SparqlHttpStore` on one of the session's servers, scoped to ``EX``."""
+    from sarcoma_graph.store.http import StoreConfig
+    from sarcoma_graph.store.sparql_http import SparqlHttpStore
+
+    if name == "oxigraph-server":
+        server = request.getfixturevalue("oxigraph_server")
+        config = StoreConfig(server.query_url, update_url=server.update_url, scope=EX)
+    else:
+        server = request.getfixturevalue("virtuoso_server")
+        base = f"http://127.0.0.1:{server.http_port}"
+        config = StoreConfig(f"{base}/sparql", update_url=f"{base}/sparql-auth", auth="digest",
+                             user="dba", secret="dba", scope=EX)
+    store = SparqlHttpStore(config)
+    store.clear()
+    return store
+
+
+@pytest.fixture(params=BACKENDS + SERVERS)
 def store(request):
-    s = open_store(request.param)
+    s = server_store(request, request.param) if request.param in SERVERS else open_store(request.param)
     s.load_bytes(DATA, rdf_syntax("nquads"))
     return s
 
@@ -128,3 +155,16 @@ def test_dump_round_trips(store):
 def test_dump_one_graph_as_turtle(store):
     data = store.dump(rdf_syntax("turtle"), graph=G2)
     assert ox.Dataset(ox.parse(data, format=ox.RdfFormat.TURTLE)).__len__() == 3
+
+
+def test_blank_nodes_keep_their_identity(store):
+    store.load_bytes(f"""
+<{EX}s> <{EX}q> _:x <{G1}> .
+_:x <{EX}r> _:y <{G1}> .
+_:y <{EX}r> _:x <{G1}> .
+""".encode(), rdf_syntax("nquads"))
+    result = store.query(f"SELECT ?b ?c WHERE {{ <{EX}s> <{EX}q> ?b . ?b <{EX}r> ?c . ?c <{EX}r> ?b }}")
+    (row,) = list(result.bindings())
+    assert isinstance(row["b"], ox.BlankNode) and row["b"] != row["c"]
+    blank = [q for q in store.quads(G1) if isinstance(q.subject, ox.BlankNode)]
+    assert len(blank) == 2 and {q.subject for q in blank} == {q.object for q in blank}

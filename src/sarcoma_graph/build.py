@@ -49,7 +49,9 @@ def build(project: Project, backend: str = "oxigraph", progress: Progress = _noo
             raise InputError(f"{directory}: no ontology file (.ttl) found")
         for path in files:
             progress(f"reading {path.relative_to(project.root)}")
-            store.load_file(path, graph_iri(name))
+            if not store.load_file(path, graph_iri(name)):
+                raise InputError(f"{path}: holds no triple; an edited source is never empty "
+                                 "(delete the file if its data is meant to go)")
             report.files.append(path)
     for path in sorted(project.mappings_dir.glob("*.sssom.tsv")):
         progress(f"reading {path.relative_to(project.root)}")

@@ -32,6 +32,8 @@ from typing import Literal
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.namespaces import XSD
+from sarcoma_graph.plumbing.rdfio import read_text
 
 ParamKind = Literal["iri", "literal", "integer"]
 _KEYWORD = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
@@ -58,8 +60,7 @@ class Parameter:
         if self.kind == "integer":
             if not _INTEGER.match(value):
                 raise ValueError(f"parameter {self.name!r} needs an integer, got {value!r}")
-            return ox.Literal(value, datatype=ox.NamedNode(
-                "http://www.w3.org/2001/XMLSchema#integer"))
+            return ox.Literal(value, datatype=ox.NamedNode(XSD.integer))
         return ox.Literal(value)
 
 
@@ -195,7 +196,7 @@ def query_kind(text: str) -> Literal["select", "construct", "ask", "describe"]:
 
 def load_query(path: Path) -> NamedQuery:
     """Read one ``.rq`` file; a file without title or form is an :class:`InputError`."""
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     metadata, param_lines = parse_header(text)
     if "title" not in metadata:
         raise InputError(f"{path}: no '#+ title:' header line")

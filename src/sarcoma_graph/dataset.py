@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 
+import pyoxigraph as ox
+
 from sarcoma_graph import __version__
 from sarcoma_graph.errors import InputError
 from sarcoma_graph.plumbing.formats import rdf_syntax
@@ -63,8 +65,13 @@ class Manifest:
 
 
 def sorted_nquads(store: Store) -> bytes:
-    """The whole store as N-Quads, lines sorted: the same content gives the same bytes."""
+    """The whole store as N-Quads, lines sorted, blank nodes with their RDFC-1.0 canonical
+    labels: the same content gives the same bytes."""
     data = store.dump(rdf_syntax("nquads"))
+    if b"_:" in data:  # may be inside a literal too: canonicalising then changes nothing
+        dataset = ox.Dataset(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        data = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b""
     lines = sorted(set(data.splitlines()))
     return b"\n".join(lines) + (b"\n" if lines else b"")
 

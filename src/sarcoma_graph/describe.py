@@ -16,18 +16,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.namespaces import BASE, RELEASES
+from sarcoma_graph.namespaces import BASE, DCAT, FOAF, OWL, RDF, RDFS, RELEASES, SH, SPDX, VOID, XSD
+from sarcoma_graph.namespaces import DCTERMS as DCT
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-VOID = "http://rdfs.org/ns/void#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-SPDX = "http://spdx.org/rdf/terms#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SH_EXECUTABLE = "http://www.w3.org/ns/shacl#SPARQLExecutable"
+RDF_TYPE = RDF.type
+SH_EXECUTABLE = SH.SPARQLExecutable
 DATA_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 CREATOR = BASE + "contributors"
 ENDPOINT = BASE + "sparql"

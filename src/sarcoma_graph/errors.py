@@ -35,6 +35,8 @@ class InputError(SarcomaGraphError):
 
 
 class ValidationFailed(SarcomaGraphError):
-    """SHACL found violations, or a QC check of severity error returned rows."""
+    """The data failed a check the command makes (exit 1): HermiT found the ontology
+    inconsistent or a class unsatisfiable. ``validate``, ``qc`` and ``check-links`` report their
+    findings as results and exit 1 themselves."""
 
     exit_code = 1

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from sarcoma_graph.describe import with_context
 from sarcoma_graph.plumbing.formats import RdfSyntax
+from sarcoma_graph.plumbing.results import serialize_triples
 from sarcoma_graph.plumbing.turtle import canonical_trig, canonical_turtle
 from sarcoma_graph.store import Store
 
@@ -40,13 +41,12 @@ def serialize_quads(quads: list[ox.Quad], syntax: RdfSyntax, prefixes: Mapping[s
     canonical = _canonical_quads(quads, keep_graphs)
     if syntax.name == "jsonld":
         body = ox.serialize(canonical if keep_graphs else [q.triple for q in canonical],
-                            format=syntax.oxigraph)
+                            format=syntax.oxigraph) or b""
         return with_context(body, prefixes)
     if syntax.datasets:
-        return ox.serialize(canonical, format=syntax.oxigraph)
-    triples = [q.triple for q in canonical]
-    options = {"prefixes": dict(prefixes)} if syntax.name == "rdfxml" else {}
-    data = ox.serialize(triples, format=syntax.oxigraph, **options)
+        return serialize_triples(canonical, syntax)
+    data = serialize_triples([q.triple for q in canonical], syntax,
+                             prefixes if syntax.name == "rdfxml" else None)
     if syntax.name == "ntriples":  # sort lines: a merged graph may repeat a triple
         lines = sorted(set(data.splitlines()))
         data = b"\n".join(lines) + (b"\n" if lines else b"")

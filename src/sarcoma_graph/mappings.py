@@ -14,6 +14,9 @@ import pyoxigraph as ox
 import yaml
 
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.namespaces import DCTERMS, OWL, PAV, RDF, RDFS, SSSOM, XSD
+from sarcoma_graph.plumbing.rdfio import read_text
+from sarcoma_graph.plumbing.terms import Term
 
 NO_TERM = ("", "none", "sssom:notermfound", "sssom:nomapping")
 REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
@@ -26,10 +29,12 @@ class MappingSet:
     path: Path
     metadata: dict[str, object]
     rows: list[dict[str, str]]
+    first_line: int = 2  # the line number of the first row (after the header and column names)
 
     @property
     def curie_map(self) -> dict[str, str]:
-        return dict(self.metadata.get("curie_map") or {})  # type: ignore[arg-type]
+        found = self.metadata.get("curie_map")
+        return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
     def expand(self, curie: str, line: int) -> str:
         prefix, _, local = curie.partition(":")
@@ -40,7 +45,7 @@ class MappingSet:
 
 def read_sssom(path: Path) -> MappingSet:
     """Read an SSSOM/TSV file; errors name the file and line."""
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = read_text(path).splitlines(keepends=True)
     header = [line[1:] for line in lines if line.startswith("#")]
     body = [line for line in lines if not line.startswith("#")]
     try:
@@ -57,36 +62,24 @@ def read_sssom(path: Path) -> MappingSet:
         if None in row or any(v is None for v in row.values()):
             raise InputError(f"{path}:{first_line + offset}: wrong number of columns")
         rows.append({k: v.strip() for k, v in row.items()})
-    return MappingSet(path, metadata, rows)
+    return MappingSet(path, metadata, rows, first_line)
 
 
 def mapping_quads(mapping_set: MappingSet, graph: str) -> list[ox.Quad]:
     """``subject predicate object`` for each row whose object is an identifier (not ``none``)."""
     quads = []
-    first_line = sum(1 for _ in _header_lines(mapping_set.path)) + 2
     g = ox.NamedNode(graph)
     for offset, row in enumerate(mapping_set.rows):
         if row["object_id"].lower() in NO_TERM:
             continue
-        line = first_line + offset
+        line = mapping_set.first_line + offset
         quads.append(ox.Quad(ox.NamedNode(mapping_set.expand(row["subject_id"], line)),
                              ox.NamedNode(mapping_set.expand(row["predicate_id"], line)),
                              ox.NamedNode(mapping_set.expand(row["object_id"], line)), g))
     return quads
 
 
-def _header_lines(path: Path) -> list[str]:
-    with path.open(encoding="utf-8") as handle:
-        return [line for line in handle if line.startswith("#")]
-
-
-SSSOM = "https://w3id.org/sssom/"
-OWL = "http://www.w3.org/2002/07/owl#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-DCTERMS = "http://purl.org/dc/terms/"
-PAV = "http://purl.org/pav/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF.type
 
 # SSSOM slot → (RDF property, kind) as the SSSOM schema maps them (what sssom-py reads back).
 # Kinds: "curie" (an IRI, expanded with the curie_map), "iri", "string", "date", "double".
@@ -130,9 +123,9 @@ def mapping_iri(set_iri: str, row: dict[str, str]) -> str:
     return f"{set_iri}/{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
-def _slot_terms(mapping_set: MappingSet, value: object, kind: str, line: int) -> list[ox.Term]:
+def _slot_terms(mapping_set: MappingSet, value: object, kind: str, line: int) -> list[Term]:
     values = value if isinstance(value, list) else [value]
-    terms: list[ox.Term] = []
+    terms: list[Term] = []
     for v in (str(x).strip() for x in values):
         if not v:
             continue
@@ -164,7 +157,7 @@ def sssom_rdf_quads(mapping_set: MappingSet, graph: str) -> list[ox.Quad]:
         if value:
             quads += [ox.Quad(s, ox.NamedNode(prop), term, g)
                       for term in _slot_terms(mapping_set, value, kind, 1)]
-    first_line = len(_header_lines(mapping_set.path)) + 2
+    first_line = mapping_set.first_line
     for offset, row in enumerate(mapping_set.rows):
         m = ox.NamedNode(mapping_iri(set_iri, row))
         quads += [ox.Quad(s, ox.NamedNode(SSSOM + "mappings"), m, g),

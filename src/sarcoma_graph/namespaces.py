@@ -80,25 +80,76 @@ PROJECT_PREFIXES: Final = {
     **{prefix: f"{ID}{kind}/" for prefix, kind in KIND_PREFIXES.items()},
 }
 
+class Namespace(str):
+    """An IRI prefix whose attributes are the IRIs of its terms (rdflib's ``Namespace``, for
+    plain-string IRIs as pyoxigraph takes them).
+
+    >>> RDF.type
+    'http://www.w3.org/1999/02/22-rdf-syntax-ns#type'
+    >>> SG.term("Agent")
+    'https://w3id.org/sarcoma-graph/ontology/Agent'
+
+    A term named like a ``str`` method (``title``, ``format``, ``count``…) must be written
+    ``DCTERMS.term("title")``: the attribute is the method (a test checks the code for it).
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):  # copy, pickle, mocks and friends probe private names
+            raise AttributeError(name)
+        return self.term(name)
+
+    def term(self, name: str) -> str:
+        """The IRI of one term, for names that are not identifiers (``SG.term("has-part")``)."""
+        return str(self) + name
+
+
+RDF: Final = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS: Final = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+OWL: Final = Namespace("http://www.w3.org/2002/07/owl#")
+XSD: Final = Namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS: Final = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS: Final = Namespace("http://purl.org/dc/terms/")
+PROV: Final = Namespace("http://www.w3.org/ns/prov#")
+OA: Final = Namespace("http://www.w3.org/ns/oa#")
+SH: Final = Namespace("http://www.w3.org/ns/shacl#")
+VOID: Final = Namespace("http://rdfs.org/ns/void#")
+SD: Final = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SCHEMA: Final = Namespace("https://schema.org/")
+FOAF: Final = Namespace("http://xmlns.com/foaf/0.1/")
+VANN: Final = Namespace("http://purl.org/vocab/vann/")
+SSSOM: Final = Namespace("https://w3id.org/sssom/")
+SEMAPV: Final = Namespace("https://w3id.org/semapv/vocab/")
+PAV: Final = Namespace("http://purl.org/pav/")
+DCAT: Final = Namespace("http://www.w3.org/ns/dcat#")
+SPDX: Final = Namespace("http://spdx.org/rdf/terms#")
+#: Not prefixes we write: the media-type IRIs of ``sd:resultFormat`` and the results namespace.
+FORMATS: Final = Namespace("http://www.w3.org/ns/formats/")
+SPARQL_RESULTS: Final = Namespace("http://www.w3.org/2005/sparql-results#")
+
+#: The project's own vocabulary (``sg:``), entities (``sgid:``) and named graphs (``sggraph:``).
+SG: Final = Namespace(ONTOLOGY)
+SGID: Final = Namespace(ID)
+SGGRAPH: Final = Namespace(GRAPH)
+
 #: W3C and community vocabularies that are not identifier registries' concern.
-W3C_PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "void": "http://rdfs.org/ns/void#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "schema": "https://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "vann": "http://purl.org/vocab/vann/",
-    "sssom": "https://w3id.org/sssom/",
-    "semapv": "https://w3id.org/semapv/vocab/",
-}
+W3C_PREFIXES: Final[dict[str, str]] = {prefix: str(namespace) for prefix, namespace in {
+    "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS,
+    "prov": PROV, "oa": OA, "sh": SH, "void": VOID, "sd": SD, "schema": SCHEMA, "foaf": FOAF,
+    "vann": VANN, "sssom": SSSOM, "semapv": SEMAPV, "pav": PAV,
+    "dcat": DCAT, "spdx": SPDX,
+}.items()}
+
+def sparql_prologue(*prefixes: str) -> str:
+    """``PREFIX`` lines for some of the W3C and project prefixes, for queries built in code.
+
+    >>> sparql_prologue("rdfs")
+    'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\\n'
+    """
+    known = {**W3C_PREFIXES, **PROJECT_PREFIXES}
+    return "".join(f"PREFIX {prefix}: <{known[prefix]}>\n" for prefix in prefixes)
+
 
 #: Registry prefixes we use, resolved through the registry (their URI patterns are not typed here).
 REGISTRY_PREFIXES = (

@@ -69,15 +69,31 @@ class Project:
         if not candidates:
             cwd = Path.cwd().resolve()
             candidates += [cwd, *cwd.parents]
-            candidates.append(Path(__file__).resolve().parents[2])  # editable source checkout
             candidates.append(Path(__file__).resolve().parent / "resources")  # installed wheel
         for candidate in candidates:
-            if (candidate / "ontology").is_dir() and (candidate / "shapes").is_dir():
+            if _is_project(candidate):
                 env_build = os.environ.get("SARCOMA_GRAPH_BUILD")
                 build = build_dir or (Path(env_build) if env_build else _default_build(candidate))
                 return cls(candidate, build)
-        raise InputError("no sarcoma-graph project found (a folder with ontology/ and shapes/); "
-                         "run from a clone of the project or pass --root")
+        raise InputError(_not_found(candidates[0]))
+
+
+def _is_project(folder: Path) -> bool:
+    return (folder / "ontology").is_dir() and (folder / "shapes").is_dir()
+
+
+def _not_found(where: Path) -> str:
+    """The message for a folder that holds no project, with the checkout to use if there is one.
+
+    The editable checkout this package is installed from is never picked silently: building
+    there from elsewhere would overwrite its dataset.
+    """
+    message = f"{where}: no sarcoma-graph project here or above (a folder with ontology/ and shapes/)"
+    checkout = Path(__file__).resolve().parents[2]
+    if _is_project(checkout):
+        return (f"{message}; this command is installed from the checkout {checkout}: "
+                f"run it there or pass --root {checkout}")
+    return f"{message}; run from a clone of the project or pass --root"
 
 
 def _default_build(root: Path) -> Path:

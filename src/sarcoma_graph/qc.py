@@ -44,8 +44,8 @@ def run_check(store: Store, check: NamedQuery) -> list[QcFinding]:
     """Run one check; each row becomes a finding."""
     result = store.query(check.text)
     findings = []
-    for row in result.bindings():
-        cells = {k: v.value for k, v in row.items()}
+    for row in result.texts():
+        cells = dict(row)
         findings.append(QcFinding(check.name, check.severity, cells.get("entity", ""),
                                   cells.get("property", ""), cells.get("value", "")))
     return findings

@@ -27,7 +27,7 @@ from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.term import Node
 
 from sarcoma_graph.namespaces import graph_iri
-from sarcoma_graph.plumbing.terms import to_ox, to_rdflib
+from sarcoma_graph.plumbing.terms import to_ox_quad, to_rdflib
 from sarcoma_graph.store import Store
 
 Triple = tuple[Node, Node, Node]
@@ -265,4 +265,4 @@ def _fixpoint(asserted: set[Triple], chains: list[Chain]) -> tuple[set[Triple], 
 
 def _quads(triples: Iterable[Triple]) -> list[ox.Quad]:
     g = ox.NamedNode(INFERRED)
-    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
+    return [to_ox_quad(s, p, o, g) for s, p, o in triples]

@@ -25,14 +25,14 @@ class Stats:
 
 
 def _pairs(store: Store, query: str, var: str) -> list[tuple[str, int]]:
-    return [(row[var].value, int(row["n"].value)) for row in store.query(query).bindings()]
+    return [(row[var], int(row["n"])) for row in store.query(query).texts()]
 
 
 def compute_stats(store: Store) -> Stats:
     """Counts over the union of the named graphs (distinct triples)."""
-    (row,) = store.query(_ENTITIES).bindings()
+    (row,) = store.query(_ENTITIES).texts()
     triples = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    (total,) = triples.bindings()
-    return Stats(int(total["n"].value), int(row["n"].value),
+    (total,) = triples.texts()
+    return Stats(int(total["n"]), int(row["n"]),
                  {g: store.count(g) for g in store.named_graphs()},
                  _pairs(store, _CLASSES, "class"), _pairs(store, _PROPERTIES, "property"))

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from rdflib import Graph
 
-OWL_NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
+from sarcoma_graph.namespaces import OWL
+
+OWL_NOTHING = OWL.Nothing
 JAVA_HINT = ("Java not found: install a Java runtime (Debian: apt-get install default-jre-headless) "
              "to check the ontology with HermiT")
 

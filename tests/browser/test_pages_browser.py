@@ -15,7 +15,7 @@ from sarcoma_graph.dataset import save_dataset
 from sarcoma_graph.project import Project
 from tests.browser.cdp import chromium, chromium_path
 from tests.conftest import ROOT, require
-from tests.test_serve_support import serving
+from tests.serve_fixtures import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = ROOT / "build" / "screenshots"

@@ -12,7 +12,7 @@ import pytest
 from tests.browser.cdp import chromium, chromium_path
 from tests.conftest import require
 
-pytest_plugins = ["tests.test_serve_support"]
+pytest_plugins = ["tests.serve_fixtures"]
 pytestmark = pytest.mark.browser
 
 HOW = ("install Chromium to run the browser tests: "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from sarcoma_graph.cli import imports, links, output, pipeline, serve
+from sarcoma_graph.cli import imports, links, output, pipeline, publish, release, serve
 from sarcoma_graph.cli.common import polish_help
 
 app = typer.Typer(
@@ -22,9 +22,11 @@ app = typer.Typer(
 polish_help()
 pipeline.register(app)
 output.register(app)
+release.register(app)
 imports.register(app)
 links.register(app)
 serve.register(app)
+publish.register(app)
 
 
 def main() -> None:

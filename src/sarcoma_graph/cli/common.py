@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, ParamSpec
 
 import typer
 from rich import box
@@ -18,7 +19,7 @@ from rich.table import Table
 from sarcoma_graph.errors import SarcomaGraphError
 from sarcoma_graph.project import Project
 
-T = TypeVar("T")
+P = ParamSpec("P")
 
 RootOption = Annotated[Path | None, typer.Option(
     "--root", help="Project folder (with ontology/, shapes/…); default: found from the cwd.",
@@ -59,19 +60,25 @@ def polish_help() -> None:
 
 
 def project(root: Path | None, build_dir: Path | None) -> Project:
-    return run_or_exit(lambda: Project.discover(root, build_dir))
+    return Project.discover(root, build_dir)
 
 
-def run_or_exit(action: Callable[[], T]) -> T:
-    """Run ``action``; a :class:`SarcomaGraphError` becomes one red line and its exit code."""
-    try:
-        return action()
-    except SarcomaGraphError as error:
-        err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
-        raise typer.Exit(error.exit_code) from None
-    except KeyboardInterrupt:
-        err.print("interrupted; nothing was written")
-        raise typer.Exit(130) from None
+def command(function: Callable[P, None]) -> Callable[P, None]:
+    """The error boundary of one subcommand: a :class:`SarcomaGraphError` becomes one red line
+    and its exit code, Ctrl-C exit 130; anything else is a bug and keeps its traceback."""
+
+    @functools.wraps(function)
+    def boundary(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            function(*args, **kwargs)
+        except SarcomaGraphError as error:
+            err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted; nothing was written")
+            raise typer.Exit(130) from None
+
+    return boundary
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, err, project, run_or_exit, step
+from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, command, err, project, step
 from sarcoma_graph.errors import InputError
 
 if TYPE_CHECKING:
@@ -78,11 +78,11 @@ def civic_cmd(source: SourceArgument = None, all_items: AllOption = False, date:
     from sarcoma_graph.importers.civic.pipeline import import_civic
 
     proj = project(root, build_dir)
-    folder, when = run_or_exit(lambda: resolve_source(source, date))
+    folder, when = resolve_source(source, date)
     with step("import civic", quiet) as progress:
-        report = run_or_exit(lambda: import_civic(proj, folder, all_items=all_items,
+        report = import_civic(proj, folder, all_items=all_items,
                                                   reference_dir=reference, date=when,
-                                                  progress=progress))
+                                                  progress=progress)
     if not quiet:
         print_report(report, show_skips)
 
@@ -91,5 +91,5 @@ def register(app: typer.Typer) -> None:
     """Add the ``import`` command group to the app."""
     group = typer.Typer(name="import", help="Import external knowledge bases (CIViC).",
                         no_args_is_help=True)
-    group.command("civic")(civic_cmd)
+    group.command("civic")(command(civic_cmd))
     app.add_typer(group, name="import")

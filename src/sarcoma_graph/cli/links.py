@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, err, out, project, run_or_exit
+from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, command, err, out, project
 
 
 def check_links_cmd(
     reference: Annotated[Path | None, typer.Option(
-        "--reference", help="Folder of reference sets (default: ../shared/data/reference).",
+        "--reference", help="Folder of reference sets (default: $SARCOMA_GRAPH_REFERENCE or "
+        "../shared/data/reference).",
         file_okay=False)] = None,
     show_info: Annotated[bool, typer.Option("--info", help="Also list info findings.")] = False,
     root: RootOption = None,
@@ -23,13 +24,13 @@ def check_links_cmd(
     """Check every external identifier of the built graph; exit 1 on an error finding."""
     from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.links.check import ERROR, INFO, check_links
-    from sarcoma_graph.links.reference import ReferenceSets
     from sarcoma_graph.namespaces import compress
+    from sarcoma_graph.reference import ReferenceSets, reference_dir
 
     proj = project(root, build_dir)
-    folder = reference or proj.root.parent / "shared" / "data" / "reference"
-    store = run_or_exit(lambda: load_dataset(proj, require="build"))
-    findings = run_or_exit(lambda: check_links(store, ReferenceSets(folder)))
+    folder = reference_dir(proj, reference)
+    store = load_dataset(proj, require="build")
+    findings = check_links(store, ReferenceSets(folder))
     shown = [f for f in findings if show_info or f.severity != INFO]
     if shown:
         table = Table("severity", "entity", "identifier", "problem", "reference")
@@ -48,4 +49,4 @@ def check_links_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add check-links to the app."""
-    app.command("check-links")(check_links_cmd)
+    app.command("check-links")(command(check_links_cmd))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,13 +12,18 @@ from sarcoma_graph.cli.common import (
     BuildOption,
     QuietOption,
     RootOption,
+    command,
     err,
     out,
     project,
-    run_or_exit,
     table,
 )
+from sarcoma_graph.cli.store import StoreOption, StoreTimeoutOption, dataset_store
 from sarcoma_graph.errors import InputError
+
+if TYPE_CHECKING:
+    from sarcoma_graph.catalogue import NamedQuery
+    from sarcoma_graph.plumbing.formats import RdfSyntax
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
 
@@ -42,26 +47,27 @@ def query_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="|".join(QUERY_FORMATS),
                                      help=", ".join(QUERY_FORMATS))] = "table",
     list_: Annotated[bool, typer.Option("--list", "-l", help="List the named queries.")] = False,
+    store_url: StoreOption = None,
+    store_timeout: StoreTimeoutOption = 60.0,
     root: RootOption = None,
     build_dir: BuildOption = None,
 ) -> None:
-    """Run a named query (or any .rq file) over the built dataset and print the result."""
+    """Run a named query (or any .rq file) over the built dataset (or --store) and print the result."""
     from sarcoma_graph.catalogue import find_query
-    from sarcoma_graph.dataset import load_dataset
 
     proj = project(root, build_dir)
     if list_:
         _list_queries(proj.queries_dir)
         return
     if name is None:
-        run_or_exit(lambda: _fail("name a query (see `sarcoma-graph query --list`)"))
-    named = run_or_exit(lambda: find_query(proj.queries_dir, name))
-    values = run_or_exit(lambda: _params(param or []))
-    text = run_or_exit(lambda: _bind(named, values))
+        raise InputError("name a query (see `sarcoma-graph query --list`)")
+    named = find_query(proj.queries_dir, name)
+    values = _params(param or [])
+    text = _bind(named, values)
     if fmt not in QUERY_FORMATS:
-        run_or_exit(lambda: _fail(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})"))
-    store = run_or_exit(lambda: load_dataset(proj))
-    result = run_or_exit(lambda: store.query(text))
+        raise InputError(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})")
+    store = dataset_store(proj, store_url, store_timeout)
+    result = store.query(text)
     _print_result(result, fmt)
 
 
@@ -70,21 +76,17 @@ def _list_queries(folder: Path) -> None:
     from sarcoma_graph.catalogue import load_catalogue
 
     grid = table("name", "parameters", "title")
-    for query in run_or_exit(lambda: load_catalogue(folder)):
+    for query in load_catalogue(folder):
         grid.add_row(query.name, ", ".join(p.name for p in query.parameters), query.title)
     out.print(grid)
 
 
-def _bind(named: object, values: dict[str, str]) -> str:
+def _bind(named: NamedQuery, values: dict[str, str]) -> str:
     """The query text with the parameters as VALUES (standard SPARQL, see catalogue.py)."""
     try:
-        return named.bind(values)  # type: ignore[attr-defined]
+        return named.bind(values)
     except ValueError as error:
         raise InputError(str(error)) from None
-
-
-def _fail(message: str) -> None:
-    raise InputError(message)
 
 
 def _print_result(result: object, fmt: str) -> None:
@@ -100,7 +102,7 @@ def _print_result(result: object, fmt: str) -> None:
         _table(result)
         return
     if fmt not in ("csv", "tsv", "json", "xml"):
-        run_or_exit(lambda: _fail(f"a SELECT/ASK result cannot be written as {fmt}"))
+        raise InputError(f"a SELECT/ASK result cannot be written as {fmt}")
     sys.stdout.buffer.write(serialize_results(result, results_syntax(fmt)))  # type: ignore[arg-type]
 
 
@@ -132,30 +134,32 @@ def export_cmd(
     graph: Annotated[list[str] | None, typer.Option("--graph", "-g", metavar="NAME|IRI",
                                                      help="Named graph (repeatable): "
                                                      "a name like curated or a full IRI.")] = None,
-    release: Annotated[Path | None, typer.Option("--release", help="Write the whole release set "
-                                                 "into this folder instead.", file_okay=False)] = None,
+    release: Annotated[Path | None, typer.Option("--release", hidden=True, file_okay=False,
+                                                 help="Same as `sarcoma-graph release DIR`.")] = None,
+    store_url: StoreOption = None,
+    store_timeout: StoreTimeoutOption = 60.0,
     root: RootOption = None,
     build_dir: BuildOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Write the dataset (or some graphs) deterministically, or the release set with --release."""
-    from sarcoma_graph.dataset import load_dataset
+    """Write the dataset (or some graphs) deterministically; the release set is `release DIR`."""
     from sarcoma_graph.export import export
     from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
-    from sarcoma_graph.plumbing.formats import rdf_syntax
     from sarcoma_graph.plumbing.rdfio import write_atomic
 
     proj = project(root, build_dir)
-    store = run_or_exit(lambda: load_dataset(proj))
-    if release is not None:
-        _release(store, proj, release, quiet)
+    store = dataset_store(proj, store_url, store_timeout)
+    if release is not None:  # the older spelling of `sarcoma-graph release DIR`
+        from sarcoma_graph.cli.release import write
+
+        write(store, proj, release, quiet)
         return
-    syntax = run_or_exit(lambda: _syntax(rdf_syntax, fmt))
+    syntax = _syntax(fmt)
     names = [g if g.startswith(("http:", "https:")) else graph_iri(g) for g in graph or []] or None
     unknown = [g for g in names or [] if g not in store.named_graphs()]
     if unknown:
         known = ", ".join(g.removeprefix(GRAPH) for g in store.named_graphs())
-        run_or_exit(lambda: _fail(f"no graph {', '.join(unknown)} (known: {known})"))
+        raise InputError(f"no graph {', '.join(unknown)} (known: {known})")
     data = export(store, syntax, prefix_map(), names)
     if output is None:
         sys.stdout.buffer.write(data)
@@ -165,27 +169,16 @@ def export_cmd(
             err.print(f"wrote {len(data)} bytes → {output}")
 
 
-def _syntax(lookup: object, fmt: str) -> object:
+def _syntax(fmt: str) -> RdfSyntax:
+    from sarcoma_graph.plumbing.formats import rdf_syntax
+
     try:
-        return lookup(fmt)  # type: ignore[operator]
+        return rdf_syntax(fmt)
     except ValueError as error:
         raise InputError(str(error)) from None
 
 
-def _release(store: object, proj: object, target: Path, quiet: bool) -> None:
-    from sarcoma_graph.catalogue import load_catalogue
-    from sarcoma_graph.examples import catalogue_quads
-    from sarcoma_graph.namespaces import BASE, prefix_map
-    from sarcoma_graph.release import write_release
-
-    queries = run_or_exit(lambda: load_catalogue(proj.queries_dir))  # type: ignore[attr-defined]
-    quads = catalogue_quads(queries, BASE + "sparql")
-    files = run_or_exit(lambda: write_release(store, proj, target, prefix_map(), quads))  # type: ignore[arg-type]
-    if not quiet:
-        err.print(f"release: {len(files)} files → {target}")
-
-
 def register(app: typer.Typer) -> None:
     """Add query and export to the app."""
-    app.command("query")(query_cmd)
-    app.command("export")(export_cmd)
+    app.command("query")(command(query_cmd))
+    app.command("export")(command(export_cmd))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,18 +13,19 @@ from sarcoma_graph.cli.common import (
     BuildOption,
     QuietOption,
     RootOption,
+    command,
     err,
     out,
     project,
-    run_or_exit,
     step,
     table,
 )
+from sarcoma_graph.cli.store import StoreOption, StoreTimeoutOption, dataset_store
 from sarcoma_graph.errors import ValidationFailed
 from sarcoma_graph.namespaces import graph_iri
 
-BackendOption = Annotated[str, typer.Option("--backend", metavar="oxigraph|rdflib",
-                                            help="Store backend: oxigraph or rdflib.")]
+BackendOption = Annotated[str, typer.Option(
+    "--backend", metavar="oxigraph", help="Store backend: oxigraph (rdflib was retired; see --store).")]
 
 
 def build_cmd(root: RootOption = None, build_dir: BuildOption = None,
@@ -34,8 +36,8 @@ def build_cmd(root: RootOption = None, build_dir: BuildOption = None,
 
     proj = project(root, build_dir)
     with step("build", quiet) as progress:
-        store, report = run_or_exit(lambda: build(proj, backend, progress))
-        path = run_or_exit(lambda: save_dataset(store, proj, "build"))
+        store, report = build(proj, backend, progress)
+        path = save_dataset(store, proj, "build")
     if not quiet:
         for name, count in report.graphs.items():
             err.print(f"  {name}: {count} triples")
@@ -51,7 +53,7 @@ def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
     from sarcoma_graph.tbox import check_tbox
 
     proj = project(root, build_dir)
-    store = run_or_exit(lambda: load_dataset(proj, backend, require="build"))
+    store = load_dataset(proj, backend, require="build")
     with step("reason: OWL 2 RL materialisation", quiet):
         report = materialise(store)
     with step("reason: HermiT check of the ontology", quiet):
@@ -65,15 +67,11 @@ def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
                   f"({tbox.seconds:.1f} s)")
     if not tbox.ok:
         reasons = ", ".join(tbox.unsatisfiable) or "the ontology is inconsistent"
-        run_or_exit(lambda: _raise(ValidationFailed(f"HermiT: {reasons}")))
-    run_or_exit(lambda: save_dataset(store, proj, "reason"))
+        raise ValidationFailed(f"HermiT: {reasons}")
+    save_dataset(store, proj, "reason")
     if not quiet:
         err.print(f"inferred {report.inferred} triples in {report.rounds} rounds "
                   f"({report.seconds:.1f} s)")
-
-
-def _raise(error: Exception) -> None:
-    raise error
 
 
 def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
@@ -88,9 +86,9 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
     from sarcoma_graph.validate import validate
 
     proj = project(root, build_dir)
-    store = run_or_exit(lambda: load_dataset(proj))
+    store = load_dataset(proj)
     with step("validate (SHACL)", quiet):
-        report = run_or_exit(lambda: validate(store, proj.shapes_dir, engine))
+        report = validate(store, proj.shapes_dir, engine)
     if report.notice:
         err.print(f"notice: {report.notice}", markup=False)
     if fmt == "turtle":
@@ -110,7 +108,7 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
         raise typer.Exit(1)
 
 
-def _print_violations(results: list, quiet: bool) -> None:
+def _print_violations(results: list[Any], quiet: bool) -> None:
     from sarcoma_graph.namespaces import compress
 
     if not results:
@@ -128,7 +126,7 @@ def _print_violations(results: list, quiet: bool) -> None:
     err.print(f"{violations} violation(s), {len(results) - violations} other result(s)")
 
 
-def _print_csv(headers: list[str], rows: list[list[object]]) -> None:
+def _print_csv(headers: list[str], rows: Sequence[Sequence[object]]) -> None:
     """Rows as CSV on stdout (full IRIs, nothing cut)."""
     import csv
 
@@ -138,17 +136,18 @@ def _print_csv(headers: list[str], rows: list[list[object]]) -> None:
 
 
 def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
+           store_url: StoreOption = None, store_timeout: StoreTimeoutOption = 60.0,
            fmt: Annotated[str, typer.Option("--format", metavar="text|json|csv",
                                             help="text (a table), json or csv")] = "text",
            quiet: QuietOption = False) -> None:
-    """Run the SPARQL quality checks of qc/; exit 1 if a check of severity error fails."""
-    from sarcoma_graph.dataset import load_dataset
+    """Run the SPARQL quality checks of qc/ (on the build, or --store); exit 1 if a check of
+    severity error fails."""
     from sarcoma_graph.qc import run_qc
 
     proj = project(root, build_dir)
-    store = run_or_exit(lambda: load_dataset(proj))
+    store = dataset_store(proj, store_url, store_timeout)
     with step("qc", quiet):
-        report = run_or_exit(lambda: run_qc(store, proj.qc_dir))
+        report = run_qc(store, proj.qc_dir)
     if fmt not in ("text", "json", "csv"):
         err.print(f"error: unknown --format {fmt!r}; use text, json or csv")
         raise typer.Exit(2)
@@ -179,17 +178,18 @@ def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
 def stats_cmd(root: RootOption = None, build_dir: BuildOption = None,
               fmt: Annotated[str, typer.Option("--format", metavar="text|json",
                                                help="text or json")] = "text",
+              store_url: StoreOption = None, store_timeout: StoreTimeoutOption = 60.0,
               quiet: QuietOption = False) -> None:
-    """Counts per named graph, class and property (VoID-style)."""
+    """Counts per named graph, class and property (VoID-style), of the build or --store."""
     import dataclasses
     import json
 
-    from sarcoma_graph.dataset import load_dataset
     from sarcoma_graph.stats import compute_stats
 
     proj = project(root, build_dir)
+    store = dataset_store(proj, store_url, store_timeout, require="build")
     with step("stats", quiet):
-        stats = compute_stats(run_or_exit(lambda: load_dataset(proj, require="build")))
+        stats = compute_stats(store)
     if fmt == "json":
         out.print(json.dumps(dataclasses.asdict(stats), indent=2), markup=False)
         return
@@ -202,7 +202,7 @@ def stats_cmd(root: RootOption = None, build_dir: BuildOption = None,
         out.print(grid)
 
 
-def normalize_cmd(
+def normalise_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Turtle files (default: all edited)")]
     = None,
     check: Annotated[bool, typer.Option("--check", help="Only report files not canonical.")]
@@ -210,11 +210,11 @@ def normalize_cmd(
     root: RootOption = None,
 ) -> None:
     """Rewrite edited Turtle files in canonical form (or, with --check, list those that are not)."""
-    from sarcoma_graph.normalize import edited_turtle_files, normalize_file
+    from sarcoma_graph.normalise import edited_turtle_files, normalise_file
 
     proj = project(root, None)
     files = paths or edited_turtle_files(proj)
-    changed = [p for p in files if run_or_exit(lambda p=p: normalize_file(p, write=not check))]
+    changed = [p for p in files if normalise_file(p, write=not check)]
     for path in changed:
         err.print(f"{'not canonical' if check else 'normalised'}: {path}")
     if check and changed:
@@ -224,9 +224,9 @@ def normalize_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add the pipeline subcommands to the app."""
-    app.command("build")(build_cmd)
-    app.command("reason")(reason_cmd)
-    app.command("validate")(validate_cmd)
-    app.command("qc")(qc_cmd)
-    app.command("stats")(stats_cmd)
-    app.command("normalize")(normalize_cmd)
+    app.command("build")(command(build_cmd))
+    app.command("reason")(command(reason_cmd))
+    app.command("validate")(command(validate_cmd))
+    app.command("qc")(command(qc_cmd))
+    app.command("stats")(command(stats_cmd))
+    app.command("normalize")(command(normalise_cmd))

@@ -9,12 +9,14 @@ from typing import Annotated
 
 import typer
 
-from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, err, project, run_or_exit
+from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, command, err, project
+from sarcoma_graph.cli.store import StoreOption, dataset_store
 from sarcoma_graph.errors import InputError
 
 _HELP = """Serve the built dataset: SPARQL 1.1 Protocol at /sparql, Graph Store at
 /rdf-graph-store, the SPARQL editor at /, VoID, SPARQL examples, named queries as REST
-routes and dereferenceable IRIs. Run `sarcoma-graph build` first."""
+routes and dereferenceable IRIs. Run `sarcoma-graph build` first, or give --store URL to serve
+the graphs published to a SPARQL 1.1 server (`sarcoma-graph publish URL`) instead."""
 
 
 def serve(
@@ -22,8 +24,9 @@ def serve(
     build_dir: BuildOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    backend: Annotated[str, typer.Option(help="Store backend: oxigraph or rdflib.",
-                                         metavar="oxigraph|rdflib")] = "oxigraph",
+    backend: Annotated[str, typer.Option(
+        help="Store backend: oxigraph (rdflib was retired; see --store).", metavar="oxigraph")
+    ] = "oxigraph",
     timeout: Annotated[float, typer.Option(help="Query time limit in seconds (503 past it).")
                        ] = 30.0,
     max_results: Annotated[int, typer.Option(
@@ -42,6 +45,7 @@ def serve(
         os.cpu_count() or 1, 2),
     cache_entries: Annotated[int, typer.Option(help="Answers kept in the cache (0: none).")
                              ] = 2048,
+    store_url: StoreOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Serve the SPARQL endpoint."""
@@ -59,18 +63,24 @@ def serve(
                 enable_updates=enable_updates,
                 update_token=os.environ.get(TOKEN_VARIABLE) or None,
                 service_allow=tuple(service_allow or ()), base_url=base_url, workers=workers,
-                cache_entries=cache_entries)
+                cache_entries=0 if store_url else cache_entries, etags=not store_url)
         except ValueError as error:
             raise InputError(str(error)) from None
 
     found = project(root, build_dir)
-    chosen = run_or_exit(settings)
-    listening = run_or_exit(lambda: listen(host, port))  # before anything says "serving"
-    store = run_or_exit(lambda: load_dataset(found, backend))
-    queries = run_or_exit(lambda: load_catalogue(found.queries_dir))
+    if store_url and enable_updates:
+        raise InputError("--enable-updates with --store: write to the store itself "
+                         "(`sarcoma-graph publish`, its own update endpoint)")
+    chosen = settings()
+    listening = listen(host, port)  # before anything says "serving"
+    if store_url:  # the query time limit applies to the store's answer too
+        store = dataset_store(found, store_url, timeout + 5, graphs_ttl=5.0)
+    else:
+        store = load_dataset(found, backend)
+    queries = load_catalogue(found.queries_dir)
     if not quiet:
-        err.print(f"serving {store.count()} quads from {found.dataset_path} "
-                  f"at http://{host}:{port}/sparql")
+        source = store_url or found.dataset_path
+        err.print(f"serving {store.count()} quads from {source} at http://{host}:{port}/sparql")
     config = uvicorn.Config(create_app(chosen, store, queries), host=host, port=port,
                             log_level="warning" if quiet else "info", access_log=not quiet)
     uvicorn.Server(config).run(sockets=[listening])
@@ -96,4 +106,4 @@ def listen(host: str, port: int) -> socket.socket:
 
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command."""
-    app.command("serve", help=_HELP)(serve)
+    app.command("serve", help=_HELP)(command(serve))

@@ -13,18 +13,17 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sarcoma_graph.links.reference import Entry, ReferenceSets
-from sarcoma_graph.namespaces import compress
+from sarcoma_graph.namespaces import ID, compress, sparql_prologue
+from sarcoma_graph.reference import Entry, ReferenceSets
 from sarcoma_graph.store import Store
 
-MATCH_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+MATCH_QUERY = sparql_prologue("skos", "rdfs") + """\
 SELECT ?entity ?predicate ?target (GROUP_CONCAT(DISTINCT ?label; separator="|") AS ?labels) WHERE {
   VALUES ?predicate { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch }
   ?entity ?predicate ?target .
-  FILTER(STRSTARTS(STR(?entity), "https://w3id.org/sarcoma-graph/id/"))
+  FILTER(STRSTARTS(STR(?entity), "ENTITY_BASE"))
   OPTIONAL { ?entity rdfs:label|skos:altLabel ?label }
-} GROUP BY ?entity ?predicate ?target ORDER BY ?entity ?target"""
+} GROUP BY ?entity ?predicate ?target ORDER BY ?entity ?target""".replace("ENTITY_BASE", ID)
 ERROR, WARNING, INFO = "error", "warning", "info"
 _SPELLING = (("tumour", "tumor"), ("signalling", "signaling"), ("oesophag", "esophag"))
 
@@ -127,9 +126,9 @@ def check_links(store: Store, reference: ReferenceSets) -> list[LinkFinding]:
     checker = LinkChecker(reference)
     findings: list[LinkFinding] = []
     exact: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(MATCH_QUERY).bindings():
-        entity, predicate, target = row["entity"].value, row["predicate"].value, row["target"].value
-        labels = [x for x in row["labels"].value.split("|") if x] if "labels" in row else []
+    for row in store.query(MATCH_QUERY).texts():
+        entity, predicate, target = row["entity"], row["predicate"], row["target"]
+        labels = [x for x in row["labels"].split("|") if x] if "labels" in row else []
         findings += checker.check_one(entity, predicate, target, labels)
         if predicate.endswith("exactMatch"):
             exact[entity].add(target)

@@ -7,11 +7,13 @@ beside the target and are moved into place, so a failed step never leaves half a
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -35,7 +37,12 @@ def syntax_error(path: Path | str, error: SyntaxError) -> RdfSyntaxError:
 
 def read_quads(path: Path, graph: str | None = None) -> list[ox.Quad]:
     """Parse one RDF file into quads, into ``graph`` (for triple syntaxes) when given."""
-    if not path.is_file():
+    return read_rdf(path, graph)[0]
+
+
+def read_rdf(path: Path, graph: str | None = None) -> tuple[list[ox.Quad], dict[str, str]]:
+    """The quads of one RDF file (see :func:`read_quads`) and the prefixes it declares."""
+    if not path.exists() and not path.is_symlink():
         raise InputError(f"{path}: no such file")
     try:
         syntax = rdf_syntax_for_path(path)
@@ -43,34 +50,106 @@ def read_quads(path: Path, graph: str | None = None) -> list[ox.Quad]:
         raise InputError(f"{path}: {error}") from None
     target = ox.NamedNode(graph) if graph else None
     try:
-        with path.open("rb") as handle:
-            quads = list(ox.parse(handle, format=syntax.oxigraph,
-                                  base_iri=path.resolve().as_uri()))
-        if target is None:
-            return quads
-        return [q if not isinstance(q.graph_name, ox.DefaultGraph)
-                else ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+        with opened(path) as handle:
+            parser = ox.parse(handle, format=syntax.oxigraph, base_iri=path.resolve().as_uri())
+            quads = list(parser)
+            prefixes = dict(getattr(parser, "prefixes", {}) or {})
     except SyntaxError as error:
         raise syntax_error(path, error) from None
     except UnicodeDecodeError as error:
         raise RdfSyntaxError(path, None, None, f"not UTF-8 ({error.reason} at byte {error.start})") \
             from None
+    except MemoryError as error:  # pyoxigraph's token buffer: a term (a literal) over 16 MiB
+        raise RdfSyntaxError(path, None, None, f"a term too large to parse ({error})") from None
+    if target is not None:
+        quads = [q if not isinstance(q.graph_name, ox.DefaultGraph)
+                 else ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+    return quads, prefixes
+
+
+@contextlib.contextmanager
+def opened(path: Path) -> Iterator[BinaryIO]:
+    """``path`` open for reading; an unreadable file, a broken or looping link is an
+    :class:`InputError` naming the file."""
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
+    with handle:
+        yield handle
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 text file's content; unreadable or non-UTF-8 is an :class:`InputError`."""
+    with opened(path) as handle:
+        data = handle.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
 
 
 def rdf_files(directory: Path) -> list[Path]:
-    """The RDF files of a directory, sorted, recursively (hidden files excluded)."""
+    """The RDF files of a directory, sorted, recursively (hidden files and folders below
+    ``directory`` excluded; the folders above it may have any name)."""
     if not directory.is_dir():
         return []
     suffixes = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl"}
     return sorted(p for p in directory.rglob("*") if p.suffix in suffixes
-                  and p.is_file() and not any(part.startswith(".") for part in p.parts))
+                  and (p.is_file() or p.is_symlink())  # a broken link is reported, not skipped
+                  and not any(part.startswith(".") for part in p.relative_to(directory).parts))
+
+
+_TEMP_SUFFIX = ".tmp"
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Remove the temporary files a killed writer of ``path`` left beside it.
+
+    Their names carry the writer's process id (``.<name>.<pid>.<random>.tmp``); a file whose
+    writer is still alive is kept, so two commands writing at once do not undo each other.
+    """
+    removed = []
+    for tmp in path.parent.glob(f"{glob.escape(_temp_prefix(path))}*{_TEMP_SUFFIX}"):
+        pid = tmp.name[len(_temp_prefix(path)):].split(".", 1)[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        tmp.unlink(missing_ok=True)
+        removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
 
 
 @contextlib.contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
+
+    A folder that cannot be created or written is an :class:`InputError` naming ``path``.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a folder")
+        remove_stale_temp_files(path)
+        handle, name = tempfile.mkstemp(prefix=f"{_temp_prefix(path)}{os.getpid()}.",
+                                        suffix=_TEMP_SUFFIX, dir=path.parent)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
     os.close(handle)
     tmp = Path(name)
     umask = os.umask(0)
@@ -81,6 +160,8 @@ def atomic_output(path: Path) -> Iterator[Path]:
         with tmp.open("rb+") as stream:
             os.fsync(stream.fileno())
         tmp.replace(path)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
     finally:
         tmp.unlink(missing_ok=True)
 

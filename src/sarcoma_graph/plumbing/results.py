@@ -15,12 +15,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from sarcoma_graph.namespaces import RDF, XSD
 from sarcoma_graph.plumbing.formats import RdfSyntax, ResultsSyntax
 from sarcoma_graph.plumbing.terms import Term
 from sarcoma_graph.plumbing.values import QueryResult
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = XSD.string
+RDF_LANG_STRING = RDF.langString
 _TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -147,13 +148,16 @@ def serialize_results(result: QueryResult, syntax: ResultsSyntax) -> bytes:
     return _WRITERS[syntax.name](result)
 
 
-def serialize_triples(triples: Iterable[ox.Triple], syntax: RdfSyntax,
-                      prefixes: Mapping[str, str] | None = None) -> bytes:
-    """Serialise triples; the syntaxes that declare prefixes (Turtle, TriG, RDF/XML) get them."""
-    options: dict[str, object] = {}
-    if prefixes and syntax.name in ("turtle", "trig", "rdfxml"):
-        options["prefixes"] = dict(prefixes)
-    return ox.serialize(list(triples), format=syntax.oxigraph, **options)
+#: The syntaxes that declare prefixes (the others write full IRIs).
+PREFIXED_SYNTAXES = ("turtle", "trig", "rdfxml")
+
+
+def serialize_triples(triples: Iterable[ox.Triple] | Iterable[ox.Quad], syntax: RdfSyntax,
+                      prefixes: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> bytes:
+    """The one way to write RDF: the prefixes where the syntax declares them, then pyoxigraph."""
+    chosen = dict(prefixes) if prefixes and syntax.name in PREFIXED_SYNTAXES else None
+    data = ox.serialize(triples, format=syntax.oxigraph, prefixes=chosen)
+    return data if data is not None else b""
 
 
 def serialize_graph(result: QueryResult, syntax: RdfSyntax,

@@ -15,8 +15,16 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from sarcoma_graph.namespaces import XSD
+
 #: A term that can stand in a quad: what crosses the store interface.
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def text(term: Term) -> str:
+    """A term's lexical value: the IRI, the blank node's label, the literal's lexical form, or
+    a triple term in N-Triples syntax."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 def to_ox(node: Node | None) -> Term | None:
@@ -47,7 +55,7 @@ def to_rdflib(term: Term | ox.DefaultGraph | None) -> Node | None:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
-        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        if term.datatype.value == XSD.string:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"unsupported term {term!r}")
@@ -61,5 +69,23 @@ def triples_graph(quads: Iterable[ox.Quad]) -> Graph:
     """
     graph = Graph()
     for q in quads:
-        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        graph.add((node(q.subject), node(q.predicate), node(q.object)))
     return graph
+
+
+def to_ox_quad(subject: Node, predicate: Node, obj: Node,
+               graph: ox.NamedNode | None = None) -> ox.Quad:
+    """An rdflib triple as a pyoxigraph quad (in ``graph`` when given)."""
+    s, p, o = to_ox(subject), to_ox(predicate), to_ox(obj)
+    if not isinstance(s, ox.NamedNode | ox.BlankNode | ox.Triple) or not isinstance(p, ox.NamedNode) \
+            or o is None:
+        raise TypeError(f"not an RDF triple: {subject!r} {predicate!r} {obj!r}")
+    return ox.Quad(s, p, o, graph)
+
+
+def node(term: Term) -> Node:
+    """:func:`to_rdflib` of a term that is there (a quad's subject, predicate or object)."""
+    converted = to_rdflib(term)
+    if converted is None:  # pragma: no cover - only a default graph converts to None
+        raise TypeError(f"no rdflib term for {term!r}")
+    return converted

@@ -20,9 +20,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+from sarcoma_graph.errors import InputError
+from sarcoma_graph.namespaces import RDF, XSD
+
 RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL = (RDF + n for n in ("type", "first", "rest", "nil"))
-XSD = "http://www.w3.org/2001/XMLSchema#"
 INDENT = "    "
 
 # Conservative ASCII subsets of Turtle's PN_PREFIX and PN_LOCAL (no escapes needed in either).
@@ -43,7 +44,7 @@ Object = ox.NamedNode | ox.BlankNode | ox.Literal
 Triple = tuple[Subject, ox.NamedNode, Object]
 
 
-class CanonicalTurtleError(ValueError):
+class CanonicalTurtleError(InputError, ValueError):
     """The graph holds something Turtle 1.1 cannot write (a triple term, a directional literal)."""
 
 

@@ -3,6 +3,8 @@
 >>> r = QueryResult("select", ("x",), [(ox.Literal("1"),), (None,)])
 >>> len(r), list(r.bindings())
 (2, [{'x': <Literal value=1 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>}, {}])
+>>> list(r.texts())
+[{'x': '1'}, {}]
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from sarcoma_graph.plumbing.terms import Term
+from sarcoma_graph.plumbing.terms import Term, text
 
 QueryKind = Literal["select", "ask", "graph"]
 
@@ -39,3 +41,8 @@ class QueryResult:
         """SELECT rows as ``{variable: term}``, unbound variables left out."""
         for row in self.rows:
             yield {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+
+    def texts(self) -> Iterator[dict[str, str]]:
+        """SELECT rows as ``{variable: lexical value}`` (IRI, blank-node label, literal's form)."""
+        for row in self.bindings():
+            yield {v: text(t) for v, t in row.items()}

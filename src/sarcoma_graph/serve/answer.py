@@ -33,8 +33,10 @@ def content_type(media_type: str) -> str:
 def send(request: Request, answer: Answer, status: int = 200) -> Response:
     """The response for an answer; 304 when the client has it. (For HEAD the server sends the
     same headers and drops the body, as uvicorn does for every HEAD answer.)"""
-    headers = {"ETag": answer.etag, "Vary": "Accept", "Cache-Control": "no-cache"}
-    if etag_matches(request.headers.get("if-none-match"), answer.etag):
+    headers = {"Vary": "Accept", "Cache-Control": "no-cache"}
+    if answer.etag:  # none in front of an external store, which others may change
+        headers["ETag"] = answer.etag
+    if answer.etag and etag_matches(request.headers.get("if-none-match"), answer.etag):
         return Response(status_code=304, headers=headers)
     return Response(answer.body, status, headers, content_type(answer.media_type))
 
@@ -43,8 +45,8 @@ async def cached(request: Request, state: EndpointState, key: Hashable, media_ty
                  produce: Callable[[], Awaitable[bytes]]) -> Response:
     """Serve ``produce()`` through the answer cache and ``ETag``/``If-None-Match``."""
     key = (state.version, key, media_type)
-    etag = etag_for(key)
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    etag = etag_for(key) if state.settings.etags else ""
+    if etag and etag_matches(request.headers.get("if-none-match"), etag):
         return send(request, Answer(media_type, b"", etag))
     answer = state.cache.get(key)
     if answer is None:
@@ -96,8 +98,8 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
                    results, graph, state.prefixes, settings.service_allow,
                    settings.endpoint(str(request.url).split("?")[0]))
     key = (state.version, job)
-    etag = etag_for(key)
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    etag = etag_for(key) if state.settings.etags else ""
+    if etag and etag_matches(request.headers.get("if-none-match"), etag):
         return send(request, Answer("", b"", etag))
     answer = state.cache.get(key)
     if answer is None:

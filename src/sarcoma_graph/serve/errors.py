@@ -67,8 +67,17 @@ async def _unexpected(request: Request, error: Exception) -> Response:
                          {"Connection": "close", "X-Content-Type-Options": "nosniff"})
 
 
+async def _store_failed(request: Request, error: Exception) -> Response:
+    """502: the external store behind ``serve --store`` failed or refused our credentials."""
+    return text_response(502, f"the store behind this endpoint failed: {error}")
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on an application."""
+    from sarcoma_graph.store.http import StoreAuthFailed, StoreUnavailable
+
+    app.add_exception_handler(StoreUnavailable, _store_failed)
+    app.add_exception_handler(StoreAuthFailed, _store_failed)
     app.add_exception_handler(HttpError, _http_error)
     app.add_exception_handler(StarletteHTTPException, _starlette_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -18,6 +18,8 @@ class Settings:
     Graph Store writes need ``enable_updates`` and a bearer ``update_token``. ``SERVICE`` may
     only call endpoints in ``service_allow``. ``base_url`` is the public URL of the server
     (for ``sd:endpoint`` and ``void:sparqlEndpoint``); by default it comes from each request.
+    ``etags`` off (with ``cache_entries=0``) in front of an external store: other clients change
+    it without this server knowing, so no answer may be reused.
     ``per_client``, ``lanes``, ``lane_timeout`` and ``queue_wait`` share the workers between
     clients (:class:`sarcoma_graph.serve.pool.Admission`).
     """
@@ -37,6 +39,7 @@ class Settings:
     lane_timeout: float = 3.0
     queue_wait: float = 5.0
     license: str = LICENSE
+    etags: bool = True
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:

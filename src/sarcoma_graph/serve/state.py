@@ -1,6 +1,6 @@
 """The endpoint's running state, built in the application's lifespan and given to routes by
 ``Depends(get_state)``. Any FastAPI application can host the endpoint: include
-:func:`sarcoma_graph.serve.routes.endpoint_router` and enter :func:`endpoint_state` in its
+:func:`sarcoma_graph.serve.app.endpoint_router` and enter :func:`endpoint_state` in its
 lifespan.
 """
 

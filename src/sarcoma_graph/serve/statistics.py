@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from sarcoma_graph.namespaces import XSD
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import Store
@@ -53,6 +54,6 @@ async def stats(state: EndpointState) -> VoidStats:
 
 
 def integer(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD.integer))
 
 

@@ -22,7 +22,7 @@ from sarcoma_graph.store.base import (
 _POSITION = re.compile(r"(?:at|between) (?:line )?(\d+)(?::| column )(\d+)")
 
 
-def query_error(error: Exception) -> QueryError:
+def as_query_error(error: Exception) -> QueryError:
     """A :class:`QueryError` with the parser's line and column when it gives them."""
     message = str(error)
     match = _POSITION.search(message)
@@ -107,7 +107,7 @@ class OxigraphStore(Store):
             answer = self._store.query(sparql, **options)
             return _materialise(answer, limit)
         except SyntaxError as error:
-            raise query_error(error) from None
+            raise as_query_error(error) from None
         except (OSError, ValueError, TypeError, RuntimeError) as error:  # RuntimeError: evaluation
             raise QueryError(str(error)) from None
 
@@ -115,7 +115,7 @@ class OxigraphStore(Store):
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as error:
-            raise query_error(error) from None
+            raise as_query_error(error) from None
         except (OSError, ValueError, RuntimeError) as error:
             raise QueryError(str(error)) from None
         self._changed()

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import re
 
-from sarcoma_graph.namespaces import graph_iri
+from sarcoma_graph.namespaces import graph_iri, sparql_prologue
 from sarcoma_graph.store import Store
 
-SG = "https://w3id.org/sarcoma-graph/ontology/"
 _SPACES = re.compile(r"\s+")
 
 #: key → [(curated alteration IRI, the genes it affects)]
@@ -34,14 +33,14 @@ def alteration_key(label: str) -> str:
 
 def curated_alterations(store: Store) -> AlterationIndex:
     """The curated alterations by key, with the genes each affects (fusion partners included)."""
-    query = f"""PREFIX sg: <{SG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    query = sparql_prologue("sg", "rdfs") + f"""
     SELECT ?alteration ?label ?gene WHERE {{ GRAPH <{graph_iri("curated")}> {{
       ?alteration a sg:GeneticAlteration ; rdfs:label ?label ;
                   sg:affectsGene|sg:hasFivePrimePartner|sg:hasThreePrimePartner ?gene .
       FILTER (langMatches(lang(?label), "en")) }} }}"""
     genes: dict[tuple[str, str], set[str]] = {}
-    for row in store.query(query).bindings():
-        genes.setdefault((row["alteration"].value, row["label"].value), set()).add(row["gene"].value)
+    for row in store.query(query).texts():
+        genes.setdefault((row["alteration"], row["label"]), set()).add(row["gene"])
     index: AlterationIndex = {}
     for (iri, label), found in sorted(genes.items()):
         index.setdefault(alteration_key(label), []).append((iri, frozenset(found)))

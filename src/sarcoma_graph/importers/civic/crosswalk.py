@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.importers.civic.reference import References
 from sarcoma_graph.importers.civic.vocab import slugify
 from sarcoma_graph.mappings import MappingSet, read_sssom
 from sarcoma_graph.namespaces import entity_iri, expand
+from sarcoma_graph.reference import References
 
 #: OncoTree subtrees of sarcomas and other mesenchymal tumours: soft tissue and bone, plus the
 #: mesenchymal nodes OncoTree files under an organ (uterine sarcomas, DFSP under skin, breast

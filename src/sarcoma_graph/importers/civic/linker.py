@@ -16,12 +16,10 @@ from collections import Counter
 import pyoxigraph as ox
 
 from sarcoma_graph.importers.civic import vocab as v
-from sarcoma_graph.namespaces import graph_iri
+from sarcoma_graph.namespaces import graph_iri, sparql_prologue
 from sarcoma_graph.store import Store
 
-_QUERY = """
-PREFIX sg: <{sg}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+_QUERY = sparql_prologue("sg", "rdfs") + """\
 SELECT DISTINCT ?item ?statement ?relation WHERE {{
   GRAPH <{civic}> {{
     ?item a sg:CivicEvidenceItem ; sg:aboutTumour ?tumour ; sg:aboutAgent ?agent ;
@@ -60,7 +58,7 @@ def link_rules() -> str:
 
 def link_query() -> str:
     """The SPARQL query finding (item, curated statement, relation)."""
-    return _QUERY.format(sg=v.SG, civic=graph_iri("civic"), curated=graph_iri("curated"),
+    return _QUERY.format(civic=graph_iri("civic"), curated=graph_iri("curated"),
                          rules=link_rules())
 
 

@@ -27,17 +27,17 @@ from sarcoma_graph.importers.civic.crosswalk import (
 )
 from sarcoma_graph.importers.civic.linker import count_links, link_quads
 from sarcoma_graph.importers.civic.reader import Release, read_release
-from sarcoma_graph.importers.civic.reference import default_reference_dir, load_references
 from sarcoma_graph.importers.civic.transform import Context, Skip, release_quads, transform_row
-from sarcoma_graph.namespaces import compress, entity_iri, graph_iri
+from sarcoma_graph.namespaces import SKOS, compress, entity_iri, graph_iri
 from sarcoma_graph.plumbing.rdfio import atomic_output
 from sarcoma_graph.project import Project
+from sarcoma_graph.reference import load_references, reference_dir
 from sarcoma_graph.store import Store
 
 Progress = Callable[[str], None]
 OUTPUT_NAME = "civic.nq"
 _CHUNK = 1 << 16
-SKOS_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
+SKOS_EXACT = SKOS.exactMatch
 
 
 def _noop(_: str) -> None:
@@ -96,7 +96,7 @@ def known_subjects(store: Store) -> frozenset[str]:
     graphs = " ".join(f"<{graph_iri(g)}>" for g in ("ontology", "curated"))
     result = store.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?g {{ {graphs} }} "
                          "GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }")
-    return frozenset(b["s"].value for b in result.bindings())
+    return frozenset(b["s"] for b in result.texts())
 
 
 def add_store_mappings(maps: ProjectMappings, store: Store) -> None:
@@ -104,11 +104,11 @@ def add_store_mappings(maps: ProjectMappings, store: Store) -> None:
     histotype, agent = entity_iri("histotype", ""), entity_iri("agent", "")
     query = (f"SELECT ?s ?o WHERE {{ ?s <{SKOS_EXACT}> ?o . FILTER(isIRI(?o) && "
              f"(STRSTARTS(STR(?s), \"{histotype}\") || STRSTARTS(STR(?s), \"{agent}\"))) }}")
-    for binding in store.query(query).bindings():
-        curie = compress(binding["o"].value)
+    for binding in store.query(query).texts():
+        curie = compress(binding["o"])
         if curie:
-            index = maps.histotypes if binding["s"].value.startswith(histotype) else maps.agents
-            index[normalise_curie(curie)].add(binding["s"].value)
+            index = maps.histotypes if binding["s"].startswith(histotype) else maps.agents
+            index[normalise_curie(curie)].add(binding["s"])
 
 
 def curated_store(project: Project, backend: str, progress: Progress) -> Store:
@@ -154,8 +154,8 @@ def prepare(project: Project, release: Release, date: str, options: dict[str, ob
             progress: Progress) -> tuple[Context, Store]:
     """The transform context (crosswalks, known entities) and the store of the curated data."""
     progress("reading the reference sets")
-    reference_dir = options.get("reference_dir") or default_reference_dir(project)
-    refs = load_references(Path(str(reference_dir)))
+    explicit = options.get("reference_dir")
+    refs = load_references(reference_dir(project, Path(str(explicit)) if explicit else None))
     maps = read_project_mappings(sorted(project.mappings_dir.glob("*.sssom.tsv")))
     store = curated_store(project, str(options.get("backend", "oxigraph")), progress)
     add_store_mappings(maps, store)
@@ -173,7 +173,7 @@ def import_civic(project: Project, source: Path, *, all_items: bool = False,
     progress("reading the release")
     release = read_release(source)
     report = ImportReport(_release_date(release, date), source, parsed=len(release.evidence.rows))
-    options = {"reference_dir": reference_dir, "backend": backend, "all_items": all_items}
+    options: dict[str, object] = {"reference_dir": reference_dir, "backend": backend, "all_items": all_items}
     ctx, store = prepare(project, release, report.release, options, progress)
     progress("transforming evidence items")
     transform_rows(ctx, release, report)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from sarcoma_graph.errors import InputError
 
@@ -54,7 +55,7 @@ class Release:
     genes: dict[str, dict[str, str]]
 
 
-def _records(handle: Iterator[str], quoting: int) -> Iterator[tuple[int, list[str]]]:
+def _records(handle: Iterator[str], quoting: Literal[0, 1, 2, 3]) -> Iterator[tuple[int, list[str]]]:
     """Records of a TSV stream with the line each starts on (quoted fields may span lines)."""
     reader = csv.reader(handle, delimiter="\t", quotechar='"', doublequote=True, strict=True,
                         quoting=quoting)
@@ -88,7 +89,7 @@ def _join_short(records: Iterator[tuple[int, list[str]]], width: int,
                          f"where the header has {width}")
 
 
-def _parse(path: Path, quoting: int) -> Table:
+def _parse(path: Path, quoting: Literal[0, 1, 2, 3]) -> Table:
     """Parse one TSV table with one quoting convention."""
     with path.open(encoding="utf-8", newline="") as handle:
         records = _records(handle, quoting)
@@ -114,6 +115,8 @@ def read_table(path: Path) -> Table:
             return _parse(path, csv.QUOTE_NONE)
     except UnicodeDecodeError as error:
         raise InputError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
     except InputError as error:
         message = str(error)
         raise InputError(message if message.startswith(str(path)) else f"{path}: {message}") \
@@ -151,14 +154,24 @@ def _index(table: Table, key: str) -> dict[str, dict[str, str]]:
     return {row[key].strip(): row for row in table.rows}
 
 
+def read_rows(path: Path) -> Table:
+    """A table that must hold rows: a header alone (a truncated download) is an error, since
+    importing it would replace the previous import with nothing."""
+    table = read_table(path)
+    if not table.rows:
+        raise InputError(f"{path}: a header and no row; a CIViC release table is never empty "
+                         "(a truncated download?)")
+    return table
+
+
 def read_release(directory: Path) -> Release:
     """Read the tables of a release folder (evidence, molecular profiles, variants, genes)."""
     paths = find_tables(directory)
-    evidence = read_table(paths["evidence"])
+    evidence = read_rows(paths["evidence"])
     missing = [c for c in EVIDENCE_COLUMNS if c not in evidence.header]
     if missing:
         raise InputError(f"{paths['evidence']}: no column(s) {', '.join(missing)}")
-    genes = _index(read_table(paths["genes"]), "name") if "genes" in paths else {}
+    genes = _index(read_rows(paths["genes"]), "name") if "genes" in paths else {}
     return Release(directory, release_date(paths), evidence,
-                   _index(read_table(paths["profiles"]), "molecular_profile_id"),
-                   _index(read_table(paths["variants"]), "variant_id"), genes)
+                   _index(read_rows(paths["profiles"]), "molecular_profile_id"),
+                   _index(read_rows(paths["variants"]), "variant_id"), genes)

@@ -9,16 +9,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from sarcoma_graph.namespaces import ONTOLOGY, entity_iri
+from sarcoma_graph.namespaces import DCTERMS, OWL, PROV, RDF, RDFS, SG, SKOS, XSD, entity_iri
 
-SG: Final = ONTOLOGY
-RDF_TYPE: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS: Final = "http://www.w3.org/2000/01/rdf-schema#"
-OWL: Final = "http://www.w3.org/2002/07/owl#"
-XSD: Final = "http://www.w3.org/2001/XMLSchema#"
-SKOS: Final = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS: Final = "http://purl.org/dc/terms/"
-PROV: Final = "http://www.w3.org/ns/prov#"
+RDF_TYPE: Final = RDF.type
+__all__ = ["DCTERMS", "OWL", "PROV", "RDFS", "SG", "SKOS", "XSD"]  # re-exported for the importer
 
 #: The Bioregistry prefix of CIViC evidence items, as :func:`sarcoma_graph.namespaces.expand` knows it.
 CIVIC_EID_PREFIX: Final = "CIVIC.EID"

@@ -8,6 +8,7 @@ from html import escape
 
 import pyoxigraph as ox
 
+from sarcoma_graph.namespaces import DCTERMS
 from sarcoma_graph.serve.pages.facts import (
     OWL,
     PARENT_PROPERTIES,
@@ -24,7 +25,7 @@ from sarcoma_graph.serve.pages.layout import curie, document, href, iri_link
 from sarcoma_graph.serve.pages.readers import reader_url
 
 LABELS = (RDFS + "label", SKOS + "prefLabel")
-TEXTS = ("http://purl.org/dc/terms/description", SKOS + "definition", RDFS + "comment")
+TEXTS = (DCTERMS.description, SKOS + "definition", RDFS + "comment")
 MAPPINGS = (*(SKOS + x for x in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
                                   "relatedMatch")), OWL + "sameAs", OWL + "equivalentClass")
 BADGES = {SG + "assertionMode": "mode", SG + "evidenceLevel": "level",

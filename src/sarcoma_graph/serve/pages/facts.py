@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import GRAPH, W3C_PREFIXES
+from sarcoma_graph.namespaces import GRAPH, SG, W3C_PREFIXES
 from sarcoma_graph.store import Store
 
 RDF = W3C_PREFIXES["rdf"]
@@ -17,7 +17,6 @@ RDFS = W3C_PREFIXES["rdfs"]
 OWL = W3C_PREFIXES["owl"]
 SKOS = W3C_PREFIXES["skos"]
 OA = W3C_PREFIXES["oa"]
-SG = "https://w3id.org/sarcoma-graph/ontology/"
 INFERRED = GRAPH + "inferred"
 PREFIXES = (f"PREFIX rdf: <{RDF}> PREFIX rdfs: <{RDFS}> PREFIX owl: <{OWL}> "
             f"PREFIX skos: <{SKOS}> PREFIX oa: <{OA}> PREFIX sg: <{SG}> ")

@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from html import escape
 
+from sarcoma_graph.namespaces import graph_iri
 from sarcoma_graph.serve.pages.facts import PREFIXES
 from sarcoma_graph.serve.pages.layout import curie, document, href
 from sarcoma_graph.store import Store
@@ -18,7 +19,8 @@ _LABELS = PREFIXES + """SELECT ?x ?l ?kind ?type WHERE {
   FILTER(isIRI(?x) && isLiteral(?l))
   FILTER NOT EXISTS { ?x a rdf:Statement }
   FILTER NOT EXISTS { ?x a oa:TextQuoteSelector }
-  OPTIONAL { GRAPH ?g { ?x a ?type } FILTER(?g != <https://w3id.org/sarcoma-graph/graph/inferred>) } }"""
+  OPTIONAL { GRAPH ?g { ?x a ?type } FILTER(?g != <INFERRED>) } }""".replace(
+    "INFERRED", graph_iri("inferred"))
 
 
 @dataclass(frozen=True)

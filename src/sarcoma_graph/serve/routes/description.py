@@ -7,13 +7,13 @@ import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import Response
 
+from sarcoma_graph.namespaces import FORMATS
 from sarcoma_graph.serve.pages.triples import triples_page
 from sarcoma_graph.serve.rdf import rdf_response
 from sarcoma_graph.serve.routes.void import RDF_TYPE, SD, VOID
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.serve.statistics import VoidStats, integer, stats
 
-FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads",
                   "TriG")

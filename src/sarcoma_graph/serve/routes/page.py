@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
+from sarcoma_graph.namespaces import SG
 from sarcoma_graph.serve.cache import etag_matches
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.pages.layout import STYLE, search_box
@@ -91,7 +92,6 @@ def dataset_about(counts: VoidStats, root: str) -> str:
 
 _COUNTED = ("Histotype", "GeneticAlteration", "Gene", "Drug", "DrugClass", "EvidenceStatement",
             "OutcomeMeasurement", "CurationRecord", "CivicEvidenceItem")
-SG = "https://w3id.org/sarcoma-graph/ontology/"
 
 
 async def index(request: Request, state: State) -> Response:

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sarcoma_graph.catalogue import NamedQuery
-from sarcoma_graph.examples import example_triples
 from sarcoma_graph.serve.answer import answer_query, cached
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
@@ -23,6 +22,7 @@ from sarcoma_graph.serve.protocol import parse_pairs
 from sarcoma_graph.serve.rdf import rdf_response
 from sarcoma_graph.serve.routes.browser import page_answer, wants_page
 from sarcoma_graph.serve.state import State
+from sarcoma_graph.sparql_examples import example_triples
 
 _KINDS = {"iri": "string", "literal": "string", "integer": "integer"}
 

@@ -11,13 +11,9 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from sarcoma_graph.catalogue import NamedQuery
-from sarcoma_graph.namespaces import BASE
+from sarcoma_graph.namespaces import BASE, RDF, RDFS, SCHEMA, SH
 
-SH = "http://www.w3.org/ns/shacl#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-SCHEMA = "https://schema.org/"
-DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = ox.NamedNode(RDF.type)
 _FORMS = {
     "select": ("SPARQLSelectExecutable", "select"),
     "construct": ("SPARQLConstructExecutable", "construct"),
@@ -41,19 +37,19 @@ def example_triples(query: NamedQuery, endpoint: str) -> list[ox.Triple]:
         return ox.Literal(value, language=lang) if lang else ox.Literal(value)
 
     triples = [
-        ox.Triple(node, RDF_TYPE, ox.NamedNode(SH + "SPARQLExecutable")),
-        ox.Triple(node, RDF_TYPE, ox.NamedNode(SH + type_name)),
-        ox.Triple(node, ox.NamedNode(RDFS + "label"), lit(query.title)),
-        ox.Triple(node, ox.NamedNode(SCHEMA + "target"), ox.NamedNode(endpoint)),
-        ox.Triple(node, ox.NamedNode(SCHEMA + "identifier"), lit(query.name, None)),
+        ox.Triple(node, RDF_TYPE, ox.NamedNode(SH.SPARQLExecutable)),
+        ox.Triple(node, RDF_TYPE, ox.NamedNode(SH.term(type_name))),
+        ox.Triple(node, ox.NamedNode(RDFS.label), lit(query.title)),
+        ox.Triple(node, ox.NamedNode(SCHEMA.target), ox.NamedNode(endpoint)),
+        ox.Triple(node, ox.NamedNode(SCHEMA.identifier), lit(query.name, None)),
     ]
     if query.kind != "describe":
-        triples.append(ox.Triple(node, ox.NamedNode(SH + text_property), lit(query.text, None)))
+        triples.append(ox.Triple(node, ox.NamedNode(SH.term(text_property)), lit(query.text, None)))
     else:
-        triples.append(ox.Triple(node, ox.NamedNode(SCHEMA + "text"), lit(query.text, None)))
+        triples.append(ox.Triple(node, ox.NamedNode(SCHEMA.text), lit(query.text, None)))
     if query.description:
-        triples.append(ox.Triple(node, ox.NamedNode(RDFS + "comment"), lit(query.description)))
-    triples += [ox.Triple(node, ox.NamedNode(SCHEMA + "keywords"), lit(k)) for k in query.keywords]
+        triples.append(ox.Triple(node, ox.NamedNode(RDFS.comment), lit(query.description)))
+    triples += [ox.Triple(node, ox.NamedNode(SCHEMA.keywords), lit(k)) for k in query.keywords]
     return triples
 
 

@@ -1,0 +1,43 @@
+"""``sarcoma-graph release DIR``: the versioned release set of the reasoned dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, command, err, project
+from sarcoma_graph.project import Project
+from sarcoma_graph.store import Store
+
+TargetArgument = Annotated[Path, typer.Argument(
+    help="Folder to write the release set into (created if missing).", file_okay=False,
+    metavar="DIR")]
+
+
+def release_cmd(target: TargetArgument, root: RootOption = None, build_dir: BuildOption = None,
+                quiet: QuietOption = False) -> None:
+    """Write the release set (every syntax, SSSOM, SPARQL examples, VoID/DCAT, checksums) into DIR."""
+    from sarcoma_graph.dataset import load_dataset
+
+    proj = project(root, build_dir)
+    write(load_dataset(proj), proj, target, quiet)
+
+
+def write(store: Store, proj: Project, target: Path, quiet: bool) -> None:
+    """The release set of ``store`` into ``target`` (shared with ``export --release``)."""
+    from sarcoma_graph.catalogue import load_catalogue
+    from sarcoma_graph.namespaces import BASE, prefix_map
+    from sarcoma_graph.release import write_release
+    from sarcoma_graph.sparql_examples import catalogue_quads
+
+    quads = catalogue_quads(load_catalogue(proj.queries_dir), BASE + "sparql")
+    files = write_release(store, proj, target, prefix_map(), quads)
+    if not quiet:
+        err.print(f"release: {len(files)} files → {target}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``release`` to the app."""
+    app.command("release")(command(release_cmd))

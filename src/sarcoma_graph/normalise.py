@@ -1,0 +1,48 @@
+"""Canonical form of the edited Turtle files of ``data/curated/`` and ``ontology/``.
+
+The shapes are not rewritten: their hand-made order and comments are their documentation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sarcoma_graph.namespaces import prefix_map
+from sarcoma_graph.plumbing.rdfio import read_rdf, read_text, write_atomic
+from sarcoma_graph.plumbing.turtle import CanonicalTurtleError, canonical_turtle, leading_comments
+from sarcoma_graph.project import Project
+
+
+def edited_turtle_files(project: Project) -> list[Path]:
+    """The hand-edited Turtle files that must stay canonical."""
+    dirs = (project.curated_dir, project.ontology_dir)
+    return sorted(p for d in dirs for p in d.rglob("*.ttl"))
+
+
+def merged_prefixes(declared: dict[str, str]) -> dict[str, str]:
+    """The registry prefix map plus the prefixes a file itself declares (the map wins)."""
+    merged = dict(prefix_map())
+    for name, namespace in declared.items():
+        if name and name not in merged:
+            merged[name] = namespace
+    return merged
+
+
+def canonical_text(path: Path) -> str:
+    """The canonical text of one Turtle file (syntax errors name file, line and column)."""
+    quads, declared = read_rdf(path)
+    text = read_text(path)
+    try:
+        return canonical_turtle(quads, merged_prefixes(declared), leading_comments(text))
+    except CanonicalTurtleError as error:
+        raise CanonicalTurtleError(f"{path}: {error}") from None
+
+
+def normalise_file(path: Path, write: bool = True) -> bool:
+    """Whether the file was not canonical; rewrite it (atomically) when ``write``."""
+    canonical = canonical_text(path)
+    if read_text(path) == canonical:
+        return False
+    if write:
+        write_atomic(path, canonical.encode())
+    return True
