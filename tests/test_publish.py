@@ -23,6 +23,7 @@ from sarcoma_graph.store.sparql_http import STAGING, SparqlHttpStore
 from tests.engines import oxigraph
 from tests.engines.answers import Answer, from_json, from_store
 from tests.faulty_proxy import start_proxy
+from tests.serve_fixtures import start_server
 from tests.test_engine_matrix import (  # noqa: F401 (virtuoso_answers: the matrix's fixture)
     CASES,
     CATALOGUE,
@@ -30,7 +31,6 @@ from tests.test_engine_matrix import (  # noqa: F401 (virtuoso_answers: the matr
     text_of,
     virtuoso_answers,
 )
-from tests.test_serve_support import start_server
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

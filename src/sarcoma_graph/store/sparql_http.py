@@ -37,7 +37,7 @@ from sarcoma_graph.store.base import (
     query_form,
 )
 from sarcoma_graph.store.http import Connection, StoreConfig, rejected, server_message, unexpected
-from sarcoma_graph.store.oxigraph import query_error
+from sarcoma_graph.store.oxigraph import as_query_error
 
 #: Named graphs whose IRI starts so are a publish in progress: never part of the dataset.
 STAGING = "urn:x-sarcoma-graph:staging:"
@@ -369,7 +369,7 @@ def answer_error(response: httpx.Response, url: str, what: str) -> Exception:
     if response.status_code != 400:
         return unexpected(response, url, what)
     message = server_message(response, 2000)
-    error = query_error(Exception(message))
+    error = as_query_error(Exception(message))
     if error.line is None and (match := _LINE.search(message)):
         return QueryError(message, int(match.group(1)))
     return error
