@@ -10,7 +10,7 @@ SG      = $(BIN)/sarcoma-graph
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help install serve graph test test-deps lint format release clean bench bench-scale
+.PHONY: help install serve graph test test-deps lint format release clean bench bench-scale bench-endpoint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -64,3 +64,7 @@ bench: install ## Run the benchmarks (endpoint vs oxigraph server and rdflib-end
 
 bench-scale: install ## Pipeline stages at 100k and 1M quads (SIZES="100k 1m 10m" to choose)
 	$(BIN)/python bench/scale.py $(SIZES)
+
+bench-endpoint: install ## Endpoint vs oxigraph serve/serve-read-only/rdflib-endpoint with wrk (cache defeated)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/endpoint_wrk.py $(ARGS)
