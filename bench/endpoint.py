@@ -248,9 +248,10 @@ def run_dataset(label: str, dataset: Path, work: Path, args: argparse.Namespace,
                 queries: dict[str, Path]) -> list[tuple[str, bool]]:
     build_dir = work / f"build-{label}"
     build_dir.mkdir(exist_ok=True)
-    target = build_dir / "dataset.nq"
-    if not target.exists():
-        target.symlink_to(dataset)
+    if not (build_dir / "manifest.json").exists():  # serve needs the manifest of a reasoned dataset
+        from endpoint_wrk import stage_dataset
+
+        stage_dataset(dataset, build_dir)
     starters = [("sarcoma-graph", lambda: start_ours(build_dir, work, True)),
                 ("sarcoma-graph (no cache)", lambda: start_ours(build_dir, work, False)),
                 ("oxigraph", lambda: start_oxigraph(dataset, work))]

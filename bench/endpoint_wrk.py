@@ -96,7 +96,7 @@ def wrk(running: Running, query: str, work: Path, seconds: float) -> dict:
     return cell
 
 
-def _stage(dataset: Path, build_dir: Path) -> None:
+def stage_dataset(dataset: Path, build_dir: Path) -> None:
     """Our server serves a saved dataset with its manifest: write both (the dataset linked)."""
     import hashlib
 
@@ -117,7 +117,7 @@ def run_dataset(label: str, dataset: Path, work: Path, args: argparse.Namespace)
     build_dir = work / f"build-{label}"
     build_dir.mkdir(exist_ok=True)
     if not (build_dir / "manifest.json").exists():
-        _stage(dataset, build_dir)
+        stage_dataset(dataset, build_dir)
     starters = {"ours": lambda: start_ours(build_dir, work, True),
                 "oxigraph serve (memory)": lambda: start_oxigraph_memory(dataset, work),
                 "oxigraph serve-read-only": lambda: start_oxigraph(dataset, work)}
