@@ -66,7 +66,7 @@ def virtuoso_target(server):
 
 
 @pytest.fixture(params=["oxigraph-server", "virtuoso"])
-def published(request, release_dump, curated_store):
+def published(request, release_dump, release_store):
     """The release published by the CLI: the store (project scope), its query URL, and the
     answer each case must give there.
 
@@ -86,18 +86,18 @@ def published(request, release_dump, curated_store):
     config = StoreConfig(args[0], auth="none", scope="https://w3id.org/sarcoma-graph/graph/")
     expected = {}
     for case, (name, _) in CASES.items():
-        embedded = from_store(curated_store.query(text_of(case)))
+        embedded = from_store(release_store.query(text_of(case)))
         readme = engine.get(case) if engine else None
         differs = isinstance(readme, Answer) and difference(embedded, readme, CATALOGUE[name])
         expected[case] = readme if differs else embedded
     return SparqlHttpStore(config), args[0], expected
 
 
-def test_publish_gives_the_release_graphs(published, curated_store):
+def test_publish_gives_the_release_graphs(published, release_store):
     store, _, _ = published
-    assert store.named_graphs() == curated_store.named_graphs()
+    assert store.named_graphs() == release_store.named_graphs()
     for graph in store.named_graphs():
-        assert store.count(graph) == curated_store.count(graph), graph
+        assert store.count(graph) == release_store.count(graph), graph
 
 
 def test_every_named_query_agrees_through_the_store_and_the_cli(published):
@@ -288,18 +288,18 @@ def test_store_options_need_a_url_and_credentials():
     assert result.exit_code in (2, 3)  # no built dataset here, or the store is unreachable
 
 
-def test_stats_and_qc_read_the_store(published, curated_store):
+def test_stats_and_qc_read_the_store(published, release_store):
     _, url, _ = published
     result = cli("stats", "--store", url, "--format", "json")
     assert result.exit_code == 0, result.output
     graphs = json.loads(result.stdout)["graphs"]
-    assert graphs == {g: curated_store.count(g) for g in curated_store.named_graphs()}
+    assert graphs == {g: release_store.count(g) for g in release_store.named_graphs()}
     assert cli("qc", "--store", url, "--quiet").exit_code == 0
 
 
-def test_export_from_the_store_is_the_published_graph(published, curated_store):
+def test_export_from_the_store_is_the_published_graph(published, release_store):
     _, url, _ = published
     result = cli("export", "--store", url, "--format", "ntriples", "--graph", "curated")
     assert result.exit_code == 0, result.output
     exported = ox.Dataset(ox.parse(result.stdout_bytes, format=ox.RdfFormat.N_TRIPLES))
-    assert len(exported) == curated_store.count("https://w3id.org/sarcoma-graph/graph/curated")
+    assert len(exported) == release_store.count("https://w3id.org/sarcoma-graph/graph/curated")

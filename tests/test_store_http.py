@@ -11,7 +11,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from sarcoma_graph.store.base import QueryError, dataset_clause, query_form
+from sarcoma_graph.plumbing.scanner import dataset_iris as dataset_clause
+from sarcoma_graph.plumbing.scanner import query_form
+from sarcoma_graph.store.base import QueryError
 from sarcoma_graph.store.http import StoreAuthFailed, StoreConfig, StoreUnavailable
 from sarcoma_graph.store.sparql_http import NO_GRAPH, SparqlHttpStore, with_values
 

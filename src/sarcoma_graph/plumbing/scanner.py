@@ -411,3 +411,40 @@ def _decode_iri(text: str) -> str:
 
 def _is_absolute(iri: str) -> bool:
     return re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri) is not None
+
+
+def dataset_iris(text: str) -> tuple[list[str], list[str]] | None:
+    """The IRIs of ``FROM`` and ``FROM NAMED`` (prefixed names expanded), or ``None``.
+
+    >>> dataset_iris('PREFIX g: <http://g/> SELECT * FROM g:a FROM NAMED <http://b> { ?s ?p "FROM" }')
+    (['http://g/a'], ['http://b'])
+    """
+    found = list(tokens(text))
+    prefixes: dict[str, str] = {}
+    defaults: list[str] = []
+    named: list[str] = []
+    for index, token in enumerate(found):
+        word = token.text.lower() if token.kind == "word" else ""
+        after = found[index + 1:index + 3]
+        if word == "prefix" and len(after) == 2 and after[0].kind == "pname" and after[1].kind == "iri":
+            prefixes[after[0].text[:-1]] = _decode_iri(after[1].text)
+        if word != "from" or token.depth != 0 or not after:
+            continue
+        target, ref = (named, after[1:]) if after[0].text.lower() == "named" else (defaults, after[:1])
+        if not ref:
+            continue
+        if ref[0].kind == "iri":
+            target.append(_decode_iri(ref[0].text))
+        elif ref[0].kind == "pname" and ref[0].text.partition(":")[0] in prefixes:
+            prefix, _, local = ref[0].text.partition(":")
+            target.append(prefixes[prefix] + local)
+    return (defaults, named) if defaults or named else None
+
+
+def query_form(text: str) -> str | None:
+    """``select``, ``construct``, ``ask`` or ``describe`` (``None`` for an update or nothing).
+
+    >>> query_form('PREFIX ask: <http://e/ask#>  # SELECT\\nASK { ?s ask:p "CONSTRUCT" }')
+    'ask'
+    """
+    return scan(text).form

@@ -83,8 +83,10 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
     prefixes = tuple(sorted(_prefixes().items()))  # before the fork (the registry is slow)
     admission = Admission(settings.per_client, settings.lanes, settings.lane_timeout,
                           settings.queue_wait)
-    # no SERVICE endpoint allowed: the workers get no network at all (defence in depth)
-    pool = WorkerPool(store, settings.workers, admission, network=bool(settings.service_allow))
+    # no SERVICE endpoint allowed and a local store: the workers get no network at all (defence
+    # in depth); in front of an external store they must reach it, and the scanner alone guards
+    pool = WorkerPool(store, settings.workers, admission,
+                      network=bool(settings.service_allow) or store.remote)
     await pool.start()
     state = EndpointState(settings, store, pool, {q.name: q for q in queries},
                           AnswerCache(settings.cache_entries, settings.cache_bytes), prefixes)

@@ -10,7 +10,6 @@ their default graph unless ``default_graphs`` narrows it (SPARQL 1.1 Protocol
 from __future__ import annotations
 
 import abc
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -47,6 +46,8 @@ class Store(abc.ABC):
     """A quad store that answers SPARQL 1.1. Every backend passes ``tests/test_store_contract.py``."""
 
     backend: ClassVar[str]
+    #: Whether reading the store opens network connections (query workers must keep the network).
+    remote: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.version = 0  # bumped on every change; keys caches and ETags
@@ -117,52 +118,3 @@ def check_limit(count: int, limit: int | None, what: str) -> None:
     """Raise :class:`ResultTooLarge` once ``count`` passes ``limit``."""
     if limit is not None and count > limit:
         raise ResultTooLarge(f"the result has more than {limit} {what}; narrow the query or add LIMIT")
-
-
-#: Strings, IRIs and comments: masked before looking for keywords.
-_LEXICAL_NOISE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*', re.S)
-_FROM = re.compile(r"(?<![:\w?$])FROM(?![\w:-])", re.I)
-
-_FORM = re.compile(r"(?<![\w:?$\-.])(SELECT|CONSTRUCT|ASK|DESCRIBE)(?![\w:-])", re.I)
-_FROM_CLAUSE = re.compile(r"FROM\s+(NAMED\s+)?(<[^<>\"{}|^`\\\s]*>|[A-Za-z][\w.-]*:[\w.:%-]*|:[\w.:%-]*)",
-                          re.I)
-_PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
-
-
-def query_form(sparql: str) -> str | None:
-    """``select``, ``construct``, ``ask`` or ``describe``: the first form keyword outside
-    comments, strings and IRIs (``None`` if there is none).
-
-    >>> query_form('PREFIX ask: <http://e/ask#>  # SELECT\\nASK { ?s ask:p "CONSTRUCT" }')
-    'ask'
-    """
-    match = _FORM.search(_LEXICAL_NOISE.sub(lambda m: " " * len(m.group(0)), sparql))
-    return match.group(1).lower() if match else None
-
-
-def dataset_clause(sparql: str) -> tuple[list[str], list[str]] | None:
-    """The IRIs of ``FROM`` and ``FROM NAMED`` (prefixed names expanded), or ``None``.
-
-    >>> dataset_clause("PREFIX g: <http://g/> SELECT * FROM g:a FROM NAMED <http://b> { }")
-    (['http://g/a'], ['http://b'])
-    """
-    masked = _LEXICAL_NOISE.sub(lambda m: " " * len(m.group(0)), sparql)
-    prefixes = {p or "": iri for p, iri in _PREFIX_DECL.findall(sparql)}
-    defaults: list[str] = []
-    named: list[str] = []
-    for keyword in _FROM.finditer(masked):
-        clause = _FROM_CLAUSE.match(sparql, keyword.start())
-        if clause is None:
-            continue
-        ref = clause.group(2)
-        if ref.startswith("<"):
-            iri = ref[1:-1]
-        else:
-            prefix, _, local = ref.partition(":")
-            if prefix not in prefixes:
-                continue
-            iri = prefixes[prefix] + local
-        (named if clause.group(1) else defaults).append(iri)
-    return (defaults, named) if defaults or named else None

@@ -27,14 +27,14 @@ import pyoxigraph as ox
 
 from sarcoma_graph.plumbing.formats import RdfSyntax
 from sarcoma_graph.plumbing.rdfio import syntax_error
+from sarcoma_graph.plumbing.scanner import dataset_iris as dataset_clause
+from sarcoma_graph.plumbing.scanner import query_form
 from sarcoma_graph.store.base import (
     QueryError,
     QueryResult,
     Store,
     Term,
     check_limit,
-    dataset_clause,
-    query_form,
 )
 from sarcoma_graph.store.http import Connection, StoreConfig, rejected, server_message, unexpected
 from sarcoma_graph.store.oxigraph import as_query_error
@@ -56,6 +56,7 @@ class SparqlHttpStore(Store):
     """The store interface over a SPARQL 1.1 server (Protocol + Update, optionally GSP)."""
 
     backend = "sparql-http"
+    remote = True
 
     def __init__(self, config: StoreConfig) -> None:
         super().__init__()
@@ -73,8 +74,11 @@ class SparqlHttpStore(Store):
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, Term] | None = None,
         limit: int | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         text = with_values(sparql, substitutions) if substitutions else sparql
+        if base_iri:  # relative IRIs resolve against it, as on the embedded store
+            text = f"BASE <{base_iri}>\n{text}"
         form: dict[str, object] = {"query": text}
         if default_graphs is None and named_graphs is None and self.config.union == "dataset":
             default_graphs, named_graphs = self._dataset(sparql)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import GRAPH, SG, W3C_PREFIXES
+from sarcoma_graph.namespaces import GRAPH, SG, W3C_PREFIXES, graph_iri
 from sarcoma_graph.store import Store
 
 RDF = W3C_PREFIXES["rdf"]
@@ -46,7 +46,7 @@ _RULES = PREFIXES + """SELECT ?kind ?q WHERE { VALUES ?p { %s }
   UNION { ?p a owl:TransitiveProperty BIND("transitive" AS ?kind) BIND(?p AS ?q) } }"""
 _ANCESTORS = PREFIXES + """SELECT DISTINCT ?child ?parent WHERE {
   <%s> rdfs:subClassOf* ?child . GRAPH ?g { ?child rdfs:subClassOf ?parent }
-  FILTER(isIRI(?parent) && ?parent != ?child && ?g != <https://w3id.org/sarcoma-graph/graph/inferred>) }"""
+  FILTER(isIRI(?parent) && ?parent != ?child && ?g != <""" + graph_iri("inferred") + """>) }"""
 
 
 @dataclass(frozen=True)
