@@ -91,7 +91,7 @@ def _rows(store: Store, sparql: str) -> list[dict[str, Term]]:
     return list(store.query(sparql).bindings())
 
 
-def _text(term: Term | None) -> str:
+def term_text(term: Term | None) -> str:
     """A bound term's lexical form or IRI ("" when unbound); a triple term has none."""
     if term is None:
         return ""
@@ -103,16 +103,16 @@ def _text(term: Term | None) -> str:
 def _facts(store: Store, iri: str) -> list[Fact]:
     by_key: dict[tuple[str, str], tuple[str, Term, list[str]]] = {}
     for row in _rows(store, _OUT % iri):
-        p, o, g = _text(row["p"]), row["o"], _text(row["g"])
+        p, o, g = term_text(row["p"]), row["o"], term_text(row["g"])
         key = (p, str(o))
         by_key.setdefault(key, (p, o, []))[2].append(g)
     records: dict[tuple[str, str], tuple[str, str | None, list[str]]] = {}
     for row in _rows(store, _RECORDS % iri):
-        key = (_text(row["p"]), str(row["o"]))
+        key = (term_text(row["p"]), str(row["o"]))
         mode = row.get("mode")
-        entry = records.setdefault(key, (_text(row["r"]), _text(mode) if mode else None, []))
+        entry = records.setdefault(key, (term_text(row["r"]), term_text(mode) if mode else None, []))
         if row.get("passage") is not None:
-            entry[2].append(_text(row["passage"]))
+            entry[2].append(term_text(row["passage"]))
     out: list[Fact] = []
     for key, (p, o, graphs) in sorted(by_key.items()):
         record = records.get(key)
@@ -138,7 +138,7 @@ def _labels(store: Store, iris: set[str]) -> dict[str, list[tuple[str, str]]]:
             literal = row["l"]
             if not isinstance(literal, ox.Literal):
                 raise TypeError(f"a label that is not a literal: {literal}")
-            labels.setdefault(_text(row["x"]), []).append((literal.value, literal.language or ""))
+            labels.setdefault(term_text(row["x"]), []).append((literal.value, literal.language or ""))
     return labels
 
 
@@ -150,9 +150,9 @@ def quotes(store: Store, passages: set[str]) -> dict[str, Quote]:
     out: dict[str, Quote] = {}
     for row in _rows(store, _PASSAGES % values):
         doc = row.get("doc")
-        out[_text(row["passage"])] = Quote(_text(row["passage"]), _text(row.get("exact")),
-                                           _text(row.get("prefix")), _text(row.get("suffix")),
-                                           _text(doc) if doc is not None else None)
+        out[term_text(row["passage"])] = Quote(term_text(row["passage"]), term_text(row.get("exact")),
+                                           term_text(row.get("prefix")), term_text(row.get("suffix")),
+                                           term_text(doc) if doc is not None else None)
     return out
 
 
@@ -161,7 +161,7 @@ def _rules(store: Store, properties: set[str]) -> dict[str, list[str]]:
     rules: dict[str, list[str]] = {}
     for prop in sorted(properties):
         for row in _rows(store, _RULES % f"<{prop}>"):
-            kind, q = _text(row["kind"]), row["q"]
+            kind, q = term_text(row["kind"]), row["q"]
             if prop in rules:
                 break
             if kind == "chain" and isinstance(q, ox.BlankNode):
@@ -176,13 +176,13 @@ def _chain_blank(store: Store, prop: str) -> list[str]:
       ?l rdf:rest* ?cell . ?cell rdf:first ?x . {{ SELECT ?cell (COUNT(?mid) AS ?i) WHERE {{
       <{prop}> owl:propertyChainAxiom ?l2 . ?l2 rdf:rest* ?mid . ?mid rdf:rest* ?cell }}
       GROUP BY ?cell }} }} ORDER BY ?i""")
-    return [_text(row["x"]) for row in rows]
+    return [term_text(row["x"]) for row in rows]
 
 
 def gather(store: Store, iri: str) -> EntityFacts | None:
     """Run in a worker: the entity's facts, or ``None`` if the store does not mention it."""
     facts = _facts(store, iri)
-    incoming = [(_text(r["s"]), _text(r["p"])) for r in _rows(store, _IN % iri)]
+    incoming = [(term_text(r["s"]), term_text(r["p"])) for r in _rows(store, _IN % iri)]
     if not facts and not incoming:
         return None
     passages = {f.value.value for f in facts if f.property == SG + "restsOn"
@@ -190,14 +190,14 @@ def gather(store: Store, iri: str) -> EntityFacts | None:
     passages |= {p for f in facts for p in f.passages}
     is_document = any(f.property == RDF + "type" and "Document" in str(f.value) for f in facts) \
         or "/id/document/" in iri
-    doc_passages = [_text(r["passage"]) for r in _rows(store, _DOC_PASSAGES % iri)] \
+    doc_passages = [term_text(r["passage"]) for r in _rows(store, _DOC_PASSAGES % iri)] \
         if is_document else []
     if "/id/passage/" in iri:
         passages.add(iri)
     found = quotes(store, passages | set(doc_passages))
     is_class = any(f.property == RDF + "type" and str(f.value.value if isinstance(
         f.value, ox.NamedNode) else "") == OWL + "Class" for f in facts)
-    ancestors = [(_text(r["child"]), _text(r["parent"]))
+    ancestors = [(term_text(r["child"]), term_text(r["parent"]))
                  for r in _rows(store, _ANCESTORS % iri)] if is_class else []
     terms = {iri} | {f.property for f in facts} | {s for s, _ in incoming} \
         | {p for _, p in incoming} | {f.value.value for f in facts
