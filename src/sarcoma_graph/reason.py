@@ -27,7 +27,7 @@ from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.term import Node
 
 from sarcoma_graph.namespaces import graph_iri
-from sarcoma_graph.plumbing.terms import to_ox_quad, to_rdflib
+from sarcoma_graph.plumbing.terms import Term, to_ox_quad, to_rdflib
 from sarcoma_graph.store import Store
 
 Triple = tuple[Node, Node, Node]
@@ -59,12 +59,12 @@ Chain = tuple[URIRef, list[URIRef]]
 
 def asserted_triples(store: Store) -> set[Triple]:
     """Every asserted triple (all graphs but the inferences) as rdflib terms (converted once each)."""
-    memo: dict[object, Node] = {}
+    memo: dict[Term, Node] = {}
 
-    def term(t: object) -> Node:
+    def term(t: Term) -> Node:
         found = memo.get(t)
         if found is None:
-            found = memo[t] = to_rdflib(t)  # type: ignore[arg-type]
+            found = memo[t] = to_rdflib(t)
         return found
     inferred = ox.NamedNode(INFERRED)
     return {(term(q.subject), term(q.predicate), term(q.object))
@@ -85,14 +85,15 @@ def chain_axioms(triples: Iterable[Triple]) -> list[Chain]:
             rest[s] = o
         else:
             heads.append((s, o))
-    chains = []
+    chains: list[Chain] = []
     for prop, head in sorted(heads, key=str):
-        members, node, seen = [], head, set()
+        listed: list[Node] = []
+        node, seen = head, set()
         while node in first and node not in seen:
             seen.add(node)
-            members.append(first[node])
+            listed.append(first[node])
             node = rest.get(node, _NIL)
-        members = [m for m in members if isinstance(m, URIRef)]
+        members = [m for m in listed if isinstance(m, URIRef)]
         if isinstance(prop, URIRef) and len(members) >= 2:
             chains.append((prop, members))
     return chains
@@ -156,7 +157,7 @@ def _scan(triples: Iterable[Triple], predicates: set[Node]) -> tuple[
 def chain_fixpoint(closure: set[Triple], chains: list[Chain]) -> set[Triple]:
     """Triples not in ``closure`` that chains, sub-properties (prp-spo1) and inverses (prp-inv)
     derive from it, to their joint fixpoint."""
-    members = {m for _, ms in chains for m in ms}
+    members: set[Node] = {m for _, ms in chains for m in ms}
     index, sup, inverse = _scan(closure, members)
     found = _member_triples(closure, members, sup, inverse)
     for s, p, o in found:

@@ -10,6 +10,7 @@ rdflib.term.Literal('x')
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import overload
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -42,6 +43,14 @@ def to_ox(node: Node | None) -> Term | None:
             return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
         return ox.Literal(str(node))
     raise TypeError(f"unsupported term {node!r}")
+
+
+@overload
+def to_rdflib(term: Term) -> Node: ...
+
+
+@overload
+def to_rdflib(term: Term | ox.DefaultGraph | None) -> Node | None: ...
 
 
 def to_rdflib(term: Term | ox.DefaultGraph | None) -> Node | None:

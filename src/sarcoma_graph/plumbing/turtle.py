@@ -91,6 +91,13 @@ def _triples(source: Any) -> list[Triple]:
     return [(t.subject, t.predicate, t.object) for t in source]
 
 
+def _writable(s: Subject | ox.Triple, p: ox.NamedNode, o: Object | ox.Triple) -> Triple:
+    """A quad's triple as the writer takes it: no triple term (RDF 1.2) in Turtle 1.1."""
+    if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+        raise CanonicalTurtleError("a triple term (RDF 1.2) cannot be written as Turtle 1.1")
+    return s, p, o
+
+
 def _canonical_labels(quads: list[ox.Quad]) -> list[ox.Quad]:
     """The quads with RDFC-1.0 blank-node labels (unchanged when there is no blank node)."""
     if not any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
@@ -250,7 +257,7 @@ def canonical_turtle(source: Any, prefixes: Mapping[str, str], header: Iterable[
     """
     triples = _triples(source)
     quads = _canonical_labels([ox.Quad(s, p, o) for s, p, o in triples])
-    writer = _Writer(((q.subject, q.predicate, q.object) for q in quads), prefixes)
+    writer = _Writer((_writable(q.subject, q.predicate, q.object) for q in quads), prefixes)
     blocks = writer.blocks()
     return _document(writer.used, prefixes, header, blocks)
 
@@ -267,7 +274,7 @@ def canonical_trig(quads: Iterable[ox.Quad], prefixes: Mapping[str, str],
     seen_in: dict[ox.BlankNode, set[str]] = defaultdict(set)
     for q in quads:
         name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-        by_graph[name].append((q.subject, q.predicate, q.object))
+        by_graph[name].append(_writable(q.subject, q.predicate, q.object))
         for term in (q.subject, q.object):
             if isinstance(term, ox.BlankNode):
                 seen_in[term].add(name)

@@ -7,6 +7,7 @@ result larger than ``max_results`` 422, timeout or no free worker 503.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable
+from typing import TypeVar, TypeVarTuple, Unpack
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -19,7 +20,10 @@ from sarcoma_graph.serve.jobs import QueryJob, run_query
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, accept_of, available, pick
 from sarcoma_graph.serve.pool import Busy, JobTimeout, WorkerDied
 from sarcoma_graph.serve.state import EndpointState
-from sarcoma_graph.store import QueryError, ResultTooLarge
+from sarcoma_graph.store import QueryError, ResultTooLarge, Store
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 _TEXTUAL = ("text/", "application/sparql-results+", "application/ld+json", "application/n-",
             "application/trig", "application/rdf+xml")
@@ -55,8 +59,8 @@ async def cached(request: Request, state: EndpointState, key: Hashable, media_ty
     return send(request, answer)
 
 
-async def in_worker(state: EndpointState, function: Callable[..., object], *args: object,
-                    timeout: float | None = None, retire: bool = False) -> object:
+async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]], T],
+                    *args: *Ts, timeout: float | None = None, retire: bool = False) -> T:
     """Run a job in a query worker, mapping its failures to HTTP errors."""
     limit = timeout or state.settings.timeout
     try:
@@ -103,7 +107,7 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
         return send(request, Answer("", b"", etag))
     answer = state.cache.get(key)
     if answer is None:
-        kind, body, volatile = await in_worker(state, run_query, job)  # type: ignore[misc]
+        kind, body, volatile = await in_worker(state, run_query, job)
         syntax = rdf_syntax(graph) if kind == "graph" else results_syntax(results)
         answer = Answer(syntax.media_type, body, etag)
         if not volatile:

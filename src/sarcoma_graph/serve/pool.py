@@ -33,10 +33,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple, Unpack
 
 from sarcoma_graph.serve.worker import serve
 from sarcoma_graph.store import QueryError, Store
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 log = logging.getLogger("sarcoma_graph.serve")
 _FORK = multiprocessing.get_context("fork")
@@ -173,8 +176,8 @@ class WorkerPool:
         for worker in stale:
             await self._release(worker)
 
-    async def run(self, function: Callable[..., Any], *args: Any, timeout: float,
-                  retire: bool = False) -> Any:
+    async def run(self, function: Callable[[Store, Unpack[Ts]], T], *args: *Ts,
+                  timeout: float, retire: bool = False) -> T:
         """Run ``function(store, *args)`` in a worker; raise its exception, :class:`JobTimeout`
         or :class:`Busy`. ``retire`` replaces the worker afterwards (its copy of the store was
         changed)."""
@@ -183,7 +186,8 @@ class WorkerPool:
         worker = await self._acquire(client, wait)
         try:
             limit = min(timeout, self.admission.lane_timeout) if worker.lane else timeout
-            return await self._run_on(worker, function, args, limit, retire)
+            result: T = await self._run_on(worker, function, args, limit, retire)  # function's reply
+            return result
         finally:
             if client is not None:
                 self._running[client] -= 1
@@ -261,21 +265,25 @@ class WorkerPool:
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as error:
-                done.done() or done.set_exception(error)
+                if not done.done():
+                    done.set_exception(error)
                 return
             if not chunk:
-                done.done() or done.set_exception(EOFError("the worker closed its pipe"))
+                if not done.done():
+                    done.set_exception(EOFError("the worker closed its pipe"))
                 return
             buffer.extend(chunk)
-            if len(buffer) >= 8 and len(buffer) >= 8 + int.from_bytes(buffer[:8], "little"):
-                done.done() or done.set_result(bytes(buffer[8:]))
+            complete = len(buffer) >= 8 and len(buffer) >= 8 + int.from_bytes(buffer[:8], "little")
+            if complete and not done.done():
+                done.set_result(bytes(buffer[8:]))
 
         loop.add_reader(fd, readable)
         try:
             data = await asyncio.wait_for(done, max(timeout, 0.001))
         finally:
             loop.remove_reader(fd)
-        return pickle.loads(data)
+        reply: tuple[str, Any] = pickle.loads(data)  # (status, the function's value or error)
+        return reply
 
     async def close(self) -> None:
         for worker in list(self._all.values()):

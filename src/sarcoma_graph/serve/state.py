@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 
@@ -19,6 +19,8 @@ from sarcoma_graph.serve.cache import AnswerCache
 from sarcoma_graph.serve.pool import Admission, WorkerPool
 from sarcoma_graph.serve.settings import Settings
 from sarcoma_graph.store import Store
+
+T = TypeVar("T")
 
 STATE_KEY = "sarcoma_graph_endpoint"
 
@@ -42,13 +44,14 @@ class EndpointState:
     def version(self) -> int:
         return self.store.version
 
-    async def summary(self, name: str, compute: Any) -> Any:
+    async def summary(self, name: str, compute: Callable[[], Awaitable[T]]) -> T:
         """A value computed once per store version (VoID statistics…): ``await compute()``."""
         lock = self._summary_locks.setdefault(name, asyncio.Lock())
         async with lock:
             cached = self._summaries.get(name)
             if cached and cached[0] == self.version:
-                return cached[1]
+                known: T = cached[1]  # a name is always computed by the same function
+                return known
             version = self.version
             value = await compute()
             self._summaries[name] = (version, value)
@@ -99,7 +102,8 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
 
 def get_state(request: Request) -> EndpointState:
     """The dependency every route takes."""
-    return getattr(request.app.state, STATE_KEY)
+    state: EndpointState = getattr(request.app.state, STATE_KEY)  # set by the lifespan
+    return state
 
 
 #: The type of a route parameter that receives the endpoint state.

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from sarcoma_graph.namespaces import XSD
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.state import EndpointState
-from sarcoma_graph.store import Store
+from sarcoma_graph.store import Store, Term
 
 _COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?e) AS ?entities) WHERE {
   ?s ?p ?o BIND(IF(isIRI(?s), ?s, ?unbound) AS ?e) }"""
@@ -33,14 +33,21 @@ class VoidStats:
 
 
 def _pairs(store: Store, sparql: str) -> tuple[tuple[str, int], ...]:
-    return tuple((row["k"].value, int(row["n"].value)) for row in store.query(sparql).bindings()
-                 if isinstance(row.get("k"), ox.NamedNode))
+    return tuple((key.value, _integer(row["n"])) for row in store.query(sparql).bindings()
+                 if isinstance(key := row.get("k"), ox.NamedNode))
+
+
+def _integer(term: Term | None) -> int:
+    """A COUNT's value (a literal)."""
+    if not isinstance(term, ox.Literal):
+        raise TypeError(f"a count is not a literal: {term!r}")
+    return int(term.value)
 
 
 def compute(store: Store) -> VoidStats:
     """Run in a worker: every count VoID and the service description need."""
     (row,) = store.query(_COUNTS).bindings()
-    return VoidStats(int(row["triples"].value), int(row["entities"].value),
+    return VoidStats(_integer(row["triples"]), _integer(row["entities"]),
                      _pairs(store, _CLASSES), _pairs(store, _PROPERTIES), _pairs(store, _GRAPHS))
 
 
@@ -48,7 +55,7 @@ async def stats(state: EndpointState) -> VoidStats:
     """The statistics of the current store version (computed at most once per version)."""
     async def run() -> VoidStats:
         timeout = max(state.settings.timeout, 120.0)
-        return await in_worker(state, compute, timeout=timeout)  # type: ignore[return-value]
+        return await in_worker(state, compute, timeout=timeout)
 
     return await state.summary("void", run)
 

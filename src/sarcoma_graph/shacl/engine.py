@@ -50,6 +50,11 @@ class Result:
     messages: frozenset[Literal]
 
 
+#: a constraint's finding before it becomes a :class:`Result`: focus, value, component, path,
+#: the SPARQL constraint (if one) and its bindings for the message (if a SPARQL one)
+Hit = tuple[Node, Node | None, URIRef, Node | None, SparqlConstraint | None, dict[str, Node] | None]
+
+
 def component(name: str) -> URIRef:
     return SH[f"{name}ConstraintComponent"]
 
@@ -65,7 +70,7 @@ class Data:
     def select(self, sparql: str) -> tuple[tuple[str, ...], list[dict[str, Node]]]:
         result = self.store.query(sparql)
         rows = [{k: to_rdflib(v) for k, v in row.items()} for row in result.bindings()]
-        return result.variables, rows  # type: ignore[return-value]
+        return result.variables, rows
 
     def pairs(self, path: str) -> dict[Node, list[Node]]:
         """``{focus: [value, …]}`` for every node with a value on the path (values distinct)."""
@@ -140,7 +145,7 @@ class Engine:
             value_map = {f: pairs.get(f, []) for f in focus}
         else:
             value_map = {f: [f] for f in focus}
-        found: list[tuple[Node, Node | None, URIRef, Node | None, Node | None, dict | None]] = []
+        found: list[Hit] = []
         for parameter, rules in shape.params.items():
             for rule in rules:
                 found += [(f, v, c, None, None, None) for f, v, c in
@@ -246,8 +251,7 @@ class Engine:
         return out
 
     # -- SPARQL constraints -------------------------------------------------------------------
-    def _sparql(self, shape: Shape, constraint: SparqlConstraint, fragment: str) -> list[
-            tuple[Node, Node | None, URIRef, Node | None, Node | None, dict | None]]:
+    def _sparql(self, shape: Shape, constraint: SparqlConstraint, fragment: str) -> list[Hit]:
         text = constraint.select
         if _FORBIDDEN_SPARQL.search(text) or len(re.findall(r"\bSELECT\b", text, re.I)) != 1:
             raise Unsupported(f"{shape.node}: SPARQL constraint uses a feature joined focus nodes "
@@ -260,8 +264,8 @@ class Engine:
         variables, rows = self.data.select(query)
         if "this" not in variables:
             raise Unsupported(f"{shape.node}: SPARQL constraint does not select $this")
-        seen: set = set()
-        out = []
+        seen: set[tuple[Node, Node | None, Node | None, tuple[tuple[str, Node], ...]]] = set()
+        out: list[Hit] = []
         name = component("SPARQL")
         for row in rows:
             row = dict(row)
@@ -281,7 +285,7 @@ class Engine:
 
     # -- results ------------------------------------------------------------------------------
     def _result(self, shape: Shape, focus: Node, value: Node | None, name: URIRef,
-                path: Node | None, constraint: Node | None, bound: dict | None,
+                path: Node | None, constraint: SparqlConstraint | None, bound: dict[str, Node] | None,
                 report: bool = True) -> Result:
         if path is None and shape.is_property:
             path = shape.path
@@ -289,7 +293,7 @@ class Engine:
         if bound is None:
             messages = list(shape.messages)
         else:
-            extra = constraint.messages if isinstance(constraint, SparqlConstraint) else ()
+            extra: tuple[Literal, ...] = constraint.messages if constraint is not None else ()
             messages = [Literal(_format(m, bound)) for m in shape.messages]
             messages += [Literal(_format(m, bound)) for m in extra if m not in shape.messages]
         if not messages and report:
@@ -297,11 +301,11 @@ class Engine:
                 raise Unsupported(f"shape {shape.node}: a result without sh:message (pyshacl would "
                                   "write its own generic message)")
             messages = [Literal(f"{name.rsplit('#', 1)[-1]} failed")]
-        node = constraint.node if isinstance(constraint, SparqlConstraint) else None
+        node = constraint.node if constraint is not None else None
         return Result(focus, path, value, shape.severity, shape.node, name, node, frozenset(messages))
 
 
-def _format(message: Literal, bound: dict) -> str:
+def _format(message: Literal, bound: dict[str, Node]) -> str:
     """pyshacl's substitution of ``{?var}``/``{$var}`` (same regex, same str() of each term)."""
     text = str(message.value) if message.value is not None else str(message)
     for var, val in bound.items():

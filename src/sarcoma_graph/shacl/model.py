@@ -117,7 +117,7 @@ class ShapesReader:
     def top_level(self) -> list[Shape]:
         """The shapes that have targets (nested shapes are read through their parents)."""
         g = self.graph
-        nodes = set()
+        nodes: set[Node] = set()
         for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
                           SH.target):
             nodes.update(g.subjects(predicate, None))

@@ -6,7 +6,9 @@ from rdflib import RDF, SH, BNode, Graph, Literal
 from rdflib.term import Node
 
 #: a result as comparable terms: focus, path, value, severity, shape, component, messages
-ResultKey = tuple[Node, Node | None, Node | None, Node, Node, Node, frozenset[Literal]]
+#: (None where the report graph lacks one)
+ResultKey = tuple[Node | None, Node | None, Node | None, Node | None, Node | None, Node | None,
+                  frozenset[Literal]]
 
 
 def copy_node(source: Graph, node: Node, target: Graph) -> Node:
@@ -27,7 +29,7 @@ def copy_node(source: Graph, node: Node, target: Graph) -> Node:
 
 def result_keys(report: Graph) -> list[ResultKey]:
     """The results of a report graph as tuples (pyshacl's report or ours)."""
-    out = []
+    out: list[ResultKey] = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         def one(p: Node, result: Node = result) -> Node | None:
             return report.value(result, p)

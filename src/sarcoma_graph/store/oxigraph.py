@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -94,17 +95,20 @@ class OxigraphStore(Store):
         limit: int | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        options: dict[str, object] = {"base_iri": base_iri} if base_iri else {}
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
+        union = False
         if default_graphs is not None:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            default = [ox.NamedNode(g) for g in default_graphs]
         elif not has_dataset_clause(sparql):  # FROM/FROM NAMED win over the union default
-            options["use_default_graph_as_union"] = True
+            union = True
+        named: list[ox.NamedNode | ox.BlankNode] | None = None
         if named_graphs is not None:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if substitutions:
-            options["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+            named = [ox.NamedNode(g) for g in named_graphs]
+        bound = {ox.Variable(k): v for k, v in substitutions.items()} if substitutions else None
         try:
-            answer = self._store.query(sparql, **options)
+            answer = self._store.query(
+                sparql, base_iri=base_iri or None, use_default_graph_as_union=union,
+                default_graph=default, named_graphs=named, substitutions=bound)
             return _materialise(answer, limit)
         except SyntaxError as error:
             raise as_query_error(error) from None
@@ -121,14 +125,18 @@ class OxigraphStore(Store):
         self._changed()
 
     def dump(self, syntax: RdfSyntax, graph: str | None = None) -> bytes:
+        out = io.BytesIO()  # dump() without an output is typed as maybe None
         if graph is not None:
-            return self._store.dump(format=syntax.oxigraph, from_graph=ox.NamedNode(graph))
+            self._store.dump(out, format=syntax.oxigraph, from_graph=ox.NamedNode(graph))
+            return out.getvalue()
         if not syntax.datasets:
             raise ValueError(f"{syntax.name} cannot hold named graphs: name one graph to dump")
-        return self._store.dump(format=syntax.oxigraph)
+        self._store.dump(out, format=syntax.oxigraph)
+        return out.getvalue()
 
 
-def _materialise(answer: object, limit: int | None) -> QueryResult:
+def _materialise(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+                 limit: int | None) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):

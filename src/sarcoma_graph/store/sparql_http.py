@@ -21,6 +21,7 @@ import json
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import httpx
 import pyoxigraph as ox
@@ -38,6 +39,9 @@ from sarcoma_graph.store.base import (
 )
 from sarcoma_graph.store.http import Connection, StoreConfig, rejected, server_message, unexpected
 from sarcoma_graph.store.oxigraph import as_query_error
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 #: Named graphs whose IRI starts so are a publish in progress: never part of the dataset.
 STAGING = "urn:x-sarcoma-graph:staging:"
@@ -77,7 +81,7 @@ class SparqlHttpStore(Store):
         base_iri: str | None = None,
     ) -> QueryResult:
         text = with_values(sparql, substitutions) if substitutions else sparql
-        if base_iri:  # relative IRIs resolve against it, as on the embedded store
+        if base_iri:  # as for an update: the protocol has no base parameter, the text has BASE
             text = f"BASE <{base_iri}>\n{text}"
         form: dict[str, object] = {"query": text}
         if default_graphs is None and named_graphs is None and self.config.union == "dataset":
@@ -110,9 +114,6 @@ class SparqlHttpStore(Store):
         if form_kind == "ask" and result.kind == "select":
             return ask_from_rows(result, url)
         return result
-
-    def _select(self, sparql: str, **graphs: Sequence[str]) -> Iterator[tuple[Term | None, ...]]:
-        return iter(self.query(sparql, **graphs).rows)
 
     def named_graphs(self) -> list[str]:
         now = time.monotonic()
@@ -155,11 +156,14 @@ class SparqlHttpStore(Store):
                 yield ox.Quad(s, p, o, g)  # type: ignore[arg-type]
 
     def dump(self, syntax: RdfSyntax, graph: str | None = None) -> bytes:
+        out = io.BytesIO()  # serialize() without an output is typed as maybe None
         if graph is not None:
-            return ox.serialize([q.triple for q in self.quads(graph)], format=syntax.oxigraph)
+            ox.serialize([q.triple for q in self.quads(graph)], out, format=syntax.oxigraph)
+            return out.getvalue()
         if not syntax.datasets:
             raise ValueError(f"{syntax.name} cannot hold named graphs: name one graph to dump")
-        return ox.serialize(list(self.quads()), format=syntax.oxigraph)
+        ox.serialize(list(self.quads()), out, format=syntax.oxigraph)
+        return out.getvalue()
 
     # --- writing ------------------------------------------------------------------------
 
@@ -279,14 +283,15 @@ class _Body(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer) -> int:
         while not self._rest:
             try:
                 self._rest = next(self._chunks)
             except StopIteration:
                 return 0
-        n = min(len(buffer), len(self._rest))
-        buffer[:n] = self._rest[:n]
+        view = memoryview(buffer).cast("B")
+        n = min(len(view), len(self._rest))
+        view[:n] = self._rest[:n]
         self._rest = self._rest[n:]
         return n
 

@@ -8,13 +8,12 @@ from html import escape
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import DCTERMS
+from sarcoma_graph.namespaces import DCTERMS, SG
 from sarcoma_graph.serve.pages.facts import (
     OWL,
     PARENT_PROPERTIES,
     RDF,
     RDFS,
-    SG,
     SKOS,
     EntityFacts,
     Fact,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from sarcoma_graph.namespaces import GRAPH, SG, W3C_PREFIXES, graph_iri
-from sarcoma_graph.store import Store
+from sarcoma_graph.store import Store, Term
 
 RDF = W3C_PREFIXES["rdf"]
 RDFS = W3C_PREFIXES["rdfs"]
@@ -87,28 +87,36 @@ class EntityFacts:
     document_passages: list[str] = field(default_factory=list)
 
 
-def _rows(store: Store, sparql: str) -> list[dict[str, object]]:
-    return list(store.query(sparql).bindings())  # type: ignore[arg-type]
+def _rows(store: Store, sparql: str) -> list[dict[str, Term]]:
+    return list(store.query(sparql).bindings())
+
+
+def term_text(term: Term | None) -> str:
+    """A bound term's lexical form or IRI ("" when unbound); a triple term has none."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"a triple term where a node was expected: {term}")
+    return term.value
 
 
 def _facts(store: Store, iri: str) -> list[Fact]:
-    by_key: dict[tuple[str, str], tuple[str, object, list[str]]] = {}
+    by_key: dict[tuple[str, str], tuple[str, Term, list[str]]] = {}
     for row in _rows(store, _OUT % iri):
-        p, o, g = row["p"].value, row["o"], row["g"].value  # type: ignore[union-attr]
+        p, o, g = term_text(row["p"]), row["o"], term_text(row["g"])
         key = (p, str(o))
         by_key.setdefault(key, (p, o, []))[2].append(g)
     records: dict[tuple[str, str], tuple[str, str | None, list[str]]] = {}
     for row in _rows(store, _RECORDS % iri):
-        key = (row["p"].value, str(row["o"]))  # type: ignore[union-attr]
+        key = (term_text(row["p"]), str(row["o"]))
         mode = row.get("mode")
-        entry = records.setdefault(key, (row["r"].value,  # type: ignore[union-attr]
-                                         mode.value if mode else None, []))  # type: ignore[union-attr]
+        entry = records.setdefault(key, (term_text(row["r"]), term_text(mode) if mode else None, []))
         if row.get("passage") is not None:
-            entry[2].append(row["passage"].value)  # type: ignore[union-attr]
-    out = []
+            entry[2].append(term_text(row["passage"]))
+    out: list[Fact] = []
     for key, (p, o, graphs) in sorted(by_key.items()):
         record = records.get(key)
-        out.append(Fact(p, o, inferred=all(g == INFERRED for g in graphs),  # type: ignore[arg-type]
+        out.append(Fact(p, o, inferred=all(g == INFERRED for g in graphs),
                         graphs=tuple(sorted(graphs)), mode=record[1] if record else None,
                         record=record[0] if record else None,
                         passages=tuple(sorted(set(record[2]))) if record else ()))
@@ -128,8 +136,9 @@ def _labels(store: Store, iris: set[str]) -> dict[str, list[tuple[str, str]]]:
             continue
         for row in _rows(store, _LABELS % values):
             literal = row["l"]
-            labels.setdefault(row["x"].value, []).append(  # type: ignore[union-attr]
-                (literal.value, literal.language or ""))  # type: ignore[union-attr]
+            if not isinstance(literal, ox.Literal):
+                raise TypeError(f"a label that is not a literal: {literal}")
+            labels.setdefault(term_text(row["x"]), []).append((literal.value, literal.language or ""))
     return labels
 
 
@@ -138,15 +147,12 @@ def quotes(store: Store, passages: set[str]) -> dict[str, Quote]:
     values = _values(passages)
     if not values:
         return {}
-    out = {}
+    out: dict[str, Quote] = {}
     for row in _rows(store, _PASSAGES % values):
-        def text(name: str, row: dict[str, object] = row) -> str:
-            term = row.get(name)
-            return term.value if term is not None else ""  # type: ignore[union-attr]
         doc = row.get("doc")
-        out[row["passage"].value] = Quote(row["passage"].value, text("exact"),  # type: ignore[union-attr]
-                                          text("prefix"), text("suffix"),
-                                          doc.value if doc is not None else None)  # type: ignore[union-attr]
+        out[term_text(row["passage"])] = Quote(term_text(row["passage"]), term_text(row.get("exact")),
+                                           term_text(row.get("prefix")), term_text(row.get("suffix")),
+                                           term_text(doc) if doc is not None else None)
     return out
 
 
@@ -155,7 +161,7 @@ def _rules(store: Store, properties: set[str]) -> dict[str, list[str]]:
     rules: dict[str, list[str]] = {}
     for prop in sorted(properties):
         for row in _rows(store, _RULES % f"<{prop}>"):
-            kind, q = row["kind"].value, row["q"]  # type: ignore[union-attr]
+            kind, q = term_text(row["kind"]), row["q"]
             if prop in rules:
                 break
             if kind == "chain" and isinstance(q, ox.BlankNode):
@@ -170,13 +176,13 @@ def _chain_blank(store: Store, prop: str) -> list[str]:
       ?l rdf:rest* ?cell . ?cell rdf:first ?x . {{ SELECT ?cell (COUNT(?mid) AS ?i) WHERE {{
       <{prop}> owl:propertyChainAxiom ?l2 . ?l2 rdf:rest* ?mid . ?mid rdf:rest* ?cell }}
       GROUP BY ?cell }} }} ORDER BY ?i""")
-    return [row["x"].value for row in rows]  # type: ignore[union-attr]
+    return [term_text(row["x"]) for row in rows]
 
 
 def gather(store: Store, iri: str) -> EntityFacts | None:
     """Run in a worker: the entity's facts, or ``None`` if the store does not mention it."""
     facts = _facts(store, iri)
-    incoming = [(r["s"].value, r["p"].value) for r in _rows(store, _IN % iri)]  # type: ignore[union-attr]
+    incoming = [(term_text(r["s"]), term_text(r["p"])) for r in _rows(store, _IN % iri)]
     if not facts and not incoming:
         return None
     passages = {f.value.value for f in facts if f.property == SG + "restsOn"
@@ -184,14 +190,14 @@ def gather(store: Store, iri: str) -> EntityFacts | None:
     passages |= {p for f in facts for p in f.passages}
     is_document = any(f.property == RDF + "type" and "Document" in str(f.value) for f in facts) \
         or "/id/document/" in iri
-    doc_passages = [r["passage"].value for r in _rows(store, _DOC_PASSAGES % iri)] \
-        if is_document else []  # type: ignore[union-attr]
+    doc_passages = [term_text(r["passage"]) for r in _rows(store, _DOC_PASSAGES % iri)] \
+        if is_document else []
     if "/id/passage/" in iri:
         passages.add(iri)
     found = quotes(store, passages | set(doc_passages))
     is_class = any(f.property == RDF + "type" and str(f.value.value if isinstance(
         f.value, ox.NamedNode) else "") == OWL + "Class" for f in facts)
-    ancestors = [(r["child"].value, r["parent"].value)  # type: ignore[union-attr]
+    ancestors = [(term_text(r["child"]), term_text(r["parent"]))
                  for r in _rows(store, _ANCESTORS % iri)] if is_class else []
     terms = {iri} | {f.property for f in facts} | {s for s, _ in incoming} \
         | {p for _, p in incoming} | {f.value.value for f in facts

@@ -7,10 +7,12 @@ from __future__ import annotations
 import math
 from html import escape
 
-from sarcoma_graph.serve.pages.facts import PREFIXES
+import pyoxigraph as ox
+
+from sarcoma_graph.serve.pages.facts import PREFIXES, term_text
 from sarcoma_graph.serve.pages.language import pick_label
 from sarcoma_graph.serve.pages.layout import href
-from sarcoma_graph.store import Store
+from sarcoma_graph.store import Store, Term
 
 _MEASUREMENTS = PREFIXES + """SELECT ?m ?measure ?value ?lo ?hi ?unit ?landmark WHERE {
   ?m a sg:OutcomeMeasurement ; sg:inStudy <%s> ; sg:ofOutcomeMeasure ?measure ; sg:value ?value
@@ -31,7 +33,10 @@ def _labels(store: Store, iris: set[str], lang: str) -> dict[str, str]:
     found: dict[str, list[tuple[str, str]]] = {}
     values = " ".join(f"<{i}>" for i in sorted(iris))
     for row in store.query(_LABELS % values).bindings():
-        found.setdefault(row["x"].value, []).append((row["l"].value, row["l"].language or ""))
+        label = row["l"]
+        if not isinstance(label, ox.Literal):
+            raise TypeError(f"a label that is not a literal: {label}")
+        found.setdefault(term_text(row["x"]), []).append((label.value, label.language or ""))
     return {i: pick_label(v, lang) or i.rsplit("/", 1)[-1] for i, v in found.items()}
 
 
@@ -39,17 +44,19 @@ def forest_rows(store: Store, study: str, lang: str) -> list[tuple[str, str, flo
                                                                   float | None, str]]:
     """``(measurement, label, value, low, high, unit)`` for every measurement of a study."""
     rows = list(store.query(_MEASUREMENTS % study).bindings())
-    labels = _labels(store, {r["measure"].value for r in rows}, lang)
+    labels = _labels(store, {term_text(r["measure"]) for r in rows}, lang)
     out = []
     for r in rows:
-        label = labels.get(r["measure"].value, r["measure"].value.rsplit("/", 1)[-1])
+        measure = term_text(r["measure"])
+        label = labels.get(measure, measure.rsplit("/", 1)[-1])
         if r.get("landmark") is not None:
-            label += f" at {float(r['landmark'].value):g} months"
-        unit = "%" if r.get("unit") is not None and r["unit"].value == PERCENT else "months"
+            label += f" at {float(term_text(r['landmark'])):g} months"
+        unit = "%" if r.get("unit") is not None and term_text(r["unit"]) == PERCENT else "months"
 
-        def num(name: str, row: dict = r) -> float | None:
-            return float(row[name].value) if row.get(name) is not None else None
-        out.append((r["m"].value, label, float(r["value"].value), num("lo"), num("hi"), unit))
+        def num(name: str, row: dict[str, Term] = r) -> float | None:
+            return float(term_text(row[name])) if row.get(name) is not None else None
+        out.append((term_text(r["m"]), label, float(term_text(r["value"])), num("lo"), num("hi"),
+                    unit))
     return out
 
 
@@ -112,7 +119,7 @@ def chains_svg(store: Store, tumour: str, lang: str, root: str) -> str:
     columns: list[list[str]] = [[], [], [], []]
     edges: set[tuple[str, str]] = set()
     for r in rows:
-        chain = [r.get(k).value if r.get(k) is not None else None
+        chain = [term_text(r.get(k)) if r.get(k) is not None else None
                  for k in ("alt", "gene", "target", "agent")]
         for index, node in enumerate(chain):
             if node and node not in columns[index]:
@@ -127,8 +134,8 @@ def chains_svg(store: Store, tumour: str, lang: str, root: str) -> str:
            for j, n in enumerate(c)}
     parts = [f'<text x="{20 + i * col_w}" y="20" font-weight="600" font-size="13">{t}</text>'
              for i, t in enumerate(("Causal alteration", "Gene", "Target", "Agent"))]
-    for a, b in sorted(edges):
-        (x1, y1), (x2, y2) = pos[a], pos[b]
+    for start, end in sorted(edges):
+        (x1, y1), (x2, y2) = pos[start], pos[end]
         parts.append(f'<line x1="{x1 + box_w}" y1="{y1 + 13}" x2="{x2}" y2="{y2 + 13}" '
                      'stroke="#888" marker-end="url(#arrow)"/>')
     for key, (x, y) in sorted(pos.items()):

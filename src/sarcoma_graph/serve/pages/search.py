@@ -8,6 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from html import escape
 
+import pyoxigraph as ox
+
 from sarcoma_graph.namespaces import graph_iri
 from sarcoma_graph.serve.pages.facts import PREFIXES
 from sarcoma_graph.serve.pages.layout import curie, document, href
@@ -52,13 +54,15 @@ def _index(store: Store) -> list[tuple[str, Hit]]:
     if version not in _INDEX:
         hits: dict[tuple[str, str], Hit] = {}
         for row in store.query(_LABELS).bindings():
-            label = row["l"]
-            typ = row.get("type")
-            key = (row["x"].value, label.value)
+            x, label, kind, typ = row["x"], row["l"], row["kind"], row.get("type")
+            if not (isinstance(x, ox.NamedNode) and isinstance(label, ox.Literal)
+                    and isinstance(kind, ox.Literal)):
+                continue  # what the query's FILTERs already keep out
+            key = (x.value, label.value)
             if key in hits and hits[key].type:
                 continue
-            hits[key] = Hit(row["x"].value, label.value, label.language or "",
-                            row["kind"].value, typ.value if typ is not None else None)
+            hits[key] = Hit(x.value, label.value, label.language or "", kind.value,
+                            typ.value if typ is not None and not isinstance(typ, ox.Triple) else None)
         _INDEX.clear()
         _INDEX[version] = sorted(((fold(h.label), h) for h in hits.values()),
                                  key=lambda x: (x[0], x[1].iri))

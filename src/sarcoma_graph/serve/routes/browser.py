@@ -32,7 +32,7 @@ async def page_answer(request: Request, state: EndpointState, job: QueryJob,
     job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, settings.max_results,
                    "json", "turtle", state.prefixes, settings.service_allow,
                    settings.endpoint(str(request.url).split("?")[0]))
-    kind, body, _ = await in_worker(state, run_query, job)  # type: ignore[misc]
+    kind, body, _ = await in_worker(state, run_query, job)
     root = request.scope.get("root_path", "").rstrip("/")
     page = results_page(title, job.sparql, kind, body, root)
     return HTMLResponse(page, headers={"Vary": "Accept", "Cache-Control": "no-cache"})

@@ -66,7 +66,7 @@ async def dereference(request: Request, state: State) -> Response:
             body = await in_worker(state, entity_rdf, iri, name, state.prefixes)
         if body is None:
             raise HttpError(404, f"no entity {iri} in this dataset")
-        return body  # type: ignore[return-value]
+        return body
 
     media_type = HTML if name == "html" else rdf_syntax(name).media_type
     response = await cached(request, state, ("entity", iri, root, lang if name == "html" else ""),

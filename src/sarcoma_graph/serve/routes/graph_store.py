@@ -9,6 +9,7 @@ graphs instead). POST without a target creates a new graph and answers 201 with 
 
 from __future__ import annotations
 
+import enum
 import uuid
 from urllib.parse import quote
 
@@ -29,10 +30,16 @@ from sarcoma_graph.serve.update import apply, authorize
 from sarcoma_graph.store import Store
 
 ALLOW = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
-_MISSING = object()
+class _Missing(enum.Enum):
+    """Neither ``graph=`` nor ``default`` was given."""
+
+    MISSING = enum.auto()
 
 
-def target(request: Request) -> str | object | None:
+_MISSING = _Missing.MISSING
+
+
+def target(request: Request) -> str | _Missing | None:
     """The graph IRI, ``None`` for ``?default``, or ``_MISSING`` when neither is given."""
     pairs = parse_pairs(request.scope.get("query_string", b""))
     graphs = [v for k, v in pairs if k == "graph"]
@@ -54,7 +61,7 @@ async def read_graph(request: Request, state: State) -> Response:
         body = await in_worker(state, dump_graph, graph, name, state.prefixes)
         if body is None:
             raise HttpError(404, f"no graph <{graph}> in this store")
-        return body  # type: ignore[return-value]
+        return body
 
     return await cached(request, state, ("graph-store", graph), rdf_syntax(name).media_type,
                         produce)

@@ -95,7 +95,7 @@ _COUNTED = ("Histotype", "GeneticAlteration", "Gene", "Drug", "DrugClass", "Evid
 
 
 async def index(request: Request, state: State) -> Response:
-    queries = [{"name": q.name, "title": q.title, "description": q.description,
+    queries: list[dict[str, object]] = [{"name": q.name, "title": q.title, "description": q.description,
                 "sparql": q.text, "parameters": [{"name": p.name, "kind": p.kind,
                                                    "description": p.description,
                                                    "default": p.default}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -31,14 +32,15 @@ async def search_route(request: Request, state: State) -> Response:
                            else 15)
     root = request.scope.get("root_path", "").rstrip("/")
     if prefers_html(request, {_JSON: "json"}):
-        return HTMLResponse(results_page(text, hits, root))  # type: ignore[arg-type]
-    body = json.dumps([hit_json(h, root) for h in hits], ensure_ascii=False)  # type: ignore[union-attr]
+        return HTMLResponse(results_page(text, hits, root))
+    body = json.dumps([hit_json(h, root) for h in hits], ensure_ascii=False)
     return Response(body, media_type=_JSON, headers={"Vary": "Accept"})
 
 
 def vocabulary(store: Store, kind: str) -> list[str]:
     """Run in a worker: every class or property IRI used in the data."""
-    return [row["x"].value for row in store.query(_TERMS[kind]).bindings()]
+    return [x.value for row in store.query(_TERMS[kind]).bindings()
+            if isinstance(x := row["x"], ox.NamedNode | ox.BlankNode | ox.Literal)]
 
 
 async def autocomplete(request: Request, state: State) -> Response:
@@ -47,10 +49,10 @@ async def autocomplete(request: Request, state: State) -> Response:
         terms = await state.summary(f"terms-{kind}",
                                     lambda: in_worker(state, vocabulary, kind))
         text = _text(request).lower()
-        found = [t for t in terms if text in t.lower()][:200]  # type: ignore[union-attr]
+        found = [t for t in terms if text in t.lower()][:200]
         return Response(json.dumps(found), media_type=_JSON)
     hits = await in_worker(state, search, _text(request), 30)
-    return Response(json.dumps([h.iri for h in hits]), media_type=_JSON)  # type: ignore[union-attr]
+    return Response(json.dumps([h.iri for h in hits]), media_type=_JSON)
 
 
 def add_routes(router: APIRouter) -> None:

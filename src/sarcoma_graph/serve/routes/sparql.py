@@ -69,12 +69,12 @@ _ANSWERS = {"200": {"description": "the answer, in the syntax negotiated by `Acc
                         "application/n-triples", "application/ld+json", "application/rdf+xml")}},
             "400": {"description": "a malformed request or query (the body says where)"},
             "503": {"description": "timed out, or the server is busy (see `Retry-After`)"}}
-_GET = {"parameters": [
+_GET_PARAMETERS: list[dict[str, object]] = [
     {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "a SPARQL 1.1 query; without it, the service description"},
     _iris("default-graph-uri", "graphs whose union is the query's default graph"),
-    _iris("named-graph-uri", "graphs the query's GRAPH can see")],
-    "responses": _ANSWERS}
+    _iris("named-graph-uri", "graphs the query's GRAPH can see")]
+_GET = {"parameters": _GET_PARAMETERS, "responses": _ANSWERS}
 _FORM = {"type": "object", "properties": {
     "query": {"type": "string"}, "update": {"type": "string"},
     **{n: {"type": "array", "items": {"type": "string"}} for n in (
@@ -83,7 +83,7 @@ _POST = {"requestBody": {"required": True, "content": {
     "application/x-www-form-urlencoded": {"schema": _FORM},
     "application/sparql-query": {"schema": {"type": "string"}},
     "application/sparql-update": {"schema": {"type": "string"}}}},
-    "parameters": _GET["parameters"][1:], "responses": {
+    "parameters": _GET_PARAMETERS[1:], "responses": {
         **_ANSWERS, "204": {"description": "the update was applied"},
         "401": {"description": "an update without the right bearer token"},
         "403": {"description": "updates are disabled"}}}
