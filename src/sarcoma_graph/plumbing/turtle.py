@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
 from sarcoma_graph.namespaces import RDF, XSD
+from sarcoma_graph.plumbing.terms import to_ox
 
 RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL = (RDF + n for n in ("type", "first", "rest", "nil"))
 INDENT = "    "
@@ -69,19 +70,11 @@ def iri_ref(text: str) -> str:
 
 
 def _from_rdflib(node: Any) -> Any:
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    raise CanonicalTurtleError(f"cannot write term {node!r}")
+    """An rdflib term as the pyoxigraph term the writer takes (the one bridge: plumbing.terms)."""
+    try:
+        return to_ox(node)
+    except TypeError:
+        raise CanonicalTurtleError(f"cannot write term {node!r}") from None
 
 
 def _triples(source: Any) -> list[Triple]:
