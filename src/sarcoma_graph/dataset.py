@@ -176,13 +176,13 @@ def load_dataset(project: Project, backend: str = "oxigraph", require: Stage = "
     in a RocksDB store there: opened as is when it already holds this dataset (its mark file
     gives the manifest's checksum), else refilled by oxigraph's streaming bulk loader.
     """
-    manifest = check_stage(project, require)
     folder = store_dir() if backend == "oxigraph" else None
-    if folder is None:
-        store = open_store(backend)
-        store.load_file(project.dataset_path)
-        return store
-    return _disk_store(folder, project.dataset_path, manifest.sha256)
+    if folder is not None:
+        return _disk_store(folder, project.dataset_path, check_stage(project, require).sha256)
+    store = open_store(backend)  # before the stage check: an unknown backend is named first
+    check_stage(project, require)
+    store.load_file(project.dataset_path)
+    return store
 
 
 def _disk_store(folder: Path, dataset: Path, sha256: str) -> Store:
