@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 
+from tests.curated_graph import curated
+
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER = ROOT / "data" / "coverage" / "sentences.tsv"
 ID = "https://w3id.org/sarcoma-graph/id/"
@@ -42,14 +44,6 @@ def rows() -> list[dict[str, str]]:
     with LEDGER.open(encoding="utf-8") as handle:
         lines = (line for line in handle if not line.startswith("#"))
         return list(csv.DictReader(lines, delimiter="\t"))
-
-
-@cache
-def curated() -> Graph:
-    graph = Graph()
-    for path in sorted((ROOT / "data" / "curated").glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
 
 
 def seed(shared: Path, document: str) -> str:

@@ -16,22 +16,16 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
+
+from tests.curated_graph import curated
 
 ROOT = Path(__file__).resolve().parents[1]
 SG = Namespace("https://w3id.org/sarcoma-graph/ontology/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 ID = "https://w3id.org/sarcoma-graph/id/"
 FORMS = ROOT / "data" / "coverage" / "text-forms.tsv"
-
-
-@cache
-def curated() -> Graph:
-    graph = Graph()
-    for path in sorted((ROOT / "data" / "curated").glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
 
 
 def fold(text: str) -> str:

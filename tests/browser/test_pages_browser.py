@@ -13,14 +13,11 @@ import pytest
 
 from sarcoma_graph.dataset import save_dataset
 from sarcoma_graph.project import Project
-from tests.browser.cdp import chromium, chromium_path
-from tests.conftest import ROOT, require
+from tests.conftest import ROOT
 from tests.serve_fixtures import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = ROOT / "build" / "screenshots"
-HOW = "install Chromium to run the browser tests: apt-get install -y chromium"
-
 
 @pytest.fixture(scope="module")
 def site(curated_store, tmp_path_factory):
@@ -29,15 +26,6 @@ def site(curated_store, tmp_path_factory):
     save_dataset(curated_store, Project(ROOT, build), "reason")
     with serving(ROOT, build_dir=build) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def page():
-    require(chromium_path() is not None, HOW)
-    with chromium() as browser:
-        browser.send("Network.enable")
-        browser.send("Page.enable")
-        yield browser
 
 
 def shot(page, name: str) -> None:

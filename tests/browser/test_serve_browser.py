@@ -9,23 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.cdp import chromium, chromium_path
-from tests.conftest import require
-
 pytest_plugins = ["tests.serve_fixtures"]
 pytestmark = pytest.mark.browser
-
-HOW = ("install Chromium to run the browser tests: "
-       "apt-get update && apt-get install -y chromium chromium-driver")
-
-
-@pytest.fixture(scope="module")
-def page():
-    require(chromium_path() is not None, HOW)
-    with chromium() as browser:
-        browser.send("Network.enable")
-        browser.send("Page.enable")
-        yield browser
 
 
 def test_editor_runs_a_named_query_and_shows_its_rows(page, server):
