@@ -91,3 +91,26 @@ def test_no_term_is_read_through_a_str_method_name():
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
                  if pattern.search(line) and path.name != "namespaces.py"]
     assert offenders == []
+
+
+def test_compress_without_the_registry_agrees_with_the_converter() -> None:
+    """The registry-free path for W3C and project IRIs gives the converter's CURIE, and no
+    registry URI prefix lies inside one of those namespaces (else it could be the longer match)."""
+    from sarcoma_graph import namespaces
+
+    own = {**namespaces.W3C_PREFIXES, **namespaces.PROJECT_PREFIXES}
+    registry = set(namespaces.prefix_map().values()) - set(own.values())
+    assert registry, "the prefix map has registry prefixes"
+    for uri_prefix in sorted(registry):
+        inside = [ns for ns in own.values() if uri_prefix.startswith(ns) and uri_prefix != ns]
+        assert not inside, f"registry prefix {uri_prefix} inside {inside}"
+        assert not uri_prefix.startswith(namespaces.BASE), uri_prefix
+        assert uri_prefix.startswith(("http://", "https://")), uri_prefix
+    for namespace in own.values():
+        for local in ("Agent", "x", "a-b.c", "histotype/chordoma", "C3868", "_1"):
+            iri = namespace + local
+            assert namespaces.compress(iri) == namespaces.converter().compress(iri), iri
+    for iri in (namespaces.BASE + "shapes/AgentShape", namespaces.BASE + "releases/0.1.0",
+                namespaces.ONTOLOGY_IRI, "http://purl.obolibrary.org/obo/NCIT_C3868",
+                "a label", "urn:todo:x", ""):
+        assert namespaces.compress(iri) == namespaces.converter().compress(iri), iri

@@ -190,6 +190,24 @@ def expand(curie: str) -> str:
     return iri
 
 
+@cache
+def _own_namespaces() -> tuple[tuple[str, str], ...]:
+    """(URI prefix, CURIE prefix) of the W3C and project namespaces, longest first."""
+    known = {**W3C_PREFIXES, **PROJECT_PREFIXES}
+    return tuple(sorted(((ns, p) for p, ns in known.items()), key=lambda item: (-len(item[0]), item)))
+
+
 def compress(iri: str) -> str | None:
-    """Compress an IRI to a CURIE with a known prefix, or ``None``."""
+    """Compress an IRI to a CURIE with a known prefix, or ``None``.
+
+    IRIs in a W3C or project namespace are compressed without the registry (whose import
+    costs about 2 s per process: ``validate`` and ``qc`` print thousands of our own IRIs); no
+    registry prefix lies inside those namespaces (a test compares both ways), so the longest
+    match is the converter's.
+    """
+    for namespace, prefix in _own_namespaces():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    if iri.startswith(BASE) or not iri.startswith(("http://", "https://")):
+        return None  # ours without a prefix (shapes, releases), or text: no registry prefix fits
     return converter().compress(iri)
