@@ -115,13 +115,17 @@ def _print_violations(results: list[Any], quiet: bool) -> None:
         if not quiet:
             err.print("conforms: no SHACL violation")
         return
+    from rich.markup import escape
+
+    lines = []  # one print: thousands of results printed one line at a time took seconds
     for r in results:
         style = "bold red" if r.severity == "Violation" else "yellow"
-        out.print(f"[{style}]{r.severity}[/] {compress(r.focus) or r.focus}")
+        lines.append(f"[{style}]{r.severity}[/] {compress(r.focus) or r.focus}")
         for label, value in (("path", r.path), ("value", r.value), ("shape", r.shape)):
             if value:
-                out.print(f"  {label}: {compress(value) or value}", markup=False)
-        out.print(f"  {r.message}\n", markup=False)
+                lines.append(escape(f"  {label}: {compress(value) or value}"))
+        lines.append(escape(f"  {r.message}") + "\n")
+    out.print("\n".join(lines))
     violations = sum(1 for r in results if r.severity == "Violation")
     err.print(f"{violations} violation(s), {len(results) - violations} other result(s)")
 

@@ -20,11 +20,14 @@ from sarcoma_graph.plumbing.terms import to_rdflib
 from sarcoma_graph.shacl import values as tests
 from sarcoma_graph.shacl.model import Shape, ShapesReader, SparqlConstraint, Unsupported
 from sarcoma_graph.store import Store
+from sarcoma_graph.store.base import Term
 
 _SUBCLASS = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 _FORBIDDEN_SPARQL = re.compile(
     r"\$(shapesGraph|currentShape)\b|\b(GROUP\s+BY|HAVING|LIMIT|OFFSET|SERVICE)\b"
     r"|\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.I)
+#: focus nodes listed in a ``VALUES`` block up to this many (beyond, the target is re-evaluated)
+VALUES_UP_TO = 20_000
 COMPONENT = {
     SH["class"]: "Class", SH.datatype: "Datatype", SH.nodeKind: "NodeKind", SH.minCount: "MinCount",
     SH.maxCount: "MaxCount", SH.minExclusive: "MinExclusive", SH.minInclusive: "MinInclusive",
@@ -60,32 +63,56 @@ def component(name: str) -> URIRef:
 
 
 class Data:
-    """SPARQL access to the data graph with per-run caches (paths, class instances)."""
+    """SPARQL access to the data graph with per-run caches (paths, class instances, terms)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._pairs: dict[str, dict[Node, list[Node]]] = {}
         self._instances: dict[Node, set[Node]] = {}
+        #: each store term converted once: IRIs recur across queries (focus nodes, classes)
+        self._terms: dict[Term, Node] = {}
+
+    def node(self, term: Term) -> Node:
+        converted = self._terms.get(term)
+        if converted is None:
+            converted = self._terms[term] = to_rdflib(term)
+        return converted
+
+    def rows(self, sparql: str) -> tuple[tuple[str, ...], list[tuple[Node | None, ...]]]:
+        """SELECT rows as tuples in the order of the variables (``None``: unbound)."""
+        result = self.store.query(sparql)
+        node, terms = self.node, self._terms
+        rows = [tuple(None if t is None else (terms.get(t) or node(t)) for t in row)
+                for row in result.rows]
+        return result.variables, rows
 
     def select(self, sparql: str) -> tuple[tuple[str, ...], list[dict[str, Node]]]:
-        result = self.store.query(sparql)
-        rows = [{k: to_rdflib(v) for k, v in row.items()} for row in result.bindings()]
-        return result.variables, rows
+        variables, rows = self.rows(sparql)
+        return variables, [{k: v for k, v in zip(variables, row, strict=True) if v is not None}
+                           for row in rows]
+
+    def column(self, sparql: str, variable: str) -> set[Node]:
+        """The distinct values of one variable (rows where it is unbound left out)."""
+        variables, rows = self.rows(sparql)
+        if variable not in variables:
+            return set()
+        i = variables.index(variable)
+        return {row[i] for row in rows if row[i] is not None}  # type: ignore[misc]
 
     def pairs(self, path: str) -> dict[Node, list[Node]]:
         """``{focus: [value, …]}`` for every node with a value on the path (values distinct)."""
         if path not in self._pairs:
             out: dict[Node, list[Node]] = defaultdict(list)
-            _, rows = self.select(f"SELECT DISTINCT ?s ?o WHERE {{ ?s {path} ?o }}")
-            for row in rows:
-                out[row["s"]].append(row["o"])
+            _, rows = self.rows(f"SELECT DISTINCT ?s ?o WHERE {{ ?s {path} ?o }}")
+            for s, o in rows:
+                out[s].append(o)  # type: ignore[index,arg-type]
             self._pairs[path] = out
         return self._pairs[path]
 
     def instances(self, cls: Node) -> set[Node]:
         if cls not in self._instances:
-            _, rows = self.select(f"SELECT DISTINCT ?x WHERE {{ ?x {_SUBCLASS} {cls.n3()} }}")
-            self._instances[cls] = {row["x"] for row in rows}
+            self._instances[cls] = self.column(
+                f"SELECT DISTINCT ?x WHERE {{ ?x {_SUBCLASS} {cls.n3()} }}", "x")
         return self._instances[cls]
 
 
@@ -108,8 +135,7 @@ class Engine:
             else:
                 nodes |= set(self.data.pairs(f"^{value.n3()}"))
         for select in shape.sparql_targets:
-            _, rows = self.data.select(shape.prefixes + select)
-            nodes |= {row["this"] for row in rows if "this" in row}
+            nodes |= self.data.column(shape.prefixes + select, "this")
         return nodes
 
     @staticmethod
@@ -132,8 +158,21 @@ class Engine:
         results: list[Result] = []
         for shape in self.reader.top_level():
             if not shape.deactivated:
-                results += self.evaluate(shape, self.focus_nodes(shape), self.focus_fragment(shape))
+                focus = self.focus_nodes(shape)
+                results += self.evaluate(shape, focus, self.known_fragment(shape, focus))
         return results
+
+    def known_fragment(self, shape: Shape, focus: set[Node]) -> str:
+        """The focus nodes for SPARQL constraints: listed in ``VALUES`` when they are already
+        known IRIs (not evaluating a costly SPARQL target a second time), else the targets."""
+        if not self._needs_fragment(shape) or len(focus) > VALUES_UP_TO or \
+                not all(isinstance(f, URIRef) for f in focus):
+            return self.focus_fragment(shape)
+        return "{ VALUES ?this { " + " ".join(f.n3() for f in sorted(focus)) + " } }"
+
+    def _needs_fragment(self, shape: Shape) -> bool:
+        return bool(shape.sparql) or any(self._needs_fragment(p) for p in shape.properties
+                                         if not shape.is_property)
 
     def evaluate(self, shape: Shape, focus: set[Node], fragment: str | None = None,
                  report: bool = True) -> list[Result]:

@@ -55,9 +55,28 @@ def node_kind_test(rule: Node) -> Test:
     return ok
 
 
-def range_test(rule: Node, accept: Callable[[int], bool]) -> Test:
-    from pyshacl.rdfutil.compare import compare_literal
+#: value types compared by value, not by rdflib's total order (which orders naive and aware
+#: datetimes and times that do not compare)
+_BY_VALUE = (datetime, time)
 
+
+def compare_literal(l1: Literal, l2: Literal) -> int:
+    """pyshacl's ``rdfutil.compare.compare_literal`` (0.40), restated here: importing pyshacl
+    costs about 0.8 s of CPU, a sixth of the fast path at 100k quads. Raises ``TypeError`` or
+    ``NotImplementedError`` for incomparable literals, as the original."""
+    if l1.eq(l2):
+        return 0
+    if l1.value.__class__ in _BY_VALUE:
+        if l1.value == l2.value:
+            return 0
+        if l1.value > l2.value:
+            return 1
+    elif l1 > l2:
+        return 1
+    return -1
+
+
+def range_test(rule: Node, accept: Callable[[int], bool]) -> Test:
     assert isinstance(rule, Literal)
     rule_is_string = isinstance(rule.value, str)
 
@@ -65,8 +84,7 @@ def range_test(rule: Node, accept: Callable[[int], bool]) -> Test:
         if not isinstance(v, Literal) or isinstance(v.value, str) != rule_is_string:
             return False
         try:
-            # pyshacl's compare_literal has no annotations
-            return accept(compare_literal(v, rule))  # type: ignore[no-untyped-call]
+            return accept(compare_literal(v, rule))
         except (TypeError, NotImplementedError):
             return False
     return ok
