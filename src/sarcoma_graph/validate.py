@@ -8,8 +8,10 @@ materialised what the shapes need.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, SH, Graph
 from rdflib.term import BNode, Node, URIRef
@@ -18,6 +20,9 @@ from sarcoma_graph.errors import InputError
 from sarcoma_graph.plumbing.rdfio import rdf_files, read_quads
 from sarcoma_graph.plumbing.terms import triples_graph
 from sarcoma_graph.store import Store
+
+if TYPE_CHECKING:
+    from sarcoma_graph.shacl.engine import Result
 
 
 @dataclass(frozen=True)
@@ -42,12 +47,19 @@ AUTO_FAST_FROM = 0
 
 @dataclass
 class ValidationReport:
-    """The SHACL verdict: violations (and warnings) plus the machine report graph."""
+    """The SHACL verdict: violations (and warnings) plus the machine report graph (built when
+    first asked for, when given as a function: only ``--format turtle`` needs it)."""
 
     results: list[Violation]
-    graph: Graph
+    report_graph: Graph | Callable[[], Graph]
     engine: str = "pyshacl"
     notice: str = ""
+
+    @property
+    def graph(self) -> Graph:
+        if not isinstance(self.report_graph, Graph):
+            self.report_graph = self.report_graph()
+        return self.report_graph
 
     @property
     def violations(self) -> list[Violation]:
@@ -101,18 +113,26 @@ def shape_name(shapes: Graph | None, node: Node | None) -> str:
     return f"{owner} → {where}"
 
 
+def _sorted(results: list[Violation]) -> list[Violation]:
+    return sorted(results, key=lambda v: (v.severity, v.focus, v.path, v.message, v.value))
+
+
 def _results(report: Graph, shapes: Graph | None = None) -> list[Violation]:
     out = []
+    names: dict[Node | None, str] = {}
     for result in report.subjects(RDF.type, SH.ValidationResult):
         def one(p: Node, result: Node = result) -> Node | None:
             return report.value(result, p)
+        source = one(SH.sourceShape)
+        if source not in names:
+            names[source] = shape_name(shapes, source)
         out.append(Violation(
             severity=_text(one(SH.resultSeverity)).rsplit("#", 1)[-1],
             focus=_text(one(SH.focusNode)), path=_text(one(SH.resultPath)),
             value=_text(one(SH.value)), message=_text(one(SH.resultMessage)),
-            shape=shape_name(shapes, one(SH.sourceShape)),
+            shape=names[source],
             constraint=_text(one(SH.sourceConstraintComponent)).rsplit("#", 1)[-1]))
-    return sorted(out, key=lambda v: (v.severity, v.focus, v.path, v.message, v.value))
+    return _sorted(out)
 
 
 def validate(store: Store, shapes_dir: Path, engine: str = "auto",
@@ -156,6 +176,28 @@ def validate_fast(store: Store, shapes: Graph) -> ValidationReport:
     from sarcoma_graph.shacl.model import ShapesReader
 
     results = Engine(ShapesReader(shapes), Data(store)).validate()
-    report_graph = results_graph(results, shapes)
-    assert isinstance(report_graph, Graph)
-    return ValidationReport(_results(report_graph, shapes), report_graph, "fast")
+
+    def report_graph() -> Graph:
+        graph = results_graph(results, shapes)
+        assert isinstance(graph, Graph)
+        return graph
+
+    if any(len(r.messages) > 1 for r in results):  # which message: as read from the graph
+        graph = report_graph()
+        return ValidationReport(_results(graph, shapes), graph, "fast")
+    return ValidationReport(_violations(results, shapes), report_graph, "fast")
+
+
+def _violations(results: list[Result], shapes: Graph) -> list[Violation]:
+    """:func:`_results` straight from the fast path's results (each with one message at most),
+    without the report graph: at 100k quads its 1737 results took 0.6 s through the graph."""
+    names: dict[Node, str] = {}
+    out = []
+    for r in results:
+        if r.shape not in names:
+            names[r.shape] = shape_name(shapes, r.shape)
+        out.append(Violation(
+            severity=str(r.severity).rsplit("#", 1)[-1], focus=str(r.focus),
+            path=_text(r.path), value=_text(r.value), message=_text(next(iter(r.messages), None)),
+            shape=names[r.shape], constraint=str(r.component).rsplit("#", 1)[-1]))
+    return _sorted(out)

@@ -168,7 +168,7 @@ class Engine:
         if not self._needs_fragment(shape) or len(focus) > VALUES_UP_TO or \
                 not all(isinstance(f, URIRef) for f in focus):
             return self.focus_fragment(shape)
-        return "{ VALUES ?this { " + " ".join(f.n3() for f in sorted(focus)) + " } }"
+        return "{ VALUES ?this { " + " ".join(f.n3() for f in sorted(focus, key=str)) + " } }"
 
     def _needs_fragment(self, shape: Shape) -> bool:
         return bool(shape.sparql) or any(self._needs_fragment(p) for p in shape.properties
