@@ -69,11 +69,6 @@ class OxigraphStore(Store):
         g = ox.NamedNode(graph) if graph else None
         return iter(self._store.quads_for_pattern(None, None, None, g))
 
-    def objects(self, subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode) -> Iterator[Term]:
-        """The objects of one subject and predicate in every graph (repeated when in several):
-        an index lookup, for callers that would otherwise fetch the whole predicate."""
-        return (q.object for q in self._store.quads_for_pattern(subject, predicate, None, None))
-
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs()
                       if isinstance(g, ox.NamedNode) and self.count(g.value))
@@ -119,6 +114,11 @@ class OxigraphStore(Store):
             raise as_query_error(error) from None
         except (OSError, ValueError, TypeError, RuntimeError) as error:  # RuntimeError: evaluation
             raise QueryError(str(error)) from None
+
+    def objects(self, subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode) -> Iterator[Term]:
+        """The objects of one subject and predicate in every graph (repeated when in several):
+        an index lookup, for callers that would otherwise fetch the whole predicate."""
+        return (q.object for q in self._store.quads_for_pattern(subject, predicate, None, None))
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         try:
