@@ -28,16 +28,20 @@ def _actual(value: Literal, rule: URIRef) -> bool:
 
 
 def datatype_test(rule: Node) -> Test:
+    # the rule's comparisons made once, not per value (rdflib namespace lookups are slow)
+    is_literal, is_datatype = rule == RDFS.Literal, rule == RDFS.Datatype
+    is_string, is_lang_string = rule == XSD.string, rule == RDF.langString
+
     def ok(v: Node) -> bool:
         if not isinstance(v, Literal):
             return False
         if v.datatype == rule:
             return getattr(v, "ill_typed", None) is not True and _actual(v, rule)  # type: ignore[arg-type]
-        if rule == RDFS.Literal or (rule == RDFS.Datatype and v.datatype):
+        if is_literal or (is_datatype and v.datatype):
             return True
-        if v.datatype is None and v.language is None and rule == XSD.string:
+        if v.datatype is None and v.language is None and is_string:
             return _actual(v, rule)  # type: ignore[arg-type]
-        return bool(rule == RDF.langString and v.language and _actual(v, rule))  # type: ignore[arg-type]
+        return bool(is_lang_string and v.language and _actual(v, rule))  # type: ignore[arg-type]
     return ok
 
 
