@@ -100,8 +100,9 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
         await pool.close()
 
 
-def get_state(request: Request) -> EndpointState:
-    """The dependency every route takes."""
+async def get_state(request: Request) -> EndpointState:
+    """The dependency every route takes (``async``: FastAPI would run a plain function in its
+    thread pool, a thread hand-off on every request)."""
     state: EndpointState = getattr(request.app.state, STATE_KEY)  # set by the lifespan
     return state
 
