@@ -5,6 +5,8 @@ Serialising in the worker keeps the server's event loop free and sends back only
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +32,14 @@ class QueryJob:
     prefixes: tuple[tuple[str, str], ...] = ()  # declared in Turtle, TriG and RDF/XML answers
     service_allow: tuple[str, ...] = ()
     base_iri: str | None = None
+
+    def cache_key(self, version: int) -> bytes:
+        """The answer cache's key (and ``ETag``) for this job over one store version: a digest
+        of every field but the prefixes, which are fixed for the server's life (pickled
+        rather than ``repr``'d: a tenth of the time on a long query)."""
+        fields = (version, self.sparql, self.default_graphs, self.named_graphs, self.limit,
+                  self.results_syntax, self.rdf_syntax, self.service_allow, self.base_iri)
+        return hashlib.blake2b(pickle.dumps(fields, protocol=5), digest_size=20).digest()
 
 
 def run_query(store: Store, job: QueryJob) -> tuple[str, bytes, bool]:
