@@ -304,7 +304,7 @@ def may_have_keyword(text: str) -> bool:
         if word in ("service", "load") or count >= _MOST_CANDIDATES:
             return True
         end = min(len(text), found.end() + _WINDOW)
-        at = _BLANKS.match(text, found.end(), end).end()
+        at = _end(_BLANKS.match(text, found.end(), end), found.end())
         if at == end:
             if end < len(text):
                 return True  # blanks up to the window: undecided
@@ -315,12 +315,17 @@ def may_have_keyword(text: str) -> bool:
             continue
         if text[at] == "<" or text.startswith("named", at):
             return True
-        run = _PREFIX_RUN.match(text, at, end).end()
+        run = _end(_PREFIX_RUN.match(text, at, end), at)
         if run == end and end < len(text):
             return True  # a name running past the window: undecided
         if run < end and text[run] == ":":
             return True
     return False
+
+
+def _end(match: re.Match[str] | None, start: int) -> int:
+    """Where a pattern that may match empty stopped (its start when it did not match)."""
+    return match.end() if match else start
 
 
 def has_dataset_clause(sparql: str) -> bool:

@@ -49,9 +49,11 @@ def run_query(store: Store, job: QueryJob) -> tuple[str, bytes, bool]:
     The text is checked first (:func:`guard.check`), here in the worker, under the time limit.
     """
     facts = guard.check(job.sparql, job.service_allow)
-    result = store.query(
-        job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs,
-        limit=job.limit, base_iri=job.base_iri)
+    result = store.query_serialised(
+        job.sparql, job.results_syntax, default_graphs=job.default_graphs,
+        named_graphs=job.named_graphs, limit=job.limit, base_iri=job.base_iri)
+    if isinstance(result, bytes):
+        return "select", result, facts.volatile
     if result.kind == "graph":
         body = serialize_graph(result, rdf_syntax(job.rdf_syntax), dict(job.prefixes))
     else:

@@ -35,7 +35,8 @@ class DirectSparql:
         handler = _HANDLERS.get(scope.get("method", "")) if scope["type"] == "http" else None
         application = scope.get("app")
         state = getattr(getattr(application, "state", None), STATE_KEY, None)
-        if handler is None or state is None or _route_path(scope) != self.path:
+        if handler is None or state is None or application is None or \
+                _route_path(scope) != self.path:
             await self.app(scope, receive, send)
             return
         scope.setdefault("router", application.router)  # as the router would: url_for works
