@@ -166,11 +166,13 @@ def _spawn(name: str, url: str, command: list[str], log: Path) -> Running:
     return _wait(Running(name, url, process))
 
 
-def start_ours(build_dir: Path, work: Path, cache: bool) -> Running:
+def start_ours(build_dir: Path, work: Path, cache: bool, extra: tuple[str, ...] = ()) -> Running:
+    """Our server as a user runs it (result limit and SERVICE guard on), with a longer time
+    limit for the 1M-quad joins."""
     port = free_port()
     command = [str(BIN / "sarcoma-graph"), "serve", "--root", str(ROOT), "--build-dir",
-               str(build_dir), "--port", str(port), "--quiet", "--max-results", "0",
-               "--timeout", "120"] + ([] if cache else ["--cache-entries", "0"])
+               str(build_dir), "--port", str(port), "--quiet", "--timeout", "120",
+               *extra] + ([] if cache else ["--cache-entries", "0"])
     name = "sarcoma-graph" if cache else "sarcoma-graph (no cache)"
     return _spawn(name, f"http://127.0.0.1:{port}/sparql", command,
                   work / f"ours-{port}.log")

@@ -7,8 +7,9 @@ Every server gets the same N-Quads on 127.0.0.1. wrk (Debian ``wrk``) drives eac
 connections for ``--seconds`` per cell; its Lua script rotates 5,000 variants of each query
 (a distinct comment line), so no answer cache serves a request. Queries: a one-subject
 lookup and the headline join (queries/agents-targeting-causal-alterations.rq). Prints req/s
-and p99 side by side and the ratios against issue 11's targets. Our server runs with
-``--cache-entries 2048`` (the default): the variants defeat it.
+and p99 side by side and the ratios against issue 11's targets. Our server runs as a user
+runs it (default answer cache, result limit, SERVICE guard; ``--timeout 120``), on Granian
+(the default) and on uvicorn (``--http-server uvicorn``): the variants defeat the cache.
 Needs wrk and the `bench` extra (oxigraph CLI, rdflib-endpoint).
 """
 
@@ -119,6 +120,8 @@ def run_dataset(label: str, dataset: Path, work: Path, args: argparse.Namespace)
     if not (build_dir / "manifest.json").exists():
         stage_dataset(dataset, build_dir)
     starters = {"ours": lambda: start_ours(build_dir, work, True),
+                "ours on uvicorn": lambda: start_ours(build_dir, work, True,
+                                                      ("--http-server", "uvicorn")),
                 "oxigraph serve (memory)": lambda: start_oxigraph_memory(dataset, work),
                 "oxigraph serve-read-only": lambda: start_oxigraph(dataset, work)}
     if not args.skip_rdflib:

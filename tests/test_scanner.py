@@ -9,6 +9,7 @@ comments, IRIs, prefixed names with ``\\``-escapes and ``<`` operators in every 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 
 import pyoxigraph as ox
@@ -17,7 +18,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from sarcoma_graph.plumbing.scanner import has_dataset_clause, scan, tokens
+from sarcoma_graph.plumbing.scanner import (
+    has_dataset_clause,
+    may_have_keyword,
+    scan,
+    tokens,
+    unescape,
+)
 from tests.recording import recording_listener
 
 LISTENER = "http://127.0.0.1:9/"  # replaced by the live listener's URL in each test
@@ -181,3 +188,86 @@ def test_no_service_escapes_detection(listener, pieces):
         return  # the server refuses these (unless every endpoint is allowed)
     assert not _reaches(text, listener.url, listener.requests), text
     assert not _rdflib_services(text), text
+
+
+# ---------------------------------------------------------------- the quick check before tokenizing
+
+BLANKS = ["", " ", "\n", "\t#c from NOW(\n", " # <x>\n "]
+TARGETS = ["<http://e/g>", "ex:g", ":g", "NAMED <http://e/g>", "NAMED ex:g", "named:g"]
+CALLS = ["NOW", "now", "RAND", "Rand", "UUID", "STRUUID", "BNODE"]
+
+
+def _parses(text: str) -> bool:
+    try:
+        ox.Store().query(text)
+    except SyntaxError:
+        return False
+    except (OSError, ValueError, TypeError, RuntimeError):
+        pass
+    return True
+
+
+@pytest.mark.parametrize("before", BLANKS)
+@pytest.mark.parametrize("target", TARGETS)
+def test_quick_check_sees_every_dataset_clause(before, target):
+    text = f"PREFIX ex: <http://e/> PREFIX : <http://e/> PREFIX named: <http://n/> " \
+           f"SELECT * FROM{before}{target} WHERE {{ ?s ?p ?o }}"
+    if not _parses(text):
+        pytest.fail(f"the case itself is not SPARQL: {text!r}")
+    assert may_have_keyword(text)
+    # FROMex:g is one name to the tokenizer; pyoxigraph reads FROM ex:g and lets it win over
+    # the union default graph anyway, so only the quick check must see it
+    assert has_dataset_clause(text) or not before
+
+
+@pytest.mark.parametrize("before", BLANKS)
+@pytest.mark.parametrize("call", CALLS)
+def test_quick_check_sees_every_volatile_call(before, call):
+    argument = '"x"' if call == "BNODE" else ""
+    text = f"SELECT ({call}{before}({argument}) AS ?v) {{}}"
+    assert _parses(text), text
+    assert may_have_keyword(text)
+    assert scan(text, quick=(128, 4000)).volatile
+
+
+@pytest.mark.parametrize("prose", [
+    '"inferred from mechanism"', '"known"', '"a random brand"', '"loaded"', '"a service"',
+    "'FROM  nowhere'"])
+def test_quick_check_lets_prose_in_strings_pass_but_not_service_or_load(prose):
+    text = f"SELECT ?x {{ ?x ?p {prose} }}"
+    words = ("service", "load")
+    assert may_have_keyword(text) == any(w in prose.lower() for w in words)
+    assert not has_dataset_clause(text)
+    assert not scan(text, quick=(128, 4000)).volatile
+
+
+def test_quick_check_leaves_what_it_cannot_decide_in_a_window_to_the_tokenizer():
+    far = "SELECT * FROM" + " " * 300 + "<http://e/g> { ?s ?p ?o }"
+    long_prefix = "SELECT * FROM " + "e" * 300 + ":g { ?s ?p ?o }"
+    many = "SELECT ?x { ?x ?p \"" + "from x " * 100 + "\" }"
+    assert may_have_keyword(far) and has_dataset_clause(far)
+    assert may_have_keyword(long_prefix)
+    assert may_have_keyword(many)  # past the candidates it weighs: tokenized
+
+
+PROJECTIONS = ["*", "?s", "(NOW() AS ?v)", "(now\n() AS ?v)", '("known from" AS ?v)',
+               "(RAND #c\n() AS ?v)", "(STRUUID() AS ?v)", '("random" AS ?v)',
+               '(BNODE("b") AS ?v)', "(?s AS ?from)"]
+DATASETS = ["", "FROM <http://e/g>", "FROM#c\n ex:g", "FROM NAMED :g", "from:g",
+            "FROM NAMED<http://e/g>"]
+OBJECTS = ["?o", '"from ex:x"', '"now (x)"', '"FROM <x>"', "ex:fromage", "ex:now",
+           "<http://e/from>", "'rand('", '"""uuid\n("""']
+
+
+def test_what_the_quick_check_lets_pass_the_tokenizer_finds_nothing_in():
+    passed = 0
+    for projection, dataset, obj in itertools.product(PROJECTIONS, DATASETS, OBJECTS):
+        text = f"PREFIX ex: <http://e/> PREFIX : <http://e/> SELECT {projection} {dataset} " \
+               f"WHERE {{ ?s ?p {obj} }}"
+        assert _parses(text), text
+        if any(may_have_keyword(reading) for reading in (text, unescape(text))):
+            continue
+        passed += 1
+        facts = scan(text)
+        assert not (facts.dataset_clause or facts.volatile or facts.services or facts.load), text
+    assert passed == 4 * 1 * 5  # projections, datasets and objects with no keyword-like word

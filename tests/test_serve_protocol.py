@@ -208,3 +208,74 @@ def test_json_answers_are_valid_json(client):
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"})
     body = json.loads(response.content)
     assert set(body["head"]["vars"]) == {"s", "p", "o"} and len(body["results"]["bindings"]) == 5
+
+
+_CORS = ("access-control-allow-origin", "access-control-expose-headers", "vary")
+_VOLATILE_HEADERS = ("date", "server")
+
+
+def _comparable(response: httpx.Response) -> tuple[int, bytes, dict[str, str]]:
+    headers = {k: v for k, v in response.headers.items()
+               if k not in _CORS and k not in _VOLATILE_HEADERS}
+    return response.status_code, response.content, headers
+
+
+@pytest.mark.parametrize(("method", "params", "body", "headers"), [
+    ("GET", {"query": COUNT}, None, {}),
+    ("GET", {"query": COUNT}, None, {"accept": "text/csv"}),
+    ("GET", {"query": COUNT, "format": "xml"}, None, {}),
+    ("HEAD", {"query": COUNT}, None, {}),
+    ("GET", {"query": "SELECT * WHERE {"}, None, {}),
+    ("GET", {"query": COUNT}, None, {"accept": "image/png"}),
+    ("GET", {}, None, {"accept": "text/turtle"}),
+    ("POST", {}, urlencode({"query": COUNT}), {"content-type": "application/x-www-form-urlencoded"}),
+    ("POST", {}, COUNT, {"content-type": "application/sparql-query"}),
+    ("POST", {}, "x", {"content-type": "text/plain"}),
+    ("POST", {}, "INSERT DATA {}", {"content-type": "application/sparql-update"}),
+])
+def test_the_direct_path_answers_as_the_full_stack(client, method, params, body, headers):
+    """A request with an Origin goes through every middleware and the router; one without
+    takes the direct path (serve/routes/direct.py): same status, body and headers."""
+    direct = client.request(method, "/sparql", params=params, content=body, headers=headers)
+    stacked = client.request(method, "/sparql", params=params, content=body,
+                             headers={**headers, "origin": "https://example.org"})
+    assert _comparable(direct) == _comparable(stacked)
+    assert direct.headers["x-content-type-options"] == "nosniff"
+    assert stacked.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in direct.headers
+
+
+def test_a_fault_on_the_direct_path_is_a_logged_500_without_traceback(monkeypatch, caplog):
+    import asyncio
+
+    from sarcoma_graph.serve.routes import direct
+    from sarcoma_graph.serve.settings import Settings
+    from sarcoma_graph.serve.state import STATE_KEY
+    from sarcoma_graph.store import open_store
+
+    async def broken(request, state):
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setitem(direct._HANDLERS, "GET", broken)
+    from sarcoma_graph.serve.app import create_app
+
+    app = create_app(Settings(), open_store("oxigraph"))
+    setattr(app.state, STATE_KEY, object())  # as after the lifespan (no workers needed)
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/sparql", "root_path": "",
+             "query_string": b"query=ASK%7B%7D", "headers": [(b"host", b"127.0.0.1")],
+             "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1)}
+    asyncio.run(app(scope, receive, send))
+    start = sent[0]
+    headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    assert start["status"] == 500 and headers["connection"] == "close"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert b"internal server error" in sent[1]["body"] and b"Traceback" not in sent[1]["body"]
+    assert "a bug of ours" in caplog.text

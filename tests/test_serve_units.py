@@ -3,14 +3,19 @@ the SERVICE guard and the settings."""
 
 from __future__ import annotations
 
+from urllib.parse import unquote_to_bytes
+
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sarcoma_graph.plumbing.scanner import scan
 from sarcoma_graph.serve import guard
 from sarcoma_graph.serve.cache import ENTRY_OVERHEAD, Answer, AnswerCache, etag_for, etag_matches
 from sarcoma_graph.serve.guard import Refused
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, choose, parse_accept, pick
+from sarcoma_graph.serve.protocol import percent_decode
 from sarcoma_graph.serve.settings import Settings
 from sarcoma_graph.serve.using import add_using
 
@@ -162,3 +167,12 @@ def test_settings_validate():
         Settings(service_allow=("ftp://x",))
     assert Settings(base_url="https://example.org/sg/").endpoint("x") == \
         "https://example.org/sg/sparql"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from([b"%", b"a", b"F", b"0", b"9", b" ", b"\t", b"_", b"=", b"\n", b"\r",
+                                 b"%4", b"%e9", b"%C3%A9", b"%3D", b"%3d", b"%3", b"+", b"\x00",
+                                 b"\xff", b".", b"?", b"%%", b"%0A", b"=3D"]), max_size=16))
+def test_percent_decoding_is_the_standard_librarys(pieces):
+    raw = b"".join(pieces)
+    assert percent_decode(raw) == unquote_to_bytes(raw)

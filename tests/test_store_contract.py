@@ -11,7 +11,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from sarcoma_graph.plumbing.formats import rdf_syntax
+from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
+from sarcoma_graph.plumbing.results import serialize_results
 from sarcoma_graph.store import BACKENDS, QueryError, ResultTooLarge, open_store
 
 EX = "http://example.org/"
@@ -126,6 +127,30 @@ def test_result_limit(store):
         store.query("SELECT * WHERE { ?s ?p ?o }", limit=3)
 
 
+@pytest.mark.parametrize("syntax", ["json", "xml", "csv", "tsv"])
+@pytest.mark.parametrize("limit", [None, 5, 1000])
+def test_serialised_answers_are_the_bytes_of_the_counted_path(store, syntax, limit):
+    query = f"SELECT ?s ?o WHERE {{ ?s ?p ?o OPTIONAL {{ ?o <{EX}n> ?n }} }} ORDER BY ?s ?o"
+    expected = serialize_results(store.query(query, limit=limit), results_syntax(syntax))
+    answer = store.query_serialised(query, syntax, limit=limit)
+    if not isinstance(answer, bytes):
+        answer = serialize_results(answer, results_syntax(syntax))
+    assert answer == expected
+
+
+def test_serialised_answers_keep_the_limit_and_the_errors(store):
+    query = "SELECT * WHERE { ?s ?p ?o }"
+    for syntax in ("json", "csv"):
+        with pytest.raises(ResultTooLarge):
+            store.query_serialised(query, syntax, limit=4)
+        answer = store.query_serialised(query, syntax, limit=5)  # exactly the five quads
+        rows = serialize_results(answer, results_syntax(syntax)) if not isinstance(
+            answer, bytes) else answer
+        assert rows.count(EX.encode() + b"a") == 2
+        with pytest.raises(QueryError):
+            store.query_serialised("SELECT ?x WHERE {\n  ?x ?y }", syntax)
+
+
 def test_update_inserts_and_bumps_version(store):
     before = store.version
     store.update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}x> <{EX}p> <{EX}y> }} }}")
@@ -168,3 +193,15 @@ _:y <{EX}r> _:x <{G1}> .
     assert isinstance(row["b"], ox.BlankNode) and row["b"] != row["c"]
     blank = [q for q in store.quads(G1) if isinstance(q.subject, ox.BlankNode)]
     assert len(blank) == 2 and {q.subject for q in blank} == {q.object for q in blank}
+
+
+def test_the_embedded_store_writes_small_select_answers_natively():
+    store = open_store("oxigraph")
+    store.load_bytes(DATA, rdf_syntax("nquads"))
+    query = "SELECT * WHERE { ?s ?p ?o }"
+    assert isinstance(store.query_serialised(query, "json", limit=1000), bytes)
+    assert isinstance(store.query_serialised(query, "csv"), bytes)
+    # past limit × the smallest row, the native writer is stopped and the rows are counted
+    assert not isinstance(store.query_serialised(query, "json", limit=5), bytes)
+    assert not isinstance(store.query_serialised(query, "tsv", limit=1000), bytes)
+    assert not isinstance(store.query_serialised("ASK {}", "json"), bytes)

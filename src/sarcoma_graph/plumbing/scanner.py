@@ -60,6 +60,14 @@ _CHAIN = frozenset((".", ";", "+", "-", "*", "/", "&&", "||", "=", "!=", "<", ">
                     "|", "^", "!"))
 _CHAIN_WORDS = frozenset(("union", "optional", "minus", "filter", "bind"))
 _WATCHED = ("service", "load", "from", *_VOLATILE)
+#: Where a watched word may be: the tokenizer runs when one of them could be a keyword.
+_CANDIDATE = re.compile("[sflrnub](?:ervice|oad|rom|and|ow|uid|node)")  # in lower case
+_BLANKS = re.compile(r"(?:[ \t\r\n]++|#[^\r\n]*+)*+")
+_PREFIX_RUN = re.compile(r"[^\s:\"'{}()<>#]*+")
+#: How far past a candidate the quick check looks, and how many candidates it weighs, before
+#: it leaves the decision to the tokenizer (keeps the check linear on any text).
+_WINDOW = 256
+_MOST_CANDIDATES = 64
 _MODES = {"select": "select", "group": "modifier", "order": "modifier", "having": "modifier",
           "values": "values", "where": "pattern", "limit": "pattern", "offset": "pattern",
           "construct": "pattern", "ask": "pattern", "describe": "pattern"}
@@ -265,11 +273,59 @@ def scan(text: str, quick: tuple[int, int] | None = None) -> Facts:
 
 def _must_read(text: str, depth: int, chain: int) -> bool:
     """Whether the tokenizer must run: a keyword of interest, or limits that may be passed."""
-    lower = text.lower()
-    if any(word in lower for word in _WATCHED) or sum(text.count(c) for c in _OPENING) > depth:
+    if sum(text.count(c) for c in _OPENING) > depth or may_have_keyword(text):
         return True
+    lower = text.lower()
     return sum(text.count(c) for c in ".;,+-*/&|=<>!^") + sum(
         lower.count(w) for w in _CHAIN_WORDS) > chain
+
+
+def may_have_keyword(text: str) -> bool:
+    """Whether ``SERVICE``, ``LOAD``, a ``FROM`` clause or a volatile function may be in the
+    text (one reading of it), judged without tokenizing: ``False`` only when none can be.
+
+    ``service`` and ``load`` anywhere count, as the tokenizer reads them (no word
+    boundaries). ``from`` counts only where a dataset clause could follow it (``<``,
+    ``NAMED`` or a prefixed name, past blanks and comments), and ``rand``/``now``/``uuid``/
+    ``bnode`` only before ``(``: prose such as ``"inferred from mechanism"`` or ``known``
+    in a string then costs no tokenizing. Undecided cases (past a window of
+    :data:`_WINDOW` characters, or more than :data:`_MOST_CANDIDATES` candidates) count.
+
+    >>> may_have_keyword('SELECT ?w { ?s ?p "known from papers" }')
+    False
+    >>> may_have_keyword("SELECT * FROM # graph\\n <http://g> { ?s ?p ?o }")
+    True
+    >>> may_have_keyword("SELECT (NOW () AS ?t) {}"), may_have_keyword("SELECT * FROM ex:g {}")
+    (True, True)
+    """
+    text = text.lower()  # then matched without re.I: ten times faster
+    for count, found in enumerate(_CANDIDATE.finditer(text)):
+        word = found.group()
+        if word in ("service", "load") or count >= _MOST_CANDIDATES:
+            return True
+        end = min(len(text), found.end() + _WINDOW)
+        at = _end(_BLANKS.match(text, found.end(), end), found.end())
+        if at == end:
+            if end < len(text):
+                return True  # blanks up to the window: undecided
+            continue
+        if word != "from":
+            if text[at] == "(":
+                return True
+            continue
+        if text[at] == "<" or text.startswith("named", at):
+            return True
+        run = _end(_PREFIX_RUN.match(text, at, end), at)
+        if run == end and end < len(text):
+            return True  # a name running past the window: undecided
+        if run < end and text[run] == ":":
+            return True
+    return False
+
+
+def _end(match: re.Match[str] | None, start: int) -> int:
+    """Where a pattern that may match empty stopped (its start when it did not match)."""
+    return match.end() if match else start
 
 
 def has_dataset_clause(sparql: str) -> bool:
@@ -280,6 +336,9 @@ def has_dataset_clause(sparql: str) -> bool:
     >>> has_dataset_clause('SELECT * WHERE { ?s ?p "FROM" } # FROM')
     False
     """
+    readings = [sparql, unescape(sparql)] if "\\u" in sparql or "\\U" in sparql else [sparql]
+    if not any(may_have_keyword(reading) for reading in readings):
+        return False
     return scan(sparql).dataset_clause
 
 

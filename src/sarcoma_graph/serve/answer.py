@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
-from sarcoma_graph.serve.cache import Answer, etag_for, etag_matches
+from sarcoma_graph.serve.cache import Answer, digest, etag_for, etag_matches
 from sarcoma_graph.serve.errors import HttpError, query_error
 from sarcoma_graph.serve.guard import Refused
 from sarcoma_graph.serve.jobs import QueryJob, run_query
@@ -48,7 +48,7 @@ def send(request: Request, answer: Answer, status: int = 200) -> Response:
 async def cached(request: Request, state: EndpointState, key: Hashable, media_type: str,
                  produce: Callable[[], Awaitable[bytes]]) -> Response:
     """Serve ``produce()`` through the answer cache and ``ETag``/``If-None-Match``."""
-    key = (state.version, key, media_type)
+    key = digest((state.version, key, media_type))  # once: the cache and the tag share it
     etag = etag_for(key) if state.settings.etags else ""
     if etag and etag_matches(request.headers.get("if-none-match"), etag):
         return send(request, Answer(media_type, b"", etag))
@@ -101,7 +101,7 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
     job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, settings.max_results,
                    results, graph, state.prefixes, settings.service_allow,
                    settings.endpoint(str(request.url).split("?")[0]))
-    key = (state.version, job)
+    key = job.cache_key(state.version)
     etag = etag_for(key) if state.settings.etags else ""
     if etag and etag_matches(request.headers.get("if-none-match"), etag):
         return send(request, Answer("", b"", etag))

@@ -15,6 +15,7 @@ from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.serve import errors
 from sarcoma_graph.serve.headers import SafeHeaders
 from sarcoma_graph.serve.routes import entities, graph_store, page, queries, search, sparql, void
+from sarcoma_graph.serve.routes.direct import EndpointApp
 from sarcoma_graph.serve.settings import Settings
 from sarcoma_graph.serve.state import endpoint_state
 from sarcoma_graph.store import Store
@@ -47,7 +48,7 @@ def create_app(settings: Settings, store: Store,
         async with endpoint_state(app, settings, store, named_queries):
             yield
 
-    app = FastAPI(title="sarcoma-graph SPARQL endpoint", version=__version__,
+    app = EndpointApp(title="sarcoma-graph SPARQL endpoint", version=__version__,
                   description=_ABOUT, lifespan=lifespan, redoc_url=None,
                   docs_url=None)  # /docs is served with bundled assets (routes/page.py)
     app.include_router(endpoint_router(named_queries))

@@ -21,9 +21,17 @@ class Answer:
     etag: str
 
 
+def digest(key: Hashable) -> bytes:
+    """The key kept in the cache: a digest, so that no query text is held by the cache. A
+    ``bytes`` key is taken as a digest already (see ``QueryJob.cache_key``)."""
+    if isinstance(key, bytes):
+        return key
+    return hashlib.blake2b(repr(key).encode(), digest_size=20).digest()
+
+
 def etag_for(key: Hashable) -> str:
-    """A strong entity tag for a cache key."""
-    return '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
+    """A strong entity tag for a cache key (or its :func:`digest`)."""
+    return '"' + digest(key)[:12].hex() + '"'
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
@@ -39,11 +47,6 @@ def etag_matches(header: str | None, etag: str) -> bool:
 
 #: Bytes counted for each entry beside its body: the digest key, the answer object, the links.
 ENTRY_OVERHEAD = 512
-
-
-def _digest(key: Hashable) -> bytes:
-    """The key kept in the cache: a digest, so that no query text is held by the cache."""
-    return hashlib.blake2b(repr(key).encode(), digest_size=20).digest()
 
 
 def _size(answer: Answer) -> int:
@@ -66,7 +69,7 @@ class AnswerCache:
         return self._bytes
 
     def get(self, key: Hashable) -> Answer | None:
-        key = _digest(key)
+        key = digest(key)
         answer = self._items.get(key)
         if answer is None:
             self.misses += 1
@@ -79,7 +82,7 @@ class AnswerCache:
         size = _size(answer)
         if self.max_entries <= 0 or size > self.max_bytes // 8:
             return  # one answer may take at most an eighth of the cache
-        key = _digest(key)
+        key = digest(key)
         old = self._items.pop(key, None)
         if old is not None:
             self._bytes -= _size(old)

@@ -60,11 +60,16 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     return text_response(400, f"bad request: {problems}")
 
 
-async def _unexpected(request: Request, error: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    # sent outside every middleware, and the server drops the connection after it: say so
+def unexpected_error() -> Response:
+    """The 500 for a fault of ours: sent outside every middleware, and the server drops the
+    connection after it: say so."""
     return text_response(500, "internal server error (logged on the server)",
                          {"Connection": "close", "X-Content-Type-Options": "nosniff"})
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return unexpected_error()
 
 
 async def _store_failed(request: Request, error: Exception) -> Response:

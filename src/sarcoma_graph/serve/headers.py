@@ -4,6 +4,7 @@ the client's address for the worker pool's per-client limit."""
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from sarcoma_graph.serve.pool import CLIENT
@@ -11,7 +12,15 @@ from sarcoma_graph.serve.pool import CLIENT
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 Scope = dict[str, Any]
-Message = dict[str, Any]
+Message = MutableMapping[str, Any]
+
+
+def with_nosniff(message: Message) -> Message:
+    """An ASGI message, with ``X-Content-Type-Options: nosniff`` when it starts an answer."""
+    if message["type"] != "http.response.start":
+        return message
+    headers = [h for h in message.get("headers", []) if h[0].lower() != NOSNIFF[0]]
+    return {**message, "headers": [*headers, NOSNIFF]}
 
 
 class SafeHeaders:
@@ -28,10 +37,7 @@ class SafeHeaders:
         token = CLIENT.set(client[0] if client else None)
 
         async def send_safely(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [h for h in message.get("headers", []) if h[0].lower() != NOSNIFF[0]]
-                message = {**message, "headers": [*headers, NOSNIFF]}
-            await send(message)
+            await send(with_nosniff(message))
 
         try:
             await self.app(scope, receive, send_safely)

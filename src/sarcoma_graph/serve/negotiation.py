@@ -16,6 +16,7 @@ from starlette.requests import Request
 
 from sarcoma_graph.plumbing.formats import RDF_SYNTAXES, RESULTS_SYNTAXES, RdfSyntax, ResultsSyntax
 from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.serve.protocol import parse_pairs
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def accept_of(request: Request) -> str | None:
     """The ``Accept`` to negotiate with: a ``format=``/``output=`` URL parameter (a short name
     or a media type) overrides the header, as Fuseki and Virtuoso do; 400 for an unknown one."""
     for name in _FORMAT_PARAMETERS:
-        value = request.query_params.get(name)
+        value = url_parameter(request, name)
         if value is None:
             continue
         value = value.strip().lower()
@@ -150,6 +151,17 @@ def accept_of(request: Request) -> str | None:
         known = ", ".join(sorted(FORMAT_NAMES))
         raise HttpError(400, f"unknown {name}={value!r}; use a media type or one of: {known}")
     return request.headers.get("accept")
+
+
+def url_parameter(request: Request, name: str) -> str | None:
+    """The last value of one URL parameter, decoding only that one (a query string is mostly
+    the percent-encoded query, which the protocol reader decodes once already)."""
+    found = None
+    for part in request.scope.get("query_string", b"").split(b"&"):
+        key = part.partition(b"=")[0]
+        if key == name.encode() or ((b"%" in key or b"+" in key) and parse_pairs(key)[0][0] == name):
+            found = parse_pairs(part)[0][1]
+    return found
 
 
 def negotiate(request: Request, table: dict[str, str]) -> str:

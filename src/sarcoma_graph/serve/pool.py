@@ -20,6 +20,7 @@ with ``Retry-After``).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import contextvars
 import logging
@@ -77,6 +78,14 @@ class Admission:
 
 
 @dataclass
+class _Waiter:
+    """A job waiting for a worker: the client it runs for and the future that gets one."""
+
+    client: str | None
+    future: asyncio.Future[Worker]
+
+
+@dataclass
 class Worker:
     process: BaseProcess
     jobs: Connection
@@ -100,7 +109,7 @@ class WorkerPool:
         self.store_lock = threading.Lock()  # held to fork and to change the store
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._lane: asyncio.Queue[Worker] = asyncio.Queue()
-        self._released = asyncio.Event()
+        self._waiting: collections.deque[_Waiter] = collections.deque()
         self._running: dict[str, int] = {}
         self._all: dict[int, Worker] = {}
         # One long-lived thread forks and reaps: a worker's PR_SET_PDEATHSIG fires when the
@@ -139,7 +148,7 @@ class WorkerPool:
 
     def _put(self, worker: Worker) -> None:
         (self._lane if worker.lane else self._idle).put_nowait(worker)
-        self._signal()
+        self._dispatch()
 
     @property
     def pids(self) -> list[int]:
@@ -193,37 +202,73 @@ class WorkerPool:
                 self._running[client] -= 1
                 if not self._running[client]:
                     del self._running[client]
-            self._signal()
+            self._dispatch()  # a job of this client waiting for its own may go now
 
-    def _signal(self) -> None:
-        """Wake every job waiting for a worker (each waits on the event it saw: none is lost)."""
-        self._released.set()
-        self._released = asyncio.Event()
+    def _take(self, client: str | None) -> Worker | None:
+        """A worker for the client now, if the rules allow one: a general worker below its
+        limit, a fast-lane worker only with nothing else running."""
+        held = self._running.get(client, 0) if client is not None else 0
+        if held >= (self.admission.per_client or self.size):
+            return None
+        for queue in (self._idle, self._lane) if held == 0 else (self._idle,):
+            if not queue.empty():
+                if client is not None:
+                    self._running[client] = held + 1
+                return queue.get_nowait()
+        return None
+
+    def _dispatch(self) -> None:
+        """Hand free workers to waiting jobs, first come first served (a job whose client is
+        at its limit lets the next ones pass); wakes only the jobs it serves."""
+        for waiter in list(self._waiting):
+            if self._idle.empty() and self._lane.empty():
+                return
+            if waiter.future.done():
+                self._waiting.remove(waiter)
+                continue
+            worker = self._take(waiter.client)
+            if worker is not None:
+                self._waiting.remove(waiter)
+                waiter.future.set_result(worker)
 
     async def _acquire(self, client: str | None, wait: float) -> Worker:
-        """A general worker if one is idle, else a fast-lane one (only for a client with
-        nothing else running); a client holding ``per_client`` workers waits for its own.
-        :class:`Busy` after ``wait`` seconds."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait
-        limit = self.admission.per_client or self.size
-        while True:
-            event = self._released
+        """A worker as :meth:`_take` allows, now or in turn; :class:`Busy` after ``wait``
+        seconds."""
+        if not self._waiting:
+            worker = self._take(client)
+            if worker is not None:
+                return worker
+        waiter = _Waiter(client, asyncio.get_running_loop().create_future())
+        self._waiting.append(waiter)
+        self._dispatch()
+        try:
+            await asyncio.wait({waiter.future}, timeout=wait)
+        except BaseException:  # cancelled (client gone): a worker handed over goes back
+            if waiter.future.done() and not waiter.future.cancelled():
+                self._give_back(client, waiter.future.result())
+            self._leave(waiter)
+            raise
+        if not waiter.future.done():
+            self._leave(waiter)
             held = self._running.get(client, 0) if client is not None else 0
-            if held < limit:
-                for queue in (self._idle, self._lane) if held == 0 else (self._idle,):
-                    if not queue.empty():
-                        if client is not None:
-                            self._running[client] = held + 1
-                        return queue.get_nowait()
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                if held >= limit:
-                    raise Busy(f"you already have {held} requests running on this endpoint "
-                               f"and the next waited {wait:g} s for them", 2)
-                raise Busy(f"every query worker stayed busy for {wait:g} s", 2)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+            if held >= (self.admission.per_client or self.size):
+                raise Busy(f"you already have {held} requests running on this endpoint "
+                           f"and the next waited {wait:g} s for them", 2)
+            raise Busy(f"every query worker stayed busy for {wait:g} s", 2)
+        return waiter.future.result()
+
+    def _leave(self, waiter: _Waiter) -> None:
+        waiter.future.cancel()
+        with contextlib.suppress(ValueError):
+            self._waiting.remove(waiter)
+
+    def _give_back(self, client: str | None, worker: Worker) -> None:
+        """Undo a hand-over the job could not take (it was cancelled meanwhile)."""
+        if client is not None:
+            self._running[client] -= 1
+            if not self._running[client]:
+                del self._running[client]
+        self._put(worker)
 
     async def _run_on(self, worker: Worker, function: Callable[..., Any], args: tuple[Any, ...],
                       timeout: float, retire: bool) -> Any:

@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Request
 
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.serve.cache import AnswerCache
+from sarcoma_graph.serve.inherited import inherit
 from sarcoma_graph.serve.pool import Admission, WorkerPool
 from sarcoma_graph.serve.settings import Settings
 from sarcoma_graph.store import Store
@@ -83,7 +84,8 @@ def _prefixes() -> dict[str, str]:
 async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
                          queries: Sequence[NamedQuery] = ()) -> AsyncIterator[EndpointState]:
     """Start the workers (forked now, with the store loaded) and stop them on the way out."""
-    prefixes = tuple(sorted(_prefixes().items()))  # before the fork (the registry is slow)
+    # before the fork (the registry is slow); sent to the workers by reference
+    prefixes = inherit(tuple(sorted(_prefixes().items())))
     admission = Admission(settings.per_client, settings.lanes, settings.lane_timeout,
                           settings.queue_wait)
     # no SERVICE endpoint allowed and a local store: the workers get no network at all (defence
@@ -100,8 +102,9 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
         await pool.close()
 
 
-def get_state(request: Request) -> EndpointState:
-    """The dependency every route takes."""
+async def get_state(request: Request) -> EndpointState:
+    """The dependency every route takes (``async``: FastAPI would run a plain function in its
+    thread pool, a thread hand-off on every request)."""
     state: EndpointState = getattr(request.app.state, STATE_KEY)  # set by the lifespan
     return state
 

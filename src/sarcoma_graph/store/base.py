@@ -104,6 +104,23 @@ class Store(abc.ABC):
         Relative IRIs are resolved against ``base_iri`` (an error without one).
         """
 
+    def query_serialised(
+        self,
+        sparql: str,
+        results_syntax: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        limit: int | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult | bytes:
+        """:meth:`query`, or a SELECT answer already written in ``results_syntax`` (a
+        :data:`sarcoma_graph.plumbing.formats.RESULTS_SYNTAXES` name) by a backend that can
+        write it natively, byte for byte as :func:`sarcoma_graph.plumbing.results.
+        serialize_results` would. The same errors and the same ``limit``."""
+        return self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
+                          limit=limit, base_iri=base_iri)
+
     @abc.abstractmethod
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Apply a SPARQL 1.1 Update atomically (relative IRIs against ``base_iri``).

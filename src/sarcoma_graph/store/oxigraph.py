@@ -6,6 +6,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -95,6 +96,39 @@ class OxigraphStore(Store):
         limit: int | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
+        answer = self._evaluate(sparql, default_graphs, named_graphs, substitutions, base_iri)
+        return _materialise(answer, limit)
+
+    def query_serialised(
+        self,
+        sparql: str,
+        results_syntax: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        limit: int | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult | bytes:
+        """SELECT answers in JSON or CSV are written by pyoxigraph (the same bytes as ours, a
+        third of the time). Within the limit for sure while the output stays under ``limit``
+        times the smallest row's size; past that, the query runs again on the counted path."""
+        answer = self._evaluate(sparql, default_graphs, named_graphs, None, base_iri)
+        native = _NATIVE.get(results_syntax)
+        if native is None or not isinstance(answer, ox.QuerySolutions):
+            return _materialise(answer, limit)
+        output = _Capped(None if limit is None else limit * native[1])
+        try:
+            answer.serialize(cast(IO[bytes], output), format=native[0])
+        except _Overflow:
+            return self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
+                              limit=limit, base_iri=base_iri)
+        except (OSError, ValueError, TypeError, RuntimeError) as error:  # evaluation, lazily
+            raise QueryError(str(error)) from None
+        return output.value()
+
+    def _evaluate(self, sparql: str, default_graphs: Sequence[str] | None,
+                  named_graphs: Sequence[str] | None, substitutions: Mapping[str, Term] | None,
+                  base_iri: str | None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
         union = False
         if default_graphs is not None:
@@ -106,10 +140,9 @@ class OxigraphStore(Store):
             named = [ox.NamedNode(g) for g in named_graphs]
         bound = {ox.Variable(k): v for k, v in substitutions.items()} if substitutions else None
         try:
-            answer = self._store.query(
+            return self._store.query(
                 sparql, base_iri=base_iri or None, use_default_graph_as_union=union,
                 default_graph=default, named_graphs=named, substitutions=bound)
-            return _materialise(answer, limit)
         except SyntaxError as error:
             raise as_query_error(error) from None
         except (OSError, ValueError, TypeError, RuntimeError) as error:  # RuntimeError: evaluation
@@ -138,6 +171,35 @@ class OxigraphStore(Store):
             raise ValueError(f"{syntax.name} cannot hold named graphs: name one graph to dump")
         self._store.dump(out, format=syntax.oxigraph)
         return out.getvalue()
+
+
+#: Results syntaxes pyoxigraph writes exactly as plumbing.results does, with the fewest bytes
+#: a row can take in them (``{},`` in JSON, an empty CSV line).
+_NATIVE = {"json": (ox.QueryResultsFormat.JSON, 3), "csv": (ox.QueryResultsFormat.CSV, 2)}
+
+
+class _Overflow(Exception):
+    """The native answer grew past the size that proves it within the row limit."""
+
+
+class _Capped:
+    """A byte sink for pyoxigraph's writers that stops them past ``cap`` bytes."""
+
+    def __init__(self, cap: int | None) -> None:
+        self.cap, self.size, self.parts = cap, 0, list[bytes]()
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.cap is not None and self.size > self.cap:
+            raise _Overflow
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
 
 
 def _materialise(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
