@@ -50,14 +50,16 @@ def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
     from sarcoma_graph.dataset import load_dataset, save_dataset
     from sarcoma_graph.plumbing.terms import triples_graph
     from sarcoma_graph.reason import materialise
-    from sarcoma_graph.tbox import check_tbox
+    from sarcoma_graph.tbox import start_tbox_check
 
     proj = project(root, build_dir)
     store = load_dataset(proj, backend, require="build")
+    # HermiT (Java, on the asserted ontology) runs while the main thread materialises
+    hermit = start_tbox_check(triples_graph(store.quads(graph_iri("ontology"))))
     with step("reason: OWL 2 RL materialisation", quiet):
         report = materialise(store)
     with step("reason: HermiT check of the ontology", quiet):
-        tbox = check_tbox(triples_graph(store.quads(graph_iri("ontology"))))
+        tbox = hermit.result()
     if tbox.skipped:
         err.print(f"notice: HermiT check skipped — {tbox.skipped}")
     elif not quiet:
