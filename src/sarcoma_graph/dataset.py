@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from sarcoma_graph import __version__
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.plumbing.memory import without_gc
 from sarcoma_graph.plumbing.rdfio import atomic_output, write_atomic
 from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store, open_store
@@ -80,6 +81,7 @@ def sorted_nquads(store: Store) -> bytes:
     return out.getvalue()
 
 
+@without_gc
 def write_sorted_nquads(store: Store, out: BinaryIO, tmp: Path) -> str:
     """Write :func:`sorted_nquads` to ``out`` with bounded memory; returns its SHA-256.
 

@@ -26,6 +26,7 @@ went into building, hashing and comparing rdflib terms).
 
 from __future__ import annotations
 
+import io
 import sys
 import tempfile
 import time
@@ -33,12 +34,14 @@ import types
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from sarcoma_graph.namespaces import OWL, RDF, RDFS, graph_iri
+from sarcoma_graph.plumbing.memory import without_gc
 from sarcoma_graph.store import Store
 
 #: A term as reasoning handles it: an IRI, ``_:label`` or ``"value\0language\0datatype``.
@@ -129,7 +132,7 @@ def chain_axioms(triples: Iterable[Triple]) -> list[Chain]:
             node = rest.get(node, _NIL)
         members = [m for m in listed if is_iri(m)]
         if is_iri(prop) and len(members) >= 2:
-            chains.append((prop, members))  # type: ignore[arg-type]
+            chains.append((prop, members))
     return chains
 
 
@@ -244,6 +247,7 @@ def _worth_keeping(triple: Triple) -> bool:
     return not (p in _REFLEXIVE and s == o)
 
 
+@without_gc
 def materialise(store: Store) -> ReasoningReport:
     """Replace the inferences graph with the OWL 2 RL closure (plus chains) of everything else."""
     started = time.perf_counter()
@@ -279,7 +283,7 @@ def _fixpoint(store: Store, tmp: Path) -> tuple[set[Triple], set[Triple], int]:
     closure: set[Triple] = set()
     for rounds in range(1, MAX_ROUNDS + 1):
         if new:  # appended to the reasoner: the next reason() is incremental
-            _feed(reasoner, tmp / f"round{rounds}.n3", lambda out, these=new: _write(out, these))
+            _feed(reasoner, tmp / f"round{rounds}.n3", partial(_write, triples=new))
             added |= new
         closure = set(_keys_from(reasoner.reason))
         closure |= asserted
@@ -303,9 +307,7 @@ class _Watch:
     triple as one line, ``<s> <p> <o> .``, so a line says whether the data asserts it)."""
 
     def __init__(self, triples: Iterable[Triple]) -> None:
-        self.lines = {b"\n" + ox.serialize([ox.Triple(term(s), term(p), term(o))],  # type: ignore[arg-type]
-                                           format=ox.RdfFormat.N_TRIPLES): (s, p, o)
-                      for s, p, o in triples}
+        self.lines = {b"\n" + _ntriples([t]): t for t in triples}
         self.found: set[Triple] = set()
         self.tail = b"\n"
         self.width = max(map(len, self.lines), default=1)
@@ -333,6 +335,12 @@ class _Watch:
 def _write(out: Any, triples: Iterable[Triple]) -> None:
     ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),  # type: ignore[arg-type]
                  out, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _ntriples(triples: Iterable[Triple]) -> bytes:
+    out = io.BytesIO()
+    _write(out, triples)
+    return out.getvalue()
 
 
 def _keys_from(call: Callable[[], list[tuple[Any, Any, Any]]]) -> list[Triple]:

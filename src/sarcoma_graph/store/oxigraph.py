@@ -100,7 +100,7 @@ class OxigraphStore(Store):
             return len(self._store)
         name = ox.NamedNode(graph)  # counted by the engine, no Python object per quad
         answer = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}")
-        return int(next(iter(answer))[0].value)  # type: ignore[arg-type,index]
+        return int(next(iter(answer))[0].value)  # type: ignore[arg-type]
 
     def clear(self, graph: str | None = None) -> None:
         if graph is None:
