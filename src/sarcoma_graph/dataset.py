@@ -210,7 +210,7 @@ def save_dataset(store: Store, project: Project, stage: Stage) -> Path:
         with written.open("wb") as handle:
             sha256 = write_sorted_nquads(store, handle, Path(tmp))
         manifest = Manifest(stage=stage, sha256=sha256, quads=store.count(),
-                            graphs={g: store.count(g) for g in store.named_graphs()})
+                            graphs=store.graph_counts())
         pending = _pending_path(project)
         write_atomic(pending, _manifest_bytes(manifest))
     # the dataset is in place (moved when the block closed): its manifest follows
@@ -300,21 +300,33 @@ def load_dataset(project: Project, backend: str = "oxigraph", require: Stage = "
     return store
 
 
-def _disk_store(folder: Path, dataset: Path, sha256: str) -> Store:
+def _open_disk_store(folder: Path) -> Store:
     from sarcoma_graph.store.oxigraph import OxigraphStore
 
     folder.mkdir(parents=True, exist_ok=True)
-    mark = folder / _STORE_MARK
     try:
-        store = OxigraphStore(folder)
+        return OxigraphStore(folder)
     except OSError as error:
         raise InputError(f"{STORE_DIR_ENV}={folder}: cannot open the store ({error}); "
                          "is another command using it?") from None
+
+
+def empty_disk_store(folder: Path) -> Store:
+    """The on-disk store at ``folder``, emptied, its mark removed (for ``build``)."""
+    store = _open_disk_store(folder)
+    (folder / _STORE_MARK).unlink(missing_ok=True)
+    store.clear()
+    return store
+
+
+def _disk_store(folder: Path, dataset: Path, sha256: str) -> Store:
+    store = _open_disk_store(folder)
+    mark = folder / _STORE_MARK
     if mark.is_file() and mark.read_text(encoding="utf-8").strip() == sha256:
         return store
     mark.unlink(missing_ok=True)  # a half-filled store is never taken for a full one
     store.clear()
-    store.bulk_load_file(dataset)
+    store.bulk_load_file(dataset)  # type: ignore[attr-defined]
     mark.write_text(sha256 + "\n", encoding="utf-8")
     return store
 

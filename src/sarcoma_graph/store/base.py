@@ -81,6 +81,10 @@ class Store(abc.ABC):
     def count(self, graph: str | None = None) -> int:
         """How many quads in the store, or in one named graph."""
 
+    def graph_counts(self) -> dict[str, int]:
+        """How many quads each non-empty named graph holds, by graph IRI (sorted)."""
+        return {g: self.count(g) for g in self.named_graphs()}
+
     @abc.abstractmethod
     def clear(self, graph: str | None = None) -> None:
         """Remove everything, or one named graph."""
