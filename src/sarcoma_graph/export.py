@@ -60,5 +60,8 @@ def export(store: Store, syntax: RdfSyntax, prefixes: Mapping[str, str],
            graphs: list[str] | None = None, header: tuple[str, ...] = ()) -> bytes:
     """Serialise the named graphs given (default: all) deterministically."""
     names = graphs if graphs is not None else store.named_graphs()
+    if syntax.name == "turtle":  # streamed into the writer: no list of every quad beside it
+        return canonical_turtle((q for name in names for q in store.quads(name)), prefixes,
+                                header).encode()
     quads = [q for name in names for q in store.quads(name)]
     return serialize_quads(quads, syntax, prefixes, header)

@@ -6,14 +6,15 @@ applies every ``owl:propertyChainAxiom`` of the ontology itself and alternates t
 nothing new is found. Inferred triples that only restate the obvious (``owl:Thing`` types,
 reflexive axioms) or touch blank nodes are left out, so the inferences graph stays IRI-only.
 
-Speed (issue 11): the triples go to ``reasonable`` once, as an N-Triples file that its own
-parser reads (no Python term per triple on the way in); the chain triples of each round are
-added to the same reasoner, which then reasons incrementally; and before each call the chains
-are run to their own fixpoint together with the two OWL 2 RL rules that feed chains from chain
-results (prp-spo1 sub-properties, prp-inv inverses), first on the asserted triples, so that
-usually one reasoner call is enough and a second round only confirms that the closure adds no
-chain input. Every triple added that way is one the old alternation derives too: the result is
-the same least fixpoint (tested against it, ``tests/test_reasoning_scale.py``).
+Speed (issue 11): the triples go to ``reasonable`` once, as light objects of its own liking
+(:class:`URIRef`, :class:`Literal`, one per distinct term), together with what the chains derive
+from them; the chain triples of each later round are added to the same reasoner, which then
+reasons incrementally. Before each call the chains are run to their own fixpoint together with
+the two OWL 2 RL rules that feed chains from chain results (prp-spo1 sub-properties, prp-inv
+inverses), first on the asserted triples, so that usually one reasoner call is enough and a
+second round only confirms that the closure adds no chain input. Every triple added that way
+is one the old alternation derives too: the result is the same least fixpoint (tested against
+it, ``tests/test_reasoning_scale.py``).
 
 Terms are :data:`Key` strings, never rdflib terms: an IRI is itself (interned), a blank node
 ``_:label``, a literal ``"value NUL language NUL datatype`` (``None`` for the one it lacks); no
@@ -26,16 +27,12 @@ went into building, hashing and comparing rdflib terms).
 
 from __future__ import annotations
 
-import io
 import sys
-import tempfile
 import time
 import types
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -57,6 +54,7 @@ _REFLEXIVE = {str(t) for t in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivale
                                OWL.equivalentProperty, OWL.sameAs)}
 _LIST_OR_CHAIN = {_FIRST, _REST, _CHAIN}
 _PROPERTY_LINKS = {_SUBPROPERTY, _INVERSE}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LITERAL = '"{}\0{}\0{}'  # value, language, datatype: what reasonable passes to rdflib.Literal
 
 
@@ -251,8 +249,7 @@ def _worth_keeping(triple: Triple) -> bool:
 def materialise(store: Store) -> ReasoningReport:
     """Replace the inferences graph with the OWL 2 RL closure (plus chains) of everything else."""
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="sarcoma-graph-reason-") as tmp:
-        closure, asserted, rounds = _fixpoint(store, Path(tmp))
+    closure, asserted, rounds = _fixpoint(store)
     inferred = [t for t in closure - asserted if _worth_keeping(t)]
     del closure
     store.clear(INFERRED)
@@ -264,83 +261,115 @@ def materialise(store: Store) -> ReasoningReport:
                            time.perf_counter() - started, dict(sorted(counts.items())))
 
 
-def _fixpoint(store: Store, tmp: Path) -> tuple[set[Triple], set[Triple], int]:
+def _fixpoint(store: Store) -> tuple[set[Triple], set[Triple], int]:
     """``(closure, asserted, rounds)``."""
     import reasonable  # heavy native module: imported when reasoning runs
 
-    reasoner = reasonable.PyReasoner()
-    own = _keys_from(reasoner.get_base_triples)  # its axioms (owl:Thing a owl:Class…)
-    seen = _Watch(own)
-    _feed(reasoner, tmp / "asserted.n3",
-          lambda out: store.write_ntriples(seen.wrap(out), frozenset({INFERRED})))
-    asserted = set(_keys_from(reasoner.get_base_triples))
-    asserted -= {t for t in own if t not in seen.found}  # inferred unless the data has them
+    feed, asserted = _asserted(store)
     chains = chain_axioms(asserted)
     # The chains' own fixpoint on the asserted triples first (the ontology's sub-property and
     # inverse axioms are asserted): usually all chain triples, so one reasoner call suffices.
     new = chain_fixpoint(asserted, chains) if chains else set()
-    added: set[Triple] = set()
+    reasoner = reasonable.PyReasoner()
+    reasoner.from_graph(feed + [_fed(t) for t in new])
+    del feed
+    added: set[Triple] = set(new)
     closure: set[Triple] = set()
     for rounds in range(1, MAX_ROUNDS + 1):
-        if new:  # appended to the reasoner: the next reason() is incremental
-            _feed(reasoner, tmp / f"round{rounds}.n3", partial(_write, triples=new))
-            added |= new
         closure = set(_keys_from(reasoner.reason))
         closure |= asserted
         closure |= added
         new = chain_fixpoint(closure, chains) if chains else set()
         if not new:
             return closure, asserted, rounds
+        reasoner.from_graph([_fed(t) for t in new])  # appended: the next reason() is incremental
+        added |= new
     return closure | new, asserted, MAX_ROUNDS
 
 
-def _feed(reasoner: Any, path: Path, write: Callable[[Any], None]) -> None:
-    """Give ``reasonable`` triples through its own N-Triples parser (a ``.n3`` file)."""
-    with path.open("wb") as out:
-        write(out)
-    reasoner.load_file(str(path))
-    path.unlink()
+class URIRef(str):
+    """An IRI as ``reasonable`` reads it: it goes by the class name and asks every term for a
+    ``datatype`` and a ``language`` (a plain ``str`` would raise, twice, per term)."""
+
+    __slots__ = ()
+    datatype = None
+    language = None
 
 
-class _Watch:
-    """Notes which of a few triples pass through an N-Triples stream (``oxigraph`` writes each
-    triple as one line, ``<s> <p> <o> .``, so a line says whether the data asserts it)."""
+class BNode(URIRef):
+    """A blank node's label, as ``reasonable`` reads it."""
 
-    def __init__(self, triples: Iterable[Triple]) -> None:
-        self.lines = {b"\n" + _ntriples([t]): t for t in triples}
-        self.found: set[Triple] = set()
-        self.tail = b"\n"
-        self.width = max(map(len, self.lines), default=1)
-
-    def wrap(self, out: Any) -> Any:
-        watch = self
-
-        class Writer:
-            def write(self, data: bytes) -> int:
-                watch.see(bytes(data))
-                return out.write(data)  # type: ignore[no-any-return]
-
-            def flush(self) -> None:
-                out.flush()
-        return Writer()
-
-    def see(self, data: bytes) -> None:
-        window = self.tail + data
-        for line, triple in self.lines.items():
-            if triple not in self.found and line in window:
-                self.found.add(triple)
-        self.tail = window[-self.width:]
+    __slots__ = ()
 
 
-def _write(out: Any, triples: Iterable[Triple]) -> None:
-    ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),  # type: ignore[arg-type]
-                 out, format=ox.RdfFormat.N_TRIPLES)
+class Literal:
+    """A literal as ``reasonable`` reads it (``str()`` is the lexical form)."""
+
+    __slots__ = ("datatype", "language", "value")
+
+    def __init__(self, value: str, datatype: str | None, language: str | None) -> None:
+        self.value, self.datatype, self.language = value, datatype, language
+
+    def __str__(self) -> str:
+        return self.value
 
 
-def _ntriples(triples: Iterable[Triple]) -> bytes:
-    out = io.BytesIO()
-    _write(out, triples)
-    return out.getvalue()
+Fed = URIRef | Literal
+
+
+def _asserted(store: Store) -> tuple[list[tuple[Fed, Fed, Fed]], set[Triple]]:
+    """Every asserted triple (all graphs but the inferences) for ``reasonable`` and as keys;
+    each distinct term converted once."""
+    memo: dict[Any, tuple[Fed, Key]] = {}
+
+    def convert(term: Any) -> tuple[Fed, Key]:
+        known = memo.get(term)
+        if known is None:
+            known = memo[term] = _both(term)
+        return known
+    inferred = ox.NamedNode(INFERRED)
+    feed: list[tuple[Fed, Fed, Fed]] = []
+    keys: set[Triple] = set()
+    for q in store.quads():
+        if q.graph_name == inferred:
+            continue
+        (s, ks), (p, kp), (o, ko) = convert(q.subject), convert(q.predicate), convert(q.object)
+        triple = (ks, kp, ko)
+        if triple not in keys:
+            keys.add(triple)
+            feed.append((s, p, o))
+    return feed, keys
+
+
+def _both(term: Any) -> tuple[Fed, Key]:
+    if isinstance(term, ox.NamedNode):
+        iri = URIRef(term.value)
+        return iri, sys.intern(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value), "_:" + term.value
+    if isinstance(term, ox.Literal):
+        return _fed_literal(term), key(term)
+    raise TypeError(f"reasoning takes no triple term: {term}")
+
+
+def _fed_literal(term: ox.Literal) -> Literal:
+    if term.language:
+        return Literal(term.value, None, term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, None if datatype == _XSD_STRING else datatype, None)
+
+
+def _fed(triple: Triple) -> tuple[Fed, Fed, Fed]:
+    s, p, o = (_fed_term(t) for t in triple)
+    return s, p, o
+
+
+def _fed_term(value: Key) -> Fed:
+    if value.startswith('"'):
+        return _fed_literal(term(value))  # type: ignore[arg-type]
+    if value.startswith("_:"):
+        return BNode(value[2:])
+    return URIRef(value)
 
 
 def _keys_from(call: Callable[[], list[tuple[Any, Any, Any]]]) -> list[Triple]:

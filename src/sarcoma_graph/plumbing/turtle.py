@@ -106,6 +106,25 @@ def _canonical_labels(quads: list[ox.Quad]) -> list[ox.Quad]:
         q.object, ox.BlankNode) or isinstance(q.graph_name, ox.BlankNode))] + list(dataset)
 
 
+def _has_blank(s: object, o: object) -> bool:
+    return isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode)
+
+
+def _canonical_triples(triples: list[Any]) -> None:
+    """Give the triples RDFC-1.0 blank-node labels, in place (see :func:`_canonical_labels`)."""
+    blank = [i for i, (s, _, o) in enumerate(triples) if _has_blank(s, o)]
+    if not blank:
+        return
+    dataset = ox.Dataset(ox.Quad(*triples[i]) for i in blank)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    for i, q in zip(blank, dataset, strict=False):  # as many (a set of distinct triples)…
+        triples[i] = (q.subject, q.predicate, q.object)
+    extra = len(blank) - len(dataset)
+    if extra:  # …unless the source repeated a triple: drop the leftover places
+        for i in sorted(blank[len(dataset):], reverse=True):
+            del triples[i]
+
+
 def _label_key(node: ox.BlankNode) -> tuple[int, str]:
     return len(node.value), node.value  # c14n2 before c14n10
 
@@ -261,8 +280,9 @@ def canonical_turtle(source: Any, prefixes: Mapping[str, str], header: Iterable[
     ``header`` lines become leading ``#`` comments.
     """
     triples = _triples(source)
-    quads = _canonical_labels([ox.Quad(s, p, o) for s, p, o in triples])
-    writer = _Writer((_writable(q.subject, q.predicate, q.object) for q in quads), prefixes)
+    _canonical_triples(triples)
+    writer = _Writer((_writable(s, p, o) for s, p, o in triples), prefixes)
+    del triples  # the writer's index holds them now
     blocks = writer.blocks()
     return _document(writer.used, prefixes, header, blocks)
 

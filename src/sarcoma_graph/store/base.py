@@ -121,13 +121,6 @@ class Store(abc.ABC):
         """Stream every quad to ``out`` as N-Quads (in no particular order)."""
         ox.serialize(self.quads(), out, format=ox.RdfFormat.N_QUADS)
 
-    def write_ntriples(self, out: BinaryIO, skip: frozenset[str] = frozenset()) -> None:
-        """Stream the triples of every graph but those in ``skip`` (named-graph IRIs; the
-        default graph included) to ``out`` as N-Triples; a triple in two graphs comes twice."""
-        kept = (q.triple for q in self.quads()
-                if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip))
-        ox.serialize(kept, out, format=ox.RdfFormat.N_TRIPLES)
-
 
 def check_limit(count: int, limit: int | None, what: str) -> None:
     """Raise :class:`ResultTooLarge` once ``count`` passes ``limit``."""

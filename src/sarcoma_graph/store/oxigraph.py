@@ -169,13 +169,6 @@ class OxigraphStore(Store):
     def write_nquads(self, out: BinaryIO) -> None:
         self._store.dump(out, format=ox.RdfFormat.N_QUADS)
 
-    def write_ntriples(self, out: BinaryIO, skip: frozenset[str] = frozenset()) -> None:
-        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
-        graphs += [g for g in self._store.named_graphs() if not (
-            isinstance(g, ox.NamedNode) and g.value in skip)]
-        for graph in graphs:  # oxigraph's own serialiser, graph by graph: nothing in memory
-            self._store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-
 
 def _statements(path: Path) -> int:
     """How many statements an N-Quads/N-Triples file holds: one a line, blank and comment
