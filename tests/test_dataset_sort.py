@@ -73,3 +73,34 @@ def test_statements_of_a_line_file_are_counted_without_parsing(tmp_path: Path):
     assert _statements(path) == 2
     store = open_store()
     assert store.load_file(path) == 2 and store.count() == 2
+
+
+def _plain_quads(graph: str, text: str) -> list:
+    return [ox.Quad(ox.NamedNode(f"http://example.org/s{n}"), ox.NamedNode("http://example.org/p"),
+                    ox.Literal(f"{text} {n}"), ox.NamedNode(graph)) for n in range(30)]
+
+
+def test_saving_after_one_graph_changed_merges_to_the_same_bytes(store, tmp_path: Path, monkeypatch):
+    from sarcoma_graph.dataset import Since, load_dataset, read_manifest, save_dataset
+    from sarcoma_graph.project import Project
+
+    merged, full = Project(tmp_path, tmp_path / "a"), Project(tmp_path, tmp_path / "b")
+    graph = "http://example.org/replaced"
+    store.add_quads(_plain_quads(graph, "old"))
+    save_dataset(store, merged, "build")
+    loaded = load_dataset(merged, require="build")
+    sha = read_manifest(merged).sha256
+    loaded.clear(graph)
+    loaded.add_quads(_plain_quads(graph, "new"))
+    with monkeypatch.context() as patch:  # the merge writes it: no whole-store sort
+        patch.setattr(dataset, "write_sorted_nquads", None)
+        save_dataset(loaded, merged, "reason", Since(sha, graph))
+    save_dataset(loaded, full, "reason")
+    assert merged.dataset_path.read_bytes() == full.dataset_path.read_bytes()
+    written = merged.dataset_path.read_bytes()
+    assert b'"new 7"' in written and b'"old 7"' not in written
+    assert read_manifest(merged) == read_manifest(full)
+    # a file changed since loading is not merged from: the store is written whole
+    merged.dataset_path.write_bytes(b"")
+    save_dataset(loaded, merged, "reason", Since(sha, graph))
+    assert merged.dataset_path.read_bytes() == full.dataset_path.read_bytes()

@@ -185,6 +185,51 @@ def _flush(batch: list[bytes], out: BinaryIO, digest: Any) -> None:
         batch.clear()
 
 
+@without_gc
+def _write_replacing(store: Store, saved: Path, since: Since, out: BinaryIO) -> str | None:
+    """The saved dataset's lines outside ``since.graph`` merged with that graph's lines from the
+    store; ``None`` (nothing usable written) if the file is no longer what was loaded or the
+    graph holds blank nodes (which need canonical labels over the whole dataset)."""
+    fresh = (ox.serialize(store.quads(since.graph), format=ox.RdfFormat.N_QUADS) or b"")
+    if b"_:" in fresh:
+        return None
+    graph_lines = sorted(fresh.splitlines())
+    del fresh
+    suffix = f" {ox.NamedNode(since.graph)} .".encode()
+    digest = hashlib.sha256()
+
+    def kept() -> Iterator[bytes]:
+        with saved.open("rb") as handle:
+            for block in iter(lambda: handle.readlines(1 << 24), []):
+                for line in block:
+                    digest.update(line)
+                line_blocks = [line[:-1] if line.endswith(b"\n") else line for line in block]
+                yield from _outside(line_blocks, suffix, since.graph)
+    try:
+        sha256 = _write_merged([kept(), graph_lines], out)
+    except _NotMergeable:
+        return None
+    return sha256 if digest.hexdigest() == since.sha256 else None
+
+
+def _outside(lines: list[bytes], suffix: bytes, graph: str) -> list[bytes]:
+    """The lines whose quad is not in ``graph`` (a line ending like one of the graph's is
+    parsed to be sure: a default-graph quad may have the graph's IRI as object)."""
+    candidates = [line for line in lines if line.endswith(suffix)]
+    if not candidates:
+        return lines
+    parsed = ox.parse(b"\n".join(candidates), format=ox.RdfFormat.N_QUADS)
+    inside = {line for line, q in zip(candidates, parsed, strict=True)
+              if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph}
+    if any(b"_:" in line for line in inside):  # its blank nodes shared the canonical labelling
+        raise _NotMergeable
+    return [line for line in lines if line not in inside]
+
+
+class _NotMergeable(Exception):
+    """The saved file cannot simply be merged with the new graph."""
+
+
 def _pending_path(project: Project) -> Path:
     """Where the manifest of a dataset being written waits until the dataset is in place."""
     return project.manifest_path.with_name(project.manifest_path.stem + ".pending.json")
@@ -194,21 +239,38 @@ def _manifest_bytes(manifest: Manifest) -> bytes:
     return (json.dumps(asdict(manifest), indent=2) + "\n").encode()
 
 
-def save_dataset(store: Store, project: Project, stage: Stage) -> Path:
+@dataclass(frozen=True)
+class Since:
+    """What changed in the store since it was loaded from the saved dataset: only ``graph``
+    (replaced), the saved file then had checksum ``sha256``. Saving merges the file's other
+    lines with the graph's, instead of dumping and sorting the whole store again."""
+
+    sha256: str
+    graph: str
+
+
+def save_dataset(store: Store, project: Project, stage: Stage, since: Since | None = None) -> Path:
     """Write the dataset and its manifest so that a kill at any point leaves them agreeing.
 
     The dataset is written (sorted, streamed) to a temporary file beside its place; then the
     new manifest as ``manifest.pending.json``, then the dataset is moved into place, then
-    ``manifest.json`` is written, each atomically. After a kill between the last two renames the next
-    command finds the pending manifest that vouches for the dataset and moves it into place
+    ``manifest.json`` is written, each atomically. After a kill between the last two renames the
+    next command finds the pending manifest that vouches for the dataset and moves it into place
     (:func:`recover`); after a kill before the dataset's rename, the old pair still agrees.
+    With ``since``, the saved file is merged with the replaced graph when it still has the
+    checksum it was loaded with (else the whole store is written, as without).
     """
     path = project.dataset_path
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".sarcoma-graph-sort-", dir=path.parent) as tmp, \
             atomic_output(path) as written:
-        with written.open("wb") as handle:
-            sha256 = write_sorted_nquads(store, handle, Path(tmp))
+        sha256 = None
+        if since is not None and path.is_file():
+            with written.open("wb") as handle:
+                sha256 = _write_replacing(store, path, since, handle)
+        if sha256 is None:
+            with written.open("wb") as handle:
+                sha256 = write_sorted_nquads(store, handle, Path(tmp))
         manifest = Manifest(stage=stage, sha256=sha256, quads=store.count(),
                             graphs=store.graph_counts())
         pending = _pending_path(project)
