@@ -45,6 +45,11 @@ def serve(
         os.cpu_count() or 1, 2),
     cache_entries: Annotated[int, typer.Option(help="Answers kept in the cache (0: none).")
                              ] = 2048,
+    service_graph: Annotated[bool, typer.Option(
+        "--service-graph/--no-service-graph",
+        help="Load VoID, the SPARQL examples and the prefixes into the store as the graph "
+        "https://w3id.org/sarcoma-graph/graph/service-description (as SIB's sparql-editor "
+        "expects); never written into a --store.")] = True,
     store_url: StoreOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -63,7 +68,8 @@ def serve(
                 enable_updates=enable_updates,
                 update_token=os.environ.get(TOKEN_VARIABLE) or None,
                 service_allow=tuple(service_allow or ()), base_url=base_url, workers=workers,
-                cache_entries=0 if store_url else cache_entries, etags=not store_url)
+                cache_entries=0 if store_url else cache_entries, etags=not store_url,
+                service_graph=service_graph, listen_url=f"http://{host}:{port}")
         except ValueError as error:
             raise InputError(str(error)) from None
 
