@@ -80,10 +80,11 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
             else:
                 out.append(ox.Triple(node, p(member), ox.NamedNode(iri)))
     out += _nested_partitions(stats)
-    out.append(ox.Triple(d, ox.NamedNode(DCTERMS + "description"), ox.Literal(
-        "Counts over the data graphs (the subsets); the graph " + SERVICE_GRAPH + ", which "
-        "holds this description, the SPARQL examples and the prefix declarations, is not "
-        "counted.", language="en")))
+    if len(stats.data_graphs) < len(stats.graphs):  # the self-description graph is loaded
+        out.append(ox.Triple(d, ox.NamedNode(DCTERMS + "description"), ox.Literal(
+            "Counts over the data graphs (the subsets); the graph " + SERVICE_GRAPH + ", which "
+            "holds this description, the SPARQL examples and the prefix declarations, is not "
+            "counted.", language="en")))
     return out
 
 
