@@ -8,8 +8,7 @@ import pytest
 import rdflib
 from rdflib import RDF, Namespace, URIRef
 
-from tests.serve_fixtures import (GRAPH, ID, SERVICE_GRAPH, SG, count_triples, data_triples,
-                                  serving)
+from tests.serve_fixtures import GRAPH, ID, SERVICE_GRAPH, SG, count_triples, data_triples, serving
 
 pytest_plugins = ["tests.serve_fixtures"]
 

@@ -11,8 +11,17 @@ import httpx
 
 from sarcoma_graph.catalogue import load_catalogue
 from sarcoma_graph.namespaces import PROJECT_PREFIXES, W3C_PREFIXES
-from tests.serve_fixtures import (GRAPH, QUERIES, RDF_TYPE, SERVICE_GRAPH, SG, count_triples,
-                                  data_triples, dataset_quads, serving)
+from tests.serve_fixtures import (
+    GRAPH,
+    QUERIES,
+    RDF_TYPE,
+    SERVICE_GRAPH,
+    SG,
+    count_triples,
+    data_triples,
+    dataset_quads,
+    serving,
+)
 
 pytest_plugins = ["tests.serve_fixtures"]
 

@@ -13,8 +13,17 @@ import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 
-from tests.serve_fixtures import (GRAPH, ID, SERVICE_GRAPH, TOKEN, count_triples, data_triples,
-                                  make_project, recording_server, serving)
+from tests.serve_fixtures import (
+    GRAPH,
+    ID,
+    SERVICE_GRAPH,
+    TOKEN,
+    count_triples,
+    data_triples,
+    make_project,
+    recording_server,
+    serving,
+)
 
 pytest_plugins = ["tests.serve_fixtures"]
 

@@ -173,6 +173,38 @@ def test_editor_autocompletes_from_this_endpoint_and_runs_a_parameter_form(page,
     assert not outside_requests(page, site.url)
 
 
+def _hints(page, text: str, line: int, ch: int) -> list[str]:
+    page.evaluate(f"""(() => {{ const y = sgYasgui.getTab().getYasqe();
+        y.setValue({json.dumps(text)}); y.setCursor({{line: {line}, ch: {ch}}}); y.autocomplete();
+        }})()""")
+    page.wait_for("document.querySelectorAll('.CodeMirror-hints li').length > 0", timeout=15)
+    hints = page.evaluate("[...document.querySelectorAll('.CodeMirror-hints li')]"
+                          ".map(li => li.innerText)")
+    assert isinstance(hints, list)
+    return hints
+
+
+def test_editor_completes_prefixes_and_classes_from_the_service_description_graph(page, site):
+    page.events.clear()
+    page.navigate(site.url + "/")
+    page.wait_for("window.sgYasgui !== undefined")
+    prefixes = _hints(page, "PREFIX void-e", 0, 13)
+    # void-ext is declared only in the self-description graph (not in the page's prefix map)
+    assert any("void-ext: <http://ldf.fi/void-ext#>" in h for h in prefixes), prefixes
+    page.evaluate("document.querySelector('.CodeMirror-hints').scrollIntoView()")
+    shot(page, "editor-prefix-from-service-graph")
+    classes = _hints(page, "PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/>\n"
+                           "SELECT * WHERE { ?x a sg:Targeted", 1, 33)
+    assert any("TargetedTherapyStatement" in h for h in classes), classes
+    shot(page, "editor-class-from-service-graph")
+    sent = [e["params"]["request"]["url"] for e in page.events
+            if e.get("method") == "Network.requestWillBeSent"]
+    asked = [u for u in sent if u.startswith(site.url + "/sparql?ac=1&query=")]
+    assert any("sh%3Aprefix" in u for u in asked), sent  # SIB's prefix query
+    assert any("void%3ApropertyPartition" in u for u in asked), sent  # the VoID partitions
+    assert not [u for u in sent if "/autocomplete?type=class" in u]  # no fallback needed
+
+
 def test_docs_work_with_no_network(page, site):
     page.events.clear()
     page.navigate(site.url + "/docs")
