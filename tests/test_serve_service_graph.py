@@ -96,3 +96,12 @@ def test_no_service_graph_leaves_the_store_as_built(serve_project):
         assert void.status_code == 200 and f"<{GRAPH}curated>" in void.text
         assert SERVICE_GRAPH not in void.text  # nothing says a graph is left out
 
+
+
+def test_search_finds_entities_not_the_examples_of_the_description(client):
+    hits = client.get("/search", params={"q": "Agents studied in a histotype"},
+                      headers={"accept": "application/json"}).json()
+    assert hits == []  # the title of a named query, in the self-description graph only
+    labelled = client.get("/search", params={"q": "imatinib"},
+                          headers={"accept": "application/json"}).json()
+    assert labelled  # the search itself works
