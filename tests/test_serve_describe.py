@@ -124,6 +124,10 @@ def test_sparql_examples_describe_every_named_query(client, server):
     construct = URIRef("https://w3id.org/sarcoma-graph/queries/histotype-graph")
     assert SH.SPARQLConstructExecutable in set(graph.objects(construct, RDF.type))
     assert graph.value(construct, SH.construct) is not None
+    declared = graph.value(iri, SH.prefixes)  # SIB's convention: the prefixes the text may use
+    prefixes = {str(graph.value(d, SH.prefix)): str(graph.value(d, SH.namespace))
+                for d in graph.objects(declared, SH.declare)}
+    assert prefixes["sg"] == SG and prefixes["rdfs"] == str(rdflib.RDFS)
     ask = URIRef("https://w3id.org/sarcoma-graph/queries/has-histotype")
     assert graph.value(ask, SH.ask) is not None
     for text in graph.objects(None, SH.select):  # every example runs on the endpoint

@@ -51,15 +51,23 @@ def prefix_triples(prefixes: Mapping[str, str]) -> list[ox.Triple]:
     return out
 
 
-def service_triples(stats: VoidStats, endpoint: str, license_iri: str,
-                    queries: Iterable[NamedQuery], prefixes: Mapping[str, str]) -> list[ox.Triple]:
-    """VoID, the examples (each with ``sh:prefixes``) and the prefix declarations."""
-    out = void_triples(stats, endpoint, license_iri)
+def examples_triples(queries: Iterable[NamedQuery], endpoint: str,
+                     prefixes: Mapping[str, str]) -> list[ox.Triple]:
+    """The examples, each with ``sh:prefixes``, and the prefix declarations they name (also
+    ``/.well-known/sparql-examples``)."""
+    out: list[ox.Triple] = []
     for query in sorted(queries, key=lambda q: q.name):
         out += example_triples(query, endpoint)
         out.append(ox.Triple(ox.NamedNode(query_iri(query.name)), ox.NamedNode(SH.prefixes),
                              ox.NamedNode(PREFIXES_NODE)))
     return out + prefix_triples(prefixes)
+
+
+def service_triples(stats: VoidStats, endpoint: str, license_iri: str,
+                    queries: Iterable[NamedQuery], prefixes: Mapping[str, str]) -> list[ox.Triple]:
+    """VoID, the examples and the prefix declarations."""
+    return void_triples(stats, endpoint, license_iri) + examples_triples(queries, endpoint,
+                                                                          prefixes)
 
 
 def install(store: Store, endpoint: str, license_iri: str, queries: Iterable[NamedQuery],
