@@ -105,3 +105,32 @@ def test_search_finds_entities_not_the_examples_of_the_description(client):
     labelled = client.get("/search", params={"q": "imatinib"},
                           headers={"accept": "application/json"}).json()
     assert labelled  # the search itself works
+
+
+def test_the_named_queries_answer_the_same_with_the_self_description_graph(curated_store):
+    from sarcoma_graph.namespaces import prefix_map
+    from sarcoma_graph.serve.service_graph import install
+    from sarcoma_graph.store import open_store
+    from tests.conftest import ROOT
+
+    def answers(store) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for query in queries:
+            result = store.query(query.text)
+            if query.kind == "select":
+                out[query.name] = sorted(sorted((k, str(v)) for k, v in row.items())
+                                         for row in result.bindings())
+            elif query.kind == "ask":
+                out[query.name] = result.boolean
+            else:
+                out[query.name] = sorted(str(t) for t in result.triples)
+        return out
+
+    queries = load_catalogue(ROOT / "queries")
+    store = open_store()  # a copy: the session's store stays read-only
+    store.add_quads(curated_store.quads())
+    before = answers(store)
+    described = install(store, "http://127.0.0.1:1/sparql", "https://example.org/licence",
+                        queries, prefix_map())
+    assert described > 1000 and store.count(SERVICE_GRAPH) == described
+    assert answers(store) == before  # queries/*.rq never read the self-description
