@@ -12,6 +12,7 @@ import typer
 from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, command, err, project
 from sarcoma_graph.cli.store import StoreOption, dataset_store
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.namespaces import SERVICE_GRAPH
 
 _HELP = """Serve the built dataset: SPARQL 1.1 Protocol at /sparql, Graph Store at
 /rdf-graph-store, the SPARQL editor at /, VoID, SPARQL examples, named queries as REST
@@ -47,9 +48,9 @@ def serve(
                              ] = 2048,
     service_graph: Annotated[bool, typer.Option(
         "--service-graph/--no-service-graph",
-        help="Load VoID, the SPARQL examples and the prefixes into the store as the graph "
-        "https://w3id.org/sarcoma-graph/graph/service-description (as SIB's sparql-editor "
-        "expects); never written into a --store.")] = True,
+        help=f"Load VoID, the SPARQL examples and the prefixes into the store as the graph "
+        f"{SERVICE_GRAPH} (as SIB's sparql-editor expects); never written into a --store.")
+    ] = True,
     store_url: StoreOption = None,
     quiet: QuietOption = False,
 ) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 import pyoxigraph as ox
 
 from sarcoma_graph.catalogue import NamedQuery
-from sarcoma_graph.namespaces import BASE, OWL, RDF, SERVICE_GRAPH, SH, SPEX, VOID_EXT, XSD
+from sarcoma_graph.namespaces import BASE, OWL, RDF, SERVICE_GRAPH, SH, XSD
 from sarcoma_graph.serve.routes.void import void_triples
 from sarcoma_graph.serve.statistics import VoidStats, compute
 from sarcoma_graph.sparql_examples import example_triples, query_iri
@@ -28,8 +28,6 @@ from sarcoma_graph.store import Store
 
 #: The ``owl:Ontology`` node that declares the prefixes (``sh:prefixes`` of every example).
 PREFIXES_NODE = BASE + "void/prefixes"
-#: Declared beside the project's prefix map: the terms the self-description itself uses.
-EXTRA_PREFIXES = {"spex": str(SPEX), "void-ext": str(VOID_EXT)}
 
 
 def prefix_iri(prefix: str) -> str:
@@ -41,7 +39,7 @@ def prefix_triples(prefixes: Mapping[str, str]) -> list[ox.Triple]:
     """``sh:declare`` of every prefix, sorted by prefix."""
     node = ox.NamedNode(PREFIXES_NODE)
     out = [ox.Triple(node, ox.NamedNode(RDF.type), ox.NamedNode(OWL.Ontology))]
-    for prefix, namespace in sorted({**prefixes, **EXTRA_PREFIXES}.items()):
+    for prefix, namespace in sorted(prefixes.items()):
         declaration = ox.NamedNode(prefix_iri(prefix))
         out += [ox.Triple(node, ox.NamedNode(SH.declare), declaration),
                 ox.Triple(declaration, ox.NamedNode(RDF.type), ox.NamedNode(SH.PrefixDeclaration)),

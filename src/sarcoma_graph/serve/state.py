@@ -61,6 +61,11 @@ class EndpointState:
         """The public URL of ``/sparql`` (the configured one, else as this request reached it)."""
         return self.settings.endpoint(str(request.url_for("sparql")))
 
+    @property
+    def self_described(self) -> bool:
+        """Whether the store holds the self-description graph (see :func:`describe`)."""
+        return self.settings.service_graph and not self.store.remote
+
     def describe_store(self) -> int | None:
         """(Re)write the self-description graph when this endpoint keeps one (the caller holds
         the store lock); its triple count, else ``None``."""

@@ -105,8 +105,11 @@ async def index(request: Request, state: State) -> Response:
                for _, q in sorted(state.queries.items())]
     root = request.scope.get("root_path", "").rstrip("/")
     about = dataset_about(await stats(state), root)
+    # the editor reads the prefixes from the self-description graph when the store has it;
+    # the page carries them only for an endpoint without it
+    prefixes = {} if state.self_described else dict(state.prefixes)
     return HTMLResponse(editor_page(str(request.url_for("sparql")), queries, root, about,
-                                    dict(state.prefixes)))
+                                    prefixes))
 
 
 async def favicon(request: Request) -> Response:
