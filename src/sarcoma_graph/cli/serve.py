@@ -13,6 +13,7 @@ import typer
 from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, command, err, project
 from sarcoma_graph.cli.store import StoreOption, dataset_store
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.namespaces import SERVICE_GRAPH
 
 _HELP = """Serve the built dataset: SPARQL 1.1 Protocol at /sparql, Graph Store at
 /rdf-graph-store, the SPARQL editor at /, VoID, SPARQL examples, named queries as REST
@@ -46,6 +47,11 @@ def serve(
         os.cpu_count() or 1, 2),
     cache_entries: Annotated[int, typer.Option(help="Answers kept in the cache (0: none).")
                              ] = 2048,
+    service_graph: Annotated[bool, typer.Option(
+        "--service-graph/--no-service-graph",
+        help=f"Load VoID, the SPARQL examples and the prefixes into the store as the graph "
+        f"{SERVICE_GRAPH} (as SIB's sparql-editor expects); never written into a --store.")
+    ] = True,
     store_url: StoreOption = None,
     http_server: Annotated[str, typer.Option(
         help="HTTP server: granian (Rust, the fastest) or uvicorn.", metavar="granian|uvicorn")
@@ -65,7 +71,8 @@ def serve(
                 enable_updates=enable_updates,
                 update_token=os.environ.get(TOKEN_VARIABLE) or None,
                 service_allow=tuple(service_allow or ()), base_url=base_url, workers=workers,
-                cache_entries=0 if store_url else cache_entries, etags=not store_url)
+                cache_entries=0 if store_url else cache_entries, etags=not store_url,
+                service_graph=service_graph, listen_url=f"http://{host}:{port}")
         except ValueError as error:
             raise InputError(str(error)) from None
 
