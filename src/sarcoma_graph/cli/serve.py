@@ -1,5 +1,4 @@
-"""``sarcoma-graph serve``: the SPARQL endpoint over the built dataset (FastAPI on Granian or
-uvicorn)."""
+"""``sarcoma-graph serve``: the SPARQL endpoint over the built dataset (FastAPI + uvicorn)."""
 
 from __future__ import annotations
 
@@ -53,15 +52,14 @@ def serve(
         f"{SERVICE_GRAPH} (as SIB's sparql-editor expects); never written into a --store.")
     ] = True,
     store_url: StoreOption = None,
-    http_server: Annotated[str, typer.Option(
-        help="HTTP server: granian (Rust, the fastest) or uvicorn.", metavar="granian|uvicorn")
-    ] = "granian",
     quiet: QuietOption = False,
 ) -> None:
     """Serve the SPARQL endpoint."""
+    import uvicorn
+
     from sarcoma_graph.catalogue import load_catalogue
     from sarcoma_graph.dataset import load_dataset
-    from sarcoma_graph.serve import Settings, create_app, runner
+    from sarcoma_graph.serve import Settings, create_app
     from sarcoma_graph.serve.settings import TOKEN_VARIABLE
 
     def settings() -> Settings:
@@ -76,8 +74,6 @@ def serve(
         except ValueError as error:
             raise InputError(str(error)) from None
 
-    if http_server not in runner.SERVERS:
-        raise InputError(f"--http-server {http_server!r}: choose {' or '.join(runner.SERVERS)}")
     found = project(root, build_dir)
     if store_url and enable_updates:
         raise InputError("--enable-updates with --store: write to the store itself "
@@ -92,7 +88,9 @@ def serve(
     if not quiet:
         source = store_url or found.dataset_path
         err.print(f"serving {store.count()} quads from {source} at http://{host}:{port}/sparql")
-    runner.run(create_app(chosen, store, queries), http_server, listening, quiet)
+    config = uvicorn.Config(create_app(chosen, store, queries), host=host, port=port,
+                            log_level="warning" if quiet else "info", access_log=not quiet)
+    uvicorn.Server(config).run(sockets=[listening])
 
 
 def listen(host: str, port: int) -> socket.socket:
