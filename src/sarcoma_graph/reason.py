@@ -37,7 +37,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import OWL, RDF, RDFS, graph_iri
+from sarcoma_graph.namespaces import OWL, RDF, RDFS, XSD, graph_iri
 from sarcoma_graph.plumbing.memory import without_gc
 from sarcoma_graph.store import Store
 
@@ -54,7 +54,7 @@ _REFLEXIVE = {str(t) for t in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivale
                                OWL.equivalentProperty, OWL.sameAs)}
 _LIST_OR_CHAIN = {_FIRST, _REST, _CHAIN}
 _PROPERTY_LINKS = {_SUBPROPERTY, _INVERSE}
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = str(XSD.string)
 _LITERAL = '"{}\0{}\0{}'  # value, language, datatype: what reasonable passes to rdflib.Literal
 
 
