@@ -184,3 +184,22 @@ def test_w3c_suite_exercises_the_fast_path():
             pass
     assert claimed >= 0.7 * len(cases), (claimed, len(cases))
 
+
+
+@pytest.mark.parametrize("term", [
+    ox.Literal("chordoma", language="en"), ox.Literal(" x ", language="fr-CA"),
+    ox.Literal("", language="en"), ox.Literal("plain"), ox.Literal(""),
+    ox.Literal("5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+    ox.NamedNode("http://example.org/a")])
+def test_plain_literal_shortcut_equals_rdflib_literal(term):
+    """The engine's shortcut for labels and plain strings makes the Literal rdflib makes, down
+    to value, language, datatype and ill-typedness; other terms go the general way."""
+    from sarcoma_graph.plumbing.terms import to_rdflib
+    from sarcoma_graph.shacl.engine import Data
+
+    expected = to_rdflib(term)
+    got = Data(None).node(term)  # type: ignore[arg-type]
+    assert type(got) is type(expected) and got == expected and hash(got) == hash(expected)
+    assert got.n3() == expected.n3()
+    for attribute in ("value", "language", "datatype", "ill_typed"):
+        assert getattr(got, attribute, None) == getattr(expected, attribute, None)
