@@ -203,3 +203,16 @@ def test_plain_literal_shortcut_equals_rdflib_literal(term):
     assert got.n3() == expected.n3()
     for attribute in ("value", "language", "datatype", "ill_typed"):
         assert getattr(got, attribute, None) == getattr(expected, attribute, None)
+
+
+@pytest.mark.parametrize(("query", "collapsible"), [
+    ("SELECT DISTINCT ?this WHERE {\n  ?this <http://x.org/a#b> 'a b' }", True),
+    ("SELECT ?this WHERE { # a comment\n ?this ?p ?o }", False),
+    ('SELECT ?this WHERE { ?this ?p ?o FILTER (?o = "two  spaces") }', False),
+    ('SELECT ?this WHERE { ?this ?p """line\nbreak""" }', False)])
+def test_target_text_is_collapsed_only_when_that_keeps_its_meaning(query, collapsible):
+    """SPARQL targets are matched against each other with their white space collapsed; a
+    comment or a string with a run of white space would change meaning, so they are kept."""
+    from sarcoma_graph.shacl.engine import _spaces_free
+
+    assert _spaces_free(query) is collapsible
