@@ -35,6 +35,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
 NCIT = "http://purl.obolibrary.org/obo/NCIT_"
+SERVICE_GRAPH = GRAPH + "service-description"
 TOKEN = "s3cret-token"
 CLI = Path(sys.executable).with_name("sarcoma-graph")
 
@@ -122,6 +123,20 @@ def dataset_quads() -> list[ox.Quad]:
                                           language="fr"), "curated"),
         ]
     return quads
+
+
+def data_triples() -> int:
+    """Triples of the generated dataset (the union default graph without the self-description)."""
+    return len({(q.subject, q.predicate, q.object) for q in dataset_quads()})
+
+
+def count_triples(client: httpx.Client, graph: str | None = None) -> int:
+    """``COUNT(*)`` of the union default graph, or of one named graph, as the endpoint says."""
+    where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    response = client.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) {{ {where} }}"},
+                          headers={"accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 
 def make_project(root: Path, quads: list[ox.Quad] | None = None) -> Path:

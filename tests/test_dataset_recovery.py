@@ -3,7 +3,9 @@ again on the next command, instead of one of them describing the other's predece
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,14 +29,24 @@ class Killed(Exception):
 
 
 def _kill_at(monkeypatch: pytest.MonkeyPatch, target: Path) -> None:
-    real = dataset.write_atomic
+    """Die just before ``target`` is moved into place (the manifest by ``write_atomic``, the
+    dataset, streamed, by ``atomic_output``)."""
+    real, real_output = dataset.write_atomic, dataset.atomic_output
 
     def write(path: Path, data: bytes) -> None:
         if path == target:
             raise Killed(path)
         real(path, data)
 
+    @contextlib.contextmanager
+    def output(path: Path) -> Iterator[Path]:
+        with real_output(path) as tmp:
+            yield tmp
+            if path == target:
+                raise Killed(path)
+
     monkeypatch.setattr(dataset, "write_atomic", write)
+    monkeypatch.setattr(dataset, "atomic_output", output)
 
 
 @pytest.fixture

@@ -37,10 +37,19 @@ def _noop(_: str) -> None:
     return None
 
 
+def _fresh_store(backend: str) -> Store:
+    from sarcoma_graph.dataset import empty_disk_store, store_dir
+
+    folder = store_dir() if backend == "oxigraph" else None
+    return open_store(backend) if folder is None else empty_disk_store(folder)
+
+
 def build(project: Project, backend: str = "oxigraph", progress: Progress = _noop) -> tuple[
         Store, BuildReport]:
-    """Load every source into a fresh store; nothing is written to disk here."""
-    store = open_store(backend)
+    """Load every source into a fresh store; nothing is written to disk here, except that with
+    ``SARCOMA_GRAPH_STORE_DIR`` the store is that on-disk one, emptied first (a large build
+    then never has to fit in memory; saving it marks the store as holding the new dataset)."""
+    store = _fresh_store(backend)
     report = BuildReport()
     sources = (("ontology", project.ontology_dir), ("curated", project.curated_dir))
     for name, directory in sources:
@@ -61,5 +70,5 @@ def build(project: Project, backend: str = "oxigraph", progress: Progress = _noo
         progress(f"reading import {path.name}")
         store.load_file(path)
         report.files.append(path)
-    report.graphs = {g: store.count(g) for g in store.named_graphs()}
+    report.graphs = store.graph_counts()
     return store, report

@@ -14,18 +14,22 @@ True
 from __future__ import annotations
 
 import hashlib
+import heapq
+import io
 import json
 import os
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, BinaryIO, Literal, get_args
 
 import pyoxigraph as ox
 
 from sarcoma_graph import __version__
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.plumbing.formats import rdf_syntax
-from sarcoma_graph.plumbing.rdfio import write_atomic
+from sarcoma_graph.plumbing.memory import without_gc
+from sarcoma_graph.plumbing.rdfio import atomic_output, write_atomic
 from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store, open_store
 
@@ -64,16 +68,166 @@ class Manifest:
         return STAGES.index(self.stage) >= STAGES.index(stage)
 
 
+#: Bytes of N-Quads sorted in memory at once; a larger dump is sorted in runs and merged.
+RUN_BYTES = 256 << 20
+
+
 def sorted_nquads(store: Store) -> bytes:
     """The whole store as N-Quads, lines sorted, blank nodes with their RDFC-1.0 canonical
     labels: the same content gives the same bytes."""
-    data = store.dump(rdf_syntax("nquads"))
-    if b"_:" in data:  # may be inside a literal too: canonicalising then changes nothing
-        dataset = ox.Dataset(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        data = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b""
-    lines = sorted(set(data.splitlines()))
-    return b"\n".join(lines) + (b"\n" if lines else b"")
+    out = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="sarcoma-graph-sort-") as tmp:
+        write_sorted_nquads(store, out, Path(tmp))
+    return out.getvalue()
+
+
+@without_gc
+def write_sorted_nquads(store: Store, out: BinaryIO, tmp: Path) -> str:
+    """Write :func:`sorted_nquads` to ``out`` with bounded memory; returns its SHA-256.
+
+    The store's dump goes to a file in ``tmp`` and is read back :data:`RUN_BYTES` at a time;
+    each run is sorted in memory (and spilled to ``tmp`` when there are several), then the runs
+    are merged. Only the quads that hold ``_:`` are canonicalised (RDFC-1.0 labels a blank node
+    from the quads that mention blank nodes, so the others change nothing) and form a run of
+    their own.
+    """
+    dump = tmp / "dump.nq"
+    with dump.open("wb") as handle:
+        store.write_nquads(handle)
+    runs: list[list[bytes]] = []
+    files: list[Path] = []
+    blank: list[bytes] = []
+    with dump.open("rb") as handle:
+        while chunk := handle.read(RUN_BYTES):
+            chunk += handle.readline()  # up to the end of the line
+            chunk = _take_blank_lines(chunk, blank)
+            runs.append(chunk.splitlines())  # a store holds each quad once: no duplicate
+            del chunk
+            runs[-1].sort()
+            if len(runs) > 1 or files:  # several runs: spill each to disk
+                files.append(_spill(runs.pop(), tmp / f"run{len(files)}.nq"))
+    dump.unlink()
+    if blank:
+        canonical = _canonical_lines(blank)
+        del blank
+        if runs:  # one run in memory: merged by one more sort (two sorted runs: linear)
+            runs[0] += canonical
+            runs[0].sort()
+        else:
+            runs.append(canonical)
+    sources: list[Iterable[bytes]] = [*runs, *(_lines_of(f) for f in files)]
+    return _write_merged(sources, out)
+
+
+def _take_blank_lines(chunk: bytes, blank: list[bytes]) -> bytes:
+    """The chunk without its lines that hold ``_:``, which are appended to ``blank``."""
+    at = chunk.find(b"_:")
+    if at < 0:
+        return chunk
+    kept, start = [], 0
+    while at >= 0:
+        begin = chunk.rfind(b"\n", 0, at) + 1
+        end = chunk.find(b"\n", at)
+        end = len(chunk) if end < 0 else end
+        kept.append(chunk[start:begin])
+        blank.append(chunk[begin:end])
+        start = end + 1
+        at = chunk.find(b"_:", start)
+    kept.append(chunk[start:])
+    return b"".join(kept)
+
+
+def _spill(lines: list[bytes], path: Path) -> Path:
+    with path.open("wb") as handle:
+        for start in range(0, len(lines), 65536):
+            handle.write(b"".join(line + b"\n" for line in lines[start:start + 65536]))
+    return path
+
+
+def _lines_of(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        for line in handle:
+            yield line[:-1]
+
+
+def _canonical_lines(lines: list[bytes]) -> list[bytes]:
+    dataset = ox.Dataset(ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(set((ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"").splitlines()))
+
+
+def _write_merged(sources: list[Iterable[bytes]], out: BinaryIO) -> str:
+    """Merge sorted line sources into ``out`` (each line once); returns the SHA-256."""
+    digest = hashlib.sha256()
+    if len(sources) == 1 and isinstance(sources[0], list):
+        data = b"\n".join(sources[0]) + (b"\n" if sources[0] else b"")
+        digest.update(data)
+        out.write(data)
+        return digest.hexdigest()
+    batch: list[bytes] = []
+    previous = None
+    for line in heapq.merge(*sources):
+        if line == previous:
+            continue
+        previous = line
+        batch.append(line)
+        if len(batch) >= 65536:
+            _flush(batch, out, digest)
+    _flush(batch, out, digest)
+    return digest.hexdigest()
+
+
+def _flush(batch: list[bytes], out: BinaryIO, digest: Any) -> None:
+    if batch:
+        data = b"\n".join(batch) + b"\n"
+        digest.update(data)
+        out.write(data)
+        batch.clear()
+
+
+@without_gc
+def _write_replacing(store: Store, saved: Path, since: Since, out: BinaryIO) -> str | None:
+    """The saved dataset's lines outside ``since.graph`` merged with that graph's lines from the
+    store; ``None`` (nothing usable written) if the file is no longer what was loaded or the
+    graph holds blank nodes (which need canonical labels over the whole dataset)."""
+    fresh = (ox.serialize(store.quads(since.graph), format=ox.RdfFormat.N_QUADS) or b"")
+    if b"_:" in fresh:
+        return None
+    graph_lines = sorted(fresh.splitlines())
+    del fresh
+    suffix = f" {ox.NamedNode(since.graph)} .".encode()
+    digest = hashlib.sha256()
+
+    def kept() -> Iterator[bytes]:
+        with saved.open("rb") as handle:
+            for block in iter(lambda: handle.readlines(1 << 24), []):
+                for line in block:
+                    digest.update(line)
+                line_blocks = [line[:-1] if line.endswith(b"\n") else line for line in block]
+                yield from _outside(line_blocks, suffix, since.graph)
+    try:
+        sha256 = _write_merged([kept(), graph_lines], out)
+    except _NotMergeable:
+        return None
+    return sha256 if digest.hexdigest() == since.sha256 else None
+
+
+def _outside(lines: list[bytes], suffix: bytes, graph: str) -> list[bytes]:
+    """The lines whose quad is not in ``graph`` (a line ending like one of the graph's is
+    parsed to be sure: a default-graph quad may have the graph's IRI as object)."""
+    candidates = [line for line in lines if line.endswith(suffix)]
+    if not candidates:
+        return lines
+    parsed = ox.parse(b"\n".join(candidates), format=ox.RdfFormat.N_QUADS)
+    inside = {line for line, q in zip(candidates, parsed, strict=True)
+              if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph}
+    if any(b"_:" in line for line in inside):  # its blank nodes shared the canonical labelling
+        raise _NotMergeable
+    return [line for line in lines if line not in inside]
+
+
+class _NotMergeable(Exception):
+    """The saved file cannot simply be merged with the new graph."""
 
 
 def _pending_path(project: Project) -> Path:
@@ -85,24 +239,47 @@ def _manifest_bytes(manifest: Manifest) -> bytes:
     return (json.dumps(asdict(manifest), indent=2) + "\n").encode()
 
 
-def save_dataset(store: Store, project: Project, stage: Stage) -> Path:
+@dataclass(frozen=True)
+class Since:
+    """What changed in the store since it was loaded from the saved dataset: only ``graph``
+    (replaced), the saved file then had checksum ``sha256``. Saving merges the file's other
+    lines with the graph's, instead of dumping and sorting the whole store again."""
+
+    sha256: str
+    graph: str
+
+
+def save_dataset(store: Store, project: Project, stage: Stage, since: Since | None = None) -> Path:
     """Write the dataset and its manifest so that a kill at any point leaves them agreeing.
 
-    The new manifest is written first as ``manifest.pending.json``, then the dataset, then
-    ``manifest.json``, each atomically. After a kill between the last two renames the next
-    command finds the pending manifest that vouches for the dataset and moves it into place
+    The dataset is written (sorted, streamed) to a temporary file beside its place; then the
+    new manifest as ``manifest.pending.json``, then the dataset is moved into place, then
+    ``manifest.json`` is written, each atomically. After a kill between the last two renames the
+    next command finds the pending manifest that vouches for the dataset and moves it into place
     (:func:`recover`); after a kill before the dataset's rename, the old pair still agrees.
+    With ``since``, the saved file is merged with the replaced graph when it still has the
+    checksum it was loaded with (else the whole store is written, as without).
     """
-    data = sorted_nquads(store)
-    manifest = Manifest(stage=stage, sha256=hashlib.sha256(data).hexdigest(), quads=store.count(),
-                        graphs={g: store.count(g) for g in store.named_graphs()})
-    pending = _pending_path(project)
-    write_atomic(pending, _manifest_bytes(manifest))
-    write_atomic(project.dataset_path, data)
+    path = project.dataset_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".sarcoma-graph-sort-", dir=path.parent) as tmp, \
+            atomic_output(path) as written:
+        sha256 = None
+        if since is not None and path.is_file():
+            with written.open("wb") as handle:
+                sha256 = _write_replacing(store, path, since, handle)
+        if sha256 is None:
+            with written.open("wb") as handle:
+                sha256 = write_sorted_nquads(store, handle, Path(tmp))
+        manifest = Manifest(stage=stage, sha256=sha256, quads=store.count(),
+                            graphs=store.graph_counts())
+        pending = _pending_path(project)
+        write_atomic(pending, _manifest_bytes(manifest))
+    # the dataset is in place (moved when the block closed): its manifest follows
     write_atomic(project.manifest_path, _manifest_bytes(manifest))
     pending.unlink(missing_ok=True)
     mark_store(store, manifest.sha256)
-    return project.dataset_path
+    return path
 
 
 def recover(project: Project) -> None:
@@ -185,21 +362,33 @@ def load_dataset(project: Project, backend: str = "oxigraph", require: Stage = "
     return store
 
 
-def _disk_store(folder: Path, dataset: Path, sha256: str) -> Store:
+def _open_disk_store(folder: Path) -> Store:
     from sarcoma_graph.store.oxigraph import OxigraphStore
 
     folder.mkdir(parents=True, exist_ok=True)
-    mark = folder / _STORE_MARK
     try:
-        store = OxigraphStore(folder)
+        return OxigraphStore(folder)
     except OSError as error:
         raise InputError(f"{STORE_DIR_ENV}={folder}: cannot open the store ({error}); "
                          "is another command using it?") from None
+
+
+def empty_disk_store(folder: Path) -> Store:
+    """The on-disk store at ``folder``, emptied, its mark removed (for ``build``)."""
+    store = _open_disk_store(folder)
+    (folder / _STORE_MARK).unlink(missing_ok=True)
+    store.clear()
+    return store
+
+
+def _disk_store(folder: Path, dataset: Path, sha256: str) -> Store:
+    store = _open_disk_store(folder)
+    mark = folder / _STORE_MARK
     if mark.is_file() and mark.read_text(encoding="utf-8").strip() == sha256:
         return store
     mark.unlink(missing_ok=True)  # a half-filled store is never taken for a full one
     store.clear()
-    store.bulk_load_file(dataset)
+    store.bulk_load_file(dataset)  # type: ignore[attr-defined]
     mark.write_text(sha256 + "\n", encoding="utf-8")
     return store
 

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from sarcoma_graph.describe import with_context
 from sarcoma_graph.plumbing.formats import RdfSyntax
+from sarcoma_graph.plumbing.memory import without_gc
 from sarcoma_graph.plumbing.results import serialize_triples
 from sarcoma_graph.plumbing.turtle import canonical_trig, canonical_turtle
 from sarcoma_graph.store import Store
@@ -26,6 +27,7 @@ def _canonical_quads(quads: list[ox.Quad], keep_graphs: bool) -> list[ox.Quad]:
     return sorted(dataset, key=str)
 
 
+@without_gc
 def serialize_quads(quads: list[ox.Quad], syntax: RdfSyntax, prefixes: Mapping[str, str],
                     header: tuple[str, ...] = (), merge_graphs: bool = False) -> bytes:
     """Deterministic bytes for quads in one syntax; triple syntaxes merge the graphs.
@@ -53,9 +55,13 @@ def serialize_quads(quads: list[ox.Quad], syntax: RdfSyntax, prefixes: Mapping[s
     return data
 
 
+@without_gc
 def export(store: Store, syntax: RdfSyntax, prefixes: Mapping[str, str],
            graphs: list[str] | None = None, header: tuple[str, ...] = ()) -> bytes:
     """Serialise the named graphs given (default: all) deterministically."""
     names = graphs if graphs is not None else store.named_graphs()
+    if syntax.name == "turtle":  # streamed into the writer: no list of every quad beside it
+        return canonical_turtle((q for name in names for q in store.quads(name)), prefixes,
+                                header).encode()
     quads = [q for name in names for q in store.quads(name)]
     return serialize_quads(quads, syntax, prefixes, header)

@@ -31,6 +31,10 @@ RELEASES: Final = BASE + "releases/"
 #: The named graphs of a built dataset, one per source plus the inferences.
 GRAPH_NAMES: Final = ("ontology", "curated", "mappings", "inferred")
 
+#: The graph ``serve`` loads into its store beside the data: VoID, the SPARQL examples and the
+#: prefix declarations, where SIB's sparql-editor (and anyone) finds them with plain SPARQL.
+SERVICE_GRAPH: Final = GRAPH + "service-description"
+
 
 def graph_iri(name: str) -> str:
     """The IRI of the named graph holding one source (``ontology``, ``curated``, ``civic``…)."""
@@ -124,6 +128,10 @@ SEMAPV: Final = Namespace("https://w3id.org/semapv/vocab/")
 PAV: Final = Namespace("http://purl.org/pav/")
 DCAT: Final = Namespace("http://www.w3.org/ns/dcat#")
 SPDX: Final = Namespace("http://spdx.org/rdf/terms#")
+#: SIB's SPARQL-examples terms (``spex:describe``) and the VoID extension for datatype
+#: partitions that SIB's sparql-editor reads (in the served self-description graph).
+SPEX: Final = Namespace("https://purl.expasy.org/sparql-examples/ontology#")
+VOID_EXT: Final = Namespace("http://ldf.fi/void-ext#")
 #: Not prefixes we write: the media-type IRIs of ``sd:resultFormat`` and the results namespace.
 FORMATS: Final = Namespace("http://www.w3.org/ns/formats/")
 SPARQL_RESULTS: Final = Namespace("http://www.w3.org/2005/sparql-results#")
@@ -138,7 +146,7 @@ W3C_PREFIXES: Final[dict[str, str]] = {prefix: str(namespace) for prefix, namesp
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS,
     "prov": PROV, "oa": OA, "sh": SH, "void": VOID, "sd": SD, "schema": SCHEMA, "foaf": FOAF,
     "vann": VANN, "sssom": SSSOM, "semapv": SEMAPV, "pav": PAV,
-    "dcat": DCAT, "spdx": SPDX,
+    "dcat": DCAT, "spdx": SPDX, "spex": SPEX, "void-ext": VOID_EXT,
 }.items()}
 
 def sparql_prologue(*prefixes: str) -> str:

@@ -6,13 +6,14 @@ Without Java the check is skipped with a one-line reason, never a traceback.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 import tempfile
+import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph
 
@@ -50,23 +51,41 @@ def _subclass_pairs(world: object) -> set[tuple[str, str]]:
 
 def check_tbox(ontology: Graph, java: str | None = None) -> TboxReport:
     """Run HermiT over the ontology graph; skip (with the reason) when Java is missing."""
-    java = java or shutil.which("java")
-    if not java:
-        return TboxReport(skipped=JAVA_HINT)
-    import owlready2  # heavy: imported only when the check runs
+    return start_tbox_check(ontology, java).result()
 
-    owlready2.JAVA_EXE = java
+
+def start_tbox_check(ontology: Graph, java: str | None = None) -> Future[TboxReport]:
+    """:func:`check_tbox` in a thread, so that HermiT (a Java process) runs while the caller
+    reasons. The graph is serialised here, in the caller's thread."""
+    java = java or shutil.which("java")
+    done: Future[TboxReport] = Future()
+    if not java:
+        done.set_result(TboxReport(skipped=JAVA_HINT))
+        return done
     started = time.perf_counter()
+    xml = ontology.serialize(format="xml", encoding="utf-8")
+    import owlready2  # heavy: imported only when the check runs (and before the thread starts)
+
+    def run() -> None:
+        try:
+            done.set_result(_hermit(owlready2, xml, java, started))
+        except BaseException as error:  # handed to whoever waits for the result
+            done.set_exception(error)
+    threading.Thread(target=run, name="hermit", daemon=True).start()
+    return done
+
+
+def _hermit(owlready2: Any, xml: bytes, java: str, started: float) -> TboxReport:
+    owlready2.JAVA_EXE = java
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ontology.owl"
-        ontology.serialize(path, format="xml")
+        path.write_bytes(xml)
         world = owlready2.World()
         onto = world.get_ontology(path.as_uri()).load()
         before = _subclass_pairs(world)
         report = TboxReport(classes=len(list(world.classes())))
         try:
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(
-                    io.StringIO()), onto:
+            with onto:  # debug=0: owlready2 prints nothing (no redirect: it would be global)
                 owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
             report.consistent = True
         except owlready2.OwlReadyInconsistentOntologyError:

@@ -61,6 +61,56 @@ def test_histotype_page_is_in_one_language_with_its_mechanism(page, site):
     assert "Histotype" in text(page, "h1") or "histotype" in text(page, "h1").lower()
 
 
+def _headline(site, slug: str) -> dict[str, dict[str, str]]:
+    """The headline query's rows for one tumour type, by agent label (what the picture must say)."""
+    import httpx
+
+    response = httpx.get(f"{site.url}/queries/agents-targeting-causal-alterations",
+                         params={"tumour": f"https://w3id.org/sarcoma-graph/id/histotype/{slug}"},
+                         headers={"accept": "application/sparql-results+json"}, timeout=30)
+    rows = response.json()["results"]["bindings"]
+    return {r["agentLabel"]["value"]: {k: v["value"] for k, v in r.items()} for r in rows}
+
+
+def _picture(page) -> dict[str, object]:
+    return page.evaluate("""(() => { const svg = document.querySelector('#picture figure.chains svg');
+        const boxes = [...svg.querySelectorAll('a, g')].filter(a => a.querySelector('.chain-label'))
+          .map(a => [a.querySelector('.chain-label').textContent,
+                     a.querySelector('.chain-note') ? a.querySelector('.chain-note').textContent : '']);
+        const edges = [...svg.querySelectorAll('line.chain-edge')].map(l => l.getAttribute('class'));
+        return {boxes, edges, caption: document.querySelector('#picture figcaption').innerText}; })()""")
+
+
+def test_chain_picture_of_a_process_mediated_tumour_says_what_the_headline_query_says(page, site):
+    rows = _headline(site, "alveolar-soft-part-sarcoma")
+    assert rows and {r["mechanism"] for r in rows.values()} == {"process"}
+    page.navigate(site.url + "/id/histotype/alveolar-soft-part-sarcoma")
+    picture = _picture(page)
+    boxes = dict(picture["boxes"])
+    assert "angiogenesis" in boxes  # the process the agents act on, between fusion and agents
+    assert any("TFE3" in b for b in boxes)  # the causal alteration
+    for agent, row in rows.items():  # every agent of the query, with its claim
+        assert boxes.get(agent) == row["claim"], (agent, boxes)
+    assert "chain-edge process" in picture["edges"]
+    assert "agents-targeting-causal-alterations" in picture["caption"]
+    page.evaluate("document.getElementById('picture').scrollIntoView()")
+    shot(page, "chain-picture-asps")
+
+
+def test_chain_picture_shows_a_stated_pair_without_a_curated_mechanism(page, site):
+    rows = _headline(site, "desmoid-tumour")
+    unexplained = {a for a, r in rows.items() if r["mechanism"] == "none"}
+    assert unexplained
+    page.navigate(site.url + "/id/histotype/desmoid-tumour")
+    picture = _picture(page)
+    boxes = dict(picture["boxes"])
+    assert boxes.get("no curated mechanism") == "the source states the pair"
+    assert unexplained <= set(boxes)
+    assert "chain-edge none" in picture["edges"]
+    page.evaluate("document.getElementById('picture').scrollIntoView()")
+    shot(page, "chain-picture-desmoid")
+
+
 def test_french_page_when_the_browser_asks_for_french(page, site):
     page.navigate(site.url + "/id/histotype/alveolar-soft-part-sarcoma?lang=fr")
     assert text(page, "h1") == "sarcome alvéolaire des parties molles"
@@ -171,6 +221,40 @@ def test_editor_autocompletes_from_this_endpoint_and_runs_a_parameter_form(page,
     page.evaluate("document.querySelector('.yasr').scrollIntoView()")
     shot(page, "editor-parameter-form")
     assert not outside_requests(page, site.url)
+
+
+def _hints(page, text: str, line: int, ch: int) -> list[str]:
+    page.evaluate(f"""(() => {{ const y = sgYasgui.getTab().getYasqe();
+        y.setValue({json.dumps(text)}); y.setCursor({{line: {line}, ch: {ch}}}); y.autocomplete();
+        }})()""")
+    page.wait_for("document.querySelectorAll('.CodeMirror-hints li').length > 0", timeout=15)
+    hints = page.evaluate("[...document.querySelectorAll('.CodeMirror-hints li')]"
+                          ".map(li => li.innerText)")
+    assert isinstance(hints, list)
+    return hints
+
+
+def test_editor_completes_prefixes_and_classes_from_the_service_description_graph(page, site):
+    page.events.clear()
+    page.navigate(site.url + "/")
+    page.wait_for("window.sgYasgui !== undefined")
+    # the page carries no prefix map of its own: every prefix offered comes from the graph
+    assert page.evaluate("JSON.parse(document.getElementById('sg-config').textContent)"
+                         ".prefixes") == {}
+    prefixes = _hints(page, "PREFIX void-e", 0, 13)
+    assert any("void-ext: <http://ldf.fi/void-ext#>" in h for h in prefixes), prefixes
+    page.evaluate("document.querySelector('.CodeMirror-hints').scrollIntoView()")
+    shot(page, "editor-prefix-from-service-graph")
+    classes = _hints(page, "PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/>\n"
+                           "SELECT * WHERE { ?x a sg:Targeted", 1, 33)
+    assert any("TargetedTherapyStatement" in h for h in classes), classes
+    shot(page, "editor-class-from-service-graph")
+    sent = [e["params"]["request"]["url"] for e in page.events
+            if e.get("method") == "Network.requestWillBeSent"]
+    asked = [u for u in sent if u.startswith(site.url + "/sparql?ac=1&query=")]
+    assert any("sh%3Aprefix" in u for u in asked), sent  # SIB's prefix query
+    assert any("void%3ApropertyPartition" in u for u in asked), sent  # the VoID partitions
+    assert not [u for u in sent if "/autocomplete?type=class" in u]  # no fallback needed
 
 
 def test_docs_work_with_no_network(page, site):

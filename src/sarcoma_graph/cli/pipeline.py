@@ -47,17 +47,20 @@ def build_cmd(root: RootOption = None, build_dir: BuildOption = None,
 def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
                backend: BackendOption = "oxigraph", quiet: QuietOption = False) -> None:
     """Materialise OWL 2 RL entailments into the inferences graph; check the TBox with HermiT."""
-    from sarcoma_graph.dataset import load_dataset, save_dataset
+    from sarcoma_graph.dataset import Since, load_dataset, read_manifest, save_dataset
     from sarcoma_graph.plumbing.terms import triples_graph
-    from sarcoma_graph.reason import materialise
-    from sarcoma_graph.tbox import check_tbox
+    from sarcoma_graph.reason import INFERRED, materialise
+    from sarcoma_graph.tbox import start_tbox_check
 
     proj = project(root, build_dir)
     store = load_dataset(proj, backend, require="build")
+    loaded = read_manifest(proj)  # saving merges the file it came from with the new inferences
+    # HermiT (Java, on the asserted ontology) runs while the main thread materialises
+    hermit = start_tbox_check(triples_graph(store.quads(graph_iri("ontology"))))
     with step("reason: OWL 2 RL materialisation", quiet):
         report = materialise(store)
     with step("reason: HermiT check of the ontology", quiet):
-        tbox = check_tbox(triples_graph(store.quads(graph_iri("ontology"))))
+        tbox = hermit.result()
     if tbox.skipped:
         err.print(f"notice: HermiT check skipped — {tbox.skipped}")
     elif not quiet:
@@ -68,7 +71,7 @@ def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
     if not tbox.ok:
         reasons = ", ".join(tbox.unsatisfiable) or "the ontology is inconsistent"
         raise ValidationFailed(f"HermiT: {reasons}")
-    save_dataset(store, proj, "reason")
+    save_dataset(store, proj, "reason", Since(loaded.sha256, INFERRED) if loaded else None)
     if not quiet:
         err.print(f"inferred {report.inferred} triples in {report.rounds} rounds "
                   f"({report.seconds:.1f} s)")

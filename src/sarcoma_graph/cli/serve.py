@@ -1,5 +1,4 @@
-"""``sarcoma-graph serve``: the SPARQL endpoint over the built dataset (FastAPI on Granian or
-uvicorn)."""
+"""``sarcoma-graph serve``: the SPARQL endpoint over the built dataset (FastAPI + uvicorn)."""
 
 from __future__ import annotations
 
@@ -13,6 +12,7 @@ import typer
 from sarcoma_graph.cli.common import BuildOption, QuietOption, RootOption, command, err, project
 from sarcoma_graph.cli.store import StoreOption, dataset_store
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.namespaces import SERVICE_GRAPH
 
 _HELP = """Serve the built dataset: SPARQL 1.1 Protocol at /sparql, Graph Store at
 /rdf-graph-store, the SPARQL editor at /, VoID, SPARQL examples, named queries as REST
@@ -46,16 +46,20 @@ def serve(
         os.cpu_count() or 1, 2),
     cache_entries: Annotated[int, typer.Option(help="Answers kept in the cache (0: none).")
                              ] = 2048,
+    service_graph: Annotated[bool, typer.Option(
+        "--service-graph/--no-service-graph",
+        help=f"Load VoID, the SPARQL examples and the prefixes into the store as the graph "
+        f"{SERVICE_GRAPH} (as SIB's sparql-editor expects); never written into a --store.")
+    ] = True,
     store_url: StoreOption = None,
-    http_server: Annotated[str, typer.Option(
-        help="HTTP server: granian (Rust, the fastest) or uvicorn.", metavar="granian|uvicorn")
-    ] = "granian",
     quiet: QuietOption = False,
 ) -> None:
     """Serve the SPARQL endpoint."""
+    import uvicorn
+
     from sarcoma_graph.catalogue import load_catalogue
     from sarcoma_graph.dataset import load_dataset
-    from sarcoma_graph.serve import Settings, create_app, runner
+    from sarcoma_graph.serve import Settings, create_app
     from sarcoma_graph.serve.settings import TOKEN_VARIABLE
 
     def settings() -> Settings:
@@ -65,12 +69,11 @@ def serve(
                 enable_updates=enable_updates,
                 update_token=os.environ.get(TOKEN_VARIABLE) or None,
                 service_allow=tuple(service_allow or ()), base_url=base_url, workers=workers,
-                cache_entries=0 if store_url else cache_entries, etags=not store_url)
+                cache_entries=0 if store_url else cache_entries, etags=not store_url,
+                service_graph=service_graph, listen_url=f"http://{host}:{port}")
         except ValueError as error:
             raise InputError(str(error)) from None
 
-    if http_server not in runner.SERVERS:
-        raise InputError(f"--http-server {http_server!r}: choose {' or '.join(runner.SERVERS)}")
     found = project(root, build_dir)
     if store_url and enable_updates:
         raise InputError("--enable-updates with --store: write to the store itself "
@@ -85,7 +88,9 @@ def serve(
     if not quiet:
         source = store_url or found.dataset_path
         err.print(f"serving {store.count()} quads from {source} at http://{host}:{port}/sparql")
-    runner.run(create_app(chosen, store, queries), http_server, listening, quiet)
+    config = uvicorn.Config(create_app(chosen, store, queries), host=host, port=port,
+                            log_level="warning" if quiet else "info", access_log=not quiet)
+    uvicorn.Server(config).run(sockets=[listening])
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -49,17 +49,17 @@ class CanonicalTurtleError(InputError, ValueError):
     """The graph holds something Turtle 1.1 cannot write (a triple term, a directional literal)."""
 
 
+_TO_ESCAPE = re.compile('[\\\\"\x00-\x1f\x7f]')
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    return _STRING_ESCAPES.get(ch) or f"\\u{ord(ch):04X}"
+
+
 def quote(text: str) -> str:
     """A Turtle ``STRING_LITERAL_QUOTE``: escapes for quote, backslash and control characters."""
-    out = []
-    for ch in text:
-        if ch in _STRING_ESCAPES:
-            out.append(_STRING_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
+    return '"' + _TO_ESCAPE.sub(_escape, text) + '"'
 
 
 def iri_ref(text: str) -> str:
@@ -92,13 +92,37 @@ def _writable(s: Subject | ox.Triple, p: ox.NamedNode, o: Object | ox.Triple) ->
 
 
 def _canonical_labels(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The quads with RDFC-1.0 blank-node labels (unchanged when there is no blank node)."""
-    if not any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
-               for q in quads):
+    """The quads with RDFC-1.0 blank-node labels (unchanged when there is no blank node).
+
+    Only the quads that hold a blank node are canonicalised: RDFC-1.0 labels a blank node from
+    the quads that mention blank nodes, so the others could not change a label."""
+    blank = [q for q in quads if isinstance(q.subject, ox.BlankNode)
+             or isinstance(q.object, ox.BlankNode) or isinstance(q.graph_name, ox.BlankNode)]
+    if not blank:
         return quads
-    dataset = ox.Dataset(quads)
+    dataset = ox.Dataset(blank)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return list(dataset)
+    return [q for q in quads if not (isinstance(q.subject, ox.BlankNode) or isinstance(
+        q.object, ox.BlankNode) or isinstance(q.graph_name, ox.BlankNode))] + list(dataset)
+
+
+def _has_blank(s: object, o: object) -> bool:
+    return isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode)
+
+
+def _canonical_triples(triples: list[Any]) -> None:
+    """Give the triples RDFC-1.0 blank-node labels, in place (see :func:`_canonical_labels`)."""
+    blank = [i for i, (s, _, o) in enumerate(triples) if _has_blank(s, o)]
+    if not blank:
+        return
+    dataset = ox.Dataset(ox.Quad(*triples[i]) for i in blank)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    for i, q in zip(blank, dataset, strict=False):  # as many (a set of distinct triples)…
+        triples[i] = (q.subject, q.predicate, q.object)
+    extra = len(blank) - len(dataset)
+    if extra:  # …unless the source repeated a triple: drop the leftover places
+        for i in sorted(blank[len(dataset):], reverse=True):
+            del triples[i]
 
 
 def _label_key(node: ox.BlankNode) -> tuple[int, str]:
@@ -119,6 +143,7 @@ class _Writer:
         self.prefixes = sorted(((n, ns) for n, ns in prefixes.items() if _PREFIX.match(n) and ns),
                                key=lambda kv: (-len(kv[1]), kv[0]))  # longest namespace first
         self.used: set[str] = set()
+        self.written: dict[str, str] = {}  # IRI → how it is written (IRIs repeat a lot)
         self.refs: Counter[ox.BlankNode] = Counter(
             o for props in self.index.values() for objs in props.values() for o in objs
             if isinstance(o, ox.BlankNode))
@@ -157,6 +182,12 @@ class _Writer:
 
     def iri(self, node: ox.NamedNode) -> str:
         text = node.value
+        written = self.written.get(text)
+        if written is None:
+            written = self.written[text] = self._iri(text)
+        return written
+
+    def _iri(self, text: str) -> str:
         for name, namespace in self.prefixes:
             if text.startswith(namespace) and _LOCAL.match(text[len(namespace):]):
                 self.used.add(name)
@@ -249,8 +280,9 @@ def canonical_turtle(source: Any, prefixes: Mapping[str, str], header: Iterable[
     ``header`` lines become leading ``#`` comments.
     """
     triples = _triples(source)
-    quads = _canonical_labels([ox.Quad(s, p, o) for s, p, o in triples])
-    writer = _Writer((_writable(q.subject, q.predicate, q.object) for q in quads), prefixes)
+    _canonical_triples(triples)
+    writer = _Writer((_writable(s, p, o) for s, p, o in triples), prefixes)
+    del triples  # the writer's index holds them now
     blocks = writer.blocks()
     return _document(writer.used, prefixes, header, blocks)
 

@@ -22,6 +22,9 @@ class Settings:
     it without this server knowing, so no answer may be reused.
     ``per_client``, ``lanes``, ``lane_timeout`` and ``queue_wait`` share the workers between
     clients (:class:`sarcoma_graph.serve.pool.Admission`).
+    ``service_graph`` loads the self-description graph (VoID, examples, prefixes) into an
+    embedded store (:mod:`sarcoma_graph.serve.service_graph`); its IRIs name the endpoint
+    ``base_url``, else ``listen_url`` (where ``serve`` listens), as ``/sparql``.
     """
 
     timeout: float = 30.0
@@ -40,6 +43,8 @@ class Settings:
     queue_wait: float = 5.0
     license: str = LICENSE
     etags: bool = True
+    service_graph: bool = True
+    listen_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
@@ -51,6 +56,12 @@ class Settings:
         for url in self.service_allow:
             if not url.startswith(("http://", "https://")):
                 raise ValueError(f"--service-allow needs an http(s) URL, got {url!r}")
+
+    def stored_endpoint(self) -> str:
+        """The endpoint URL written into the stored self-description graph."""
+        from sarcoma_graph.namespaces import BASE
+
+        return self.endpoint((self.listen_url or BASE).rstrip("/") + "/sparql")
 
     def endpoint(self, request_url: str) -> str:
         """The public URL of ``/sparql``: from ``base_url`` when set, else from the request."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
@@ -62,6 +62,16 @@ class EndpointState:
         """The public URL of ``/sparql`` (the configured one, else as this request reached it)."""
         return self.settings.endpoint(str(request.url_for("sparql")))
 
+    @property
+    def self_described(self) -> bool:
+        """Whether the store holds the self-description graph (see :func:`describe`)."""
+        return self.settings.service_graph and not self.store.remote
+
+    def describe_store(self) -> int | None:
+        """(Re)write the self-description graph when this endpoint keeps one (the caller holds
+        the store lock); its triple count, else ``None``."""
+        return describe(self.settings, self.store, self.queries.values(), self.prefixes)
+
     async def changed(self) -> None:
         """After a change of the store: drop cached answers and recycle the workers."""
         self.cache.clear()
@@ -80,12 +90,24 @@ def _prefixes() -> dict[str, str]:
         return {**W3C_PREFIXES, **PROJECT_PREFIXES}
 
 
+def describe(settings: Settings, store: Store, queries: Iterable[NamedQuery],
+             prefixes: Iterable[tuple[str, str]]) -> int | None:
+    """Write the self-description graph into an embedded store (unless switched off); its
+    triple count, else ``None``. A store of someone else's (``--store``) is never written."""
+    if not settings.service_graph or store.remote:
+        return None
+    from sarcoma_graph.serve.service_graph import install
+
+    return install(store, settings.stored_endpoint(), settings.license, queries, dict(prefixes))
+
+
 @contextlib.asynccontextmanager
 async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
                          queries: Sequence[NamedQuery] = ()) -> AsyncIterator[EndpointState]:
     """Start the workers (forked now, with the store loaded) and stop them on the way out."""
     # before the fork (the registry is slow); sent to the workers by reference
     prefixes = inherit(tuple(sorted(_prefixes().items())))
+    describe(settings, store, queries, prefixes)  # before the fork: every worker sees it
     admission = Admission(settings.per_client, settings.lanes, settings.lane_timeout,
                           settings.queue_wait)
     # no SERVICE endpoint allowed and a local store: the workers get no network at all (defence

@@ -1,6 +1,12 @@
-"""Statistics of the store (triples, entities, per class, property and named graph), computed
+"""Statistics of the store (triples, entities, per class, property and named graph, and per
+class the properties its members use with the classes or datatypes of their values), computed
 with SPARQL aggregates in a worker once per store version. VoID, the service description and
 the home page show them.
+
+The counts describe the data: when the store holds the served self-description graph
+(:data:`~sarcoma_graph.namespaces.SERVICE_GRAPH`, which these counts are written into), it is
+left out of them, so that VoID never counts itself; ``union_triples`` and ``graphs`` still
+include it (what a query of the default graph, or ``GRAPH ?g``, really sees).
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import XSD
+from sarcoma_graph.namespaces import SERVICE_GRAPH, XSD
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import Store, Term
@@ -19,6 +25,14 @@ _COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?e) AS ?entities) WHE
 _CLASSES = "SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?k } GROUP BY ?k ORDER BY ?k"
 _PROPERTIES = "SELECT ?k (COUNT(*) AS ?n) WHERE { ?s ?k ?o } GROUP BY ?k ORDER BY ?k"
 _GRAPHS = "SELECT ?k (COUNT(*) AS ?n) WHERE { GRAPH ?k { ?s ?p ?o } } GROUP BY ?k ORDER BY ?k"
+_UNION = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+_CLASS_PROPERTIES = """SELECT ?k ?p (COUNT(*) AS ?n) WHERE { ?s a ?k ; ?p ?o FILTER(isIRI(?k)) }
+GROUP BY ?k ?p ORDER BY ?k ?p"""
+_CLASS_PROPERTY_CLASSES = """SELECT ?k ?p ?c (COUNT(*) AS ?n) WHERE {
+  ?s a ?k ; ?p ?o . ?o a ?c FILTER(isIRI(?k) && isIRI(?c)) } GROUP BY ?k ?p ?c ORDER BY ?k ?p ?c"""
+_CLASS_PROPERTY_DATATYPES = """SELECT ?k ?p ?c (COUNT(*) AS ?n) WHERE {
+  ?s a ?k ; ?p ?o FILTER(isIRI(?k) && isLiteral(?o)) BIND(DATATYPE(?o) AS ?c) }
+GROUP BY ?k ?p ?c ORDER BY ?k ?p ?c"""
 
 
 @dataclass(frozen=True)
@@ -30,11 +44,41 @@ class VoidStats:
     classes: tuple[tuple[str, int], ...]
     properties: tuple[tuple[str, int], ...]
     graphs: tuple[tuple[str, int], ...]
+    #: Triples the union default graph holds (the data and the self-description graph).
+    union_triples: int = 0
+    #: ``(class, property, triples)``: what members of a class use.
+    class_properties: tuple[tuple[str, str, int], ...] = ()
+    #: ``(class, property, class or datatype of the value, triples)``.
+    value_classes: tuple[tuple[str, str, str, int], ...] = ()
+    value_datatypes: tuple[tuple[str, str, str, int], ...] = ()
+
+    @property
+    def data_graphs(self) -> tuple[tuple[str, int], ...]:
+        """The named graphs of the data (every one but the self-description)."""
+        return tuple((g, n) for g, n in self.graphs if g != SERVICE_GRAPH)
 
 
-def _pairs(store: Store, sparql: str) -> tuple[tuple[str, int], ...]:
-    return tuple((key.value, _integer(row["n"])) for row in store.query(sparql).bindings()
-                 if isinstance(key := row.get("k"), ox.NamedNode))
+def _rows(store: Store, sparql: str, names: tuple[str, ...],
+          graphs: list[str] | None) -> list[tuple[str | int, ...]]:
+    """``(IRI, …, count)`` per row whose ``names`` are all IRIs."""
+    out: list[tuple[str | int, ...]] = []
+    for row in store.query(sparql, default_graphs=graphs).bindings():
+        keys = [k.value for name in names if isinstance(k := row.get(name), ox.NamedNode)]
+        if len(keys) == len(names):
+            out.append((*keys, _integer(row["n"])))
+    return out
+
+
+def _pairs(store: Store, sparql: str,
+           graphs: list[str] | None = None) -> tuple[tuple[str, int], ...]:
+    return tuple((str(k), int(n)) for k, n in _rows(store, sparql, ("k",), graphs))
+
+
+def data_graphs(store: Store) -> list[str] | None:
+    """The graphs the counts read: every named graph but the self-description when it is
+    there, else ``None`` (the union, as any query sees it)."""
+    named = store.named_graphs()
+    return [g for g in named if g != SERVICE_GRAPH] if SERVICE_GRAPH in named else None
 
 
 def _integer(term: Term | None) -> int:
@@ -46,9 +90,19 @@ def _integer(term: Term | None) -> int:
 
 def compute(store: Store) -> VoidStats:
     """Run in a worker: every count VoID and the service description need."""
-    (row,) = store.query(_COUNTS).bindings()
-    return VoidStats(_integer(row["triples"]), _integer(row["entities"]),
-                     _pairs(store, _CLASSES), _pairs(store, _PROPERTIES), _pairs(store, _GRAPHS))
+    graphs = data_graphs(store)
+    (row,) = store.query(_COUNTS, default_graphs=graphs).bindings()
+    (union,) = store.query(_UNION).bindings()
+    return VoidStats(
+        _integer(row["triples"]), _integer(row["entities"]),
+        _pairs(store, _CLASSES, graphs), _pairs(store, _PROPERTIES, graphs),
+        _pairs(store, _GRAPHS), _integer(union["n"]),
+        tuple((str(k), str(p), int(n)) for k, p, n in
+              _rows(store, _CLASS_PROPERTIES, ("k", "p"), graphs)),
+        tuple((str(k), str(p), str(c), int(n)) for k, p, c, n in
+              _rows(store, _CLASS_PROPERTY_CLASSES, ("k", "p", "c"), graphs)),
+        tuple((str(k), str(p), str(c), int(n)) for k, p, c, n in
+              _rows(store, _CLASS_PROPERTY_DATATYPES, ("k", "p", "c"), graphs)))
 
 
 async def stats(state: EndpointState) -> VoidStats:

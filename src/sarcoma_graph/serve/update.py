@@ -45,6 +45,7 @@ async def apply(state: EndpointState, change: object, *args: object) -> None:
     def run() -> None:
         with state.pool.store_lock:
             change(state.store, *args)  # type: ignore[operator]
+            state.describe_store()  # the self-description follows the data it describes
 
     async with state.write_lock:
         try:

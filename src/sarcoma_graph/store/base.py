@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
 import pyoxigraph as ox
 
@@ -81,6 +81,10 @@ class Store(abc.ABC):
     def count(self, graph: str | None = None) -> int:
         """How many quads in the store, or in one named graph."""
 
+    def graph_counts(self) -> dict[str, int]:
+        """How many quads each non-empty named graph holds, by graph IRI (sorted)."""
+        return {g: self.count(g) for g in self.named_graphs()}
+
     @abc.abstractmethod
     def clear(self, graph: str | None = None) -> None:
         """Remove everything, or one named graph."""
@@ -129,6 +133,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def dump(self, syntax: RdfSyntax, graph: str | None = None) -> bytes:
         """Serialise everything (dataset syntaxes) or one graph."""
+
+    def write_nquads(self, out: BinaryIO) -> None:
+        """Stream every quad to ``out`` as N-Quads (in no particular order)."""
+        ox.serialize(self.quads(), out, format=ox.RdfFormat.N_QUADS)
 
 
 def check_limit(count: int, limit: int | None, what: str) -> None:

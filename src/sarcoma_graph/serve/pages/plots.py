@@ -5,6 +5,7 @@ alteration → gene → target → agent chains."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from html import escape
 
 import pyoxigraph as ox
@@ -18,11 +19,18 @@ _MEASUREMENTS = PREFIXES + """SELECT ?m ?measure ?value ?lo ?hi ?unit ?landmark 
   ?m a sg:OutcomeMeasurement ; sg:inStudy <%s> ; sg:ofOutcomeMeasure ?measure ; sg:value ?value
   OPTIONAL { ?m sg:unit ?unit } OPTIONAL { ?m sg:ciLower ?lo } OPTIONAL { ?m sg:ciUpper ?hi }
   OPTIONAL { ?m sg:landmarkTime ?landmark } } ORDER BY ?unit ?measure ?landmark ?m"""
-_CHAINS = PREFIXES + """SELECT DISTINCT ?alt ?gene ?target ?agent WHERE {
+#: Every link from a tumour type's causal alterations: the genes they affect, the effectors
+#: they deregulate and the processes they promote, each with the agents acting on it (the
+#: three mechanisms of ``queries/agents-targeting-causal-alterations.rq``).
+_LINKS = PREFIXES + """SELECT DISTINCT ?alt ?kind ?through ?agent WHERE {
   <%s> sg:hasCausalAlteration ?alt .
-  OPTIONAL { ?alt sg:affectsGene|sg:hasFivePrimePartner|sg:hasThreePrimePartner ?gene }
-  OPTIONAL { ?alt sg:hasDownstreamEffector|sg:affectsGene|sg:hasThreePrimePartner ?target .
-             ?agent sg:hasTarget ?target } } ORDER BY ?alt ?gene ?target ?agent LIMIT 200"""
+  { ?alt sg:affectsGene|sg:hasFivePrimePartner|sg:hasThreePrimePartner ?through
+    BIND("direct target" AS ?kind) OPTIONAL { ?agent sg:hasTarget ?through } }
+  UNION { ?alt sg:hasDownstreamEffector ?through BIND("downstream effector" AS ?kind)
+    OPTIONAL { ?agent sg:hasTarget ?through } }
+  UNION { ?alt sg:promotesProcess ?through BIND("process" AS ?kind)
+    OPTIONAL { ?agent sg:inhibitsProcess ?through } }
+} ORDER BY ?alt ?kind ?through ?agent LIMIT 400"""
 _LABELS = PREFIXES + "SELECT ?x ?l WHERE { VALUES ?x { %s } ?x rdfs:label ?l }"
 PERCENT = "http://purl.obolibrary.org/obo/UO_0000187"
 
@@ -111,54 +119,139 @@ def forest_svg(rows: list[tuple[str, str, float, float | None, float | None, str
             "where the source reports them.</figcaption></figure>")
 
 
-def chains_svg(store: Store, tumour: str, lang: str, root: str) -> str:
-    """The tumour type's alteration → gene → target → agent chains as a layered graph."""
-    rows = list(store.query(_CHAINS % tumour).bindings())
-    if not rows:
+#: Colour and verb of each kind of link from an alteration.
+_KINDS = {"direct target": ("#5470c6", "affects gene"),
+          "downstream effector": ("#91661a", "deregulates effector"),
+          "process": ("#3b8a3e", "promotes process"),
+          "none": ("#999999", "no curated mechanism")}
+NO_MECHANISM = "none"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of the headline query for the tumour: an agent, how the pair is claimed and
+    by which mechanisms."""
+
+    agent: str
+    claim: str
+    mechanisms: tuple[str, ...]
+
+
+def claims(store: Store, headline: str) -> list[Claim]:
+    """The rows of ``agents-targeting-causal-alterations`` bound to one tumour type."""
+    out = []
+    for row in store.query(headline).bindings():
+        out.append(Claim(term_text(row["agent"]), term_text(row["claim"]),
+                         tuple(term_text(row["mechanism"]).split(" | "))))
+    return out
+
+
+@dataclass
+class _Layout:
+    """Three columns (alteration, what it acts through, agent) and the edges between them."""
+
+    columns: list[list[str]] = field(default_factory=lambda: [[], [], []])
+    edges: set[tuple[str, str, str]] = field(default_factory=set)  # (from, to, kind)
+
+    def node(self, column: int, iri: str) -> str:
+        if iri not in self.columns[column]:
+            self.columns[column].append(iri)
+        return f"{column}|{iri}"
+
+    def edge(self, start: str, end: str, kind: str) -> None:
+        self.edges.add((start, end, kind))
+
+
+def _layout(links: list[dict[str, Term]], stated: list[Claim]) -> _Layout:
+    layout = _Layout()
+    agents = {c.agent for c in stated}
+    for r in links:
+        alt, kind, through = (term_text(r[k]) for k in ("alt", "kind", "through"))
+        layout.edge(layout.node(0, alt), layout.node(1, through), kind)
+        agent = term_text(r["agent"]) if r.get("agent") is not None else None
+        if agent and (agent in agents or not stated):
+            layout.edge(f"1|{through}", layout.node(2, agent), kind)
+    unexplained = [c.agent for c in stated if c.mechanisms == (NO_MECHANISM,)]
+    if unexplained:
+        gap = layout.node(1, NO_MECHANISM)
+        for alt in list(layout.columns[0]):
+            layout.edge(f"0|{alt}", gap, NO_MECHANISM)
+        for agent in unexplained:
+            layout.edge(gap, layout.node(2, agent), NO_MECHANISM)
+    for claim in stated:  # every agent of the headline query has its box
+        layout.node(2, claim.agent)
+    return layout
+
+
+def _box(x: int, y: int, text: str, note: str, link: str | None, dashed: bool) -> str:
+    style = ' stroke-dasharray="4 3"' if dashed else ""
+    inner = (f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="34" rx="6" fill="#f4f7fc" '
+             f'stroke="#5470c6"{style}/><text x="{x + 8}" y="{y + 15}" font-size="12" '
+             f'class="chain-label">{escape(text[:32])}</text>')
+    if note:
+        inner += (f'<text x="{x + 8}" y="{y + 29}" font-size="10.5" fill="#555" '
+                  f'class="chain-note">{escape(note)}</text>')
+    return f'<a href="{escape(link)}">{inner}</a>' if link else f"<g>{inner}</g>"
+
+
+_COL_W, _ROW_H, _BOX_W = 280, 46, 230
+
+
+def chains_svg(store: Store, tumour: str, lang: str, root: str, headline: str | None = None) -> str:
+    """The tumour type's chains: causal alteration → gene, effector or process → agent, with
+    each agent's claim and the pairs a source states without a curated mechanism, as the
+    headline query (``headline``, bound to the tumour) gives them."""
+    links = list(store.query(_LINKS % tumour).bindings())
+    if not links:  # not a tumour type with a causal alteration: no picture, no headline query
         return ""
-    columns: list[list[str]] = [[], [], [], []]
-    edges: set[tuple[str, str]] = set()
-    for r in rows:
-        chain = [term_text(r.get(k)) if r.get(k) is not None else None
-                 for k in ("alt", "gene", "target", "agent")]
-        for index, node in enumerate(chain):
-            if node and node not in columns[index]:
-                columns[index].append(node)
-        for a, b in ((0, 1), (0, 2), (2, 3)):
-            if chain[a] and chain[b]:
-                edges.add((f"{a}|{chain[a]}", f"{b}|{chain[b]}"))
-    labels = _labels(store, {n for c in columns for n in c}, lang)
-    col_w, row_h, box_w = 210, 40, 180
-    height = 40 + row_h * max(len(c) for c in columns)
-    pos = {f"{i}|{n}": (20 + i * col_w, 40 + j * row_h) for i, c in enumerate(columns)
+    stated = claims(store, headline) if headline else []
+    layout = _layout(links, stated)
+    by_agent = {c.agent: c for c in stated}
+    labels = _labels(store, {n for c in layout.columns for n in c if n != NO_MECHANISM}, lang)
+    height = 50 + _ROW_H * max(len(c) for c in layout.columns) + 30
+    pos = {f"{i}|{n}": (20 + i * _COL_W, 40 + j * _ROW_H) for i, c in enumerate(layout.columns)
            for j, n in enumerate(c)}
-    parts = [f'<text x="{20 + i * col_w}" y="20" font-weight="600" font-size="13">{t}</text>'
-             for i, t in enumerate(("Causal alteration", "Gene", "Target", "Agent"))]
-    for start, end in sorted(edges):
+    parts = [f'<text x="{20 + i * _COL_W}" y="22" font-weight="600" font-size="13">{t}</text>'
+             for i, t in enumerate(("Causal alteration", "Gene, effector or process", "Agent"))]
+    for start, end, kind in sorted(layout.edges):
         (x1, y1), (x2, y2) = pos[start], pos[end]
-        parts.append(f'<line x1="{x1 + box_w}" y1="{y1 + 13}" x2="{x2}" y2="{y2 + 13}" '
-                     'stroke="#888" marker-end="url(#arrow)"/>')
+        colour, verb = _KINDS[kind]
+        dash = ' stroke-dasharray="5 4"' if kind == NO_MECHANISM else ""
+        parts.append(f'<line x1="{x1 + _BOX_W}" y1="{y1 + 17}" x2="{x2}" y2="{y2 + 17}" '
+                     f'stroke="{colour}" stroke-width="1.6"{dash} marker-end="url(#arrow)" '
+                     f'class="chain-edge {kind.replace(" ", "-")}"><title>{verb}</title></line>')
     for key, (x, y) in sorted(pos.items()):
-        iri = key.split("|", 1)[1]
+        column, iri = key.split("|", 1)
+        if iri == NO_MECHANISM:
+            parts.append(_box(x, y, "no curated mechanism", "the source states the pair",
+                              None, True))
+            continue
+        claim = by_agent.get(iri) if column == "2" else None
+        note = claim.claim if claim else ""
         text = labels.get(iri, iri.rsplit("/", 1)[-1])
-        parts.append(f'<a href="{escape(href(iri, root) or iri)}"><rect x="{x}" y="{y}" '
-                     f'width="{box_w}" height="26" rx="6" fill="#eef3fb" stroke="#5470c6"/>'
-                     f'<text x="{x + 8}" y="{y + 17}" font-size="12">{escape(text[:28])}</text></a>')
-    width = 20 + 4 * col_w
+        parts.append(_box(x, y, text, note, href(iri, root) or iri,
+                          bool(claim and claim.mechanisms == (NO_MECHANISM,))))
+    legend = " · ".join(f'<tspan fill="{c}">■</tspan> {escape(v)}' for c, v in _KINDS.values())
+    parts.append(f'<text x="20" y="{height - 10}" font-size="11" fill="#444" '
+                 f'class="chain-legend">{legend}</text>')
+    width = 20 + 3 * _COL_W
     return ('<figure class="chains"><svg xmlns="http://www.w3.org/2000/svg" role="img" '
             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            'aria-label="alteration, gene, target and agent chains"><defs><marker id="arrow" '
-            'viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
-            'orient="auto"><path d="M0,0L10,5L0,10z" fill="#888"/></marker></defs>'
-            + "".join(parts) + "</svg><figcaption>Causal alterations, the genes they affect, "
-            "the targets and the agents acting on them.</figcaption></figure>")
+            'aria-label="causal alterations, what they act through, and the agents">'
+            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '
+            'markerHeight="6" orient="auto"><path d="M0,0L10,5L0,10z" fill="#888"/></marker>'
+            "</defs>" + "".join(parts) + "</svg><figcaption>The tumour type's causal "
+            "alterations, the genes they affect, the effectors they deregulate and the processes "
+            "they promote, and the agents acting on them, each with its claim (the named query "
+            "<em>agents-targeting-causal-alterations</em>).</figcaption></figure>")
 
 
-def chain_picture(store: Store, iri: str, lang: str, root: str) -> str:
+def chain_picture(store: Store, iri: str, lang: str, root: str,
+                  headline: str | None = None) -> str:
     """The picture an entity page shows: a study's forest plot or a tumour type's chains."""
     rows = forest_rows(store, iri, lang)
     if rows:
         return '<section id="picture"><h2>Outcomes</h2>' + forest_svg(
             rows, "Outcome measurements", root) + "</section>"
-    chains = chains_svg(store, iri, lang, root)
+    chains = chains_svg(store, iri, lang, root, headline)
     return f'<section id="picture"><h2>Mechanism</h2>{chains}</section>' if chains else ""

@@ -7,21 +7,24 @@ from urllib.parse import quote
 
 from sarcoma_graph.serve.pages.layout import curie
 
-#: CURIE prefix → template of the human-readable page (``{id}`` = the local identifier).
+#: CURIE prefix → template of the human-readable page (``{id}`` = the local identifier). Each
+#: was checked in a public file, recorded in ``data/mappings/reader_pages.tsv`` (a test keeps
+#: the two equal and checks the registry rows against the installed Bioregistry's file);
+#: a prefix with no page seen in a public file has none here.
 READERS = {
-    "NCIT": "https://evsexplore.semantics.cancer.gov/evsexplore/concept/ncit/{id}",
-    "ONCOTREE": "https://oncotree.mskcc.org/?version=oncotree_latest_stable&field=CODE&search={id}",
+    "ATC": "https://www.whocc.no/atc_ddd_index/?code={id}",
+    "CHEBI": "https://www.ebi.ac.uk/chebi/searchId.do?chebiId=CHEBI:{id}",
+    "DOID": "https://www.ebi.ac.uk/ols4/ontologies/doid/terms?obo_id=DOID:{id}",
+    "DRUGBANK": "https://go.drugbank.com/drugs/{id}",
+    "ECO": "https://www.ebi.ac.uk/QuickGO/term/ECO:{id}",
     "HGNC": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/HGNC:{id}",
     "MONDO": "https://monarchinitiative.org/MONDO:{id}",
-    "ORPHANET": "https://www.orpha.net/en/disease/detail/{id}",
-    "CHEBI": "https://www.ebi.ac.uk/chebi/searchId.do?chebiId=CHEBI:{id}",
-    "DRUGBANK": "https://go.drugbank.com/drugs/{id}",
     "NCBIGene": "https://www.ncbi.nlm.nih.gov/gene/{id}",
-    "DOID": "https://disease-ontology.org/?id=DOID:{id}",
-    "ATC": "https://atcddd.fhi.no/atc_ddd_index/?code={id}",
-    "ECO": "https://www.ebi.ac.uk/ols4/ontologies/eco/classes?obo_id=ECO:{id}",
-    "SO": "https://www.ebi.ac.uk/ols4/ontologies/so/classes?obo_id=SO:{id}",
+    "NCIT": "https://evsexplore.semantics.cancer.gov/evsexplore/concept/ncit/{id}",
+    "ONCOTREE": "https://oncotree.mskcc.org/?version=oncotree_latest_stable&field=CODE&search={id}",
+    "ORPHANET": "https://www.orpha.net/en/disease/detail/{id}",
     "PUBMED": "https://pubmed.ncbi.nlm.nih.gov/{id}/",
+    "SO": "http://purl.bioontology.org/ontology/SO/SO:{id}",
 }
 
 

@@ -10,7 +10,7 @@ from html import escape
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import graph_iri
+from sarcoma_graph.namespaces import SERVICE_GRAPH, graph_iri
 from sarcoma_graph.serve.pages.facts import PREFIXES
 from sarcoma_graph.serve.pages.layout import curie, document, href
 from sarcoma_graph.store import Store
@@ -21,8 +21,9 @@ _LABELS = PREFIXES + """SELECT ?x ?l ?kind ?type WHERE {
   FILTER(isIRI(?x) && isLiteral(?l))
   FILTER NOT EXISTS { ?x a rdf:Statement }
   FILTER NOT EXISTS { ?x a oa:TextQuoteSelector }
+  FILTER NOT EXISTS { GRAPH <SERVICE> { ?x ?described ?l } }
   OPTIONAL { GRAPH ?g { ?x a ?type } FILTER(?g != <INFERRED>) } }""".replace(
-    "INFERRED", graph_iri("inferred"))
+    "INFERRED", graph_iri("inferred")).replace("SERVICE", SERVICE_GRAPH)
 
 
 @dataclass(frozen=True)

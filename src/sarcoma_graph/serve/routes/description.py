@@ -37,7 +37,8 @@ def description_triples(state: EndpointState, endpoint: str, counts: VoidStats) 
            ox.Triple(dataset, _sd("defaultGraph"), default),
            ox.Triple(default, RDF_TYPE, _sd("Graph")),
            ox.Triple(default, RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
-           ox.Triple(default, ox.NamedNode(VOID + "triples"), integer(counts.triples)),
+           # the union default graph: the data and the self-description graph
+           ox.Triple(default, ox.NamedNode(VOID + "triples"), integer(counts.union_triples)),
            ox.Triple(default, ox.NamedNode(VOID + "entities"), integer(counts.entities))]
     out += [ox.Triple(service, _sd("supportedLanguage"), _sd(x)) for x in languages]
     out += [ox.Triple(service, _sd("feature"), _sd(x)) for x in features]

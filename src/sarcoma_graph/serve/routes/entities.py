@@ -23,7 +23,7 @@ from sarcoma_graph.serve.pages.entity import entity_page
 from sarcoma_graph.serve.pages.facts import gather
 from sarcoma_graph.serve.pages.language import choose_language
 from sarcoma_graph.serve.pages.plots import chain_picture
-from sarcoma_graph.serve.state import State
+from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.store import Store
 
 _SAFE_IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")
@@ -31,12 +31,29 @@ _GRAPH = """CONSTRUCT {{ ?this ?p ?o . ?s ?q ?this }} WHERE {{ VALUES ?this {{ <
   {{ ?this ?p ?o }} UNION {{ ?s ?q ?this }} }}"""
 
 
-def entity_html(store: Store, iri: str, lang: str, root: str) -> bytes | None:
-    """Run in a worker: the entity's page in one language, or ``None`` if it is unknown."""
+#: The named query whose rows a tumour type's chain picture shows (claims and mechanisms).
+HEADLINE = "agents-targeting-causal-alterations"
+
+
+def entity_html(store: Store, iri: str, lang: str, root: str,
+                headline: str | None = None) -> bytes | None:
+    """Run in a worker: the entity's page in one language, or ``None`` if it is unknown.
+    ``headline``: the text of :data:`HEADLINE` bound to this entity, for the chain picture."""
     data = gather(store, iri)
     if data is None:
         return None
-    return entity_page(data, lang, root, chain_picture(store, iri, lang, root)).encode()
+    return entity_page(data, lang, root, chain_picture(store, iri, lang, root, headline)).encode()
+
+
+def headline_for(state: EndpointState, iri: str) -> str | None:
+    """:data:`HEADLINE` bound to one tumour type, when the catalogue has it."""
+    query = state.queries.get(HEADLINE)
+    if query is None or "tumour" not in {p.name for p in query.parameters}:
+        return None
+    try:
+        return query.bind({"tumour": iri})
+    except ValueError:
+        return None
 
 
 def entity_rdf(store: Store, iri: str, syntax: str,
@@ -61,7 +78,8 @@ async def dereference(request: Request, state: State) -> Response:
 
     async def produce() -> bytes:
         if name == "html":
-            body = await in_worker(state, entity_html, iri, lang, root)
+            body = await in_worker(state, entity_html, iri, lang, root,
+                                   headline_for(state, iri))
         else:
             body = await in_worker(state, entity_rdf, iri, name, state.prefixes)
         if body is None:

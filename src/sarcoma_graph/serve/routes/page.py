@@ -85,7 +85,9 @@ def dataset_about(counts: VoidStats, root: str) -> str:
             "systemic treatment of soft-tissue sarcomas, curated fact by fact from a French review "
             "(2025) and the IMPRESARC cohort, each fact with the passage it rests on. "
             f"{counts.triples} triples, {counts.entities} entities, {len(counts.classes)} classes, "
-            f"{len(counts.graphs)} named graphs. "
+            f"{len(counts.data_graphs)} named graphs of data"
+            + (" (and one that describes them: VoID, examples, prefixes). "
+               if len(counts.data_graphs) < len(counts.graphs) else ". ") +
             f'<a href="{escape(root)}/id/study/impresarc#picture">IMPRESARC outcomes (forest plot)'
             f'</a>.</p><ul class="sg-counts">{items}</ul></section>')
 
@@ -103,8 +105,11 @@ async def index(request: Request, state: State) -> Response:
                for _, q in sorted(state.queries.items())]
     root = request.scope.get("root_path", "").rstrip("/")
     about = dataset_about(await stats(state), root)
+    # the editor reads the prefixes from the self-description graph when the store has it;
+    # the page carries them only for an endpoint without it
+    prefixes = {} if state.self_described else dict(state.prefixes)
     return HTMLResponse(editor_page(str(request.url_for("sparql")), queries, root, about,
-                                    dict(state.prefixes)))
+                                    prefixes))
 
 
 async def favicon(request: Request) -> Response:

@@ -21,8 +21,8 @@ from sarcoma_graph.serve.pages.queries import queries_page
 from sarcoma_graph.serve.protocol import parse_pairs
 from sarcoma_graph.serve.rdf import rdf_response
 from sarcoma_graph.serve.routes.browser import page_answer, wants_page
+from sarcoma_graph.serve.service_graph import examples_triples
 from sarcoma_graph.serve.state import State
-from sarcoma_graph.sparql_examples import example_triples
 
 _KINDS = {"iri": "string", "literal": "string", "integer": "integer"}
 
@@ -99,7 +99,7 @@ async def sparql_examples(request: Request, state: State) -> Response:
     endpoint = state.endpoint_url(request)
 
     async def build() -> list[ox.Triple]:
-        return [t for _, q in sorted(state.queries.items()) for t in example_triples(q, endpoint)]
+        return examples_triples(state.queries.values(), endpoint, dict(state.prefixes))
 
     return await rdf_response(request, state, ("examples", endpoint), build)
 

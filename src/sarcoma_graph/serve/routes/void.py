@@ -2,7 +2,13 @@
 (RDF for clients, a page for browsers).
 
 Partitions get IRIs under ``BASE + "void/"`` (readable local name plus a short hash of the
-partitioned IRI, so two classes never share one).
+partitioned IRI, so two classes never share one). Each class partition has a property
+partition per property its members use, and that one a class partition per class of the
+values (``void:classPartition``) or a ``void-ext:datatypePartition`` per datatype: the shape
+SIB's sparql-editor reads for its autocompletion.
+
+The counts are those of the data graphs; the self-description graph the server loads
+(:data:`~sarcoma_graph.namespaces.SERVICE_GRAPH`) is not counted (it holds this description).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sarcoma_graph.namespaces import BASE, GRAPH, ID, W3C_PREFIXES
+from sarcoma_graph.namespaces import BASE, GRAPH, ID, SERVICE_GRAPH, VOID_EXT, W3C_PREFIXES
 from sarcoma_graph.serve.pages.triples import triples_page
 from sarcoma_graph.serve.rdf import rdf_response
 from sarcoma_graph.serve.state import State
@@ -28,7 +34,8 @@ DATASET = BASE + "void/dataset"
 
 
 def mint(kind: str, iri: str) -> ox.NamedNode:
-    """A partition IRI: ``BASE void/<kind>/<local name>-<hash>``."""
+    """A partition IRI: ``BASE void/<kind>/<local name>-<hash>`` (``iri`` may be several IRIs
+    joined by spaces: the local name is the last one's)."""
     if kind == "graph" and iri.startswith(GRAPH):
         return ox.NamedNode(f"{BASE}void/graph/{iri[len(GRAPH):]}")
     local = re.sub(r"[^A-Za-z0-9_]+", "_", re.split(r"[/#:]", iri.rstrip("/#"))[-1])[:40]
@@ -63,7 +70,7 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
     for kind, link, member, count, rows in (
             ("class", "classPartition", "class", "entities", stats.classes),
             ("property", "propertyPartition", "property", "triples", stats.properties),
-            ("graph", "subset", "inDataset", "triples", stats.graphs)):
+            ("graph", "subset", "inDataset", "triples", stats.data_graphs)):
         for iri, n in rows:
             node = mint(kind, iri)
             out += [ox.Triple(d, p(link), node), ox.Triple(node, p(count), integer(n))]
@@ -72,8 +79,33 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
                         ox.Triple(node, ox.NamedNode(SD + "name"), ox.NamedNode(iri))]
             else:
                 out.append(ox.Triple(node, p(member), ox.NamedNode(iri)))
+    out += _nested_partitions(stats)
+    if len(stats.data_graphs) < len(stats.graphs):  # the self-description graph is loaded
+        out.append(ox.Triple(d, ox.NamedNode(DCTERMS + "description"), ox.Literal(
+            "Counts over the data graphs (the subsets); the graph " + SERVICE_GRAPH + ", which "
+            "holds this description, the SPARQL examples and the prefix declarations, is not "
+            "counted.", language="en")))
     return out
 
+
+def _nested_partitions(stats: VoidStats) -> list[ox.Triple]:
+    """Class partition → property partition → class or datatype partition of the values."""
+    out: list[ox.Triple] = []
+    for cls, prop, n in stats.class_properties:
+        node = mint("class-property", f"{cls} {prop}")
+        out += [ox.Triple(mint("class", cls), ox.NamedNode(VOID + "propertyPartition"), node),
+                ox.Triple(node, ox.NamedNode(VOID + "property"), ox.NamedNode(prop)),
+                ox.Triple(node, ox.NamedNode(VOID + "triples"), integer(n))]
+    for kind, link, member, rows in (
+            ("value-class", VOID + "classPartition", VOID + "class", stats.value_classes),
+            ("value-datatype", VOID_EXT + "datatypePartition", VOID_EXT + "datatype",
+             stats.value_datatypes)):
+        for cls, prop, value, n in rows:
+            node = mint(kind, f"{cls} {prop} {value}")
+            out += [ox.Triple(mint("class-property", f"{cls} {prop}"), ox.NamedNode(link), node),
+                    ox.Triple(node, ox.NamedNode(member), ox.NamedNode(value)),
+                    ox.Triple(node, ox.NamedNode(VOID + "triples"), integer(n))]
+    return out
 
 
 async def void_description(request: Request, state: State) -> Response:

@@ -9,18 +9,53 @@
   function fetchJson(url) {
     return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) { return r.json(); });
   }
-  // Completions from this endpoint: prefixes from its prefix map, classes and properties used
-  // in the data, entities by label (type "sgid:" then a few letters of a label).
-  var prefixes = Object.keys(config.prefixes).sort().map(function (p) {
+  // Completions from this endpoint. Prefixes, classes and properties come from its
+  // self-description graph, read with the queries SIB's sparql-editor sends (sh:prefix /
+  // sh:namespace; VoID class partitions and their property partitions); an endpoint without
+  // that graph (serve --store, --no-service-graph) falls back to the prefix map of the page
+  // and to /autocomplete. Entities by label: type "sgid:" then a few letters of a label.
+  function sparql(text) {
+    return fetch(config.endpoint + "?ac=1&query=" + encodeURIComponent(text),
+                 { headers: { Accept: "application/sparql-results+json" } })
+      .then(function (r) { return r.ok ? r.json() : { results: { bindings: [] } }; })
+      .then(function (j) { return j.results.bindings; })
+      .catch(function () { return []; });
+  }
+  var PREFIXES = "PREFIX sh: <http://www.w3.org/ns/shacl#>\nSELECT DISTINCT ?prefix ?namespace\n" +
+    "WHERE { [] sh:namespace ?namespace ; sh:prefix ?prefix}\nORDER BY ?prefix";
+  var PARTITIONS = "PREFIX void: <http://rdfs.org/ns/void#>\nSELECT DISTINCT ?class ?property\n" +
+    "WHERE { ?cp void:class ?class ; void:propertyPartition ?pp . ?pp void:property ?property }";
+  var pageMap = Object.keys(config.prefixes).sort().map(function (p) {
     return p + ": <" + config.prefixes[p] + ">";
   });
+  var prefixes = sparql(PREFIXES).then(function (rows) {
+    return rows.length ? rows.map(function (b) {
+      return b.prefix.value + ": <" + b.namespace.value + ">";
+    }) : pageMap;
+  });
+  var partitions = null;
+  function described(kind) {
+    partitions = partitions || sparql(PARTITIONS);
+    return partitions.then(function (rows) {
+      var seen = {};
+      rows.forEach(function (b) { seen[b[kind].value] = true; });
+      return Object.keys(seen).sort();
+    });
+  }
   Yasqe.forkAutocompleter("prefixes", { name: "sg-prefixes", persistenceId: null,
-    get: function () { return Promise.resolve(prefixes); } }, false);
+    get: function () { return prefixes; } }, false);
   ["class", "property"].forEach(function (kind) {
     Yasqe.forkAutocompleter(kind, { name: "sg-" + kind, persistenceId: null,
       get: function (yasqe, token) {
         var text = token && token.autocompletionString ? token.autocompletionString : "";
-        return fetchJson(root + "/autocomplete?type=" + kind + "&q=" + encodeURIComponent(text));
+        return described(kind).then(function (terms) {
+          if (!terms.length) {
+            return fetchJson(root + "/autocomplete?type=" + kind + "&q=" + encodeURIComponent(text));
+          }
+          var lower = text.toLowerCase();
+          return terms.filter(function (t) { return t.toLowerCase().indexOf(lower) >= 0; })
+                      .slice(0, 200);
+        });
       } }, false);
   });
   Yasqe.registerAutocompleter({ name: "sg-entity", persistenceId: null, bulk: false, autoShow: true,
