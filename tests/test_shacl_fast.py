@@ -184,3 +184,35 @@ def test_w3c_suite_exercises_the_fast_path():
             pass
     assert claimed >= 0.7 * len(cases), (claimed, len(cases))
 
+
+
+@pytest.mark.parametrize("term", [
+    ox.Literal("chordoma", language="en"), ox.Literal(" x ", language="fr-CA"),
+    ox.Literal("", language="en"), ox.Literal("plain"), ox.Literal(""),
+    ox.Literal("5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+    ox.NamedNode("http://example.org/a")])
+def test_plain_literal_shortcut_equals_rdflib_literal(term):
+    """The engine's shortcut for labels and plain strings makes the Literal rdflib makes, down
+    to value, language, datatype and ill-typedness; other terms go the general way."""
+    from sarcoma_graph.plumbing.terms import to_rdflib
+    from sarcoma_graph.shacl.engine import Data
+
+    expected = to_rdflib(term)
+    got = Data(None).node(term)  # type: ignore[arg-type]
+    assert type(got) is type(expected) and got == expected and hash(got) == hash(expected)
+    assert got.n3() == expected.n3()
+    for attribute in ("value", "language", "datatype", "ill_typed"):
+        assert getattr(got, attribute, None) == getattr(expected, attribute, None)
+
+
+@pytest.mark.parametrize(("query", "collapsible"), [
+    ("SELECT DISTINCT ?this WHERE {\n  ?this <http://x.org/a#b> 'a b' }", True),
+    ("SELECT ?this WHERE { # a comment\n ?this ?p ?o }", False),
+    ('SELECT ?this WHERE { ?this ?p ?o FILTER (?o = "two  spaces") }', False),
+    ('SELECT ?this WHERE { ?this ?p """line\nbreak""" }', False)])
+def test_target_text_is_collapsed_only_when_that_keeps_its_meaning(query, collapsible):
+    """SPARQL targets are matched against each other with their white space collapsed; a
+    comment or a string with a run of white space would change meaning, so they are kept."""
+    from sarcoma_graph.shacl.engine import _spaces_free
+
+    assert _spaces_free(query) is collapsible
