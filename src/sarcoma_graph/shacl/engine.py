@@ -233,7 +233,7 @@ class Engine:
             if "this" not in variables:
                 continue
             at = variables.index("this")
-            found = {row[at] for row in rows if row[at] is not None}
+            found = {value for row in rows if (value := row[at]) is not None}
             if variables == ("this",) and _DISTINCT_THIS.match(text) and len(found) == len(rows):
                 self._targets[(shape.prefixes, text)] = found
             nodes |= found  # type: ignore[arg-type]
