@@ -233,10 +233,10 @@ class Engine:
             if "this" not in variables:
                 continue
             at = variables.index("this")
-            found = {value for row in rows if (value := row[at]) is not None}
+            found = {node for row in rows if (node := row[at]) is not None}
             if variables == ("this",) and _DISTINCT_THIS.match(text) and len(found) == len(rows):
                 self._targets[(shape.prefixes, text)] = found
-            nodes |= found  # type: ignore[arg-type]
+            nodes |= found
         return nodes
 
     def _reuse_targets(self, select: str, prefixes: str) -> str:
