@@ -198,10 +198,7 @@ class WorkerPool:
             result: T = await self._run_on(worker, function, args, limit, retire)  # function's reply
             return result
         finally:
-            if client is not None:
-                self._running[client] -= 1
-                if not self._running[client]:
-                    del self._running[client]
+            self._unhold(client)
             self._dispatch()  # a job of this client waiting for its own may go now
 
     def _take(self, client: str | None) -> Worker | None:
@@ -264,11 +261,15 @@ class WorkerPool:
 
     def _give_back(self, client: str | None, worker: Worker) -> None:
         """Undo a hand-over the job could not take (it was cancelled meanwhile)."""
+        self._unhold(client)
+        self._put(worker)
+
+    def _unhold(self, client: str | None) -> None:
+        """One worker fewer held by the client."""
         if client is not None:
             self._running[client] -= 1
             if not self._running[client]:
                 del self._running[client]
-        self._put(worker)
 
     async def _run_on(self, worker: Worker, function: Callable[..., Any], args: tuple[Any, ...],
                       timeout: float, retire: bool) -> Any:
