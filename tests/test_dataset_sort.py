@@ -75,6 +75,17 @@ def test_statements_of_a_line_file_are_counted_without_parsing(tmp_path: Path):
     assert store.load_file(path) == 2 and store.count() == 2
 
 
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (b"", 0), (b"\n", 0), (b"\n\n\n", 0), (b"#a\n#b\n", 0), (b" \r# c\n\r\n", 0),
+    (b"<a> <b> <c> .\n", 1), (b"\n<a> <b> <c> .", 1), (b"<a> <b> <c> .\n\n  #x\n<a> <b> <d> .\n", 2),
+    (b"  <a#b> <c> \"#\" .\n# <a> <b> <c> .\n", 1),
+])
+def test_blank_and_comment_lines_are_not_statements(tmp_path: Path, text: bytes, expected: int):
+    path = tmp_path / "x.nt"
+    path.write_bytes(text)
+    assert _statements(path) == expected
+
 def _plain_quads(graph: str, text: str) -> list:
     return [ox.Quad(ox.NamedNode(f"http://example.org/s{n}"), ox.NamedNode("http://example.org/p"),
                     ox.Literal(f"{text} {n}"), ox.NamedNode(graph)) for n in range(30)]

