@@ -115,3 +115,19 @@ def test_saving_after_one_graph_changed_merges_to_the_same_bytes(store, tmp_path
     merged.dataset_path.write_bytes(b"")
     save_dataset(loaded, merged, "reason", Since(sha, graph))
     assert merged.dataset_path.read_bytes() == full.dataset_path.read_bytes()
+
+
+def test_saved_dataset_loads_as_load_file_does(tmp_path: Path):
+    from sarcoma_graph.errors import InputError
+    from sarcoma_graph.store.oxigraph import OxigraphStore
+
+    path = tmp_path / "dataset.nq"
+    path.write_bytes(b"# saved\n<http://a> <http://b> <http://c> <http://g> .\n"
+                     b"<http://a> <http://b> \"x\"@en .\n")
+    counted, saved = OxigraphStore(), OxigraphStore()
+    assert counted.load_file(path) == 2
+    saved.load_saved(path)
+    assert sorted(map(str, saved.quads())) == sorted(map(str, counted.quads()))
+    path.write_bytes(b"<http://a> <http://b> .\n")
+    with pytest.raises(InputError, match="dataset.nq"):
+        OxigraphStore().load_saved(path)

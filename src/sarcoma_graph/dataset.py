@@ -358,7 +358,12 @@ def load_dataset(project: Project, backend: str = "oxigraph", require: Stage = "
         return _disk_store(folder, project.dataset_path, check_stage(project, require).sha256)
     store = open_store(backend)  # before the stage check: an unknown backend is named first
     check_stage(project, require)
-    store.load_file(project.dataset_path)
+    from sarcoma_graph.store.oxigraph import OxigraphStore
+
+    if isinstance(store, OxigraphStore):
+        store.load_saved(project.dataset_path)
+    else:
+        store.load_file(project.dataset_path)
     return store
 
 

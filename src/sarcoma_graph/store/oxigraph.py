@@ -57,6 +57,23 @@ class OxigraphStore(Store):
             raise syntax_error(str(path), error) from None
         self._changed()
 
+    def load_saved(self, path: Path) -> None:
+        """The saved dataset (N-Quads) into the store, as :meth:`load_file` does but without
+        counting its statements (a second pass over the file, 0.9 s at 1M quads, that loading
+        the dataset for validate, qc or export does not use)."""
+        self._load_native(path, ox.RdfFormat.N_QUADS, None)
+
+    def _load_native(self, path: Path, syntax: ox.RdfFormat, target: ox.NamedNode | None) -> None:
+        # on disk, the bulk loader (bounded memory); in memory, one transaction (faster there)
+        load = self._store.bulk_load if self.path else self._store.load
+        try:
+            load(path=str(path), format=syntax, base_iri=path.resolve().as_uri(), to_graph=target)
+        except SyntaxError as error:
+            raise syntax_error(str(path), error) from None
+        except OSError as error:
+            raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
+        self._changed()
+
     def load_file(self, path: Path, graph: str | None = None) -> int:
         """N-Quads and N-Triples (the saved dataset, imports) are parsed by oxigraph straight
         into the store, in one transaction: no Python object per quad."""
@@ -64,16 +81,7 @@ class OxigraphStore(Store):
         if not native or not path.is_file():  # (an N-Quads file into a graph: default → graph)
             return super().load_file(path, graph)
         target = ox.NamedNode(graph) if graph and path.suffix == ".nt" else None
-        # on disk, the bulk loader (bounded memory); in memory, one transaction (faster there)
-        load = self._store.bulk_load if self.path else self._store.load
-        try:
-            load(path=str(path), format=_LINE_SYNTAXES[path.suffix],
-                 base_iri=path.resolve().as_uri(), to_graph=target)
-        except SyntaxError as error:
-            raise syntax_error(str(path), error) from None
-        except OSError as error:
-            raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
-        self._changed()
+        self._load_native(path, _LINE_SYNTAXES[path.suffix], target)
         return _statements(path)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
