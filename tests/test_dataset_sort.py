@@ -118,7 +118,7 @@ def test_saving_after_one_graph_changed_merges_to_the_same_bytes(store, tmp_path
 
 
 def test_saved_dataset_loads_as_load_file_does(tmp_path: Path):
-    from sarcoma_graph.errors import InputError
+    from sarcoma_graph.errors import RdfSyntaxError
     from sarcoma_graph.store.oxigraph import OxigraphStore
 
     path = tmp_path / "dataset.nq"
@@ -129,5 +129,5 @@ def test_saved_dataset_loads_as_load_file_does(tmp_path: Path):
     saved.load_saved(path)
     assert sorted(map(str, saved.quads())) == sorted(map(str, counted.quads()))
     path.write_bytes(b"<http://a> <http://b> .\n")
-    with pytest.raises(InputError, match="dataset.nq"):
+    with pytest.raises(RdfSyntaxError, match=r"dataset\.nq:1:"):
         OxigraphStore().load_saved(path)
