@@ -228,10 +228,11 @@ def test_w3c_suite_exercises_the_fast_path():
     ox.Literal("chordoma", language="en"), ox.Literal(" x ", language="fr-CA"),
     ox.Literal("", language="en"), ox.Literal("plain"), ox.Literal(""),
     ox.Literal("5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
-    ox.NamedNode("http://example.org/a")])
+    ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/é#x?y=1&z"),
+    ox.BlankNode("b0")])
 def test_plain_literal_shortcut_equals_rdflib_literal(term):
-    """The engine's shortcut for labels and plain strings makes the Literal rdflib makes, down
-    to value, language, datatype and ill-typedness; other terms go the general way."""
+    """The engine's shortcuts for labels, plain strings and IRIs make the term rdflib makes,
+    down to value, language, datatype and ill-typedness; other terms go the general way."""
     from sarcoma_graph.plumbing.terms import to_rdflib
     from sarcoma_graph.shacl.engine import Data
 
