@@ -255,3 +255,26 @@ def test_target_text_is_collapsed_only_when_that_keeps_its_meaning(query, collap
     from sarcoma_graph.shacl.engine import _spaces_free
 
     assert _spaces_free(query) is collapsible
+
+
+@pytest.mark.parametrize("message", [
+    "A label needs a language tag: write \"chordoma\"@en.", "[brackets] and [bold]tags[/bold]",
+    "tab\there, carriage\rreturn, bell\x07", "ünïcode — “quotes” \\ backslash"])
+def test_piped_text_report_is_what_rich_prints(message):
+    """Piped, ``validate`` writes the text report itself (rich took 4 s for 18k results): the
+    same characters rich prints from the terminal version's markup."""
+    import io
+
+    from rich.console import Console
+
+    from sarcoma_graph.cli.pipeline import violations_text
+    from sarcoma_graph.validate import Violation
+
+    results = [Violation("Violation", "https://w3id.org/sarcoma-graph/id/gene/x", "", "", message,
+                         "https://w3id.org/sarcoma-graph/shapes/S", "Pattern"),
+               Violation("Warning", "http://example.org/a", "http://www.w3.org/2000/01/rdf-schema#label",
+                         "a [value]\t", message, "sgsh:S → rdfs:label", "Datatype")]
+    sink = io.StringIO()
+    Console(file=sink, highlight=False, soft_wrap=True, width=1_000_000).print(
+        violations_text(results, markup=True))
+    assert violations_text(results, markup=False) + "\n" == sink.getvalue()

@@ -112,25 +112,40 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
 
 
 def _print_violations(results: list[Any], quiet: bool) -> None:
-    from sarcoma_graph.namespaces import compress
-
     if not results:
         if not quiet:
             err.print("conforms: no SHACL violation")
         return
+    if out.is_terminal:
+        out.print(violations_text(results, markup=True))
+    else:  # piped: the same text without rich's rendering (4 s for 18k results at 1M quads)
+        sys.stdout.write(violations_text(results, markup=False) + "\n")
+        sys.stdout.flush()
+    violations = sum(1 for r in results if r.severity == "Violation")
+    err.print(f"{violations} violation(s), {len(results) - violations} other result(s)")
+
+
+def violations_text(results: list[Any], markup: bool) -> str:
+    """The text report: rich markup for a terminal, or the plain text rich would print from it
+    (control characters it strips stripped, tabs expanded as it does)."""
+    from rich.control import strip_control_codes
     from rich.markup import escape
+
+    from sarcoma_graph.namespaces import compress
+
+    def plain(text: str) -> str:
+        return escape(text) if markup else strip_control_codes(text).expandtabs(8)
 
     lines = []  # one print: thousands of results printed one line at a time took seconds
     for r in results:
         style = "bold red" if r.severity == "Violation" else "yellow"
-        lines.append(f"[{style}]{r.severity}[/] {compress(r.focus) or r.focus}")
+        focus = compress(r.focus) or r.focus
+        lines.append(f"[{style}]{r.severity}[/] {focus}" if markup else plain(f"{r.severity} {focus}"))
         for label, value in (("path", r.path), ("value", r.value), ("shape", r.shape)):
             if value:
-                lines.append(escape(f"  {label}: {compress(value) or value}"))
-        lines.append(escape(f"  {r.message}") + "\n")
-    out.print("\n".join(lines))
-    violations = sum(1 for r in results if r.severity == "Violation")
-    err.print(f"{violations} violation(s), {len(results) - violations} other result(s)")
+                lines.append(plain(f"  {label}: {compress(value) or value}"))
+        lines.append(plain(f"  {r.message}") + "\n")
+    return "\n".join(lines)
 
 
 def _print_csv(headers: list[str], rows: Sequence[Sequence[object]]) -> None:
