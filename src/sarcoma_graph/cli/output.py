@@ -24,6 +24,7 @@ from sarcoma_graph.errors import InputError
 if TYPE_CHECKING:
     from sarcoma_graph.catalogue import NamedQuery
     from sarcoma_graph.plumbing.formats import RdfSyntax
+    from sarcoma_graph.project import Project
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
 
@@ -145,9 +146,13 @@ def export_cmd(
     """Write the dataset (or some graphs) deterministically; the release set is `release DIR`."""
     from sarcoma_graph.export import export
     from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
-    from sarcoma_graph.plumbing.rdfio import write_atomic
 
     proj = project(root, build_dir)
+    if release is None and store_url is None and _syntax(fmt).name == "turtle":
+        written = _saved_turtle(proj, graph)
+        if written is not None:
+            _write(written, output, quiet)
+            return
     store = dataset_store(proj, store_url, store_timeout)
     if release is not None:  # the older spelling of `sarcoma-graph release DIR`
         from sarcoma_graph.cli.release import write
@@ -160,13 +165,40 @@ def export_cmd(
     if unknown:
         known = ", ".join(g.removeprefix(GRAPH) for g in store.named_graphs())
         raise InputError(f"no graph {', '.join(unknown)} (known: {known})")
-    data = export(store, syntax, prefix_map(), names)
+    _write(export(store, syntax, prefix_map(), names), output, quiet)
+
+
+def _write(data: bytes, output: Path | None, quiet: bool) -> None:
+    from sarcoma_graph.plumbing.rdfio import write_atomic
+
     if output is None:
         sys.stdout.buffer.write(data)
     else:
         write_atomic(output, data)
         if not quiet:
             err.print(f"wrote {len(data)} bytes → {output}")
+
+
+def _saved_turtle(proj: Project, graph: list[str] | None) -> bytes | None:
+    """Turtle of the saved dataset read from its file (:func:`sarcoma_graph.export.saved_turtle`);
+    ``None`` when an on-disk store holds it (read from there, as every other export)."""
+    from sarcoma_graph.dataset import check_stage, store_dir
+    from sarcoma_graph.export import saved_turtle
+    from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
+
+    if store_dir() is not None:
+        return None
+    manifest = check_stage(proj, "reason")
+    if not manifest.graphs:  # a manifest without its graph counts: ask a store
+        return None
+    names = [g if g.startswith(("http:", "https:")) else graph_iri(g) for g in graph or []] or None
+    present = sorted(g for g, n in manifest.graphs.items() if n)
+    unknown = [g for g in names or [] if g not in present]
+    if unknown:
+        known = ", ".join(g.removeprefix(GRAPH) for g in present)
+        raise InputError(f"no graph {', '.join(unknown)} (known: {known})")
+    only_named = manifest.quads != sum(manifest.graphs.values())
+    return saved_turtle(proj.dataset_path, prefix_map(), names, only_named)
 
 
 def _syntax(fmt: str) -> RdfSyntax:
