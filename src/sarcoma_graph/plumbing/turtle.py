@@ -130,7 +130,7 @@ def _label_key(node: ox.BlankNode) -> tuple[int, str]:
 class _Writer:
     """Writes one graph; ``forced`` blank nodes are always labelled (shared across TriG graphs)."""
 
-    def __init__(self, triples: Iterable[Triple], prefixes: Mapping[str, str],
+    def __init__(self, triples: Iterable[tuple[Any, ox.NamedNode, Any]], prefixes: Mapping[str, str],
                  forced: frozenset[ox.BlankNode] = frozenset()) -> None:
         self.index: dict[Subject, dict[ox.NamedNode, set[Object]]] = defaultdict(
             lambda: defaultdict(set))

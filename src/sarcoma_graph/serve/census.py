@@ -23,6 +23,8 @@ from sarcoma_graph.store.oxigraph import OxigraphStore
 
 #: A graph to count, or ``None`` for every graph (the default one too).
 Graph = ox.NamedNode | None
+#: A subject (RDF 1.2: a triple term too).
+Node = ox.NamedNode | ox.BlankNode | ox.Triple
 #: One node's classes (IRIs) with how many type quads state each, sorted by class.
 Signature = tuple[tuple[ox.NamedNode, int], ...]
 
@@ -41,9 +43,9 @@ class Census:
 
 
 def _signatures(store: OxigraphStore, graphs: list[Graph]) -> tuple[
-        dict[ox.NamedNode | ox.BlankNode, int], list[Signature], Counter[str]]:
+        dict[Node, int], list[Signature], Counter[str]]:
     """Each typed node's signature number, the signatures, and distinct members per class."""
-    typed: dict[ox.NamedNode | ox.BlankNode, list[ox.NamedNode]] = {}
+    typed: dict[Node, list[ox.NamedNode]] = {}
     kind = ox.NamedNode(RDF.type)
     for graph in graphs:
         for quad in store.quads_for_pattern(None, kind, None, graph):
@@ -51,7 +53,7 @@ def _signatures(store: OxigraphStore, graphs: list[Graph]) -> tuple[
                 typed.setdefault(quad.subject, []).append(quad.object)
     numbers: dict[Signature, int] = {}
     members: Counter[str] = Counter()
-    of: dict[ox.NamedNode | ox.BlankNode, int] = {}
+    of: dict[Node, int] = {}
     for node, classes in typed.items():
         signature = tuple(sorted(Counter(classes).items(), key=lambda pair: pair[0].value)) \
             if len(classes) > 1 else ((classes[0], 1),)
@@ -74,13 +76,13 @@ def census(store: OxigraphStore, graphs: Iterable[str] | None) -> Census:
         for quad in store.quads_for_pattern(None, None, None, graph):
             subject, predicate = quad.subject, quad.predicate
             add(subject)
-            number = get(subject)  # type: ignore[arg-type]
+            number = get(subject)
             if number is None:
                 properties[predicate] += 1
                 continue
             value = quad.object
             rows[number, predicate,
-                 value.datatype if isinstance(value, ox.Literal) else get(value)] += 1  # type: ignore[arg-type]
+                 value.datatype if isinstance(value, ox.Literal) else get(value)] += 1
     for (_, predicate, _), n in rows.items():  # the typed subjects' quads, counted there
         properties[predicate] += n
     nested = _multiplied(rows, signatures)
