@@ -34,7 +34,7 @@ import os
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -196,41 +196,59 @@ def _node_hash(term: Any) -> int:
     return hash("_:" + term.value) if isinstance(term, ox.BlankNode) else hash(term.value)
 
 
-def _lines_and_quads(path: Path) -> Iterator[tuple[bytes, ox.Quad]]:
-    with path.open("rb") as handle:
-        while block := handle.readlines(1 << 22):
-            yield from zip(block, ox.parse(b"".join(block), format=ox.RdfFormat.N_QUADS), strict=True)
-
-
-def _scan(dump: Path, abox: Path, tbox: set[ox.Quad], joining: set[str]) -> tuple[
-        array.array, _Parts] | None:
-    """Pass 1: the ABox lines to ``abox``, each line's subject hash, the united parts;
-    ``None`` if the data uses ``owl:sameAs``."""
-    parts = _Parts()
-    subjects = array.array("q")
+def _united(store: Store, joining: set[str]) -> _Parts | None:
+    """The parts: nodes united by the joining predicates' triples (read through the store's
+    predicate index, never the whole graph); ``None`` if the data uses ``owl:sameAs``."""
+    raw = store._store  # type: ignore[attr-defined]
     inferred = ox.NamedNode(INFERRED)
-    with abox.open("wb") as out:
-        for line, q in _lines_and_quads(dump):
-            if q.graph_name == inferred or q in tbox:
+    if any(q.graph_name != inferred for q in raw.quads_for_pattern(
+            None, ox.NamedNode(_SAME_AS), None, None)):
+        return None
+    parts = _Parts()
+    for predicate in sorted(joining):
+        for q in raw.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
+            if q.graph_name != inferred and not isinstance(q.object, ox.Literal):
+                parts.union(_node_hash(q.subject), _node_hash(q.object))
+    return parts
+
+
+def _subject_hash(line: bytes) -> int | None:
+    """The hash of an N-Quads line's subject as :func:`_node_hash` gives it, read from the
+    text (``None`` for a line that is not a plain triple: a quoted triple, a comment)."""
+    if line[:1] == b"<" and line[:2] != b"<<":
+        iri = line[1:line.index(b">")]
+        if b"\\" not in iri:
+            return hash(iri.decode())
+    elif line[:2] == b"_:":
+        return hash("_:" + line[2:line.index(b" ")].decode())
+    for q in ox.parse(line, format=ox.RdfFormat.N_QUADS):  # an escaped IRI: rare
+        if isinstance(q.subject, ox.NamedNode | ox.BlankNode):
+            return _node_hash(q.subject)
+    return None
+
+
+def _roots(dump: Path, parts: _Parts, schema: set[bytes]) -> array.array | None:
+    """Each line's part (its subject's root); 0 for a schema line (reasoned in every batch)."""
+    roots = array.array("q")
+    with dump.open("rb") as handle:
+        for line in handle:
+            if line in schema:
+                roots.append(0)
                 continue
-            p = q.predicate.value
-            if p == _SAME_AS:
+            subject = _subject_hash(line)
+            if subject is None:
                 return None
-            s = _node_hash(q.subject)
-            subjects.append(s)
-            out.write(line)
-            if p in joining and not isinstance(q.object, ox.Literal):
-                parts.union(s, _node_hash(q.object))
-    return subjects, parts
+            roots.append(parts.find(subject) or 1)  # 0 is the schema's
+    return roots
 
 
-def _batches(subjects: array.array, parts: _Parts, size: int) -> tuple[array.array, dict[int, int]]:
-    """Each line's batch number, and each part root's batch; parts in order of first line."""
-    roots = array.array("q", (parts.find(s) for s in subjects))
+def _batches(roots: array.array, size: int) -> tuple[array.array, dict[int, int]]:
+    """Each line's batch number (-1: schema), and each part root's batch; parts in order of
+    their first line, packed until a batch holds ``size`` lines."""
     counts: dict[int, int] = defaultdict(int)
     for root in roots:
         counts[root] += 1
-    batch_of: dict[int, int] = {}
+    batch_of: dict[int, int] = {0: -1}
     batch, filled = 0, 0
     for root in roots:
         if root in batch_of:
@@ -242,17 +260,17 @@ def _batches(subjects: array.array, parts: _Parts, size: int) -> tuple[array.arr
     return array.array("q", (batch_of[r] for r in roots)), batch_of
 
 
-def _split(abox: Path, line_batches: array.array, folder: Path, batches: int) -> list[Path]:
+def _split(dump: Path, line_batches: array.array, folder: Path, batches: int) -> list[Path]:
     paths = [folder / f"batch{n}.nq" for n in range(batches)]
     handles = [p.open("wb") for p in paths]
     try:
-        with abox.open("rb") as lines:
+        with dump.open("rb") as lines:
             for line, batch in zip(lines, line_batches, strict=True):
-                handles[batch].write(line)
+                if batch >= 0:
+                    handles[batch].write(line)
     finally:
         for h in handles:
             h.close()
-    abox.unlink()
     return paths
 
 
@@ -266,24 +284,26 @@ def materialise_in_batches(store: Store, batch_triples: int | None = None) -> An
     joining = joining_predicates((key(q.subject), key(q.predicate), key(q.object)) for q in tbox)
     if joining is None:
         return None
-    store.clear(INFERRED)
+    store.clear(INFERRED)  # (before the dump: the inferences are not asserted)
     with tempfile.TemporaryDirectory(prefix="sarcoma-graph-reason-",
                                      dir=os.environ.get("SARCOMA_GRAPH_TMP")) as tmp:
         folder = Path(tmp)
         dump = folder / "dump.nq"
+        parts = _united(store, joining)
+        if parts is None:
+            return None
         with dump.open("wb") as handle:
             store.write_nquads(handle)  # type: ignore[attr-defined]
-        scanned = _scan(dump, folder / "abox.nq", tbox, joining)
-        dump.unlink()
-        if scanned is None:
-            return None
-        subjects, parts = scanned
-        line_batches, batch_of = _batches(subjects, parts, batch_triples or BATCH_TRIPLES)
-        del subjects
-        count = max(batch_of.values(), default=0) + 1  # one batch at least: the TBox alone
-        files = _split(folder / "abox.nq", line_batches, folder, count)
-        del line_batches
         schema = ox.serialize(sorted(tbox, key=str), format=ox.RdfFormat.N_QUADS) or b""
+        roots = _roots(dump, parts, set(schema.splitlines(keepends=True)))
+        if roots is None:
+            return None
+        line_batches, batch_of = _batches(roots, batch_triples or BATCH_TRIPLES)
+        del roots
+        count = max(batch_of.values()) + 1 or 1  # one batch at least: the TBox alone
+        files = _split(dump, line_batches, folder, count)
+        del line_batches
+        dump.unlink()
         asserted, rounds = len({(q.subject, q.predicate, q.object) for q in tbox}), 0
         for number, path in enumerate(files):
             batch_asserted, batch_rounds = _reason_batch(store, schema + path.read_bytes(),
