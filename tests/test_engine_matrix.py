@@ -41,6 +41,8 @@ NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "lo
                              "byte", "nonNegativeInteger", "positiveInteger")}
 _CONCAT = re.compile(r'GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\s*\)'
                      r"\s+AS\s+\?(\w+)", re.I | re.S)
+# ``BIND (COALESCE(?concatenated, "default") AS ?column)``: the column keeps the values' set.
+_COALESCED = re.compile(r'COALESCE\s*\(\s*\?(\w+)\s*,\s*"([^"]*)"\s*\)\s+AS\s+\?(\w+)', re.I)
 
 
 def _cases() -> dict[str, tuple[str, dict[str, str] | None]]:
@@ -109,8 +111,13 @@ def jena_answers(jena_release, tmp_path_factory) -> Answers:
 
 
 def concatenated(query: NamedQuery) -> dict[str, str]:
-    """Column → separator, for the columns a query builds with GROUP_CONCAT."""
-    return {match.group(2): match.group(1) for match in _CONCAT.finditer(query.text)}
+    """Column → separator, for the columns a query builds with GROUP_CONCAT (directly, or
+    through a COALESCE with a default)."""
+    columns = {match.group(2): match.group(1) for match in _CONCAT.finditer(query.text)}
+    for match in _COALESCED.finditer(query.text):
+        if match.group(1) in columns:
+            columns[match.group(3)] = columns[match.group(1)]
+    return columns
 
 
 def _number(text: str) -> str:
