@@ -48,7 +48,6 @@ from sarcoma_graph.store import Store
 PARTITION_ABOVE = 2_000_000
 #: Asserted triples per batch (besides the TBox): about 600 MB of reasoning at a time.
 BATCH_TRIPLES = 300_000
-_LINES_PER_PARSE = 20_000
 
 _O, _R = str(OWL), str(RDFS)
 #: Predicates whose triples are schema: in every batch.
