@@ -106,6 +106,44 @@ def test_unsupported_feature_falls_back_to_pyshacl(tmp_path):
     assert [r.constraint for r in report.results] == ["ClosedConstraintComponent"]
 
 
+
+def test_sparql_with_a_dataset_clause_is_refused():
+    """The fast path runs its queries over the union graph: a target naming its own dataset
+    (FROM) is refused when the shapes are read (``validate`` then falls back to pyshacl)."""
+    from sarcoma_graph.shacl.model import ShapesReader, Unsupported
+
+    shapes = Graph().parse(format="turtle", data=(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+        "ex:S a sh:NodeShape ; sh:nodeKind sh:Literal ; sh:message \"not a literal\" ;\n"
+        "  sh:target [ a sh:SPARQLTarget ; sh:select \"\"\"SELECT ?this FROM <http://example.org/g>\n"
+        "    WHERE { ?this ?p ?o }\"\"\" ] .\n"))
+    with pytest.raises(Unsupported, match="FROM"):
+        ShapesReader(shapes).top_level()
+    plain = Graph().parse(format="turtle", data=shapes.serialize(format="turtle").replace(
+        "FROM <http://example.org/g>", ""))
+    assert [len(s.sparql_targets) for s in ShapesReader(plain).top_level()] == [1]
+
+
+def test_gc_is_paused_only_inside_the_block():
+    import gc
+
+    from sarcoma_graph.validate import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()  # restored on an error too
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller's own choice is kept
+    finally:
+        gc.enable()
+
 # -- W3C SHACL test suite --------------------------------------------------------------------
 
 def w3c_cases() -> list[Path]:

@@ -410,6 +410,15 @@ def _disk_store(folder: Path, dataset: Path, sha256: str) -> Store:
     return store
 
 
+def unmark_store(store: Store) -> None:
+    """Before a command changes an on-disk store: it no longer holds the saved dataset until
+    ``save_dataset`` marks it again (a kill in between makes the next command refill it)."""
+    folder = store_dir()
+    path = getattr(store, "path", None)
+    if folder is not None and path is not None and Path(path) == folder:
+        (folder / _STORE_MARK).unlink(missing_ok=True)
+
+
 def mark_store(store: Store, manifest_sha256: str) -> None:
     """After ``save_dataset`` from an on-disk store: the store now holds the saved dataset."""
     folder = store_dir()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -165,6 +165,9 @@ def export_cmd(
     if unknown:
         known = ", ".join(g.removeprefix(GRAPH) for g in store.named_graphs())
         raise InputError(f"no graph {', '.join(unknown)} (known: {known})")
+    if syntax.name == "turtle" and hasattr(store, "_store"):  # streamed: bounded memory
+        _export_turtle(store, names or store.named_graphs(), output, quiet)
+        return
     _write(export(store, syntax, prefix_map(), names), output, quiet)
 
 
@@ -208,6 +211,22 @@ def _syntax(fmt: str) -> RdfSyntax:
         return rdf_syntax(fmt)
     except ValueError as error:
         raise InputError(str(error)) from None
+
+
+def _export_turtle(store: Any, graphs: list[str], output: Path | None, quiet: bool) -> None:
+    """Canonical Turtle written as it is made (sorted on disk): the same bytes as the in-memory
+    writer, with memory bounded at any size; a file appears whole or not at all."""
+    from sarcoma_graph.namespaces import prefix_map
+    from sarcoma_graph.plumbing.rdfio import atomic_output
+    from sarcoma_graph.plumbing.turtle_stream import write_canonical_turtle
+
+    if output is None:
+        write_canonical_turtle(store, graphs, prefix_map(), sys.stdout.buffer)
+        return
+    with atomic_output(output) as tmp, tmp.open("wb") as handle:
+        write_canonical_turtle(store, graphs, prefix_map(), handle)
+    if not quiet:
+        err.print(f"wrote {output.stat().st_size} bytes → {output}")
 
 
 def register(app: typer.Typer) -> None:

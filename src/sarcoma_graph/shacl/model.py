@@ -93,6 +93,16 @@ def path_sparql(graph: Graph, node: Node) -> str:
     raise Unsupported(f"path {node!r}: not a SHACL path")
 
 
+def check_query(shape: Node, select: str) -> str:
+    """``select`` itself, unless it names its dataset (``FROM``/``FROM NAMED``): the engine
+    runs every query over the union graph, as pyshacl does a query without one."""
+    from sarcoma_graph.plumbing.scanner import has_dataset_clause
+
+    if has_dataset_clause(select):
+        raise Unsupported(f"shape {shape}: a SPARQL query with FROM or FROM NAMED")
+    return select
+
+
 def prefixes_of(graph: Graph, holder: Node) -> dict[str, str]:
     """The ``PREFIX`` declarations reachable through ``sh:prefixes`` → ``sh:declare``."""
     out: dict[str, str] = {}
@@ -152,7 +162,7 @@ class ShapesReader:
             select = g.value(target, SH.select)
             if select is None or (target, RDF.type, SH.SPARQLTarget) not in g:
                 raise Unsupported(f"shape {node}: only sh:SPARQLTarget targets are reproduced")
-            shape.sparql_targets.append(str(select))
+            shape.sparql_targets.append(check_query(node, str(select)))
             prefixes.update(prefixes_of(g, target))
         for parameter in VALUE_PARAMETERS | SET_PARAMETERS - {SH.sparql}:
             values = list(g.objects(node, parameter))
@@ -169,7 +179,7 @@ class ShapesReader:
                 continue
             prefixes.update(prefixes_of(g, constraint))
             messages = tuple(m for m in g.objects(constraint, SH.message) if isinstance(m, Literal))
-            shape.sparql.append(SparqlConstraint(constraint, str(select), messages))
+            shape.sparql.append(SparqlConstraint(constraint, check_query(node, str(select)), messages))
         shape.prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
         shape.properties = [self.read(p) for p in g.objects(node, SH.property)]
         for parameter in (SH["not"], SH.node, SH.qualifiedValueShape):

@@ -23,7 +23,10 @@ from sarcoma_graph.store.base import (
 )
 
 _LINE_SYNTAXES = {".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES}
-_NOT_A_STATEMENT = re.compile(rb"^[ \t\r]*(?:#[^\n]*)?\n", re.MULTILINE)
+#: a blank or comment line after a line break (searched from each "\n", not from every byte as a
+#: multi-line "^" is: 0.7 s instead of 3.7 s for the 275 MB of a 1M-quad dataset)
+_NOT_A_STATEMENT = re.compile(rb"\n[ \t\r]*(?=[#\n])")
+_FIRST_NOT_A_STATEMENT = re.compile(rb"[ \t\r]*[#\n]")
 _POSITION = re.compile(r"(?:at|between) (?:line )?(\d+)(?::| column )(\d+)")
 
 
@@ -229,20 +232,9 @@ def _statements(path: Path) -> int:
             block = tail + block
             cut = block.rfind(b"\n") + 1
             block, tail = block[:cut], block[cut:]
-            count += block.count(b"\n") - _blank_or_comment_lines(block)
+            count += block.count(b"\n") - len(_NOT_A_STATEMENT.findall(block)) - \
+                (1 if _FIRST_NOT_A_STATEMENT.match(block) else 0)
     return count + (1 if tail.strip() and not tail.lstrip().startswith(b"#") else 0)
-
-
-#: A newline before a line that may be blank or a comment (or that starts with spaces).
-_MAYBE_NOT_A_STATEMENT = re.compile(rb"\n[\n# \t\r]")
-
-
-def _blank_or_comment_lines(block: bytes) -> int:
-    """The blank and comment lines of whole lines; the regular expression that stops at every
-    line only runs when a line may be one (one quick scan first: an N-Quads dump has none)."""
-    if block[:1] not in (b"<", b"_") or _MAYBE_NOT_A_STATEMENT.search(block):
-        return len(_NOT_A_STATEMENT.findall(block))
-    return 0
 
 
 #: Results syntaxes pyoxigraph writes exactly as plumbing.results does, with the fewest bytes
