@@ -182,9 +182,14 @@ def _write(data: bytes, output: Path | None, quiet: bool) -> None:
             err.print(f"wrote {len(data)} bytes → {output}")
 
 
+#: Most quads exported from the saved file: its terms all sit in memory (1.4 GB at 1M quads);
+#: above, the store's streamed writer keeps memory bounded.
+SAVED_TURTLE_MOST = 2_000_000
+
+
 def _saved_turtle(proj: Project, graph: list[str] | None) -> bytes | None:
     """Turtle of the saved dataset read from its file (:func:`sarcoma_graph.export.saved_turtle`);
-    ``None`` when an on-disk store holds it (read from there, as every other export)."""
+    ``None`` when an on-disk store holds it or it is large (read from a store, streamed)."""
     from sarcoma_graph.dataset import check_stage, store_dir
     from sarcoma_graph.export import saved_turtle
     from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
@@ -192,7 +197,7 @@ def _saved_turtle(proj: Project, graph: list[str] | None) -> bytes | None:
     if store_dir() is not None:
         return None
     manifest = check_stage(proj, "reason")
-    if not manifest.graphs:  # a manifest without its graph counts: ask a store
+    if not manifest.graphs or manifest.quads > SAVED_TURTLE_MOST:  # ask a store (streamed)
         return None
     names = [g if g.startswith(("http:", "https:")) else graph_iri(g) for g in graph or []] or None
     present = sorted(g for g, n in manifest.graphs.items() if n)
