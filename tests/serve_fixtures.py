@@ -219,11 +219,23 @@ def start_server(project: Path, *args: str, env: dict[str, str] | None = None,
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}: {log.read_text()}")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(server.url + "/queries", timeout=2).status_code == 200:
+            if httpx.get(server.url + "/queries", timeout=2).status_code == 200 \
+                    and described(server):
                 return server
         time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"server did not start: {log.read_text()}")
+
+
+def described(server: Server) -> bool:
+    """Whether the self-description graph is in (the server writes it once it answers), or is
+    not to be written (``--no-service-graph``, ``--store``)."""
+    if "--no-service-graph" in server.args or "--store" in server.args:
+        return True
+    ask = f"ASK {{ GRAPH <{SERVICE_GRAPH}> {{ ?s ?p ?o }} }}"
+    answer = httpx.get(server.sparql, params={"query": ask}, timeout=5,
+                       headers={"Accept": "application/sparql-results+json"})
+    return answer.status_code == 200 and answer.json()["boolean"] is True
 
 
 @contextlib.contextmanager

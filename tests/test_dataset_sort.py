@@ -86,6 +86,7 @@ def test_blank_and_comment_lines_are_not_statements(tmp_path: Path, text: bytes,
     path.write_bytes(text)
     assert _statements(path) == expected
 
+
 def _plain_quads(graph: str, text: str) -> list:
     return [ox.Quad(ox.NamedNode(f"http://example.org/s{n}"), ox.NamedNode("http://example.org/p"),
                     ox.Literal(f"{text} {n}"), ox.NamedNode(graph)) for n in range(30)]

@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import io
@@ -100,10 +101,13 @@ def write_sorted_nquads(store: Store, out: BinaryIO, tmp: Path) -> str:
     with dump.open("rb") as handle:
         while chunk := handle.read(RUN_BYTES):
             chunk += handle.readline()  # up to the end of the line
-            chunk = _take_blank_lines(chunk, blank)
-            runs.append(chunk.splitlines())  # a store holds each quad once: no duplicate
+            taken = _blank_lines(chunk)
+            lines = chunk.splitlines()
             del chunk
-            runs[-1].sort()
+            lines.sort()  # a store holds each quad once: no duplicate
+            runs.append(_without(lines, taken))
+            blank += taken
+            del lines
             if len(runs) > 1 or files:  # several runs: spill each to disk
                 files.append(_spill(runs.pop(), tmp / f"run{len(files)}.nq"))
     dump.unlink()
@@ -119,22 +123,33 @@ def write_sorted_nquads(store: Store, out: BinaryIO, tmp: Path) -> str:
     return _write_merged(sources, out)
 
 
-def _take_blank_lines(chunk: bytes, blank: list[bytes]) -> bytes:
-    """The chunk without its lines that hold ``_:``, which are appended to ``blank``."""
+def _blank_lines(chunk: bytes) -> list[bytes]:
+    """The lines of ``chunk`` that hold ``_:`` (found by searching: most chunks have few)."""
+    found: list[bytes] = []
     at = chunk.find(b"_:")
-    if at < 0:
-        return chunk
-    kept, start = [], 0
     while at >= 0:
         begin = chunk.rfind(b"\n", 0, at) + 1
         end = chunk.find(b"\n", at)
         end = len(chunk) if end < 0 else end
-        kept.append(chunk[start:begin])
-        blank.append(chunk[begin:end])
-        start = end + 1
-        at = chunk.find(b"_:", start)
-    kept.append(chunk[start:])
-    return b"".join(kept)
+        found.append(chunk[begin:end])
+        at = chunk.find(b"_:", end)
+    return found
+
+
+#: Above this many lines to take out of a sorted run, one pass over the run beats bisecting.
+_BISECT_MOST = 512
+
+
+def _without(lines: list[bytes], taken: list[bytes]) -> list[bytes]:
+    """The sorted, distinct ``lines`` without those in ``taken`` (edited in place)."""
+    if len(taken) > _BISECT_MOST:
+        gone = set(taken)
+        return [line for line in lines if line not in gone]
+    for line in taken:
+        at = bisect.bisect_left(lines, line)
+        if at < len(lines) and lines[at] == line:
+            del lines[at]
+    return lines
 
 
 def _spill(lines: list[bytes], path: Path) -> Path:
@@ -160,9 +175,11 @@ def _write_merged(sources: list[Iterable[bytes]], out: BinaryIO) -> str:
     """Merge sorted line sources into ``out`` (each line once); returns the SHA-256."""
     digest = hashlib.sha256()
     if len(sources) == 1 and isinstance(sources[0], list):
-        data = b"\n".join(sources[0]) + (b"\n" if sources[0] else b"")
-        digest.update(data)
-        out.write(data)
+        if sources[0]:  # the closing newline written apart: no copy of the whole text
+            data = b"\n".join(sources[0])
+            for part in (data, b"\n"):
+                digest.update(part)
+                out.write(part)
         return digest.hexdigest()
     batch: list[bytes] = []
     previous = None
@@ -396,6 +413,15 @@ def _disk_store(folder: Path, dataset: Path, sha256: str) -> Store:
     store.bulk_load_file(dataset)  # type: ignore[attr-defined]
     mark.write_text(sha256 + "\n", encoding="utf-8")
     return store
+
+
+def unmark_store(store: Store) -> None:
+    """Before a command changes an on-disk store: it no longer holds the saved dataset until
+    ``save_dataset`` marks it again (a kill in between makes the next command refill it)."""
+    folder = store_dir()
+    path = getattr(store, "path", None)
+    if folder is not None and path is not None and Path(path) == folder:
+        (folder / _STORE_MARK).unlink(missing_ok=True)
 
 
 def mark_store(store: Store, manifest_sha256: str) -> None:

@@ -7,13 +7,15 @@ content always gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from sarcoma_graph.describe import with_context
 from sarcoma_graph.plumbing.formats import RdfSyntax
 from sarcoma_graph.plumbing.memory import without_gc
+from sarcoma_graph.plumbing.rdfio import syntax_error
 from sarcoma_graph.plumbing.results import serialize_triples
 from sarcoma_graph.plumbing.turtle import canonical_trig, canonical_turtle
 from sarcoma_graph.store import Store
@@ -65,3 +67,23 @@ def export(store: Store, syntax: RdfSyntax, prefixes: Mapping[str, str],
                                 header).encode()
     quads = [q for name in names for q in store.quads(name)]
     return serialize_quads(quads, syntax, prefixes, header)
+
+
+@without_gc
+def saved_turtle(dataset: Path, prefixes: Mapping[str, str], graphs: list[str] | None,
+                 only_named: bool, header: tuple[str, ...] = ()) -> bytes:
+    """:func:`export` as Turtle of a saved dataset (its sorted N-Quads, checked against its
+    manifest by the caller), read straight from the file: the writer needs every triple as a
+    Python term anyway, and parsing the file is a third of the time of loading it into a
+    store and reading it back. ``graphs`` as in :func:`export`; ``only_named``: the file may
+    hold quads outside the named graphs, which :func:`export` leaves out."""
+    quads: Iterable[ox.Quad] = ox.parse(path=str(dataset), format=ox.RdfFormat.N_QUADS)
+    if graphs is not None:
+        wanted = {ox.NamedNode(g) for g in graphs}
+        quads = (q for q in quads if q.graph_name in wanted)
+    elif only_named:
+        quads = (q for q in quads if isinstance(q.graph_name, ox.NamedNode))
+    try:
+        return canonical_turtle(quads, prefixes, header).encode()
+    except SyntaxError as error:
+        raise syntax_error(dataset, error) from None

@@ -246,10 +246,22 @@ def _worth_keeping(triple: Triple) -> bool:
 
 
 @without_gc
-def materialise(store: Store) -> ReasoningReport:
-    """Replace the inferences graph with the OWL 2 RL closure (plus chains) of everything else."""
+def materialise(store: Store, batch_triples: int | None = None) -> ReasoningReport:
+    """Replace the inferences graph with the OWL 2 RL closure (plus chains) of everything else.
+
+    Above :data:`~sarcoma_graph.reason_batches.PARTITION_ABOVE` asserted quads (or with
+    ``batch_triples``) on an Oxigraph store, the graph is reasoned in batches of connected parts
+    with bounded memory (:mod:`sarcoma_graph.reason_batches`); the result is the same.
+    """
+    from sarcoma_graph.reason_batches import materialise_in_batches, wants_batches
+
+    if wants_batches(store, batch_triples):
+        report = materialise_in_batches(store, batch_triples)
+        if report is not None:
+            return report
     started = time.perf_counter()
-    closure, asserted, rounds = _fixpoint(store)
+    inferred_graph = ox.NamedNode(INFERRED)
+    closure, asserted, rounds = _fixpoint(q for q in store.quads() if q.graph_name != inferred_graph)
     inferred = [t for t in closure - asserted if _worth_keeping(t)]
     del closure
     store.clear(INFERRED)
@@ -261,11 +273,11 @@ def materialise(store: Store) -> ReasoningReport:
                            time.perf_counter() - started, dict(sorted(counts.items())))
 
 
-def _fixpoint(store: Store) -> tuple[set[Triple], set[Triple], int]:
-    """``(closure, asserted, rounds)``."""
+def _fixpoint(quads: Iterable[ox.Quad]) -> tuple[set[Triple], set[Triple], int]:
+    """``(closure, asserted, rounds)`` of the asserted ``quads`` (their graphs ignored)."""
     import reasonable  # heavy native module: imported when reasoning runs
 
-    feed, asserted = _asserted(store)
+    feed, asserted = _asserted(quads)
     chains = chain_axioms(asserted)
     # The chains' own fixpoint on the asserted triples first (the ontology's sub-property and
     # inverse axioms are asserted): usually all chain triples, so one reasoner call suffices.
@@ -317,9 +329,8 @@ class Literal:
 Fed = URIRef | Literal
 
 
-def _asserted(store: Store) -> tuple[list[tuple[Fed, Fed, Fed]], set[Triple]]:
-    """Every asserted triple (all graphs but the inferences) for ``reasonable`` and as keys;
-    each distinct term converted once."""
+def _asserted(quads: Iterable[ox.Quad]) -> tuple[list[tuple[Fed, Fed, Fed]], set[Triple]]:
+    """Every asserted triple for ``reasonable`` and as keys; each distinct term converted once."""
     memo: dict[Any, tuple[Fed, Key]] = {}
 
     def convert(term: Any) -> tuple[Fed, Key]:
@@ -327,12 +338,9 @@ def _asserted(store: Store) -> tuple[list[tuple[Fed, Fed, Fed]], set[Triple]]:
         if known is None:
             known = memo[term] = _both(term)
         return known
-    inferred = ox.NamedNode(INFERRED)
     feed: list[tuple[Fed, Fed, Fed]] = []
     keys: set[Triple] = set()
-    for q in store.quads():
-        if q.graph_name == inferred:
-            continue
+    for q in quads:
         (s, ks), (p, kp), (o, ko) = convert(q.subject), convert(q.predicate), convert(q.object)
         triple = (ks, kp, ko)
         if triple not in keys:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,6 +24,7 @@ from sarcoma_graph.errors import InputError
 if TYPE_CHECKING:
     from sarcoma_graph.catalogue import NamedQuery
     from sarcoma_graph.plumbing.formats import RdfSyntax
+    from sarcoma_graph.project import Project
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
 
@@ -145,9 +146,13 @@ def export_cmd(
     """Write the dataset (or some graphs) deterministically; the release set is `release DIR`."""
     from sarcoma_graph.export import export
     from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
-    from sarcoma_graph.plumbing.rdfio import write_atomic
 
     proj = project(root, build_dir)
+    if release is None and store_url is None and _syntax(fmt).name == "turtle":
+        written = _saved_turtle(proj, graph)
+        if written is not None:
+            _write(written, output, quiet)
+            return
     store = dataset_store(proj, store_url, store_timeout)
     if release is not None:  # the older spelling of `sarcoma-graph release DIR`
         from sarcoma_graph.cli.release import write
@@ -160,13 +165,48 @@ def export_cmd(
     if unknown:
         known = ", ".join(g.removeprefix(GRAPH) for g in store.named_graphs())
         raise InputError(f"no graph {', '.join(unknown)} (known: {known})")
-    data = export(store, syntax, prefix_map(), names)
+    if syntax.name == "turtle" and hasattr(store, "_store"):  # streamed: bounded memory
+        _export_turtle(store, names or store.named_graphs(), output, quiet)
+        return
+    _write(export(store, syntax, prefix_map(), names), output, quiet)
+
+
+def _write(data: bytes, output: Path | None, quiet: bool) -> None:
+    from sarcoma_graph.plumbing.rdfio import write_atomic
+
     if output is None:
         sys.stdout.buffer.write(data)
     else:
         write_atomic(output, data)
         if not quiet:
             err.print(f"wrote {len(data)} bytes → {output}")
+
+
+#: Most quads exported from the saved file: its terms all sit in memory (1.4 GB at 1M quads);
+#: above, the store's streamed writer keeps memory bounded.
+SAVED_TURTLE_MOST = 2_000_000
+
+
+def _saved_turtle(proj: Project, graph: list[str] | None) -> bytes | None:
+    """Turtle of the saved dataset read from its file (:func:`sarcoma_graph.export.saved_turtle`);
+    ``None`` when an on-disk store holds it or it is large (read from a store, streamed)."""
+    from sarcoma_graph.dataset import check_stage, store_dir
+    from sarcoma_graph.export import saved_turtle
+    from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
+
+    if store_dir() is not None:
+        return None
+    manifest = check_stage(proj, "reason")
+    if not manifest.graphs or manifest.quads > SAVED_TURTLE_MOST:  # ask a store (streamed)
+        return None
+    names = [g if g.startswith(("http:", "https:")) else graph_iri(g) for g in graph or []] or None
+    present = sorted(g for g, n in manifest.graphs.items() if n)
+    unknown = [g for g in names or [] if g not in present]
+    if unknown:
+        known = ", ".join(g.removeprefix(GRAPH) for g in present)
+        raise InputError(f"no graph {', '.join(unknown)} (known: {known})")
+    only_named = manifest.quads != sum(manifest.graphs.values())
+    return saved_turtle(proj.dataset_path, prefix_map(), names, only_named)
 
 
 def _syntax(fmt: str) -> RdfSyntax:
@@ -176,6 +216,22 @@ def _syntax(fmt: str) -> RdfSyntax:
         return rdf_syntax(fmt)
     except ValueError as error:
         raise InputError(str(error)) from None
+
+
+def _export_turtle(store: Any, graphs: list[str], output: Path | None, quiet: bool) -> None:
+    """Canonical Turtle written as it is made (sorted on disk): the same bytes as the in-memory
+    writer, with memory bounded at any size; a file appears whole or not at all."""
+    from sarcoma_graph.namespaces import prefix_map
+    from sarcoma_graph.plumbing.rdfio import atomic_output
+    from sarcoma_graph.plumbing.turtle_stream import write_canonical_turtle
+
+    if output is None:
+        write_canonical_turtle(store, graphs, prefix_map(), sys.stdout.buffer)
+        return
+    with atomic_output(output) as tmp, tmp.open("wb") as handle:
+        write_canonical_turtle(store, graphs, prefix_map(), handle)
+    if not quiet:
+        err.print(f"wrote {output.stat().st_size} bytes → {output}")
 
 
 def register(app: typer.Typer) -> None:

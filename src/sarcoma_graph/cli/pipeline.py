@@ -47,7 +47,13 @@ def build_cmd(root: RootOption = None, build_dir: BuildOption = None,
 def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
                backend: BackendOption = "oxigraph", quiet: QuietOption = False) -> None:
     """Materialise OWL 2 RL entailments into the inferences graph; check the TBox with HermiT."""
-    from sarcoma_graph.dataset import Since, load_dataset, read_manifest, save_dataset
+    from sarcoma_graph.dataset import (
+        Since,
+        load_dataset,
+        read_manifest,
+        save_dataset,
+        unmark_store,
+    )
     from sarcoma_graph.plumbing.terms import triples_graph
     from sarcoma_graph.reason import INFERRED, materialise
     from sarcoma_graph.tbox import start_tbox_check
@@ -58,6 +64,7 @@ def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
     # HermiT (Java, on the asserted ontology) runs while the main thread materialises
     hermit = start_tbox_check(triples_graph(store.quads(graph_iri("ontology"))))
     with step("reason: OWL 2 RL materialisation", quiet):
+        unmark_store(store)  # the inferences graph changes from here until the save
         report = materialise(store)
     with step("reason: HermiT check of the ontology", quiet):
         tbox = hermit.result()

@@ -106,13 +106,11 @@ def _canonical_labels(quads: list[ox.Quad]) -> list[ox.Quad]:
         q.object, ox.BlankNode) or isinstance(q.graph_name, ox.BlankNode))] + list(dataset)
 
 
-def _has_blank(s: object, o: object) -> bool:
-    return isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode)
-
-
 def _canonical_triples(triples: list[Any]) -> None:
     """Give the triples RDFC-1.0 blank-node labels, in place (see :func:`_canonical_labels`)."""
-    blank = [i for i, (s, _, o) in enumerate(triples) if _has_blank(s, o)]
+    node = ox.BlankNode
+    blank = [i for i, (s, _, o) in enumerate(triples)
+             if isinstance(s, node) or isinstance(o, node)]
     if not blank:
         return
     dataset = ox.Dataset(ox.Quad(*triples[i]) for i in blank)
@@ -132,16 +130,26 @@ def _label_key(node: ox.BlankNode) -> tuple[int, str]:
 class _Writer:
     """Writes one graph; ``forced`` blank nodes are always labelled (shared across TriG graphs)."""
 
-    def __init__(self, triples: Iterable[Triple], prefixes: Mapping[str, str],
+    def __init__(self, triples: Iterable[tuple[Any, ox.NamedNode, Any]], prefixes: Mapping[str, str],
                  forced: frozenset[ox.BlankNode] = frozenset()) -> None:
         self.index: dict[Subject, dict[ox.NamedNode, set[Object]]] = defaultdict(
             lambda: defaultdict(set))
+        index, literal, triple_term = self.index, ox.Literal, ox.Triple
         for s, p, o in triples:
-            self._check(s)
-            self._check(o)
-            self.index[s][p].add(o)
+            kind = type(o)
+            if (kind is literal and getattr(o, "direction", None)) or kind is triple_term \
+                    or type(s) is triple_term:
+                self._check(o)
+                self._check(s)
+            index[s][p].add(o)
         self.prefixes = sorted(((n, ns) for n, ns in prefixes.items() if _PREFIX.match(n) and ns),
                                key=lambda kv: (-len(kv[1]), kv[0]))  # longest namespace first
+        #: (namespace length, namespace → its first name), longest first: one lookup a length
+        self.namespaces: list[tuple[int, dict[str, str]]] = []
+        for name, namespace in self.prefixes:
+            if not self.namespaces or self.namespaces[-1][0] != len(namespace):
+                self.namespaces.append((len(namespace), {}))
+            self.namespaces[-1][1].setdefault(namespace, name)
         self.used: set[str] = set()
         self.written: dict[str, str] = {}  # IRI → how it is written (IRIs repeat a lot)
         self.refs: Counter[ox.BlankNode] = Counter(
@@ -188,10 +196,11 @@ class _Writer:
         return written
 
     def _iri(self, text: str) -> str:
-        for name, namespace in self.prefixes:
-            if text.startswith(namespace) and _LOCAL.match(text[len(namespace):]):
+        for size, names in self.namespaces:  # longest namespace first, as self.prefixes
+            name = names.get(text[:size]) if size <= len(text) else None
+            if name is not None and _LOCAL.match(text[size:]):
                 self.used.add(name)
-                return f"{name}:{text[len(namespace):]}"
+                return f"{name}:{text[size:]}"
         return iri_ref(text)
 
     def predicate(self, node: ox.NamedNode) -> str:
@@ -246,7 +255,9 @@ class _Writer:
         pad = INDENT * depth
         lines = []
         for p in order:
-            objects = sorted(self.term(o, depth + 1) for o in props[p])  # inline twins stay two
+            values = props[p]
+            objects = [self.term(o, depth + 1) for o in values] if len(values) == 1 else \
+                sorted(self.term(o, depth + 1) for o in values)  # inline twins stay two
             lines.append(f"{pad}{self.predicate(p)} " + (" ,\n" + pad + INDENT).join(objects))
         return " ;\n".join(lines)
 
@@ -281,7 +292,7 @@ def canonical_turtle(source: Any, prefixes: Mapping[str, str], header: Iterable[
     """
     triples = _triples(source)
     _canonical_triples(triples)
-    writer = _Writer((_writable(s, p, o) for s, p, o in triples), prefixes)
+    writer = _Writer(triples, prefixes)  # which refuses triple terms as _writable does
     del triples  # the writer's index holds them now
     blocks = writer.blocks()
     return _document(writer.used, prefixes, header, blocks)

@@ -9,8 +9,9 @@ SIB's sparql-editor asks for with plain SPARQL on ``/sparql`` (UniProt, Bgee… 
 - classes and properties: ``?cp void:class ?c ; void:propertyPartition ?pp . ?pp void:property ?p``.
 
 Its counts are those of the other graphs (see :mod:`sarcoma_graph.serve.statistics`). The server
-rewrites the graph at start-up and after every change it applies, so it always describes
-the data it serves.
+writes the graph just after start-up (the endpoint answers meanwhile, see
+:mod:`sarcoma_graph.serve.describing`) and after every change it applies, so it always
+describes the data it serves.
 """
 
 from __future__ import annotations
@@ -69,11 +70,13 @@ def service_triples(stats: VoidStats, endpoint: str, license_iri: str,
 
 
 def install(store: Store, endpoint: str, license_iri: str, queries: Iterable[NamedQuery],
-            prefixes: Mapping[str, str]) -> int:
+            prefixes: Mapping[str, str], stats: VoidStats | None = None) -> int:
     """Replace the self-description graph with one describing the store's other graphs;
-    returns its triple count. The caller holds the store's write lock."""
+    returns its triple count. The caller holds the store's write lock. ``stats``: the
+    statistics of the store without that graph, when already computed (in a query worker,
+    see :mod:`sarcoma_graph.serve.describing`)."""
     store.clear(SERVICE_GRAPH)
     graph = ox.NamedNode(SERVICE_GRAPH)
-    triples = service_triples(compute(store), endpoint, license_iri, queries, prefixes)
+    triples = service_triples(stats or compute(store), endpoint, license_iri, queries, prefixes)
     store.add_quads(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     return store.count(SERVICE_GRAPH)

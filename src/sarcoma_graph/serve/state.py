@@ -10,16 +10,20 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 
 from sarcoma_graph.catalogue import NamedQuery
+from sarcoma_graph.namespaces import SERVICE_GRAPH
 from sarcoma_graph.serve.cache import AnswerCache
 from sarcoma_graph.serve.inherited import inherit
 from sarcoma_graph.serve.pool import Admission, WorkerPool
 from sarcoma_graph.serve.settings import Settings
 from sarcoma_graph.store import Store
+
+if TYPE_CHECKING:
+    from sarcoma_graph.serve.statistics import VoidStats
 
 T = TypeVar("T")
 
@@ -38,6 +42,8 @@ class EndpointState:
     #: The prefixes RDF answers declare; handed to the worker jobs that serialise.
     prefixes: tuple[tuple[str, str], ...] = ()
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: Whether the self-description graph is in the store (written just after start-up).
+    described: bool = False
     _summaries: dict[str, tuple[int, Any]] = field(default_factory=dict)
     _summary_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
@@ -65,12 +71,12 @@ class EndpointState:
     @property
     def self_described(self) -> bool:
         """Whether the store holds the self-description graph (see :func:`describe`)."""
-        return self.settings.service_graph and not self.store.remote
+        return self.settings.service_graph and not self.store.remote and self.described
 
-    def describe_store(self) -> int | None:
+    def describe_store(self, stats: VoidStats | None = None) -> int | None:
         """(Re)write the self-description graph when this endpoint keeps one (the caller holds
-        the store lock); its triple count, else ``None``."""
-        return describe(self.settings, self.store, self.queries.values(), self.prefixes)
+        the store lock); its triple count, else ``None``. ``stats``: already counted."""
+        return describe(self.settings, self.store, self.queries.values(), self.prefixes, stats)
 
     async def changed(self) -> None:
         """After a change of the store: drop cached answers and recycle the workers."""
@@ -91,23 +97,27 @@ def _prefixes() -> dict[str, str]:
 
 
 def describe(settings: Settings, store: Store, queries: Iterable[NamedQuery],
-             prefixes: Iterable[tuple[str, str]]) -> int | None:
+             prefixes: Iterable[tuple[str, str]], stats: VoidStats | None = None) -> int | None:
     """Write the self-description graph into an embedded store (unless switched off); its
     triple count, else ``None``. A store of someone else's (``--store``) is never written."""
     if not settings.service_graph or store.remote:
         return None
     from sarcoma_graph.serve.service_graph import install
 
-    return install(store, settings.stored_endpoint(), settings.license, queries, dict(prefixes))
+    return install(store, settings.stored_endpoint(), settings.license, queries, dict(prefixes),
+                   stats)
 
 
 @contextlib.asynccontextmanager
 async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
                          queries: Sequence[NamedQuery] = ()) -> AsyncIterator[EndpointState]:
-    """Start the workers (forked now, with the store loaded) and stop them on the way out."""
+    """Start the workers (forked now, with the store loaded), write the self-description graph
+    once they answer (:mod:`sarcoma_graph.serve.describing`), stop them on the way out."""
     # before the fork (the registry is slow); sent to the workers by reference
     prefixes = inherit(tuple(sorted(_prefixes().items())))
-    describe(settings, store, queries, prefixes)  # before the fork: every worker sees it
+    describing = settings.service_graph and not store.remote
+    if describing:  # a description saved with the data is never served for this data
+        store.clear(SERVICE_GRAPH)
     admission = Admission(settings.per_client, settings.lanes, settings.lane_timeout,
                           settings.queue_wait)
     # no SERVICE endpoint allowed and a local store: the workers get no network at all (defence
@@ -118,10 +128,21 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
     state = EndpointState(settings, store, pool, {q.name: q for q in queries},
                           AnswerCache(settings.cache_entries, settings.cache_bytes), prefixes)
     setattr(app.state, STATE_KEY, state)
+    task = asyncio.create_task(_describe(state)) if describing else None
     try:
         yield state
     finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await pool.close()
+
+
+async def _describe(state: EndpointState) -> None:
+    from sarcoma_graph.serve.describing import describe_when_ready
+
+    await describe_when_ready(state)
 
 
 async def get_state(request: Request) -> EndpointState:

@@ -19,6 +19,7 @@ from sarcoma_graph.namespaces import SERVICE_GRAPH, XSD
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import Store, Term
+from sarcoma_graph.store.oxigraph import OxigraphStore
 
 _COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?e) AS ?entities) WHERE {
   ?s ?p ?o BIND(IF(isIRI(?s), ?s, ?unbound) AS ?e) }"""
@@ -89,7 +90,24 @@ def _integer(term: Term | None) -> int:
 
 
 def compute(store: Store) -> VoidStats:
-    """Run in a worker: every count VoID and the service description need."""
+    """Every count VoID and the service description need: in one pass over the quads of an
+    embedded store (:mod:`sarcoma_graph.serve.census`), else with SPARQL aggregates."""
+    if isinstance(store, OxigraphStore):
+        return _counted(store)
+    return aggregated(store)
+
+
+def _counted(store: OxigraphStore) -> VoidStats:
+    from sarcoma_graph.serve.census import census
+
+    found = census(store, data_graphs(store))
+    return VoidStats(found.triples, found.entities, found.classes, found.properties,
+                     tuple(store.graph_counts().items()), store.count(), found.class_properties,
+                     found.value_classes, found.value_datatypes)
+
+
+def aggregated(store: Store) -> VoidStats:
+    """The statistics with SPARQL aggregates (any store; the reference the census must match)."""
     graphs = data_graphs(store)
     (row,) = store.query(_COUNTS, default_graphs=graphs).bindings()
     (union,) = store.query(_UNION).bindings()

@@ -48,6 +48,7 @@ class OxigraphStore(Store):
         super().__init__()
         self.path = path
         self._store = ox.Store(str(path)) if path else ox.Store()
+        self._graph_counts: tuple[int, dict[str, int]] | None = None
 
     def bulk_load_file(self, path: Path) -> None:
         """Stream a large N-Quads file into the store (oxigraph's bulk loader: bounded memory)."""
@@ -103,16 +104,28 @@ class OxigraphStore(Store):
         g = ox.NamedNode(graph) if graph else None
         return iter(self._store.quads_for_pattern(None, None, None, g))
 
+    def quads_for_pattern(self, subject: ox.NamedNode | ox.BlankNode | None,
+                          predicate: ox.NamedNode | None, object: Term | None,
+                          graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None,
+                          ) -> Iterator[ox.Quad]:
+        """The engine's own pattern lookup (``None`` matches anything; a graph of
+        ``DefaultGraph()`` is the default graph alone)."""
+        return iter(self._store.quads_for_pattern(subject, predicate, object, graph))
+
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
                       and next(iter(self._store.quads_for_pattern(None, None, None, g)), None))
 
     def graph_counts(self) -> dict[str, int]:
-        answer = self._store.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        counts = {row[0].value: int(row[1].value) for row in answer  # type: ignore[union-attr]
-                  if isinstance(row[0], ox.NamedNode)}
-        return dict(sorted(counts.items()))
+        """Counted once per store version (a scan of every quad: build's report and the
+        manifest both ask)."""
+        if self._graph_counts is None or self._graph_counts[0] != self.version:
+            answer = self._store.query(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            counts = {row[0].value: int(row[1].value) for row in answer  # type: ignore[union-attr]
+                      if isinstance(row[0], ox.NamedNode)}
+            self._graph_counts = (self.version, dict(sorted(counts.items())))
+        return dict(self._graph_counts[1])
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:
