@@ -16,7 +16,12 @@ Everything minted by the project lives under :data:`BASE`. Curated entities are
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 from functools import cache
+from pathlib import Path
 from typing import Final
 
 import curies
@@ -172,15 +177,49 @@ URI_PRIORITY = ("obofoundry", "miriam", "default")
 @cache
 def prefix_map() -> dict[str, str]:
     """All prefixes the project writes, CURIE prefix → URI prefix (registry-derived where possible)."""
-    import bioregistry  # heavy (about 2 s): imported only when a prefix map is needed
-
     mapping = dict(W3C_PREFIXES)
+    mapping.update(_registry_prefixes())
+    mapping.update(PROJECT_PREFIXES)
+    return mapping
+
+
+def _registry_prefixes() -> dict[str, str]:
+    """:data:`REGISTRY_PREFIXES` resolved by the installed Bioregistry, kept in the user's cache
+    under a key naming that Bioregistry version, the prefixes and the priority: importing the
+    registry costs about 2 s of every ``serve`` and ``export``, its answer never changes for a
+    given version. A cache that cannot be read or written is recomputed, never an error."""
+    from importlib.metadata import version
+
+    key = hashlib.sha256(json.dumps([version("bioregistry"), REGISTRY_PREFIXES, URI_PRIORITY])
+                         .encode()).hexdigest()[:16]
+    path = _cache_dir() / f"registry-prefixes-{key}.json"
+    with contextlib.suppress(OSError, ValueError):
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(cached, dict) and set(cached) == set(REGISTRY_PREFIXES):
+            return {str(k): str(v) for k, v in cached.items()}
+    resolved = _resolve_registry_prefixes()
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_text(json.dumps(resolved, sort_keys=True), encoding="utf-8")
+        partial.replace(path)  # atomic: a reader sees the whole file or none
+    return resolved
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sarcoma-graph"
+
+
+def _resolve_registry_prefixes() -> dict[str, str]:
+    import bioregistry  # heavy (about 2 s): imported only when the cache has no answer
+
+    mapping = {}
     for prefix in REGISTRY_PREFIXES:
         uri_prefix = bioregistry.get_uri_prefix(prefix, priority=list(URI_PRIORITY))
         if uri_prefix is None:  # pragma: no cover - a registry change, caught by the tests
             raise LookupError(f"the Bioregistry has no URI prefix for {prefix!r}")
         mapping[prefix] = uri_prefix
-    mapping.update(PROJECT_PREFIXES)
     return mapping
 
 
