@@ -36,12 +36,15 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from sarcoma_graph.namespaces import OWL, RDF, RDFS, graph_iri
 from sarcoma_graph.store import Store
+
+if TYPE_CHECKING:
+    from sarcoma_graph.reason import ReasoningReport
 
 #: Asserted quads above which reasoning goes in batches: below, one call is faster (1M quads:
 #: about 55 s CPU and 2 GB whole, 70 s and 1 GB in batches, on the loaded benchmark machine).
@@ -227,7 +230,7 @@ def _subject_hash(line: bytes) -> int | None:
     return None
 
 
-def _roots(dump: Path, parts: _Parts, schema: set[bytes]) -> array.array | None:
+def _roots(dump: Path, parts: _Parts, schema: set[bytes]) -> array.array[int] | None:
     """Each line's part (its subject's root); 0 for a schema line (reasoned in every batch)."""
     roots = array.array("q")
     with dump.open("rb") as handle:
@@ -242,7 +245,7 @@ def _roots(dump: Path, parts: _Parts, schema: set[bytes]) -> array.array | None:
     return roots
 
 
-def _batches(roots: array.array, size: int) -> tuple[array.array, dict[int, int]]:
+def _batches(roots: array.array[int], size: int) -> tuple[array.array[int], dict[int, int]]:
     """Each line's batch number (-1: schema), and each part root's batch; parts in order of
     their first line, packed until a batch holds ``size`` lines."""
     counts: dict[int, int] = defaultdict(int)
@@ -260,7 +263,7 @@ def _batches(roots: array.array, size: int) -> tuple[array.array, dict[int, int]
     return array.array("q", (batch_of[r] for r in roots)), batch_of
 
 
-def _split(dump: Path, line_batches: array.array, folder: Path, batches: int) -> list[Path]:
+def _split(dump: Path, line_batches: array.array[int], folder: Path, batches: int) -> list[Path]:
     paths = [folder / f"batch{n}.nq" for n in range(batches)]
     handles = [p.open("wb") for p in paths]
     try:
@@ -274,7 +277,8 @@ def _split(dump: Path, line_batches: array.array, folder: Path, batches: int) ->
     return paths
 
 
-def materialise_in_batches(store: Store, batch_triples: int | None = None) -> Any:
+def materialise_in_batches(store: Store, batch_triples: int | None = None
+                           ) -> ReasoningReport | None:
     """:func:`sarcoma_graph.reason.materialise` in batches; ``None`` if the graph's TBox (or an
     ``owl:sameAs``) needs the whole graph at once."""
     from sarcoma_graph.reason import ReasoningReport, key
@@ -293,7 +297,7 @@ def materialise_in_batches(store: Store, batch_triples: int | None = None) -> An
         if parts is None:
             return None
         with dump.open("wb") as handle:
-            store.write_nquads(handle)  # type: ignore[attr-defined]
+            store.write_nquads(handle)
         schema = ox.serialize(sorted(tbox, key=str), format=ox.RdfFormat.N_QUADS) or b""
         roots = _roots(dump, parts, set(schema.splitlines(keepends=True)))
         if roots is None:

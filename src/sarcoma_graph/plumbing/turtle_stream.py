@@ -79,7 +79,9 @@ def _groups(runs: list[Path]) -> Iterator[tuple[str, list[bytes]]]:
     """``(subject IRI, its distinct N-Triples lines)`` in subject order."""
     handles = [r.open("rb") for r in runs]
     try:
-        subject, lines, previous = None, [], None
+        subject: bytes | None = None
+        lines: list[bytes] = []
+        previous: bytes | None = None
         for keyed in heapq.merge(*handles):
             if keyed == previous:
                 continue  # the same triple in two graphs
