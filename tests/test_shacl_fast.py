@@ -127,7 +127,7 @@ def test_sparql_with_a_dataset_clause_is_refused():
 def test_gc_is_paused_only_inside_the_block():
     import gc
 
-    from sarcoma_graph.validate import gc_paused
+    from sarcoma_graph.plumbing.memory import gc_paused
 
     assert gc.isenabled()
     with gc_paused():

@@ -7,10 +7,8 @@ materialised what the shapes need.
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +17,7 @@ from rdflib import RDF, SH, Graph
 from rdflib.term import BNode, Node, URIRef
 
 from sarcoma_graph.errors import InputError
+from sarcoma_graph.plumbing.memory import gc_paused
 from sarcoma_graph.plumbing.rdfio import rdf_files, read_quads
 from sarcoma_graph.plumbing.terms import triples_graph
 from sarcoma_graph.store import Store
@@ -170,22 +169,6 @@ def validate_pyshacl(store: Store, shapes: Graph) -> ValidationReport:
         data_graph(store), shacl_graph=shapes, inference="none",
         advanced=True, allow_warnings=True, abort_on_first=False)
     return ValidationReport(_results(report_graph, shapes), report_graph, "pyshacl")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside the block (as it was before, after it). The fast
-    path makes millions of small acyclic objects (terms, rows) and keeps many: each full
-    collection walks them all again, which doubled the Python side at 1M quads (measured:
-    101k label pairs 4.7–5.1 s with collection, 2.1–2.3 s without). Reference counting still
-    frees them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def validate_fast(store: Store, shapes: Graph) -> ValidationReport:
