@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from sarcoma_graph.namespaces import RDF
+from sarcoma_graph.serve.statistics import VoidStats
 from sarcoma_graph.store.oxigraph import OxigraphStore
 
 #: A graph to count, or ``None`` for every graph (the default one too).
@@ -27,19 +27,6 @@ Graph = ox.NamedNode | None
 Node = ox.NamedNode | ox.BlankNode | ox.Triple
 #: One node's classes (IRIs) with how many type quads state each, sorted by class.
 Signature = tuple[tuple[ox.NamedNode, int], ...]
-
-
-@dataclass(frozen=True)
-class Census:
-    """What :class:`~sarcoma_graph.serve.statistics.VoidStats` holds, counted over the data."""
-
-    triples: int
-    entities: int
-    classes: tuple[tuple[str, int], ...]
-    properties: tuple[tuple[str, int], ...]
-    class_properties: tuple[tuple[str, str, int], ...]
-    value_classes: tuple[tuple[str, str, str, int], ...]
-    value_datatypes: tuple[tuple[str, str, str, int], ...]
 
 
 def _signatures(store: OxigraphStore, graphs: list[Graph]) -> tuple[
@@ -62,9 +49,10 @@ def _signatures(store: OxigraphStore, graphs: list[Graph]) -> tuple[
     return of, list(numbers), members
 
 
-def census(store: OxigraphStore, graphs: Iterable[str] | None) -> Census:
+def census(store: OxigraphStore, graphs: Iterable[str] | None) -> VoidStats:
     """Count the quads of the named ``graphs``, or of every graph (``None``): the default graph
-    the SPARQL aggregates read, the multiset union of those graphs."""
+    the SPARQL aggregates read, the multiset union of those graphs. The per-graph and union
+    counts come from the store's own counters."""
     selected: list[Graph] = [None] if graphs is None else [ox.NamedNode(g) for g in graphs]
     of, signatures, members = _signatures(store, selected)
     get = of.get
@@ -85,13 +73,14 @@ def census(store: OxigraphStore, graphs: Iterable[str] | None) -> Census:
                  value.datatype if isinstance(value, ox.Literal) else get(value)] += 1
     for (_, predicate, _), n in rows.items():  # the typed subjects' quads, counted there
         properties[predicate] += n
-    nested = _multiplied(rows, signatures)
-    return Census(
+    by_class, by_value_class, by_datatype = _multiplied(rows, signatures)
+    return VoidStats(
         sum(properties.values()),
         sum(1 for s in subjects if isinstance(s, ox.NamedNode)),
         tuple(sorted(members.items())),
         tuple(sorted((p.value, n) for p, n in properties.items())),
-        *nested)
+        tuple(store.graph_counts().items()), store.count(),
+        by_class, by_value_class, by_datatype)
 
 
 def _multiplied(rows: Counter[tuple[int, ox.NamedNode, int | ox.NamedNode | None]],

@@ -100,10 +100,7 @@ def compute(store: Store) -> VoidStats:
 def _counted(store: OxigraphStore) -> VoidStats:
     from sarcoma_graph.serve.census import census
 
-    found = census(store, data_graphs(store))
-    return VoidStats(found.triples, found.entities, found.classes, found.properties,
-                     tuple(store.graph_counts().items()), store.count(), found.class_properties,
-                     found.value_classes, found.value_datatypes)
+    return census(store, data_graphs(store))
 
 
 def aggregated(store: Store) -> VoidStats:
