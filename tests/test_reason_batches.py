@@ -116,13 +116,16 @@ def _turtle():
     return rdf_syntax("turtle")
 
 
-def test_joining_predicates_follow_inverses_subproperties_and_chains():
+def test_joining_predicates_follow_inverses_subproperties_and_chains(tmp_path):
     store = _store(TBOX, [])
-    from sarcoma_graph.reason import key
-    from sarcoma_graph.reason_batches import _tbox
+    from sarcoma_graph.reason_batches import _triples, schema_lines
 
-    joining = joining_predicates((key(q.subject), key(q.predicate), key(q.object))
-                                 for q in _tbox(store))
+    dump = tmp_path / "dump.nq"
+    with dump.open("wb") as handle:
+        store.write_nquads(handle)
+    schema = schema_lines(dump)
+    assert schema is not None
+    joining = joining_predicates(_triples(schema))
     assert joining is not None
     names = {j.removeprefix(EX) for j in joining}
     # the chains' middle nodes are reached through hasTarget (and its sub-property bindsTo),

@@ -33,6 +33,7 @@ import types
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -246,17 +247,20 @@ def _worth_keeping(triple: Triple) -> bool:
 
 
 @without_gc
-def materialise(store: Store, batch_triples: int | None = None) -> ReasoningReport:
+def materialise(store: Store, batch_triples: int | None = None,
+                dataset: Path | None = None) -> ReasoningReport:
     """Replace the inferences graph with the OWL 2 RL closure (plus chains) of everything else.
 
     Above :data:`~sarcoma_graph.reason_batches.PARTITION_ABOVE` asserted quads (or with
     ``batch_triples``) on an Oxigraph store, the graph is reasoned in batches of connected parts
     with bounded memory (:mod:`sarcoma_graph.reason_batches`); the result is the same.
+    ``dataset``: the saved N-Quads the store was loaded from, which batches read instead of a
+    dump of the store.
     """
     from sarcoma_graph.reason_batches import materialise_in_batches, wants_batches
 
     if wants_batches(store, batch_triples):
-        report = materialise_in_batches(store, batch_triples)
+        report = materialise_in_batches(store, batch_triples, dataset)
         if report is not None:
             return report
     started = time.perf_counter()

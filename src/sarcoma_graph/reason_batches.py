@@ -35,8 +35,9 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -92,28 +93,71 @@ def wants_batches(store: Store, batch_triples: int | None) -> bool:
     return batch_triples is not None or store.count() - store.count(INFERRED) > PARTITION_ABOVE
 
 
-def _tbox(store: Store) -> set[ox.Quad]:
-    """The schema quads (in every batch): see the module docstring."""
-    raw = store._store  # type: ignore[attr-defined]
-    out: set[ox.Quad] = set(raw.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri("ontology"))))
-    for predicate in SCHEMA_PREDICATES:
-        out.update(raw.quads_for_pattern(None, ox.NamedNode(predicate), None, None))
-    for meta in META_CLASSES:
-        out.update(raw.quads_for_pattern(None, ox.NamedNode(_TYPE), ox.NamedNode(meta), None))
-    out = {q for q in out if q.graph_name != ox.NamedNode(INFERRED)}
-    todo = [t for q in out for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
-    seen: set[ox.BlankNode] = set()
-    while todo:  # the lists and restrictions the schema triples point to
+def _line_parts(line: bytes) -> tuple[bytes, bytes, bytes]:
+    """An N-Quads line (as oxigraph writes it: one space between terms) as ``(subject,
+    predicate, the rest)``; the rest is the object, the graph (if any) and `` .``."""
+    subject, predicate, rest = (line[:-1] if line.endswith(b"\n") else line).split(b" ", 2)
+    return subject, predicate, rest
+
+
+def _in_graph(line: bytes, graph: bytes) -> bool:
+    """Whether an N-Quads line's quad is in ``graph`` (`` <iri> .``): it ends so, and an object
+    comes before (a default-graph triple may have the graph's IRI as its object)."""
+    body = line[:-1] if line.endswith(b"\n") else line
+    return body.endswith(graph) and body[:-len(graph)].count(b" ") >= 2
+
+
+_SCHEMA_LINE_PREDICATES = frozenset(f"<{p}>".encode() for p in SCHEMA_PREDICATES)
+_META_OBJECTS = frozenset(f"<{c}>".encode() for c in META_CLASSES)
+_TYPE_BYTES = f"<{_TYPE}>".encode()
+_ONTOLOGY_END = f" <{graph_iri('ontology')}> .".encode()
+_INFERRED_END = f" <{INFERRED}> .".encode()
+
+
+def _is_schema(line: bytes) -> bool:
+    _, predicate, rest = _line_parts(line)
+    if predicate in _SCHEMA_LINE_PREDICATES or _in_graph(line, _ONTOLOGY_END):
+        return True
+    return predicate == _TYPE_BYTES and rest.split(b" ", 1)[0] in _META_OBJECTS
+
+
+def schema_lines(dataset: Path) -> set[bytes] | None:
+    """The TBox lines of an N-Quads file (in every batch; see the module docstring): the
+    ontology graph, schema predicates, types that are meta-classes, and the lines about the
+    blank nodes those reach (lists, restrictions). The inferences graph is left out."""
+    schema: set[bytes] = set()
+    about: dict[bytes, list[bytes]] = defaultdict(list)  # a blank node's own lines
+    with dataset.open("rb") as handle:
+        for line in handle:
+            if line.startswith(b"<<") or not line.startswith((b"<", b"_:")):
+                return None
+            if _in_graph(line, _INFERRED_END):
+                continue
+            if line.startswith(b"_:"):
+                about[line[:line.index(b" ")]].append(line)
+            if _is_schema(line):
+                schema.add(line)
+    todo = [o for o in (_line_parts(line)[2].split(b" ", 1)[0] for line in schema)
+            if o.startswith(b"_:")]
+    seen: set[bytes] = set()
+    while todo:
         node = todo.pop()
         if node in seen:
             continue
         seen.add(node)
-        for q in raw.quads_for_pattern(node, None, None, None):
-            if q.graph_name != ox.NamedNode(INFERRED):
-                out.add(q)
-                if isinstance(q.object, ox.BlankNode):
-                    todo.append(q.object)
-    return out
+        for line in about.get(node, ()):
+            schema.add(line)
+            value = _line_parts(line)[2].split(b" ", 1)[0]
+            if value.startswith(b"_:"):
+                todo.append(value)
+    return schema
+
+
+def _triples(lines: Iterable[bytes]) -> set[tuple[str, str, str]]:
+    from sarcoma_graph.reason import key
+
+    quads = ox.parse(b"".join(sorted(lines)), format=ox.RdfFormat.N_QUADS)
+    return {(key(q.subject), key(q.predicate), key(q.object)) for q in quads}
 
 
 def joining_predicates(tbox: Iterable[tuple[str, str, str]]) -> set[str] | None:
@@ -199,9 +243,14 @@ def _node_hash(term: Any) -> int:
     return hash("_:" + term.value) if isinstance(term, ox.BlankNode) else hash(term.value)
 
 
-def _united(store: Store, joining: set[str]) -> _Parts | None:
+class _LabelsDiffer(Exception):
+    """Blank nodes join parts, and the file's labels for them are not the store's."""
+
+
+def _united(store: Store, joining: set[str], same_labels: bool) -> _Parts | None:
     """The parts: nodes united by the joining predicates' triples (read through the store's
-    predicate index, never the whole graph); ``None`` if the data uses ``owl:sameAs``."""
+    predicate index, never the whole graph); ``None`` if the data uses ``owl:sameAs``.
+    Raises :class:`_LabelsDiffer` if a blank node joins and not ``same_labels``."""
     raw = store._store  # type: ignore[attr-defined]
     inferred = ox.NamedNode(INFERRED)
     if any(q.graph_name != inferred for q in raw.quads_for_pattern(
@@ -211,6 +260,8 @@ def _united(store: Store, joining: set[str]) -> _Parts | None:
     for predicate in sorted(joining):
         for q in raw.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
             if q.graph_name != inferred and not isinstance(q.object, ox.Literal):
+                if not same_labels and ox.BlankNode in (type(q.subject), type(q.object)):
+                    raise _LabelsDiffer
                 parts.union(_node_hash(q.subject), _node_hash(q.object))
     return parts
 
@@ -230,12 +281,13 @@ def _subject_hash(line: bytes) -> int | None:
     return None
 
 
-def _roots(dump: Path, parts: _Parts, schema: set[bytes]) -> array.array[int] | None:
-    """Each line's part (its subject's root); 0 for a schema line (reasoned in every batch)."""
+def _roots(dataset: Path, parts: _Parts, schema: set[bytes]) -> array.array[int] | None:
+    """Each line's part (its subject's root); 0 for a line in no batch file: a schema line
+    (reasoned in every batch) or one of the inferences graph (replaced)."""
     roots = array.array("q")
-    with dump.open("rb") as handle:
+    with dataset.open("rb") as handle:
         for line in handle:
-            if line in schema:
+            if line in schema or _in_graph(line, _INFERRED_END):
                 roots.append(0)
                 continue
             subject = _subject_hash(line)
@@ -277,74 +329,128 @@ def _split(dump: Path, line_batches: array.array[int], folder: Path, batches: in
     return paths
 
 
-def materialise_in_batches(store: Store, batch_triples: int | None = None
-                           ) -> ReasoningReport | None:
+@dataclass
+class _Plan:
+    """The batches: the schema lines (in each), their triples, the parts and each part's
+    batch, and each batch's file of lines."""
+
+    schema: bytes
+    tbox: set[tuple[str, str, str]]
+    parts: _Parts
+    batch_of: dict[int, int]
+    files: list[Path]
+
+
+def _plan(store: Store, dataset: Path, folder: Path, size: int, same_labels: bool
+          ) -> _Plan | None:
+    """Split ``dataset`` into batch files in ``folder``; ``None`` if the graph needs reasoning
+    at once (a construct whose joins are not modelled, ``owl:sameAs``, an unusual line).
+    ``same_labels``: the file's blank-node labels are the store's (see :func:`_united`)."""
+    schema = schema_lines(dataset)
+    if schema is None:
+        return None
+    tbox = _triples(schema)
+    joining = joining_predicates(tbox)
+    parts = None if joining is None else _united(store, joining, same_labels)
+    if parts is None:
+        return None
+    roots = _roots(dataset, parts, schema)
+    if roots is None:
+        return None
+    line_batches, batch_of = _batches(roots, size)
+    del roots
+    count = max(batch_of.values()) + 1 or 1  # one batch at least: the TBox alone
+    files = _split(dataset, line_batches, folder, count)
+    return _Plan(b"".join(sorted(schema)), tbox, parts, batch_of, files)
+
+
+def materialise_in_batches(store: Store, batch_triples: int | None = None,
+                           dataset: Path | None = None) -> ReasoningReport | None:
     """:func:`sarcoma_graph.reason.materialise` in batches; ``None`` if the graph's TBox (or an
-    ``owl:sameAs``) needs the whole graph at once."""
-    from sarcoma_graph.reason import ReasoningReport, key
+    ``owl:sameAs``) needs the whole graph at once. ``dataset``: an N-Quads file holding what
+    the store holds (the saved dataset it was loaded from, whose inferences graph is ignored),
+    read instead of dumping the store (an on-disk store decodes every term it dumps: 25 µs a
+    quad). The inferences go to a file and into the store at the end by the bulk loader: the
+    store's write buffers and log do not grow batch after batch (1.6 GB at 10M quads)."""
+    from sarcoma_graph.reason import ReasoningReport
 
     started = time.perf_counter()
-    tbox = _tbox(store)
-    joining = joining_predicates((key(q.subject), key(q.predicate), key(q.object)) for q in tbox)
-    if joining is None:
-        return None
-    store.clear(INFERRED)  # (before the dump: the inferences are not asserted)
+    store.clear(INFERRED)
     with tempfile.TemporaryDirectory(prefix="sarcoma-graph-reason-",
                                      dir=os.environ.get("SARCOMA_GRAPH_TMP")) as tmp:
         folder = Path(tmp)
-        dump = folder / "dump.nq"
-        parts = _united(store, joining)
-        if parts is None:
+        size = batch_triples or BATCH_TRIPLES
+        try:
+            plan = _plan(store, dataset or _dump(store, folder), folder, size, dataset is None)
+        except _LabelsDiffer:
+            plan = _plan(store, _dump(store, folder), folder, size, True)
+        if plan is None:
             return None
-        with dump.open("wb") as handle:
-            store.write_nquads(handle)
-        schema = ox.serialize(sorted(tbox, key=str), format=ox.RdfFormat.N_QUADS) or b""
-        roots = _roots(dump, parts, set(schema.splitlines(keepends=True)))
-        if roots is None:
-            return None
-        line_batches, batch_of = _batches(roots, batch_triples or BATCH_TRIPLES)
-        del roots
-        count = max(batch_of.values()) + 1 or 1  # one batch at least: the TBox alone
-        files = _split(dump, line_batches, folder, count)
-        del line_batches
-        dump.unlink()
-        asserted, rounds = len({(q.subject, q.predicate, q.object) for q in tbox}), 0
-        for number, path in enumerate(files):
-            batch_asserted, batch_rounds = _reason_batch(store, schema + path.read_bytes(),
-                                                         parts, batch_of, number)
-            path.unlink()
-            asserted += batch_asserted
-            rounds = max(rounds, batch_rounds)
-        asserted -= count * len({(q.subject, q.predicate, q.object) for q in tbox})
+        inferred = folder / "inferred.nq"
+        asserted, rounds = _reason_batches(store, plan, inferred)
+        _sort_unique(inferred)
+        store.bulk_load_file(inferred)  # type: ignore[attr-defined]
     counts = _inferred_counts(store)
     return ReasoningReport(asserted, sum(counts.values()), rounds, time.perf_counter() - started,
                            counts)
 
 
-def _reason_batch(store: Store, data: bytes, parts: _Parts, batch_of: dict[int, int],
-                  number: int) -> tuple[int, int]:
-    """Reason one batch (TBox + its lines); its inferences into the store. Returns the batch's
-    distinct asserted triples (TBox included) and its rounds."""
+def _dump(store: Store, folder: Path) -> Path:
+    dump = folder / "dump.nq"
+    with dump.open("wb") as handle:
+        store.write_nquads(handle)
+    return dump
+
+
+def _reason_batches(store: Store, plan: _Plan, out: Path) -> tuple[int, int]:
+    """Reason every batch, its inferences appended to ``out``; the asserted triples (distinct
+    within each batch, the TBox counted once) and the most rounds a batch took."""
+    asserted, rounds = len(plan.tbox), 0
+    checked: dict[tuple[str, str, str], bool] = {}  # placed elsewhere: asserted there?
+    with out.open("wb") as handle:
+        for number, path in enumerate(plan.files):
+            batch_asserted, batch_rounds = _reason_batch(
+                store, plan.schema + path.read_bytes(), plan, number, checked, handle)
+            path.unlink()
+            asserted += batch_asserted - len(plan.tbox)
+            rounds = max(rounds, batch_rounds)
+    return asserted, rounds
+
+
+def _reason_batch(store: Store, data: bytes, plan: _Plan, number: int,
+                  checked: dict[tuple[str, str, str], bool], out: BinaryIO) -> tuple[int, int]:
+    """Reason one batch (TBox + its lines); its inferences written to ``out`` as N-Quads.
+    Returns the batch's distinct asserted triples (TBox included) and its rounds."""
     from sarcoma_graph.reason import _fixpoint, _quads, _worth_keeping, term
 
     closure, asserted, rounds = _fixpoint(ox.parse(data, format=ox.RdfFormat.N_QUADS))
     del data
     raw = store._store  # type: ignore[attr-defined]
-    inferred_graph = ox.NamedNode(INFERRED)
     keep = []
     for t in closure - asserted:
         if not _worth_keeping(t):
             continue
-        s = t[0]
-        if batch_of.get(parts.find(hash(s))) != number:  # its subject is placed elsewhere
-            pattern = (term(s), term(t[1]), term(t[2]))
-            if any(q.graph_name != inferred_graph for q in raw.quads_for_pattern(*pattern, None)):
-                continue  # asserted in another batch
+        if plan.batch_of.get(plan.parts.find(hash(t[0]))) != number:  # subject placed elsewhere
+            if t in checked:
+                continue  # written by an earlier batch, or asserted
+            pattern = (term(t[0]), term(t[1]), term(t[2]))
+            checked[t] = next(iter(raw.quads_for_pattern(*pattern, None)), None) is not None
+            if checked[t]:
+                continue  # asserted in another batch (the store holds no inference now)
         keep.append(t)
     size = len(asserted)
     del closure, asserted
-    store.add_quads(_quads(sorted(keep)))
+    out.write(ox.serialize(_quads(keep), format=ox.RdfFormat.N_QUADS) or b"")
     return size, rounds
+
+
+def _sort_unique(path: Path) -> None:
+    """Sort the lines of ``path`` and drop repeats (a triple about a node placed elsewhere may
+    be derived in several batches)."""
+    with path.open("rb") as handle:
+        lines = sorted(set(handle))
+    with path.open("wb") as handle:
+        handle.writelines(lines)
 
 
 def _inferred_counts(store: Store) -> dict[str, int]:

@@ -65,7 +65,7 @@ def reason_cmd(root: RootOption = None, build_dir: BuildOption = None,
     hermit = start_tbox_check(triples_graph(store.quads(graph_iri("ontology"))))
     with step("reason: OWL 2 RL materialisation", quiet):
         unmark_store(store)  # the inferences graph changes from here until the save
-        report = materialise(store)
+        report = materialise(store, dataset=proj.dataset_path)
     with step("reason: HermiT check of the ontology", quiet):
         tbox = hermit.result()
     if tbox.skipped:
