@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import shutil
 import subprocess
 import sys
@@ -46,13 +47,22 @@ VARIANTS = 5000
 ACCEPT = "application/sparql-results+json"
 JOIN = ROOT / "queries" / "agents-targeting-causal-alterations.rq"
 LUA = """
+-- wrk runs this script once per thread, each in its own Lua state: setup() numbers the
+-- threads so that no two threads (and, with the run's salt, no two runs) send the same text.
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
 local variants = {}
 local path = "%(path)s"
-for i = 1, %(count)d do
-  variants[i] = path .. "?query=" .. "%%23v" .. i .. "%%0A" .. "%(query)s"
-end
 local n = 0
 wrk.headers["Accept"] = "%(accept)s"
+init = function(args)
+  for i = 1, %(count)d do
+    variants[i] = path .. "?query=" .. "%%23v%(salt)s-" .. id .. "-" .. i .. "%%0A" .. "%(query)s"
+  end
+end
 request = function()
   n = n %% %(count)d + 1
   return wrk.format("GET", variants[n])
@@ -89,7 +99,7 @@ def wrk(running: Running, query: str, work: Path, seconds: float, wait: float = 
     path = running.url.split("127.0.0.1:", 1)[1].split("/", 1)[1]
     script = work / f"{abs(hash((running.url, query)))}.lua"
     script.write_text(LUA % {"path": "/" + path, "count": VARIANTS, "accept": ACCEPT,
-                             "query": quote(_text(query), safe="")})
+                             "salt": secrets.token_hex(4), "query": quote(_text(query), safe="")})
     host = running.url.split("/")[2]
     done = subprocess.run(["wrk", "-t", "2", "-c", "8", "-d", f"{seconds:g}s", "--timeout", f"{wait:g}s",
                            "-s", str(script), f"http://{host}/"], capture_output=True, text=True)
