@@ -166,7 +166,11 @@ def export_cmd(
         known = ", ".join(g.removeprefix(GRAPH) for g in store.named_graphs())
         raise InputError(f"no graph {', '.join(unknown)} (known: {known})")
     if syntax.name == "turtle" and hasattr(store, "_store"):  # streamed: bounded memory
-        _export_turtle(store, names or store.named_graphs(), output, quiet)
+        from sarcoma_graph.dataset import store_dir
+
+        # an on-disk store opened by load_dataset holds the saved dataset: read its file
+        saved = proj.dataset_path if store_url is None and store_dir() is not None else None
+        _export_turtle(store, names or store.named_graphs(), output, quiet, saved)
         return
     _write(export(store, syntax, prefix_map(), names), output, quiet)
 
@@ -218,18 +222,20 @@ def _syntax(fmt: str) -> RdfSyntax:
         raise InputError(str(error)) from None
 
 
-def _export_turtle(store: Any, graphs: list[str], output: Path | None, quiet: bool) -> None:
+def _export_turtle(store: Any, graphs: list[str], output: Path | None, quiet: bool,
+                   saved: Path | None = None) -> None:
     """Canonical Turtle written as it is made (sorted on disk): the same bytes as the in-memory
-    writer, with memory bounded at any size; a file appears whole or not at all."""
+    writer, with memory bounded at any size; a file appears whole or not at all. ``saved``: the
+    saved dataset the store holds, read instead of the store."""
     from sarcoma_graph.namespaces import prefix_map
     from sarcoma_graph.plumbing.rdfio import atomic_output
     from sarcoma_graph.plumbing.turtle_stream import write_canonical_turtle
 
     if output is None:
-        write_canonical_turtle(store, graphs, prefix_map(), sys.stdout.buffer)
+        write_canonical_turtle(store, graphs, prefix_map(), sys.stdout.buffer, dataset=saved)
         return
     with atomic_output(output) as tmp, tmp.open("wb") as handle:
-        write_canonical_turtle(store, graphs, prefix_map(), handle)
+        write_canonical_turtle(store, graphs, prefix_map(), handle, dataset=saved)
     if not quiet:
         err.print(f"wrote {output.stat().st_size} bytes → {output}")
 
