@@ -1,9 +1,10 @@
 """Reasoning in batches with bounded memory: the same closure as reasoning the whole graph.
 
 Whole-graph reasoning holds every asserted triple, ``reasonable``'s closure and the chain index
-in memory at once (about 2 GB at 1M quads; 20 GB at 10M). Here the dataset is streamed from
-the store twice and reasoned in batches of about :data:`BATCH_TRIPLES` asserted triples, each
-together with the whole TBox; each batch's inferences go to the store before the next starts.
+in memory at once (about 2 GB at 1M quads; 20 GB at 10M). Here the saved dataset (or a dump
+of the store) is read three times as lines (TBox, parts, split) and reasoned in batches of about
+:data:`BATCH_TRIPLES` asserted triples, each together with the whole TBox; the batches'
+inferences are appended to a file, which the store's bulk loader takes at the end.
 
 Why the union of the batches' closures is the whole graph's closure. The TBox (the ontology
 graph, every triple with a schema predicate such as ``rdfs:subClassOf`` or
