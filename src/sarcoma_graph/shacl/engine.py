@@ -256,7 +256,9 @@ class Engine:
         self._targets: dict[tuple[str, str], set[Node]] = {}
         self._plans: dict[Node, checked.Plan | None] = {}
         #: the focus nodes of the top-level shape being evaluated, as a SPARQL group the store
-        #: evaluates cheaply (no SPARQL target run again), for :meth:`_store_checked`
+        #: evaluates cheaply, for :meth:`_store_checked`: its targets when none is a SPARQL one
+        #: (a long ``VALUES`` list costs more to parse and join), else the nodes listed if they
+        #: are, else ``None`` (no SPARQL target run again for each property shape)
         self._cheap_fragment: str | None = None
 
     # -- targets ------------------------------------------------------------------------------
@@ -319,8 +321,8 @@ class Engine:
             if not shape.deactivated:
                 focus = self.focus_nodes(shape)
                 fragment = self.known_fragment(shape, focus)
-                cheap = not shape.sparql_targets or fragment.startswith("{ VALUES")
-                self._cheap_fragment = fragment if cheap else None
+                self._cheap_fragment = self.focus_fragment(shape) if not shape.sparql_targets \
+                    else fragment if fragment.startswith("{ VALUES") else None
                 results += self.evaluate(shape, focus, fragment)
         return results
 
@@ -333,8 +335,8 @@ class Engine:
         return "{ VALUES ?this { " + " ".join(f.n3() for f in sorted(focus, key=str)) + " } }"
 
     def _needs_fragment(self, shape: Shape) -> bool:
-        return bool(shape.sparql) or self._plan(shape) is not None or \
-            any(self._needs_fragment(p) for p in shape.properties if not shape.is_property)
+        return bool(shape.sparql) or any(self._needs_fragment(p) for p in shape.properties
+                                         if not shape.is_property)
 
     def _plan(self, shape: Shape) -> checked.Plan | None:
         """What the store can check of a property shape by itself (``None``: not all of it)."""
@@ -350,8 +352,8 @@ class Engine:
         if shape.deactivated or not focus:
             return []
         if shape.is_property:
-            if fragment is not None and fragment == self._cheap_fragment and report:
-                hits = self._store_checked(shape, fragment)
+            if fragment is not None and self._cheap_fragment is not None and report:
+                hits = self._store_checked(shape, self._cheap_fragment)  # (top-level focus)
                 if hits is not None:
                     return [self._result(shape, *hit) for hit in hits]
             pairs = self._pairs(shape, focus)
