@@ -2,7 +2,9 @@
 
 Set-level work runs as a few SPARQL queries over the whole graph (targets, path values, class
 instances, SPARQL constraints with the focus nodes joined in instead of pre-bound one by one);
-value-level tests run in Python with pyshacl's own semantics (:mod:`.values`). Results carry
+value-level tests run in Python with pyshacl's own semantics (:mod:`.values`), except those of
+property shapes made only of counts, node kinds, classes and IRI lists, which the store checks
+(:mod:`.checked`: only failing rows come back). Results carry
 the same focus node, path, value, severity, source shape, component and messages as pyshacl's.
 """
 
