@@ -142,20 +142,41 @@ class LineSorter:
 
 
 def literal_spans(chunk: bytes) -> list[tuple[int, int]]:
-    """Where the object of a line is a typed XSD literal: (first byte, past the datatype)."""
-    spans = []
+    """Where ``chunk`` holds a typed XSD literal: (its first byte, past its datatype), in the
+    lines that hold the datatype prefix (a triple term may hold several literals)."""
+    spans: list[tuple[int, int]] = []
     at = chunk.find(_XSD_LITERAL)
     while at >= 0:
-        begin = chunk.rfind(b"\n", 0, at) + 1
         stop = chunk.find(b"\n", at)
         stop = len(chunk) if stop < 0 else stop
-        # subject and predicate hold no '"': the line's first and last '"' bound its literal
-        # (a line whose object is a triple term is left alone: a store keeps it as written)
-        close = chunk.rfind(b'"', begin, stop)
-        if chunk.startswith(_XSD_LITERAL, close) and b"<<(" not in chunk[begin:close]:
-            spans.append((chunk.find(b'"', begin, stop), chunk.find(b">", close) + 1))
+        spans += _literals_of_line(chunk, chunk.rfind(b"\n", 0, at) + 1, stop)
         at = chunk.find(_XSD_LITERAL, stop)
     return spans
+
+
+def _literals_of_line(chunk: bytes, begin: int, stop: int) -> list[tuple[int, int]]:
+    """The typed XSD literals between ``begin`` and ``stop``: outside literals no term holds
+    '"', inside them '"' is escaped (after an odd number of backslashes)."""
+    spans = []
+    opening = chunk.find(b'"', begin, stop)
+    while opening >= 0:
+        close = chunk.find(b'"', opening + 1, stop)
+        while close >= 0 and _escaped(chunk, close):
+            close = chunk.find(b'"', close + 1, stop)
+        if close < 0:
+            break
+        if chunk.startswith(_XSD_LITERAL, close):
+            spans.append((opening, chunk.find(b">", close) + 1))
+        opening = chunk.find(b'"', close + 1, stop)
+    return spans
+
+
+def _escaped(chunk: bytes, at: int) -> bool:
+    """Whether the byte at ``at`` follows an odd number of backslashes."""
+    slashes = 0
+    while chunk[at - slashes - 1] == 0x5C:
+        slashes += 1
+    return slashes % 2 == 1
 
 
 def store_literals(tokens: list[bytes]) -> dict[bytes, bytes]:
