@@ -16,7 +16,7 @@ from sarcoma_graph import dataset
 from sarcoma_graph.build import build, build_saved
 from sarcoma_graph.cli import app
 from sarcoma_graph.errors import RdfSyntaxError
-from sarcoma_graph.plumbing import nqsort
+from sarcoma_graph.plumbing import nqimport, nqsort
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.project import Project
 
@@ -71,7 +71,10 @@ def project(tmp_path) -> Project:
     proj = Project.discover(ROOT, build_dir=tmp_path / "build")
     proj.imports_dir.mkdir(parents=True)
     (proj.imports_dir / "a-edge.nq").write_text(EDGE, encoding="utf-8")
-    (proj.imports_dir / "b-second.nq").write_text(SECOND + _curated_lines(proj), encoding="utf-8")
+    (proj.imports_dir / "b-second.nq").write_text(SECOND, encoding="utf-8")
+    plain = [line for line in EDGE.splitlines(keepends=True) if "_:" not in line]
+    (proj.imports_dir / "c-plain.nq").write_text(_curated_lines(proj) + "".join(plain),
+                                                 encoding="utf-8")  # no blank node: in pieces
     return proj
 
 
@@ -82,10 +85,14 @@ def _curated_lines(proj: Project) -> str:
     return "".join(line + "\n" for line in lines[:200])
 
 
-@pytest.mark.parametrize("run_bytes", [dataset.RUN_BYTES, 4096], ids=["in-memory", "buckets"])
+@pytest.mark.parametrize(("run_bytes", "piece_bytes"), [(dataset.RUN_BYTES, nqimport.PIECE_BYTES),
+                                                       (4096, 2048)], ids=["whole", "cut"])
 def test_streamed_build_writes_the_bytes_and_counts_of_the_store_path(project, monkeypatch,
-                                                                      run_bytes):
+                                                                      run_bytes, piece_bytes):
     monkeypatch.setattr(dataset, "RUN_BYTES", run_bytes)  # 4 KB: dozens of buckets
+    monkeypatch.setattr(nqimport, "PIECE_BYTES", piece_bytes)  # imports parsed in 2 KB pieces
+    pieces = len(list(nqimport._pieces(project.imports_dir / "c-plain.nq")))
+    assert pieces > 10 if piece_bytes == 2048 else pieces == 1
     store, report = build(project)  # imports loaded into the store: the old path
     expected = oracle(store)
     path, streamed = build_saved(project)
@@ -141,3 +148,15 @@ def test_a_malformed_import_names_file_and_line_and_leaves_the_saved_dataset(pro
     with pytest.raises(RdfSyntaxError) as error:
         build_saved(project)
     assert error.value.line == 2
+
+
+@pytest.mark.parametrize("piece_bytes", [256, nqimport.PIECE_BYTES], ids=["cut", "whole"])
+def test_a_syntax_error_in_a_later_piece_names_its_line_in_the_whole_file(project, monkeypatch,
+                                                                          piece_bytes):
+    monkeypatch.setattr(nqimport, "PIECE_BYTES", piece_bytes)
+    good = "<http://e/s> <http://e/p> <http://e/o> .\n"
+    (project.imports_dir / "c-plain.nq").write_text(good * 40 + "<http://e/s> oops .\n" + good * 9)
+    with pytest.raises(RdfSyntaxError) as error:
+        build_saved(project)
+    assert (Path(error.value.path).name, error.value.line, error.value.column) == ("c-plain.nq", 41, 14)
+    assert not project.dataset_path.exists()

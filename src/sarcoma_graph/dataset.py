@@ -29,8 +29,9 @@ import pyoxigraph as ox
 from sarcoma_graph import __version__
 from sarcoma_graph.errors import InputError
 from sarcoma_graph.plumbing.memory import without_gc
+from sarcoma_graph.plumbing.nqimport import serialise_imports
 from sarcoma_graph.plumbing.nqsort import LineSorter, Written
-from sarcoma_graph.plumbing.rdfio import atomic_output, syntax_error, write_atomic
+from sarcoma_graph.plumbing.rdfio import atomic_output, write_atomic
 from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store, open_store
 
@@ -94,20 +95,8 @@ def write_sorted_nquads(store: Store, out: BinaryIO, tmp: Path,
     nodes its own, typed literals in the store's form, each quad once)."""
     sorter = LineSorter(tmp, RUN_BYTES)
     store.write_nquads(sorter)  # type: ignore[arg-type]
-    for path in imports:
-        _serialise_import(path, sorter)
+    serialise_imports(imports, sorter)
     return sorter.write_sorted(out)
-
-
-def _serialise_import(path: Path, sink: LineSorter) -> None:
-    try:
-        quads = ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS,
-                         base_iri=path.resolve().as_uri(), rename_blank_nodes=True)
-        ox.serialize(quads, sink, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
-    except SyntaxError as error:
-        raise syntax_error(str(path), error) from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
 
 
 def _write_merged(sources: list[Iterable[bytes]], out: BinaryIO) -> str:
