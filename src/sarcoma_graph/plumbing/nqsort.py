@@ -251,6 +251,8 @@ def _pivots(dump: Path, size: int, buckets: int) -> list[bytes]:
             if line := handle.readline().rstrip(b"\n"):
                 samples.add(line)
     ordered = sorted(samples)
+    if not ordered:
+        return []
     return sorted({ordered[len(ordered) * n // buckets] for n in range(1, buckets)})
 
 
@@ -260,7 +262,7 @@ def _scatter(lines: list[bytes], pivots: list[bytes], handles: Sequence[BinaryIO
     for n, handle in enumerate(handles):
         stop = bisect.bisect_left(lines, pivots[n]) if n < len(pivots) else len(lines)
         for at in range(start, stop, _BATCH):
-            handle.write(b"".join(line + b"\n" for line in lines[at:min(at + _BATCH, stop)]))
+            handle.write(b"\n".join([*lines[at:min(at + _BATCH, stop)], b""]))
         start = stop
 
 
@@ -276,7 +278,7 @@ class _Emitter:
     def emit(self, lines: list[bytes]) -> None:
         for at in range(0, len(lines), _BATCH):
             batch = lines[at:at + _BATCH]
-            data = b"\n".join(batch) + b"\n"
+            data = b"\n".join([*batch, b""])  # the closing newline without a copy
             self.digest.update(data)
             self.out.write(data)
             self.quads += len(batch)
