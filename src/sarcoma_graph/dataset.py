@@ -95,7 +95,7 @@ def write_sorted_nquads(store: Store, out: BinaryIO, tmp: Path,
     nodes its own, typed literals in the store's form, each quad once)."""
     sorter = LineSorter(tmp, RUN_BYTES)
     store.write_nquads(sorter)  # type: ignore[arg-type]
-    serialise_imports(imports, sorter)
+    serialise_imports(imports, sorter, tmp)
     return sorter.write_sorted(out)
 
 

@@ -26,7 +26,7 @@ PIECE_BYTES = 64 << 20
 _WORKERS = min(2, os.cpu_count() or 1)
 
 Piece = tuple[Path, int, int]
-Outcome = tuple[bytes, int, RdfSyntaxError | InputError | None]
+Outcome = tuple[int, RdfSyntaxError | InputError | None]
 
 
 class Sink(Protocol):
@@ -34,9 +34,13 @@ class Sink(Protocol):
 
     def write(self, data: bytes, /) -> int: ...
 
+    def add_file(self, path: Path, /) -> None:
+        """Take the N-Quads file ``path`` (the sink deletes it when done)."""
 
-def serialise_imports(paths: Sequence[Path], sink: Sink) -> None:
-    """Write every quad of the N-Quads files ``paths`` to ``sink`` in pyoxigraph's N-Quads."""
+
+def serialise_imports(paths: Sequence[Path], sink: Sink, tmp: Path) -> None:
+    """Write every quad of the N-Quads files ``paths`` to ``sink`` in pyoxigraph's N-Quads
+    (the pieces as files in ``tmp``, handed over by ``sink.add_file``)."""
     pieces: list[Piece] = []
     for path in paths:
         cut = list(_pieces(path))
@@ -44,12 +48,13 @@ def serialise_imports(paths: Sequence[Path], sink: Sink) -> None:
             pieces += cut
         else:
             _serialise_file(path, sink)
-    if len(pieces) > 1 and _WORKERS > 1 and "fork" in multiprocessing.get_all_start_methods():
+    jobs = [(piece, tmp / f"piece{n}.nq") for n, piece in enumerate(pieces)]
+    if len(jobs) > 1 and _WORKERS > 1 and "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(_WORKERS, mp_context=context) as pool:
-            _collect(pieces, pool.map(_serialise_piece, pieces), sink)
+            _collect(jobs, pool.map(_serialise_piece, jobs), sink)
     else:
-        _collect(pieces, map(_serialise_piece, pieces), sink)
+        _collect(jobs, map(_serialise_piece, jobs), sink)
 
 
 def _serialise_file(path: Path, sink: Sink) -> None:
@@ -88,30 +93,31 @@ def _holds_blank_nodes(handle: IO[bytes]) -> bool:
         return data.find(b"_:") >= 0
 
 
-def _serialise_piece(piece: Piece) -> Outcome:
-    """The piece re-serialised, its line count, and the error that stopped it (its line
-    counted from the piece's start)."""
-    path, start, end = piece
+def _serialise_piece(job: tuple[Piece, Path]) -> Outcome:
+    """The piece re-serialised into a file (by pyoxigraph: no Python bytes of it), the piece's
+    line count, and the error that stopped it (its line counted from the piece's start)."""
+    (path, start, end), out = job
     try:
         with path.open("rb") as handle:
             handle.seek(start)
             data = handle.read(end - start)
     except OSError as error:
-        return b"", 0, InputError(f"{path}: cannot read ({error.strerror or error})")
+        return 0, InputError(f"{path}: cannot read ({error.strerror or error})")
     try:
         quads = ox.parse(data, format=ox.RdfFormat.N_QUADS, base_iri=path.resolve().as_uri())
-        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", data.count(b"\n"), None
+        ox.serialize(quads, str(out), format=ox.RdfFormat.N_QUADS)
     except SyntaxError as error:
-        return b"", 0, syntax_error(str(path), error)
+        return 0, syntax_error(str(path), error)
+    return data.count(b"\n"), None
 
 
-def _collect(pieces: list[Piece], results: Iterator[Outcome], sink: Sink) -> None:
+def _collect(jobs: list[tuple[Piece, Path]], results: Iterator[Outcome], sink: Sink) -> None:
     lines: dict[Path, int] = {}
-    for (path, _, _), (data, newlines, error) in zip(pieces, results, strict=True):
+    for ((path, _, _), out), (newlines, error) in zip(jobs, results, strict=True):
         if isinstance(error, RdfSyntaxError) and error.line is not None:
             raise RdfSyntaxError(error.path, error.line + lines.get(path, 0), error.column,
                                  error.message)
         if error is not None:
             raise error
-        sink.write(data)
+        sink.add_file(out)
         lines[path] = lines.get(path, 0) + newlines

@@ -51,6 +51,7 @@ class LineSorter:
         self._parts: list[bytes] = []
         self._size = 0
         self._dump: BinaryIO | None = None
+        self._files: list[Path] = []  # once spilled: the dump and the files handed over
         self._literals: dict[bytes, bytes] = {}
 
     def write(self, data: bytes) -> int:
@@ -60,18 +61,36 @@ class LineSorter:
         self._parts.append(bytes(data))
         self._size += len(data)
         if self._size > self.run_bytes:  # too much for one run: spill to disk from now on
-            self._dump = (self.tmp / "dump.nq").open("wb")
-            self._dump.writelines(self._parts)
-            self._parts.clear()
+            self._spill()
         return len(data)
 
     def flush(self) -> None:
         return None
 
+    def add_file(self, path: Path) -> None:
+        """Take the N-Quads file ``path`` (read now while all fits in one run, else sorted
+        from there); it is deleted when read."""
+        size = path.stat().st_size
+        if not self._files and self._size + size <= self.run_bytes:
+            self._parts.append(path.read_bytes())
+            self._size += size
+            path.unlink()
+            return
+        if not self._files:
+            self._spill()
+        self._files.append(path)
+
+    def _spill(self) -> None:
+        dump = self.tmp / "dump.nq"
+        self._dump = dump.open("wb")
+        self._dump.writelines(self._parts)
+        self._parts.clear()
+        self._files.append(dump)
+
     def write_sorted(self, out: BinaryIO) -> Written:
         """Write every line once, sorted, to ``out``."""
         emitter = _Emitter(out)
-        if self._dump is None:
+        if not self._files:
             chunk = b"".join(self._parts)
             self._parts.clear()
             blank: list[bytes] = []
@@ -82,8 +101,9 @@ class LineSorter:
                 lines.sort()
             emitter.emit(distinct(lines))
         else:
-            self._dump.close()
-            self._dump = None
+            if self._dump is not None:
+                self._dump.close()
+                self._dump = None
             for bucket in self._buckets():
                 lines = bucket.read_bytes().splitlines()
                 bucket.unlink()
@@ -102,18 +122,18 @@ class LineSorter:
         return without(lines, taken)
 
     def _buckets(self) -> list[Path]:
-        dump = self.tmp / "dump.nq"
-        size = dump.stat().st_size
-        pivots = _pivots(dump, size, -(-size * 5 // (self.run_bytes * 4)))
+        sizes = [path.stat().st_size for path in self._files]
+        pivots = _pivots(self._files, sizes, -(-sum(sizes) * 5 // (self.run_bytes * 4)))
         buckets = [self.tmp / f"bucket{n}.nq" for n in range(len(pivots) + 1)]
         handles = [path.open("wb") for path in buckets]
         blank: list[bytes] = []
-        with dump.open("rb") as handle:
-            while chunk := handle.read(self.run_bytes):
-                chunk += handle.readline()  # up to the end of the line
-                _scatter(self._run(chunk, blank), pivots, handles)
-                del chunk
-        dump.unlink()
+        for path in self._files:
+            with path.open("rb") as handle:
+                while chunk := handle.read(self.run_bytes):
+                    chunk += handle.readline()  # up to the end of the line
+                    _scatter(self._run(chunk, blank), pivots, handles)
+                    del chunk
+            path.unlink()
         if blank:
             _scatter(sorted(canonical_lines(blank)), pivots, handles)
         for out in handles:
@@ -238,18 +258,21 @@ def distinct(lines: list[bytes]) -> list[bytes]:
     return list(compress(lines, map(ne, lines, [None, *lines[:-1]])))
 
 
-def _pivots(dump: Path, size: int, buckets: int) -> list[bytes]:
-    """``buckets - 1`` lines that cut the dump's sorted lines in about equal parts: quantiles
-    of lines sampled at evenly spaced offsets."""
+def _pivots(files: list[Path], sizes: list[int], buckets: int) -> list[bytes]:
+    """``buckets - 1`` lines that cut the files' sorted lines in about equal parts: quantiles
+    of lines sampled at evenly spaced offsets (64 per bucket, spread by size)."""
     if buckets <= 1:
         return []
     samples = set()
-    with dump.open("rb") as handle:
-        for n in range(buckets * 64):
-            handle.seek(size * n // (buckets * 64))
-            handle.readline()  # to the start of the next line
-            if line := handle.readline().rstrip(b"\n"):
-                samples.add(line)
+    total = sum(sizes)
+    for path, size in zip(files, sizes, strict=True):
+        count = -(-buckets * 64 * size // total)
+        with path.open("rb") as handle:
+            for n in range(count):
+                handle.seek(size * n // count)
+                handle.readline()  # to the start of the next line
+                if line := handle.readline().rstrip(b"\n"):
+                    samples.add(line)
     ordered = sorted(samples)
     if not ordered:
         return []
