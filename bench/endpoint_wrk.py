@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -46,13 +48,22 @@ VARIANTS = 5000
 ACCEPT = "application/sparql-results+json"
 JOIN = ROOT / "queries" / "agents-targeting-causal-alterations.rq"
 LUA = """
+-- wrk runs this script once per thread, each in its own Lua state: setup() numbers the
+-- threads so that no two threads (and, with the run's salt, no two runs) send the same text.
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
 local variants = {}
 local path = "%(path)s"
-for i = 1, %(count)d do
-  variants[i] = path .. "?query=" .. "%%23v" .. i .. "%%0A" .. "%(query)s"
-end
 local n = 0
 wrk.headers["Accept"] = "%(accept)s"
+init = function(args)
+  for i = 1, %(count)d do
+    variants[i] = path .. "?query=" .. "%%23v%(salt)s-" .. id .. "-" .. i .. "%%0A" .. "%(query)s"
+  end
+end
 request = function()
   n = n %% %(count)d + 1
   return wrk.format("GET", variants[n])
@@ -85,20 +96,38 @@ def start_oxigraph_memory(dataset: Path, work: Path) -> Running:
     return running
 
 
+def group_cpu(group: int) -> float:
+    """CPU seconds used so far by the live processes of one process group (a server and the
+    workers it forked: every server here starts its own session)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            if int(fields[2]) == group:
+                total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wrk(running: Running, query: str, work: Path, seconds: float, wait: float = 10.0) -> dict:
     path = running.url.split("127.0.0.1:", 1)[1].split("/", 1)[1]
     script = work / f"{abs(hash((running.url, query)))}.lua"
     script.write_text(LUA % {"path": "/" + path, "count": VARIANTS, "accept": ACCEPT,
-                             "query": quote(_text(query), safe="")})
+                             "salt": secrets.token_hex(4), "query": quote(_text(query), safe="")})
     host = running.url.split("/")[2]
+    before = group_cpu(running.process.pid)
     done = subprocess.run(["wrk", "-t", "2", "-c", "8", "-d", f"{seconds:g}s", "--timeout", f"{wait:g}s",
                            "-s", str(script), f"http://{host}/"], capture_output=True, text=True)
+    used = group_cpu(running.process.pid) - before
     line = next((x for x in done.stdout.splitlines() if x.startswith("JSON")), None)
     if line is None:
         return {"rps": 0.0, "p99": None, "ok": 0}
     cell = json.loads(line[4:])
     ok = cell["requests"] - cell["non2xx"]
-    cell.update(ok=ok, rps=ok / cell["seconds"] if cell["seconds"] else 0.0)
+    cell.update(ok=ok, rps=ok / cell["seconds"] if cell["seconds"] else 0.0,
+                cpu_ms=1000 * used / ok if ok else None)
     return cell
 
 
@@ -115,8 +144,8 @@ def stage_dataset(dataset: Path, build_dir: Path) -> None:
 
 def fmt(cell: dict | None) -> str:
     if not cell or not cell["ok"]:
-        return f"{'none answered':>22}"
-    return f"{cell['rps']:9.0f}/s p99 {cell['p99']:7.1f}ms"
+        return f"{'none answered':>33}"
+    return f"{cell['rps']:9.0f}/s p99 {cell['p99']:7.1f}ms {cell['cpu_ms']:7.2f}cpu"
 
 
 def run_dataset(label: str, dataset: Path, work: Path, args: argparse.Namespace,
@@ -154,9 +183,11 @@ def run_dataset(label: str, dataset: Path, work: Path, args: argparse.Namespace,
     cells = {key: median_cell(values) for key, values in rounds.items()}
     print(f"\n== {label}: wrk, 8 connections, {seconds:g} s per cell, cache defeated, "
           f"median of {args.rounds} interleaved rounds ==")
-    print(f"{'query':<8}" + "".join(f"{n:>30}" for n in starters))
+    print("(req/s answered, p99 latency, server CPU ms per answer: the server's process "
+          "group, workers included)")
+    print(f"{'query':<8}" + "".join(f"{n:>36}" for n in starters))
     for query in queries:
-        print(f"{query:<8}" + "".join(f"{fmt(cells.get((query, n))):>30}" for n in starters))
+        print(f"{query:<8}" + "".join(f"{fmt(cells.get((query, n))):>36}" for n in starters))
     return _checks(label, cells, wait)
 
 

@@ -165,21 +165,25 @@ class OxigraphStore(Store):
         base_iri: str | None = None,
     ) -> QueryResult | bytes:
         """SELECT answers in JSON or CSV are written by pyoxigraph (the same bytes as ours, a
-        third of the time). Within the limit for sure while the output stays under ``limit``
-        times the smallest row's size; past that, the query runs again on the counted path."""
+        third of the time) and their rows counted in the bytes (:func:`native_rows`). Only an
+        answer past ``limit`` × :data:`ROW_BUDGET` bytes is stopped and run again on the
+        counted path, so that no answer is held whole before its rows are known."""
         answer = self._evaluate(sparql, default_graphs, named_graphs, None, base_iri)
         native = _NATIVE.get(results_syntax)
         if native is None or not isinstance(answer, ox.QuerySolutions):
             return _materialise(answer, limit)
-        output = _Capped(None if limit is None else limit * native[1])
+        output = _Capped(None if limit is None else limit * ROW_BUDGET)
         try:
-            answer.serialize(cast(IO[bytes], output), format=native[0])
+            answer.serialize(cast(IO[bytes], output), format=native)
         except _Overflow:
             return self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
                               limit=limit, base_iri=base_iri)
         except (OSError, ValueError, TypeError, RuntimeError) as error:  # evaluation, lazily
             raise QueryError(str(error)) from None
-        return output.value()
+        body = output.value()
+        if limit is not None and rows_at_most(body, results_syntax) > limit:
+            check_limit(native_rows(body, results_syntax), limit, "rows")
+        return body
 
     def _evaluate(self, sparql: str, default_graphs: Sequence[str] | None,
                   named_graphs: Sequence[str] | None, substitutions: Mapping[str, Term] | None,
@@ -245,13 +249,48 @@ def _statements(path: Path) -> int:
     return count + (1 if tail.strip() and not tail.lstrip().startswith(b"#") else 0)
 
 
-#: Results syntaxes pyoxigraph writes exactly as plumbing.results does, with the fewest bytes
-#: a row can take in them (``{},`` in JSON, an empty CSV line).
-_NATIVE = {"json": (ox.QueryResultsFormat.JSON, 3), "csv": (ox.QueryResultsFormat.CSV, 2)}
+#: Results syntaxes pyoxigraph writes exactly as plumbing.results does.
+_NATIVE = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}
+#: Bytes per allowed row a native answer may take before it is stopped and counted row by row
+#: (its rows are counted in its bytes when it ends under that).
+ROW_BUDGET = 512
+#: A JSON string (quotes inside are escaped) and a quoted CSV field (quotes inside doubled).
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_CSV_QUOTED = re.compile(rb'"[^"]*(?:""[^"]*)*"')
+
+
+def rows_at_most(body: bytes, syntax: str) -> int:
+    """At least the rows of an answer written by pyoxigraph's JSON or CSV writer, counted
+    in a few ms per MB; exact unless literals hold ``{`` (JSON) or line breaks (CSV).
+
+    JSON: every ``{`` opens the answer, its head or results, a row, a term or a triple
+    term's value, or lies in a string. A term has one ``"type":"`` (in a string every quote
+    follows a backslash, so those bytes never lie in one). CSV: a row ends each line after
+    the header, and a quoted field may hold more line breaks.
+    """
+    if syntax == "json":
+        terms = body.count(b'"type":"')
+        return body.count(b"{") - 3 - terms - body.count(b'"type":"triple"')
+    return max(body.count(b"\n") - 1, 0)
+
+
+def native_rows(body: bytes, syntax: str) -> int:
+    """The rows of an answer written by pyoxigraph's JSON or CSV writer (slower than
+    :func:`rows_at_most`: a pass of a regular expression).
+
+    JSON: with every string emptied, a row is the only object that opens after ``[`` or
+    ``,`` (terms open after ``:``, variables are strings). CSV: with every quoted field
+    emptied, a row is a line after the header.
+    """
+    if syntax == "json":
+        skeleton = _JSON_STRING.sub(b'""', body)
+        return skeleton.count(b"[{") + skeleton.count(b",{")
+    skeleton = _CSV_QUOTED.sub(b'""', body)
+    return max(skeleton.count(b"\n") - 1, 0)
 
 
 class _Overflow(Exception):
-    """The native answer grew past the size that proves it within the row limit."""
+    """The native answer grew past its byte budget."""
 
 
 class _Capped:
