@@ -1,10 +1,12 @@
 """Sorted, distinct N-Quads lines with bounded memory: the bytes of the saved dataset.
 
 :class:`LineSorter` is a binary sink that pyoxigraph writes N-Quads into (a store's dump, an
-import parsed and re-serialised). Kept in memory up to ``run_bytes``, the lines are sorted
-there; beyond, they go to a dump file, are sorted ``run_bytes`` at a time and cut by pivots
-sampled from the dump into buckets whose concatenation is in order, and each bucket is sorted
-again alone: no per-line merge in Python, every pass linear. On the way, as a store would:
+import parsed and re-serialised), and takes N-Quads files as they are (the pieces of an
+import). Kept in memory up to ``run_bytes``, the lines are sorted there; beyond, they go to a
+dump file (files handed over stay where they are), are sorted ``run_bytes`` at a time and cut
+by pivots sampled from those files into buckets whose concatenation is in order, and each
+bucket is sorted again alone: no per-line merge in Python, every pass linear. On the way, as a
+store would:
 
 - typed XSD literals get the canonical lexical form the store gives them (``"01"^^xsd:integer``
   → ``"1"``), found per distinct literal and asked of an in-memory store once;
