@@ -2,7 +2,10 @@
 
 One named graph per source: the ontology, the curated data, the mappings, and each import
 (``build/imports/<name>.nq``, written by ``sarcoma-graph import``). The dataset is saved as
-sorted N-Quads with a manifest by :mod:`sarcoma_graph.dataset`.
+sorted N-Quads with a manifest by :mod:`sarcoma_graph.dataset`. ``sarcoma-graph build``
+(:func:`build_saved`) never loads the imports into a store: they are parsed and re-serialised
+straight into the sort, with the same bytes as a store would give (:func:`build`, kept for
+the commands that need the whole build in a store).
 """
 
 from __future__ import annotations
