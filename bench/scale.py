@@ -168,6 +168,7 @@ def prepare(build_dir: Path, quads: int) -> int:
     if made.is_file() and counted.is_file():  # a kept build directory (--work): reused as is
         return int(counted.read_text(encoding="ascii"))
     imports.mkdir(parents=True, exist_ok=True)
+    made.unlink(missing_ok=True)  # a stale one would be counted in the base and nothing added
     cached = ROOT / "build" / "imports" / "civic.nq"
     if cached.is_file():
         shutil.copy(cached, imports / "civic.nq")
