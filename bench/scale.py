@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SG = str(Path(sys.executable).with_name("sarcoma-graph"))
 CIVIC = ROOT.parent / "shared" / "data" / "civic-2024-08-01"
 SERVICE_GRAPH = "https://w3id.org/sarcoma-graph/graph/service-description"
-SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+SIZES = {"100k": 100_000, "1m": 1_000_000, "2m": 2_000_000, "4m": 4_000_000,  # 2m, 4m: growth
+         "10m": 10_000_000}
 sys.path.insert(0, str(ROOT / "bench"))
 
 
@@ -167,6 +168,7 @@ def prepare(build_dir: Path, quads: int) -> int:
     if made.is_file() and counted.is_file():  # a kept build directory (--work): reused as is
         return int(counted.read_text(encoding="ascii"))
     imports.mkdir(parents=True, exist_ok=True)
+    made.unlink(missing_ok=True)  # a stale one would be counted in the base and nothing added
     cached = ROOT / "build" / "imports" / "civic.nq"
     if cached.is_file():
         shutil.copy(cached, imports / "civic.nq")
@@ -206,7 +208,7 @@ def stages(build_dir: Path, chosen: set[str]) -> Iterator[Stage]:
 def main() -> None:
     global RSS_CAP_MB
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sizes", nargs="*", default=["100k", "1m"], help="100k, 1m, 10m")
+    parser.add_argument("sizes", nargs="*", default=["100k", "1m"], help="100k, 1m, 2m, 4m, 10m")
     parser.add_argument("--keep", action="store_true", help="keep the build directories")
     parser.add_argument("--work", type=Path, help="build directory to use (and keep) for the "
                         "one size given; its synthetic import is reused when present")

@@ -2,7 +2,10 @@
 
 One named graph per source: the ontology, the curated data, the mappings, and each import
 (``build/imports/<name>.nq``, written by ``sarcoma-graph import``). The dataset is saved as
-sorted N-Quads with a manifest by :mod:`sarcoma_graph.dataset`.
+sorted N-Quads with a manifest by :mod:`sarcoma_graph.dataset`. ``sarcoma-graph build``
+(:func:`build_saved`) never loads the imports into a store: they are parsed and re-serialised
+straight into the sort, with the same bytes as a store would give (:func:`build`, kept for
+the commands that need the whole build in a store).
 """
 
 from __future__ import annotations
@@ -47,9 +50,43 @@ def _fresh_store(backend: str) -> Store:
 def build(project: Project, backend: str = "oxigraph", progress: Progress = _noop) -> tuple[
         Store, BuildReport]:
     """Load every source into a fresh store; nothing is written to disk here, except that with
-    ``SARCOMA_GRAPH_STORE_DIR`` the store is that on-disk one, emptied first (a large build
-    then never has to fit in memory; saving it marks the store as holding the new dataset)."""
-    store = _fresh_store(backend)
+    ``SARCOMA_GRAPH_STORE_DIR`` the store is that on-disk one, emptied first."""
+    store, report = _sources(project, _fresh_store(backend), progress)
+    for path in imports(project):
+        progress(f"reading import {path.name}")
+        store.load_file(path)
+        report.files.append(path)
+    report.graphs = store.graph_counts()
+    return store, report
+
+
+def build_saved(project: Project, backend: str = "oxigraph", progress: Progress = _noop) -> tuple[
+        Path, BuildReport]:
+    """:func:`build` and save the dataset (``sarcoma-graph build``), the same bytes, but only
+    the edited sources go through a store (in memory: they are small); the imports, which may
+    hold millions of quads, are parsed and re-serialised straight into the saved dataset's
+    sort. An on-disk store (``SARCOMA_GRAPH_STORE_DIR``) is left alone: it no longer holds
+    the saved dataset, so the next command that needs it fills it from the file."""
+    from sarcoma_graph.dataset import read_manifest, save_dataset
+
+    store, report = _sources(project, open_store(backend), progress)
+    files = imports(project)
+    for path in files:
+        progress(f"reading import {path.name}")
+    report.files += files
+    path = save_dataset(store, project, "build", imports=files)
+    manifest = read_manifest(project)
+    report.graphs = dict(manifest.graphs) if manifest else {}
+    return path, report
+
+
+def imports(project: Project) -> list[Path]:
+    """The imports (``build/imports/*.nq``, written by ``sarcoma-graph import``), sorted."""
+    return sorted(project.imports_dir.glob("*.nq"))
+
+
+def _sources(project: Project, store: Store, progress: Progress) -> tuple[Store, BuildReport]:
+    """The edited sources (ontology, curated data, mappings) loaded into ``store``."""
     report = BuildReport()
     sources = (("ontology", project.ontology_dir), ("curated", project.curated_dir))
     for name, directory in sources:
@@ -66,9 +103,4 @@ def build(project: Project, backend: str = "oxigraph", progress: Progress = _noo
         progress(f"reading {path.relative_to(project.root)}")
         store.add_quads(mapping_quads(read_sssom(path), graph_iri("mappings")))
         report.files.append(path)
-    for path in sorted(project.imports_dir.glob("*.nq")):
-        progress(f"reading import {path.name}")
-        store.load_file(path)
-        report.files.append(path)
-    report.graphs = store.graph_counts()
     return store, report

@@ -13,14 +13,13 @@ True
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import heapq
 import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, get_args
@@ -30,6 +29,8 @@ import pyoxigraph as ox
 from sarcoma_graph import __version__
 from sarcoma_graph.errors import InputError
 from sarcoma_graph.plumbing.memory import without_gc
+from sarcoma_graph.plumbing.nqimport import serialise_imports
+from sarcoma_graph.plumbing.nqsort import LineSorter, Written
 from sarcoma_graph.plumbing.rdfio import atomic_output, write_atomic
 from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store, open_store
@@ -69,8 +70,9 @@ class Manifest:
         return STAGES.index(self.stage) >= STAGES.index(stage)
 
 
-#: Bytes of N-Quads sorted in memory at once; a larger dump is sorted in runs and merged.
-RUN_BYTES = 256 << 20
+#: Bytes of N-Quads sorted in memory at once; a larger dump is sorted in runs and cut into
+#: buckets (:mod:`sarcoma_graph.plumbing.nqsort`).
+RUN_BYTES = 512 << 20
 
 
 def sorted_nquads(store: Store) -> bytes:
@@ -83,92 +85,18 @@ def sorted_nquads(store: Store) -> bytes:
 
 
 @without_gc
-def write_sorted_nquads(store: Store, out: BinaryIO, tmp: Path) -> str:
-    """Write :func:`sorted_nquads` to ``out`` with bounded memory; returns its SHA-256.
+def write_sorted_nquads(store: Store, out: BinaryIO, tmp: Path,
+                        imports: Sequence[Path] = ()) -> Written:
+    """Write :func:`sorted_nquads` of the store and the N-Quads ``imports`` to ``out`` with
+    bounded memory (scratch files in ``tmp``); returns its checksum and counts.
 
-    The store's dump goes to a file in ``tmp`` and is read back :data:`RUN_BYTES` at a time;
-    each run is sorted in memory (and spilled to ``tmp`` when there are several), then the runs
-    are merged. Only the quads that hold ``_:`` are canonicalised (RDFC-1.0 labels a blank node
-    from the quads that mention blank nodes, so the others change nothing) and form a run of
-    their own.
-    """
-    dump = tmp / "dump.nq"
-    with dump.open("wb") as handle:
-        store.write_nquads(handle)
-    runs: list[list[bytes]] = []
-    files: list[Path] = []
-    blank: list[bytes] = []
-    with dump.open("rb") as handle:
-        while chunk := handle.read(RUN_BYTES):
-            chunk += handle.readline()  # up to the end of the line
-            taken = _blank_lines(chunk)
-            lines = chunk.splitlines()
-            del chunk
-            lines.sort()  # a store holds each quad once: no duplicate
-            runs.append(_without(lines, taken))
-            blank += taken
-            del lines
-            if len(runs) > 1 or files:  # several runs: spill each to disk
-                files.append(_spill(runs.pop(), tmp / f"run{len(files)}.nq"))
-    dump.unlink()
-    if blank:
-        canonical = _canonical_lines(blank)
-        del blank
-        if runs:  # one run in memory: merged by one more sort (two sorted runs: linear)
-            runs[0] += canonical
-            runs[0].sort()
-        else:
-            runs.append(canonical)
-    sources: list[Iterable[bytes]] = [*runs, *(_lines_of(f) for f in files)]
-    return _write_merged(sources, out)
-
-
-def _blank_lines(chunk: bytes) -> list[bytes]:
-    """The lines of ``chunk`` that hold ``_:`` (found by searching: most chunks have few)."""
-    found: list[bytes] = []
-    at = chunk.find(b"_:")
-    while at >= 0:
-        begin = chunk.rfind(b"\n", 0, at) + 1
-        end = chunk.find(b"\n", at)
-        end = len(chunk) if end < 0 else end
-        found.append(chunk[begin:end])
-        at = chunk.find(b"_:", end)
-    return found
-
-
-#: Above this many lines to take out of a sorted run, one pass over the run beats bisecting.
-_BISECT_MOST = 512
-
-
-def _without(lines: list[bytes], taken: list[bytes]) -> list[bytes]:
-    """The sorted, distinct ``lines`` without those in ``taken`` (edited in place)."""
-    if len(taken) > _BISECT_MOST:
-        gone = set(taken)
-        return [line for line in lines if line not in gone]
-    for line in taken:
-        at = bisect.bisect_left(lines, line)
-        if at < len(lines) and lines[at] == line:
-            del lines[at]
-    return lines
-
-
-def _spill(lines: list[bytes], path: Path) -> Path:
-    with path.open("wb") as handle:
-        for start in range(0, len(lines), 65536):
-            handle.write(b"".join(line + b"\n" for line in lines[start:start + 65536]))
-    return path
-
-
-def _lines_of(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        for line in handle:
-            yield line[:-1]
-
-
-def _canonical_lines(lines: list[bytes]) -> list[bytes]:
-    dataset = ox.Dataset(ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_QUADS))
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(set((ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"").splitlines()))
+    The imports are parsed and re-serialised straight into the sort, never loaded into a
+    store; the bytes are those of loading them into the store first (each import's blank
+    nodes its own, typed literals in the store's form, each quad once)."""
+    sorter = LineSorter(tmp, RUN_BYTES)
+    store.write_nquads(sorter)  # type: ignore[arg-type]
+    serialise_imports(imports, sorter, tmp)
+    return sorter.write_sorted(out)
 
 
 def _write_merged(sources: list[Iterable[bytes]], out: BinaryIO) -> str:
@@ -266,7 +194,8 @@ class Since:
     graph: str
 
 
-def save_dataset(store: Store, project: Project, stage: Stage, since: Since | None = None) -> Path:
+def save_dataset(store: Store, project: Project, stage: Stage, since: Since | None = None,
+                 imports: Sequence[Path] = ()) -> Path:
     """Write the dataset and its manifest so that a kill at any point leaves them agreeing.
 
     The dataset is written (sorted, streamed) to a temporary file beside its place; then the
@@ -276,20 +205,25 @@ def save_dataset(store: Store, project: Project, stage: Stage, since: Since | No
     (:func:`recover`); after a kill before the dataset's rename, the old pair still agrees.
     With ``since``, the saved file is merged with the replaced graph when it still has the
     checksum it was loaded with (else the whole store is written, as without).
+    ``imports``: N-Quads files saved with the store as if loaded into it (see
+    :func:`write_sorted_nquads`).
     """
     path = project.dataset_path
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".sarcoma-graph-sort-", dir=path.parent) as tmp, \
             atomic_output(path) as written:
         sha256 = None
-        if since is not None and path.is_file():
+        if since is not None and path.is_file() and not imports:
             with written.open("wb") as handle:
                 sha256 = _write_replacing(store, path, since, handle)
         if sha256 is None:
             with written.open("wb") as handle:
-                sha256 = write_sorted_nquads(store, handle, Path(tmp))
-        manifest = Manifest(stage=stage, sha256=sha256, quads=store.count(),
-                            graphs=store.graph_counts())
+                sorted_ = write_sorted_nquads(store, handle, Path(tmp), imports)
+            manifest = Manifest(stage=stage, sha256=sorted_.sha256, quads=sorted_.quads,
+                                graphs=sorted_.graphs)
+        else:
+            manifest = Manifest(stage=stage, sha256=sha256, quads=store.count(),
+                                graphs=store.graph_counts())
         pending = _pending_path(project)
         write_atomic(pending, _manifest_bytes(manifest))
     # the dataset is in place (moved when the block closed): its manifest follows

@@ -31,13 +31,11 @@ BackendOption = Annotated[str, typer.Option(
 def build_cmd(root: RootOption = None, build_dir: BuildOption = None,
               backend: BackendOption = "oxigraph", quiet: QuietOption = False) -> None:
     """Assemble ontology, curated data, mappings and imports into build/dataset.nq."""
-    from sarcoma_graph.build import build
-    from sarcoma_graph.dataset import save_dataset
+    from sarcoma_graph.build import build_saved
 
     proj = project(root, build_dir)
     with step("build", quiet) as progress:
-        store, report = build(proj, backend, progress)
-        path = save_dataset(store, proj, "build")
+        path, report = build_saved(proj, backend, progress)
     if not quiet:
         for name, count in report.graphs.items():
             err.print(f"  {name}: {count} triples")

@@ -2,7 +2,9 @@
 
 Set-level work runs as a few SPARQL queries over the whole graph (targets, path values, class
 instances, SPARQL constraints with the focus nodes joined in instead of pre-bound one by one);
-value-level tests run in Python with pyshacl's own semantics (:mod:`.values`). Results carry
+value-level tests run in Python with pyshacl's own semantics (:mod:`.values`), except those of
+property shapes made only of counts, node kinds, classes and IRI lists, which the store checks
+(:mod:`.checked`: only failing rows come back). Results carry
 the same focus node, path, value, severity, source shape, component and messages as pyshacl's.
 """
 
@@ -18,6 +20,7 @@ from rdflib import RDF, SH, BNode, Literal, URIRef
 from rdflib.term import Node, _is_valid_langtag
 
 from sarcoma_graph.plumbing.terms import to_rdflib
+from sarcoma_graph.shacl import checked
 from sarcoma_graph.shacl import values as tests
 from sarcoma_graph.shacl.model import Shape, ShapesReader, SparqlConstraint, Unsupported
 from sarcoma_graph.store import Store
@@ -25,6 +28,7 @@ from sarcoma_graph.store.base import QueryError, Term
 from sarcoma_graph.store.oxigraph import OxigraphStore, as_query_error
 
 _SUBCLASS = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _FORBIDDEN_SPARQL = re.compile(
     r"\$(shapesGraph|currentShape)\b|\b(GROUP\s+BY|HAVING|LIMIT|OFFSET|SERVICE)\b"
     r"|\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.I)
@@ -91,6 +95,7 @@ class Data:
         self._instances: dict[Node, set[Node]] = {}
         self._looked: dict[URIRef, dict[Node, list[Node]]] = {}  # pairs_of's answers
         self._sizes: dict[URIRef, int] = {}
+        self._subclasses: dict[URIRef, list[Node]] = {}
         #: each store term converted once: IRIs recur across queries (focus nodes, classes)
         self._terms: dict[Term | None, Node | None] = {None: None}
 
@@ -199,6 +204,13 @@ class Data:
             self._sizes[predicate] = int(count.toPython()) if isinstance(count, Literal) else 0
         return self._sizes[predicate]
 
+    def subclasses(self, cls: URIRef) -> list[Node]:
+        """The class and every class below it by ``rdfs:subClassOf*``."""
+        if cls not in self._subclasses:
+            self._subclasses[cls] = sorted(self.column(
+                f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS_SUBCLASS}>* {cls.n3()} }}", "c"), key=str)
+        return self._subclasses[cls]
+
     def instances(self, cls: Node) -> set[Node]:
         if cls not in self._instances:
             self._instances[cls] = self.column(
@@ -244,6 +256,12 @@ class Engine:
         self._path_uses: Counter[str] | None = None
         #: the answers of the SPARQL targets evaluated so far, by prefixes and normalised text
         self._targets: dict[tuple[str, str], set[Node]] = {}
+        self._plans: dict[Node, checked.Plan | None] = {}
+        #: the focus nodes of the top-level shape being evaluated, as a SPARQL group the store
+        #: evaluates cheaply, for :meth:`_store_checked`: its targets when none is a SPARQL one
+        #: (a long ``VALUES`` list costs more to parse and join), else the nodes listed if they
+        #: are, else ``None`` (no SPARQL target run again for each property shape)
+        self._cheap_fragment: str | None = None
 
     # -- targets ------------------------------------------------------------------------------
     def focus_nodes(self, shape: Shape) -> set[Node]:
@@ -304,7 +322,10 @@ class Engine:
         for shape in self.reader.top_level():
             if not shape.deactivated:
                 focus = self.focus_nodes(shape)
-                results += self.evaluate(shape, focus, self.known_fragment(shape, focus))
+                fragment = self.known_fragment(shape, focus)
+                self._cheap_fragment = self.focus_fragment(shape) if not shape.sparql_targets \
+                    else fragment if fragment.startswith("{ VALUES") else None
+                results += self.evaluate(shape, focus, fragment)
         return results
 
     def known_fragment(self, shape: Shape, focus: set[Node]) -> str:
@@ -319,12 +340,24 @@ class Engine:
         return bool(shape.sparql) or any(self._needs_fragment(p) for p in shape.properties
                                          if not shape.is_property)
 
+    def _plan(self, shape: Shape) -> checked.Plan | None:
+        """What the store can check of a property shape by itself (``None``: not all of it)."""
+        if shape.node not in self._plans:
+            whole = shape.is_property and not shape.properties and not shape.sparql
+            self._plans[shape.node] = checked.plan(
+                shape.params, self.reader.list_items, self.data.subclasses) if whole else None
+        return self._plans[shape.node]
+
     def evaluate(self, shape: Shape, focus: set[Node], fragment: str | None = None,
                  report: bool = True) -> list[Result]:
         """Results of ``shape`` on ``focus`` (``fragment``: the focus nodes as a SPARQL group)."""
         if shape.deactivated or not focus:
             return []
         if shape.is_property:
+            if fragment is not None and self._cheap_fragment is not None and report:
+                hits = self._store_checked(shape, self._cheap_fragment)  # (top-level focus)
+                if hits is not None:
+                    return [self._result(shape, *hit) for hit in hits]
             pairs = self._pairs(shape, focus)
             value_map = {f: pairs.get(f, []) for f in focus}
         else:
@@ -348,6 +381,50 @@ class Engine:
         for prop in shape.properties:
             results += self.evaluate(prop, focus, fragment, report)
         return results
+
+    def _store_checked(self, shape: Shape, fragment: str) -> list[Hit] | None:
+        """The shape's findings on the focus nodes of ``fragment`` when the store can check all
+        its constraints (:mod:`.checked`), in the order the Python path gives them."""
+        plan = self._plan(shape)
+        if plan is None:
+            return None
+        by_parameter: dict[URIRef, list[Hit]] = defaultdict(list)
+        for parameter, this in self._count_failures(shape, plan, fragment):
+            by_parameter[parameter].append((this, None, component(COMPONENT[parameter]),
+                                            None, None, None))
+        if plan.checks:
+            _, rows = self.data.rows(shape.prefixes + checked.value_query(plan, fragment,
+                                                                          shape.path_sparql))
+            for focus, value, *verdicts in rows:
+                assert focus is not None  # the fragment binds ?this
+                for check, verdict in zip(plan.checks, verdicts, strict=True):
+                    if str(verdict) == "false":
+                        by_parameter[check.parameter].append(
+                            (focus, value, component(COMPONENT[check.parameter]), None, None, None))
+        return [hit for parameter in plan.order for hit in by_parameter.pop(parameter, [])]
+
+    def _count_failures(self, shape: Shape, plan: checked.Plan,
+                        fragment: str) -> list[tuple[URIRef, Node]]:
+        """(sh:minCount or sh:maxCount, focus node) for each count limit a focus node breaks."""
+        if not plan.counts:
+            return []
+        path = shape.path_sparql
+        texts = checked.at_least_queries(plan, fragment, path)
+        out: list[tuple[URIRef, Node]] = []
+        if texts is not None:  # limits of 0 and 1: who has none, at least one, at least two
+            having = {n: self.data.column(shape.prefixes + text, "this") for n, text in texts.items()}
+            for parameter, limit in plan.counts:
+                if parameter == SH.minCount and limit == 1:
+                    out += [(parameter, this) for this in having[0]]
+                elif parameter == SH.maxCount:
+                    out += [(parameter, this) for this in having[limit + 1]]
+            return out
+        _, rows = self.data.rows(shape.prefixes + checked.count_query(plan, fragment, path))
+        for this, n in rows:
+            number = int(str(n))
+            out += [(parameter, this) for parameter, limit in plan.counts  # type: ignore[misc]
+                    if (number < limit if parameter == SH.minCount else number > limit)]
+        return out
 
     def _pairs(self, shape: Shape, focus: set[Node]) -> dict[Node, list[Node]]:
         """The values of the focus nodes on the shape's path: for a predicate no other shape

@@ -51,9 +51,10 @@ class OxigraphStore(Store):
         self._graph_counts: tuple[int, dict[str, int]] | None = None
 
     def bulk_load_file(self, path: Path) -> None:
-        """Stream a large N-Quads file into the store (oxigraph's bulk loader: bounded memory)."""
+        """Stream the saved dataset (large N-Quads) into the store (oxigraph's bulk loader:
+        bounded memory), without checking IRIs and tags again, as :meth:`load_saved`."""
         try:
-            self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
         except SyntaxError as error:
             raise syntax_error(str(path), error) from None
         self._changed()
@@ -61,14 +62,18 @@ class OxigraphStore(Store):
     def load_saved(self, path: Path) -> None:
         """The saved dataset (N-Quads) into the store, as :meth:`load_file` does but without
         counting its statements (a second pass over the file, 0.9 s at 1M quads, that loading
-        the dataset for validate, qc or export does not use)."""
-        self._load_native(path, ox.RdfFormat.N_QUADS, None)
+        the dataset for validate, qc or export does not use), and without checking each IRI and
+        language tag again: the file is our own output, written from a store that checked them,
+        and its checksum was compared with the manifest's (7.6 s → 5.2 s at 1M quads)."""
+        self._load_native(path, ox.RdfFormat.N_QUADS, None, lenient=True)
 
-    def _load_native(self, path: Path, syntax: ox.RdfFormat, target: ox.NamedNode | None) -> None:
+    def _load_native(self, path: Path, syntax: ox.RdfFormat, target: ox.NamedNode | None,
+                     lenient: bool = False) -> None:
         # on disk, the bulk loader (bounded memory); in memory, one transaction (faster there)
         load = self._store.bulk_load if self.path else self._store.load
         try:
-            load(path=str(path), format=syntax, base_iri=path.resolve().as_uri(), to_graph=target)
+            load(path=str(path), format=syntax, base_iri=path.resolve().as_uri(), to_graph=target,
+                 lenient=lenient)
         except SyntaxError as error:
             raise syntax_error(str(path), error) from None
         except OSError as error:
