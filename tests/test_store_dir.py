@@ -68,3 +68,22 @@ def test_a_new_dataset_refills_the_store(project, monkeypatch):
 def _lines(path: Path) -> int:
     with path.open("rb") as handle:
         return sum(1 for _ in handle)
+
+
+def test_serving_an_on_disk_store_unmarks_it(project):
+    """``serve`` writes its self-description graph into the store it serves: the pipeline's
+    on-disk store then no longer holds only the saved dataset, and the next command refills
+    it instead of validating or exporting the server's extra graph."""
+    from sarcoma_graph.dataset import _STORE_MARK, store_dir
+    from sarcoma_graph.serve.settings import Settings
+    from sarcoma_graph.serve.state import describe
+
+    store = load_dataset(project, require="build")
+    mark = store_dir() / _STORE_MARK
+    assert mark.is_file()
+    assert describe(Settings(), store, (), ()) is not None
+    assert not mark.is_file()
+    count = store.count()
+    del store
+    gc.collect()  # RocksDB allows one open handle per folder
+    assert load_dataset(project, require="build").count() == _lines(project.dataset_path) < count

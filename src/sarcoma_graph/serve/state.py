@@ -102,8 +102,10 @@ def describe(settings: Settings, store: Store, queries: Iterable[NamedQuery],
     triple count, else ``None``. A store of someone else's (``--store``) is never written."""
     if not settings.service_graph or store.remote:
         return None
+    from sarcoma_graph.dataset import unmark_store
     from sarcoma_graph.serve.service_graph import install
 
+    unmark_store(store)  # the pipeline's on-disk store no longer holds just the saved dataset
     return install(store, settings.stored_endpoint(), settings.license, queries, dict(prefixes),
                    stats)
 

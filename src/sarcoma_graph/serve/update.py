@@ -14,6 +14,7 @@ import anyio
 from fastapi import Request
 from fastapi.responses import Response
 
+from sarcoma_graph.dataset import unmark_store
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.errors import HttpError, query_error
 from sarcoma_graph.serve.jobs import UpdateJob, apply_update, trial_update
@@ -44,6 +45,7 @@ async def apply(state: EndpointState, change: object, *args: object) -> None:
     """Apply a change to the server's store (``change(store, *args)``) and refresh what depends."""
     def run() -> None:
         with state.pool.store_lock:
+            unmark_store(state.store)  # an on-disk pipeline store: refilled by the next command
             change(state.store, *args)  # type: ignore[operator]
             state.describe_store()  # the self-description follows the data it describes
 
