@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rdflib import SH, Literal, URIRef
+from rdflib import RDF, SH, Literal, URIRef
 from rdflib.term import Node
 
-_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_TYPE = f"<{RDF.type}>"
 _COUNTS = (SH.minCount, SH.maxCount)
 #: sh:nodeKind values as SPARQL tests of ?v (pyshacl's node kinds, values.node_kind_test)
 _KINDS = {SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.Literal: "isLiteral(?v)",
