@@ -102,13 +102,6 @@ def write_sorted_nquads(store: Store, out: BinaryIO, tmp: Path,
 def _write_merged(sources: list[Iterable[bytes]], out: BinaryIO) -> str:
     """Merge sorted line sources into ``out`` (each line once); returns the SHA-256."""
     digest = hashlib.sha256()
-    if len(sources) == 1 and isinstance(sources[0], list):
-        if sources[0]:  # the closing newline written apart: no copy of the whole text
-            data = b"\n".join(sources[0])
-            for part in (data, b"\n"):
-                digest.update(part)
-                out.write(part)
-        return digest.hexdigest()
     batch: list[bytes] = []
     previous = None
     for line in heapq.merge(*sources):
