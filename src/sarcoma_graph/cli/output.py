@@ -145,7 +145,7 @@ def export_cmd(
 ) -> None:
     """Write the dataset (or some graphs) deterministically; the release set is `release DIR`."""
     from sarcoma_graph.export import export
-    from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
+    from sarcoma_graph.namespaces import prefix_map
 
     proj = project(root, build_dir)
     if release is None and store_url is None and _syntax(fmt).name == "turtle":
@@ -160,11 +160,7 @@ def export_cmd(
         write(store, proj, release, quiet)
         return
     syntax = _syntax(fmt)
-    names = [g if g.startswith(("http:", "https:")) else graph_iri(g) for g in graph or []] or None
-    unknown = [g for g in names or [] if g not in store.named_graphs()]
-    if unknown:
-        known = ", ".join(g.removeprefix(GRAPH) for g in store.named_graphs())
-        raise InputError(f"no graph {', '.join(unknown)} (known: {known})")
+    names = _graph_names(graph, store.named_graphs())
     if syntax.name == "turtle" and hasattr(store, "_store"):  # streamed: bounded memory
         from sarcoma_graph.dataset import store_dir
 
@@ -196,21 +192,28 @@ def _saved_turtle(proj: Project, graph: list[str] | None) -> bytes | None:
     ``None`` when an on-disk store holds it or it is large (read from a store, streamed)."""
     from sarcoma_graph.dataset import check_stage, store_dir
     from sarcoma_graph.export import saved_turtle
-    from sarcoma_graph.namespaces import GRAPH, graph_iri, prefix_map
+    from sarcoma_graph.namespaces import prefix_map
 
     if store_dir() is not None:
         return None
     manifest = check_stage(proj, "reason")
     if not manifest.graphs or manifest.quads > SAVED_TURTLE_MOST:  # ask a store (streamed)
         return None
+    names = _graph_names(graph, sorted(g for g, n in manifest.graphs.items() if n))
+    only_named = manifest.quads != sum(manifest.graphs.values())
+    return saved_turtle(proj.dataset_path, prefix_map(), names, only_named)
+
+
+def _graph_names(graph: list[str] | None, present: list[str]) -> list[str] | None:
+    """The ``--graph`` options as graph IRIs (``None``: every graph); 2 for one not present."""
+    from sarcoma_graph.namespaces import GRAPH, graph_iri
+
     names = [g if g.startswith(("http:", "https:")) else graph_iri(g) for g in graph or []] or None
-    present = sorted(g for g, n in manifest.graphs.items() if n)
     unknown = [g for g in names or [] if g not in present]
     if unknown:
         known = ", ".join(g.removeprefix(GRAPH) for g in present)
         raise InputError(f"no graph {', '.join(unknown)} (known: {known})")
-    only_named = manifest.quads != sum(manifest.graphs.values())
-    return saved_turtle(proj.dataset_path, prefix_map(), names, only_named)
+    return names
 
 
 def _syntax(fmt: str) -> RdfSyntax:
