@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import pyoxigraph as ox
 
 from sarcoma_graph.namespaces import OWL, RDF, RDFS, graph_iri
+from sarcoma_graph.plumbing.nqsort import in_graph
 from sarcoma_graph.store import Store
 
 if TYPE_CHECKING:
@@ -101,13 +102,6 @@ def _line_parts(line: bytes) -> tuple[bytes, bytes, bytes]:
     return subject, predicate, rest
 
 
-def _in_graph(line: bytes, graph: bytes) -> bool:
-    """Whether an N-Quads line's quad is in ``graph`` (`` <iri> .``): it ends so, and an object
-    comes before (a default-graph triple may have the graph's IRI as its object)."""
-    body = line[:-1] if line.endswith(b"\n") else line
-    return body.endswith(graph) and body[:-len(graph)].count(b" ") >= 2
-
-
 _SCHEMA_LINE_PREDICATES = frozenset(f"<{p}>".encode() for p in SCHEMA_PREDICATES)
 _META_OBJECTS = frozenset(f"<{c}>".encode() for c in META_CLASSES)
 _TYPE_BYTES = f"<{_TYPE}>".encode()
@@ -117,7 +111,7 @@ _INFERRED_END = f" <{INFERRED}> .".encode()
 
 def _is_schema(line: bytes) -> bool:
     _, predicate, rest = _line_parts(line)
-    if predicate in _SCHEMA_LINE_PREDICATES or _in_graph(line, _ONTOLOGY_END):
+    if predicate in _SCHEMA_LINE_PREDICATES or in_graph(line, _ONTOLOGY_END):
         return True
     return predicate == _TYPE_BYTES and rest.split(b" ", 1)[0] in _META_OBJECTS
 
@@ -132,7 +126,7 @@ def schema_lines(dataset: Path) -> set[bytes] | None:
         for line in handle:
             if line.startswith(b"<<") or not line.startswith((b"<", b"_:")):
                 return None
-            if _in_graph(line, _INFERRED_END):
+            if in_graph(line, _INFERRED_END):
                 continue
             if line.startswith(b"_:"):
                 about[line[:line.index(b" ")]].append(line)
@@ -288,7 +282,7 @@ def _roots(dataset: Path, parts: _Parts, schema: set[bytes]) -> array.array[int]
     roots = array.array("q")
     with dataset.open("rb") as handle:
         for line in handle:
-            if line in schema or _in_graph(line, _INFERRED_END):
+            if line in schema or in_graph(line, _INFERRED_END):
                 roots.append(0)
                 continue
             subject = _subject_hash(line)

@@ -314,6 +314,17 @@ class _Emitter:
         return Written(self.digest.hexdigest(), self.quads, graphs)
 
 
+def in_graph(line: bytes, ending: bytes | tuple[bytes, ...]) -> bool:
+    """Whether an N-Quads line's quad is in the graph whose ending (`` <iri> .``) is given (or
+    in one of several): the line ends so, and an object comes before (a default-graph triple
+    may have the graph's IRI as its object)."""
+    body = line[:-1] if line.endswith(b"\n") else line
+    if not body.endswith(ending):
+        return False
+    cut = body.rindex(b" ", 0, len(body) - 2)
+    return body[:cut].count(b" ") >= 2
+
+
 def graph_counts(lines: Iterable[bytes]) -> Counter[bytes]:
     """Lines per named graph IRI (``b""``: default graph or a blank-node graph).
 

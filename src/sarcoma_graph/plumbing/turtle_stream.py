@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from sarcoma_graph.plumbing.nqsort import in_graph
 from sarcoma_graph.plumbing.turtle import (
     _canonical_triples,
     _document,
@@ -106,11 +107,9 @@ def _graph_lines(dataset: Path, graphs: list[str], out: BinaryIO) -> None:
     ends = tuple(f" <{g}> .".encode() for g in graphs)
     with dataset.open("rb") as lines:
         for line in lines:
-            body = line.rstrip(b"\n")
-            if body.endswith(ends):
-                cut = body.rindex(b" ", 0, len(body) - 2)
-                if body[:cut].count(b" ") >= 2:  # not a default-graph triple with that object
-                    out.write(body[:cut] + b" .\n")
+            if in_graph(line, ends):
+                body = line.rstrip(b"\n")
+                out.write(body[:body.rindex(b" ", 0, len(body) - 2)] + b" .\n")
 
 
 def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[str, str],
