@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import RDF, SH, BNode, Literal, URIRef
+from rdflib import RDF, RDFS, SH, BNode, Literal, URIRef
 from rdflib.term import Node, _is_valid_langtag
 
 from sarcoma_graph.plumbing.terms import to_rdflib
@@ -27,8 +27,8 @@ from sarcoma_graph.store import Store
 from sarcoma_graph.store.base import QueryError, Term
 from sarcoma_graph.store.oxigraph import OxigraphStore, as_query_error
 
-_SUBCLASS = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
-RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_SUBCLASS = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
+RDFS_SUBCLASS = str(RDFS.subClassOf)
 _FORBIDDEN_SPARQL = re.compile(
     r"\$(shapesGraph|currentShape)\b|\b(GROUP\s+BY|HAVING|LIMIT|OFFSET|SERVICE)\b"
     r"|\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.I)
