@@ -1,4 +1,6 @@
-"""Property shapes the store checks itself: counts, node kinds, classes and lists of IRIs.
+"""Property shapes the store checks itself: counts, node kinds, classes, lists of IRIs, the
+string datatypes, language lists, unique languages, patterns (:mod:`.regex`) and qualified
+value shapes made of these.
 
 These constraints mean the same in SPARQL as in pyshacl, so a query over the focus nodes returns
 only the failing focus nodes and values, instead of every value crossing into Python as an rdflib
@@ -9,11 +11,15 @@ Python path (:meth:`.engine.Engine.evaluate`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rdflib import RDF, SH, Literal, URIRef
+from rdflib import RDF, SH, XSD, Literal, URIRef
 from rdflib.term import Node
+
+from sarcoma_graph.shacl import regex
+from sarcoma_graph.shacl import values as tests
 
 _TYPE = f"<{RDF.type}>"
 _COUNTS = (SH.minCount, SH.maxCount)
@@ -21,6 +27,18 @@ _COUNTS = (SH.minCount, SH.maxCount)
 _KINDS = {SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.Literal: "isLiteral(?v)",
           SH.BlankNodeOrIRI: "!isLiteral(?v)", SH.BlankNodeOrLiteral: "!isIRI(?v)",
           SH.IRIOrLiteral: "!isBlank(?v)"}
+#: the value tests a nested (qualified) shape may be made of for the store to check it
+VALUE_TESTS = {SH.datatype, SH.languageIn, SH.nodeKind, SH["class"], SH["in"], SH.pattern}
+#: sh:datatype of the string types as SPARQL tests (values.datatype_test on rdflib's terms: a
+#: language-tagged literal has a language and an ``xsd:string`` one neither datatype nor
+#: language; each test is false, never an error, on an IRI or a blank node)
+_DATATYPES = {RDF.langString: '(isLiteral(?v) && LANG(?v) != "")',
+              XSD.string: f'(isLiteral(?v) && LANG(?v) = "" && sameTerm(DATATYPE(?v), <{XSD.string}>))'}
+#: what pyshacl compares a pattern with: an IRI's text, a string's lexical form (those of other
+#: literals are rdflib's normalised ones: left to Python, :attr:`Check.recheck`)
+_PATTERN_TEXT = (f'!isBlank(?v) && (isIRI(?v) || LANG(?v) != "" || '
+                 f'sameTerm(DATATYPE(?v), <{XSD.string}>))')
+_LANGUAGE = re.compile(r"[A-Za-z0-9*-]*")
 
 
 @dataclass(frozen=True)
@@ -29,6 +47,18 @@ class Check:
 
     parameter: URIRef
     test: str
+    #: pyshacl's own test, for a value the SPARQL test rejected that is a typed literal other
+    #: than a string (rdflib normalises their lexical forms: "01"^^xsd:integer reads "1")
+    recheck: Callable[[Node], bool] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Qualified:
+    """An ``sh:qualifiedValueShape`` whose shape is made of value tests only."""
+
+    tests: tuple[str, ...]  # a value conforms to the qualified shape when every test holds
+    low: int | None  # sh:qualifiedMinCount
+    high: int | None  # sh:qualifiedMaxCount
 
 
 @dataclass(frozen=True)
@@ -38,11 +68,65 @@ class Plan:
     counts: tuple[tuple[URIRef, int], ...]  # (sh:minCount or sh:maxCount, limit), in shape order
     checks: tuple[Check, ...]
     order: tuple[URIRef, ...]  # the parameters in the shape's order (results follow it)
+    unique_lang: bool = False
+    qualified: tuple[Qualified, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What :func:`plan` needs beyond the parameters: the shape's ``sh:flags``, its
+    qualified counts, the parameters of a nested shape (``None``: not one of value tests only)
+    and whether the store runs a rewritten pattern (``None``: patterns stay in Python)."""
+
+    flags: Node | None = None
+    qualified: tuple[Node | None, Node | None] = (None, None)
+    nested: Callable[[Node], tuple[dict[URIRef, list[Node]], Node | None] | None] | None = None
+    compiles: Callable[[str], bool] | None = None
+
+
+def _pattern(rule: Node, context: Context) -> Check | None:
+    flags = context.flags
+    text = str(flags.value if isinstance(flags, Literal) else flags).lower() if flags else ""
+    if "i" in text or "m" in text or context.compiles is None or not isinstance(rule, Literal):
+        return None  # (pyshacl reads only these two flags)
+    rust = regex.to_rust(str(rule.value) if rule.value is not None else str(rule))
+    if rust is None or not context.compiles(rust):
+        return None
+    return Check(SH.pattern, f"({_PATTERN_TEXT} && REGEX(STR(?v), {regex.sparql_string(rust)}))",
+                 tests.pattern_test(rule, flags))
+
+
+def _languages(members: list[Node]) -> str | None:
+    """values.language_in_test: the tag, or its first subtag, in the list (lower-cased)."""
+    needed = []
+    for member in members:
+        text = str(member.value if isinstance(member, Literal) else member).lower()
+        if not _LANGUAGE.fullmatch(text):
+            return None
+        needed.append(text)
+    tagged = '(isLiteral(?v) && LANG(?v) != ""'
+    if "*" in needed:
+        return tagged + ")"
+    listed = ", ".join(f'"{n}"' for n in needed)
+    return (f'{tagged} && (LCASE(LANG(?v)) IN ({listed}) || LCASE(IF(CONTAINS(LANG(?v), "-"), '
+            f'STRBEFORE(LANG(?v), "-"), LANG(?v))) IN ({listed})))')
+
+
+def _check(parameter: URIRef, rule: Node, items: Callable[[Node], list[Node]],
+           subclasses: Callable[[URIRef], list[Node]], context: Context) -> Check | None:
+    if parameter == SH.pattern:
+        return _pattern(rule, context)
+    test = _test(parameter, rule, items, subclasses)
+    return None if test is None else Check(parameter, test)
 
 
 def _test(parameter: URIRef, rule: Node, items: Callable[[Node], list[Node]],
           subclasses: Callable[[URIRef], list[Node]]) -> str | None:
     """The SPARQL test of ``?v`` for one rule, or ``None`` when SPARQL would not say the same."""
+    if parameter == SH.datatype:
+        return _DATATYPES.get(rule) if isinstance(rule, URIRef) else None
+    if parameter == SH.languageIn:
+        return _languages(items(rule))
     if parameter == SH.nodeKind:
         return _KINDS.get(rule) if isinstance(rule, URIRef) else None
     if parameter == SH["class"] and isinstance(rule, URIRef):
@@ -61,40 +145,83 @@ def _test(parameter: URIRef, rule: Node, items: Callable[[Node], list[Node]],
     return None
 
 
+def _integer(node: Node | None) -> int | None:
+    value = node.toPython() if isinstance(node, Literal) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _qualified(rule: Node, items: Callable[[Node], list[Node]],
+               subclasses: Callable[[URIRef], list[Node]], context: Context) -> Qualified | None:
+    nested = context.nested(rule) if context.nested is not None else None
+    low, high = context.qualified
+    bounds = [_integer(b) if b is not None else None for b in (low, high)]
+    if nested is None or any(b is None and given is not None for b, given in
+                             zip(bounds, (low, high), strict=True)) or (bounds[1] or 0) < 0:
+        return None
+    params, flags = nested
+    found: list[str] = []
+    for parameter, rules in params.items():
+        for member in rules:
+            check = _check(parameter, member, items, subclasses, Context(flags, compiles=context.compiles))
+            if check is None or check.recheck is not None:  # a count needs every verdict exact
+                return None
+            found.append(check.test)
+    return Qualified(tuple(found), bounds[0], bounds[1])
+
+
 def plan(params: dict[URIRef, list[Node]], items: Callable[[Node], list[Node]],
-         subclasses: Callable[[URIRef], list[Node]]) -> Plan | None:
+         subclasses: Callable[[URIRef], list[Node]], context: Context | None = None) -> Plan | None:
     """The store's checks for a property shape's constraints, or ``None`` if one of them is
-    not a count, node kind, class or list of IRIs."""
+    not one the store states exactly (see the module's docstring)."""
+    context = context or Context()
     counts: list[tuple[URIRef, int]] = []
     checks: list[Check] = []
+    qualified: list[Qualified] = []
+    unique_lang = False
     for parameter, rules in params.items():
         for rule in rules:
             if parameter in _COUNTS:
-                limit = rule.toPython() if isinstance(rule, Literal) else None
-                if not isinstance(limit, int) or isinstance(limit, bool):
+                limit = _integer(rule)
+                if limit is None:
                     return None
                 counts.append((parameter, limit))
-                continue
-            test = _test(parameter, rule, items, subclasses)
-            if test is None:
-                return None
-            checks.append(Check(parameter, test))
-    return Plan(tuple(counts), tuple(checks), tuple(params))
+            elif parameter == SH.uniqueLang:  # pyshacl: only a true value asks for anything
+                unique_lang |= isinstance(rule, Literal) and rule.toPython() is True
+            elif parameter == SH.qualifiedValueShape:
+                found = _qualified(rule, items, subclasses, context)
+                if found is None:
+                    return None
+                qualified.append(found)
+            else:
+                check = _check(parameter, rule, items, subclasses, context)
+                if check is None:
+                    return None
+                checks.append(check)
+    return Plan(tuple(counts), tuple(checks), tuple(params), unique_lang, tuple(qualified))
+
+
+def at_least_needed(plan: Plan) -> set[int] | None:
+    """When no limit is above 1 (nearly always), which of :func:`at_least_query` the limits
+    need: 0 for a minimum of 1, 1 and 2 for maxima of 0 and 1; ``None`` for higher limits."""
+    if any(limit > 1 for _, limit in plan.counts):
+        return None
+    return {0 if p == SH.minCount else limit + 1 for p, limit in plan.counts if limit > 0 or
+            p == SH.maxCount}
+
+
+def at_least_query(n: int, fragment: str, path: str) -> str:
+    """For 0, the focus nodes without a value (``fragment`` not empty), for 1 and 2 those with
+    at least one or two distinct values (a third of a ``GROUP BY``'s time)."""
+    return {0: f"SELECT ?this WHERE {{ {fragment} FILTER NOT EXISTS {{ ?this {path} ?v }} }}",
+            1: f"SELECT DISTINCT ?this WHERE {{ {fragment} ?this {path} ?v }}",
+            2: f"SELECT DISTINCT ?this WHERE {{ {fragment} ?this {path} ?v , ?w "
+               "FILTER (!sameTerm(?v, ?w)) }"}[n]
 
 
 def at_least_queries(plan: Plan, fragment: str, path: str) -> dict[int, str] | None:
-    """When no limit is above 1 (nearly always): for 0, the focus nodes without a value, for 1
-    and 2 those with at least one or two distinct values (a third of a ``GROUP BY``'s time);
-    ``None`` for higher limits."""
-    if any(limit > 1 for _, limit in plan.counts):
-        return None
-    needed = {0 if p == SH.minCount else limit + 1 for p, limit in plan.counts if limit > 0 or
-              p == SH.maxCount}
-    texts = {0: f"SELECT ?this WHERE {{ {fragment} FILTER NOT EXISTS {{ ?this {path} ?v }} }}",
-             1: f"SELECT DISTINCT ?this WHERE {{ {fragment} ?this {path} ?v }}",
-             2: f"SELECT DISTINCT ?this WHERE {{ {fragment} ?this {path} ?v , ?w "
-                "FILTER (!sameTerm(?v, ?w)) }"}
-    return {n: texts[n] for n in sorted(needed)}
+    """:func:`at_least_query` for each of :func:`at_least_needed`."""
+    needed = at_least_needed(plan)
+    return None if needed is None else {n: at_least_query(n, fragment, path) for n in sorted(needed)}
 
 
 def count_query(plan: Plan, fragment: str, path: str) -> str:
@@ -111,3 +238,21 @@ def value_query(plan: Plan, fragment: str, path: str) -> str:
     every = " && ".join(c.test for c in plan.checks)
     return (f"SELECT DISTINCT ?this ?v {verdicts} WHERE {{ {fragment} ?this {path} ?v "
             f"FILTER (!({every})) }}")
+
+
+def unique_lang_query(fragment: str, path: str) -> str:
+    """The focus nodes with two values or more in one language (lower-cased, as pyshacl), one
+    row for each such language."""
+    return (f"SELECT ?this ?lang WHERE {{ {fragment} ?this {path} ?v FILTER (isLiteral(?v)) "
+            'BIND (LCASE(LANG(?v)) AS ?lang) FILTER (?lang != "") } '
+            "GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?v) > 1)")
+
+
+def qualified_query(qualified: Qualified, fragment: str, path: str, more_than: int) -> str:
+    """The focus nodes with more than ``more_than`` distinct values that conform to the
+    qualified shape."""
+    conforms = " && ".join(qualified.tests) or "true"
+    if more_than == 0:
+        return f"SELECT DISTINCT ?this WHERE {{ {fragment} ?this {path} ?v FILTER ({conforms}) }}"
+    return (f"SELECT ?this WHERE {{ {fragment} ?this {path} ?v FILTER ({conforms}) }} "
+            f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {more_than})")
