@@ -118,3 +118,11 @@ def test_make_help_shows_the_real_address():
                             timeout=60)
     assert result.returncode == 0 and "$(" not in result.stdout
     assert "http://127.0.0.1:8000/sparql" in result.stdout
+
+
+def test_machine_readable_report_is_printed_as_written(capsys):
+    from sarcoma_graph.cli.pipeline import print_document
+
+    document = '{\n  "message": "a value with :smile: and [bold]markup[/bold]\\t"\n}\n'
+    print_document(document)
+    assert capsys.readouterr().out == document + "\n"

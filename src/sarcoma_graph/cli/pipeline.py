@@ -100,9 +100,9 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
     if report.notice:
         err.print(f"notice: {report.notice}", markup=False)
     if fmt == "turtle":
-        out.print(report.to_turtle(), markup=False)
+        print_document(report.to_turtle())
     elif fmt == "json":
-        out.print(report.to_json(), markup=False)
+        print_document(report.to_json())
     elif fmt == "csv":
         _print_csv(["severity", "focus", "path", "value", "shape", "message"],
                    [[r.severity, r.focus, r.path, r.value, r.shape, r.message]
@@ -114,6 +114,14 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
         _print_violations(report.results, quiet)
     if not report.conforms:
         raise typer.Exit(1)
+
+
+def print_document(text: str) -> None:
+    """A machine-readable report on stdout exactly as written, then a blank line (as rich
+    printed it): rich would turn ``:smile:`` in a value into an emoji, and rendering the 18k
+    results of 1M quads took it 4 s."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def _print_violations(results: list[Any], quiet: bool) -> None:
