@@ -456,15 +456,16 @@ class Engine:
             add(parameter, this)
         if plan.checks:
             _, rows = self.data.rows(shape.prefixes + checked.value_query(plan, fragment, path))
-            for this, value, *verdicts in rows:
-                assert this is not None  # the fragment binds ?this
+            for found, value, *verdicts in rows:
+                assert found is not None  # the fragment binds ?this
                 for check, verdict in zip(plan.checks, verdicts, strict=True):
                     if str(verdict) == "false" and not _rechecked(check, value):
-                        add(check.parameter, this, value)
+                        add(check.parameter, found, value)
         if plan.unique_lang:
             _, rows = self.data.rows(shape.prefixes + checked.unique_lang_query(fragment, path))
-            for this, _ in rows:
-                add(SH.uniqueLang, this)  # type: ignore[arg-type]
+            for found, _ in rows:
+                assert found is not None
+                add(SH.uniqueLang, found)
         for qualified in plan.qualified:  # pyshacl: the maximum's result, then the minimum's
             if qualified.high is not None:
                 for this in self.data.column(shape.prefixes + checked.qualified_query(
