@@ -12,6 +12,7 @@ include it (what a query of the default graph, or ``GRAPH ?g``, really sees).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import pickle
@@ -150,7 +151,8 @@ async def saved_stats(state: EndpointState) -> VoidStats | None:
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "sarcoma_graph.serve.census", *arguments,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, preexec_fn=_lower_priority)
+        stderr=asyncio.subprocess.PIPE)
+    _lower_priority(child.pid)
     try:
         out, errors = await child.communicate()
     finally:
@@ -168,8 +170,11 @@ async def saved_stats(state: EndpointState) -> VoidStats | None:
     return counted
 
 
-def _lower_priority() -> None:
-    os.nice(10)
+def _lower_priority(pid: int) -> None:
+    """Let the query workers go first for the CPU (set from here: a ``preexec_fn`` is unsafe
+    in a process with threads)."""
+    with contextlib.suppress(OSError, AttributeError):  # gone already; no priorities here
+        os.setpriority(os.PRIO_PROCESS, pid, 10)
 
 
 def integer(value: int) -> ox.Literal:
