@@ -8,6 +8,10 @@ classes (with how many ``rdf:type`` quads state each, as the join counts them) b
 value), and the class-level counts are multiplied out at the end: the same numbers, a third
 of the time. The counts follow SPARQL's over the same default graph exactly (a triple in two
 graphs counts twice, as ``COUNT(*)`` over the union does).
+
+The quads come from the store (:func:`census`) or, when the store holds just the saved
+N-Quads file ``serve`` loaded, from that file (:func:`saved_census`, run by the server in a
+child process): at ten million quads on disk, 87 s of CPU instead of about 350.
 """
 
 from __future__ import annotations
