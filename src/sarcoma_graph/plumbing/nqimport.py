@@ -1,10 +1,12 @@
 """Imports (N-Quads files) parsed and re-serialised by pyoxigraph, in parallel where it is safe.
 
-Parsing is most of a large build's time and N-Quads is line-based, so a file without blank
-nodes is cut at line ends into pieces of :data:`PIECE_BYTES` that forked workers re-serialise
-(one per CPU, two at most). A file that holds ``_:`` is parsed whole, in this process: its
-blank-node labels are scoped to the file, and each parse renames them apart. A syntax error
-names the file and its line in the whole file (the lines of the pieces before are added).
+Parsing and sorting are most of a large build's time and N-Quads is line-based, so a file
+without blank nodes is cut at line ends into pieces of :data:`PIECE_BYTES` that forked workers
+(one per CPU, two at most) re-serialise and sort into runs, already cut into the sort's buckets
+(:func:`~sarcoma_graph.plumbing.nqsort.sort_run`): this process only merges them. A file that
+holds ``_:`` is parsed whole, in this process: its blank-node labels are scoped to the file,
+and each parse renames them apart. A syntax error names the file and its line in the whole
+file (the lines of the pieces before are added).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import mmap
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -20,27 +23,33 @@ from typing import IO, Protocol
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError, RdfSyntaxError
+from sarcoma_graph.plumbing.nqsort import sort_run
 from sarcoma_graph.plumbing.rdfio import syntax_error
 
 PIECE_BYTES = 64 << 20
 _WORKERS = min(2, os.cpu_count() or 1)
 
 Piece = tuple[Path, int, int]
-Outcome = tuple[int, RdfSyntaxError | InputError | None]
+Job = tuple[Piece, list[bytes], Path]
+Run = tuple[list[Path | None], Counter[bytes]]
+Outcome = tuple[int, Run | None, RdfSyntaxError | InputError | None]
 
 
 class Sink(Protocol):
-    """Where the N-Quads go (a binary file, or :class:`~sarcoma_graph.plumbing.nqsort.LineSorter`)."""
+    """Where the N-Quads go (:class:`~sarcoma_graph.plumbing.nqsort.LineSorter`)."""
 
     def write(self, data: bytes, /) -> int: ...
 
-    def add_file(self, path: Path, /) -> None:
-        """Take the N-Quads file ``path`` (the sink deletes it when done)."""
+    def plan(self, spans: Sequence[Piece], /) -> list[bytes]:
+        """The pivots that runs are cut by, for what was written and the ``spans`` to come."""
+
+    def add_run(self, files: Sequence[Path | None], counts: Counter[bytes], /) -> None:
+        """Take a run of :func:`~sarcoma_graph.plumbing.nqsort.sort_run`."""
 
 
 def serialise_imports(paths: Sequence[Path], sink: Sink, tmp: Path) -> None:
     """Write every quad of the N-Quads files ``paths`` to ``sink`` in pyoxigraph's N-Quads
-    (the pieces as files in ``tmp``, handed over by ``sink.add_file``)."""
+    (a file parsed whole by ``sink.write``; the pieces as sorted runs, files in ``tmp``)."""
     pieces: list[Piece] = []
     for path in paths:
         cut = list(_pieces(path))
@@ -48,13 +57,14 @@ def serialise_imports(paths: Sequence[Path], sink: Sink, tmp: Path) -> None:
             pieces += cut
         else:
             _serialise_file(path, sink)
-    jobs = [(piece, tmp / f"piece{n}.nq") for n, piece in enumerate(pieces)]
+    pivots = sink.plan(pieces)
+    jobs = [(piece, pivots, tmp / f"piece{n}") for n, piece in enumerate(pieces)]
     if len(jobs) > 1 and _WORKERS > 1 and "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(_WORKERS, mp_context=context) as pool:
-            _collect(jobs, pool.map(_serialise_piece, jobs), sink)
+            _collect(jobs, pool.map(_sort_piece, jobs), sink)
     else:
-        _collect(jobs, map(_serialise_piece, jobs), sink)
+        _collect(jobs, map(_sort_piece, jobs), sink)
 
 
 def _serialise_file(path: Path, sink: Sink) -> None:
@@ -93,31 +103,34 @@ def _holds_blank_nodes(handle: IO[bytes]) -> bool:
         return data.find(b"_:") >= 0
 
 
-def _serialise_piece(job: tuple[Piece, Path]) -> Outcome:
-    """The piece re-serialised into a file (by pyoxigraph: no Python bytes of it), the piece's
-    line count, and the error that stopped it (its line counted from the piece's start)."""
-    (path, start, end), out = job
+def _sort_piece(job: Job) -> Outcome:
+    """The piece re-serialised (by pyoxigraph) and sorted into a run cut by the pivots, the
+    piece's line count, and the error that stopped it (its line counted from the piece's
+    start)."""
+    (path, start, end), pivots, prefix = job
     try:
         with path.open("rb") as handle:
             handle.seek(start)
             data = handle.read(end - start)
     except OSError as error:
-        return 0, InputError(f"{path}: cannot read ({error.strerror or error})")
+        return 0, None, InputError(f"{path}: cannot read ({error.strerror or error})")
     try:
         quads = ox.parse(data, format=ox.RdfFormat.N_QUADS, base_iri=path.resolve().as_uri())
-        ox.serialize(quads, str(out), format=ox.RdfFormat.N_QUADS)
+        nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
     except SyntaxError as error:
-        return 0, syntax_error(str(path), error)
-    return data.count(b"\n"), None
+        return 0, None, syntax_error(str(path), error)
+    newlines = data.count(b"\n")
+    del data, quads
+    return newlines, sort_run(nquads, pivots, prefix), None
 
 
-def _collect(jobs: list[tuple[Piece, Path]], results: Iterator[Outcome], sink: Sink) -> None:
+def _collect(jobs: list[Job], results: Iterator[Outcome], sink: Sink) -> None:
     lines: dict[Path, int] = {}
-    for ((path, _, _), out), (newlines, error) in zip(jobs, results, strict=True):
+    for ((path, _, _), _, _), (newlines, run, error) in zip(jobs, results, strict=True):
         if isinstance(error, RdfSyntaxError) and error.line is not None:
             raise RdfSyntaxError(error.path, error.line + lines.get(path, 0), error.column,
                                  error.message)
-        if error is not None:
-            raise error
-        sink.add_file(out)
+        if error is not None or run is None:
+            raise error or RuntimeError("a piece gave no run")
+        sink.add_run(*run)
         lines[path] = lines.get(path, 0) + newlines
