@@ -2,8 +2,8 @@
 
 Parsing and sorting are most of a large build's time and N-Quads is line-based, so a file
 without blank nodes is cut at line ends into pieces of :data:`PIECE_BYTES` that forked workers
-(one per CPU, two at most) re-serialise and sort into runs, already cut into the sort's buckets
-(:func:`~sarcoma_graph.plumbing.nqsort.sort_run`): this process only merges them. A file that
+(:mod:`~sarcoma_graph.plumbing.forked`) re-serialise and sort into runs, already cut into the
+sort's buckets (:func:`~sarcoma_graph.plumbing.nqsort.sort_run`). A file that
 holds ``_:`` is parsed whole, in this process: its blank-node labels are scoped to the file,
 and each parse renames them apart. A syntax error names the file and its line in the whole
 file (the lines of the pieces before are added).
@@ -12,22 +12,22 @@ file (the lines of the pieces before are added).
 from __future__ import annotations
 
 import mmap
-import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Protocol
 
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError, RdfSyntaxError
+from sarcoma_graph.plumbing.forked import forked_map
 from sarcoma_graph.plumbing.nqsort import sort_run
 from sarcoma_graph.plumbing.rdfio import syntax_error
 
-PIECE_BYTES = 64 << 20
-_WORKERS = min(2, os.cpu_count() or 1)
+#: Bytes of an import a worker parses and sorts at once (below 32 MB, glibc reuses the memory of
+#: the piece before instead of faulting in fresh pages; and 2 workers share the pieces evenly).
+PIECE_BYTES = 16 << 20
 
 Piece = tuple[Path, int, int]
 Job = tuple[Piece, list[bytes], Path]
@@ -59,12 +59,8 @@ def serialise_imports(paths: Sequence[Path], sink: Sink, tmp: Path) -> None:
             _serialise_file(path, sink)
     pivots = sink.plan(pieces)
     jobs = [(piece, pivots, tmp / f"piece{n}") for n, piece in enumerate(pieces)]
-    if len(jobs) > 1 and _WORKERS > 1 and "fork" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(_WORKERS, mp_context=context) as pool:
-            _collect(jobs, pool.map(_sort_piece, jobs), sink)
-    else:
-        _collect(jobs, map(_sort_piece, jobs), sink)
+    with forked_map(_sort_piece, jobs) as outcomes:
+        _collect(jobs, outcomes, sink)
 
 
 def _serialise_file(path: Path, sink: Sink) -> None:

@@ -25,7 +25,7 @@ import bisect
 import hashlib
 import io
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
 from operator import eq, itemgetter, ne
@@ -34,8 +34,12 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from sarcoma_graph.plumbing import forked
+
 _XSD_LITERAL = b'"^^<http://www.w3.org/2001/XMLSchema#'
 _BATCH = 65536
+#: Bytes read at once from the sort's files.
+_BLOCK = 8 << 20
 #: Distinct literals remembered at once (then forgotten: the memory stays bounded).
 _CACHE_MOST = 1 << 20
 
@@ -65,6 +69,7 @@ class LineSorter:
         self.pivots: list[bytes] | None = None  # fixed by plan()
         self._own: list[bytes] = []  # the written lines, sorted (when they fit in memory)
         self._own_files: list[Path | None] = []  # else: their buckets on disk
+        self._own_alone = True  # their files sorted and distinct each (not so from the dump)
         self._runs: list[list[Path | None]] = []
         self._counts: Counter[bytes] = Counter()
 
@@ -88,20 +93,25 @@ class LineSorter:
     def plan(self, spans: Sequence[Span] = ()) -> list[bytes]:
         """Fix the buckets, for the lines written so far and for runs to come from the bytes
         ``spans`` (N-Quads, sampled as they are): returns the pivots :func:`sort_run` cuts
-        by. The written lines are sorted now (in memory when they fit, else into buckets)."""
+        by. The written lines are sorted now: kept in memory when they fit and no run comes,
+        else cut into bucket files."""
         if self.pivots is not None:
             return self.pivots
         total = self._size + sum(end - start for _, start, end in spans)
-        buckets = -(-total * 5 // (self.run_bytes * 4))
+        buckets = max(-(-total // (self.run_bytes // 2)), forked.WORKERS if spans else 1)
         if self._dump is None:
             self._own = self._sorted_parts()
             self.pivots = _pivots(spans, buckets, self._own, self._size)
+            if self.pivots or spans:
+                self._own_files = self._cut(self._own, "own")
+                self._own = []
         else:
             dump = (self.tmp / "dump.nq", 0, self._dump.tell())
             self._dump.close()
             self._dump = None
             self.pivots = _pivots([dump, *spans], buckets)
             self._own_files = self._dump_buckets(dump[0])
+            self._own_alone = False
         return self.pivots
 
     def add_run(self, files: Sequence[Path | None], counts: Counter[bytes]) -> None:
@@ -111,37 +121,35 @@ class LineSorter:
         self._counts.update(counts)
 
     def write_sorted(self, out: BinaryIO) -> Written:
-        """Write every line once, sorted, to ``out``."""
+        """Write every line once, sorted, to ``out``: the buckets merged by forked workers
+        (:func:`merge_bucket`) and copied here in order."""
         pivots = self.plan()
         emitter = _Emitter(out)
-        start = 0
-        for n in range(len(pivots) + 1):
-            stop = bisect.bisect_left(self._own, pivots[n]) if n < len(pivots) else len(self._own)
-            runs = [self._own[start:stop]] if stop > start else []
-            start = stop
-            dumped = self._own_files[n] if self._own_files else None
-            files = [dumped, *(run[n] for run in self._runs)]
-            runs += [_read_lines(path) for path in files if path is not None]
-            emitter.emit(self._merged(runs, alone=dumped is None))
-        self._own = []
+        if not self._own_files and not self._runs:
+            emitter.emit(self._own)
+            self._own = []
+        jobs: list[Bucket] = []
+        for n in range(len(pivots) + 1 if self._own_files or self._runs else 0):
+            own = self._own_files[n] if self._own_files else None
+            files = [path for path in (own, *(run[n] for run in self._runs)) if path is not None]
+            jobs.append((files, self._own_alone or own is None, self.tmp / f"sorted.{n}.nq"))
+        with forked.forked_map(merge_bucket, jobs) as merged:
+            for path, twice in merged:
+                self._counts.subtract(twice)
+                if path is not None:
+                    emitter.copy(path)
         graphs = {name.decode(): n for name, n in sorted(self._counts.items()) if name and n}
         return Written(emitter.digest.hexdigest(), emitter.quads, graphs)
 
-    def _merged(self, runs: list[list[bytes]], alone: bool) -> list[bytes]:
-        """Runs (each sorted and distinct when ``alone``) as one sorted, distinct list; the
-        lines found twice are taken off the counts (each run was counted by itself)."""
-        if alone and len(runs) <= 1:
-            return runs[0] if runs else []
-        lines = runs[0]
-        for run in runs[1:]:
-            lines += run
-        runs.clear()
-        lines.sort()  # sorted pieces one after the other: timsort merges them
-        twice = list(compress(islice(lines, 1, None), map(eq, lines, islice(lines, 1, None))))
-        if not twice:
-            return lines
-        self._counts.subtract(graph_counts(twice))
-        return list(compress(lines, map(ne, lines, [None, *lines[:-1]])))
+    def _cut(self, lines: list[bytes], name: str) -> list[Path | None]:
+        """Sorted ``lines`` written into one file per bucket (``None`` where none falls)."""
+        files: list[Path | None] = []
+        for n, (start, stop) in enumerate(_bounds(lines, self.pivots or [])):
+            path = self.tmp / f"{name}.{n}.nq" if stop > start else None
+            if path is not None:
+                _write_lines(path, lines[start:stop])
+            files.append(path)
+        return files
 
     def _sorted_parts(self) -> list[bytes]:
         """The lines written (all in memory), sorted, distinct and counted."""
@@ -200,21 +208,54 @@ def sort_run(chunk: bytes, pivots: Sequence[bytes], prefix: Path) -> tuple[list[
     del chunk
     lines.sort()
     lines = distinct(lines)
-    counts = graph_counts(lines)
     files: list[Path | None] = []
-    start = 0
-    for n in range(len(pivots) + 1):
-        stop = bisect.bisect_left(lines, pivots[n], start) if n < len(pivots) else len(lines)
+    for n, (start, stop) in enumerate(_bounds(lines, pivots)):
         path = prefix.with_name(f"{prefix.name}.{n}.nq") if stop > start else None
         if path is not None:
             _write_lines(path, lines[start:stop])
         files.append(path)
+    return files, graph_counts(lines)
+
+
+#: A bucket to merge: its files (sorted runs), whether each is distinct, where it goes.
+Bucket = tuple[list[Path], bool, Path]
+
+
+def merge_bucket(bucket: Bucket) -> tuple[Path | None, Counter[bytes]]:
+    """One bucket's files (deleted) merged into one sorted, distinct file, and the quads per
+    graph of the lines found twice (``None`` if the bucket is empty). ``alone``: each file is
+    sorted and distinct by itself (a run), so a single one is already the bucket."""
+    files, alone, out = bucket
+    if alone and len(files) <= 1:
+        return (files[0] if files else None), Counter()
+    lines = _read_lines(files[0])
+    for path in files[1:]:
+        lines += _read_lines(path)
+    lines.sort()  # sorted runs one after the other: timsort merges them
+    twice = list(compress(islice(lines, 1, None), map(eq, lines, islice(lines, 1, None))))
+    if twice:
+        lines = list(compress(lines, map(ne, lines, [None, *lines[:-1]])))
+    _write_lines(out, lines)
+    return out, graph_counts(twice)
+
+
+def _bounds(lines: list[bytes], pivots: Sequence[bytes]) -> Iterator[tuple[int, int]]:
+    """Where sorted ``lines`` are cut by ``pivots``: (start, stop) of each bucket."""
+    start = 0
+    for pivot in pivots:
+        stop = bisect.bisect_left(lines, pivot, start)
+        yield start, stop
         start = stop
-    return files, counts
+    yield start, len(lines)
 
 
 def _read_lines(path: Path) -> list[bytes]:
-    lines = path.read_bytes().splitlines()
+    """The lines of ``path`` (deleted), read in blocks: a block's memory is reused for the
+    next, where reading the whole file at once would fault in as much fresh memory."""
+    lines: list[bytes] = []
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(_BLOCK), b""):
+            lines += (block + handle.readline()).splitlines()
     path.unlink()
     return lines
 
@@ -388,6 +429,7 @@ class _Emitter:
         self.out = out
         self.digest: Any = hashlib.sha256()
         self.quads = 0
+        self._buffer: bytearray | None = None
 
     def emit(self, lines: list[bytes]) -> None:
         for at in range(0, len(lines), _BATCH):
@@ -395,6 +437,19 @@ class _Emitter:
             self.digest.update(data)
             self.out.write(data)
         self.quads += len(lines)
+
+    def copy(self, path: Path) -> None:
+        """Append the lines of the file ``path`` (deleted), through one buffer (a fresh one
+        per block would cost a page fault every 4 KB)."""
+        if self._buffer is None:
+            self._buffer = bytearray(_BLOCK)
+        view = memoryview(self._buffer)
+        with path.open("rb", buffering=0) as handle:
+            while size := handle.readinto(view):
+                self.digest.update(view[:size])
+                self.out.write(view[:size])
+                self.quads += self._buffer.count(b"\n", 0, size)
+        path.unlink()
 
 
 def in_graph(line: bytes, ending: bytes | tuple[bytes, ...]) -> bool:
