@@ -414,12 +414,9 @@ def _pivots(spans: Sequence[Span], buckets: int, lines: Sequence[bytes] = (),
 
 def _scatter(lines: list[bytes], pivots: list[bytes], handles: Sequence[BinaryIO]) -> None:
     """Append sorted ``lines`` to the bucket each belongs to (below the first pivot: bucket 0)."""
-    start = 0
-    for n, handle in enumerate(handles):
-        stop = bisect.bisect_left(lines, pivots[n]) if n < len(pivots) else len(lines)
+    for handle, (start, stop) in zip(handles, _bounds(lines, pivots), strict=True):
         for at in range(start, stop, _BATCH):
             handle.write(b"\n".join([*lines[at:min(at + _BATCH, stop)], b""]))
-        start = stop
 
 
 class _Emitter:
