@@ -148,6 +148,20 @@ def _store_of(data: bytes):
     return store
 
 
+@pytest.mark.parametrize("at", [0, 3, 4, 9, 500])
+def test_an_import_with_a_blank_node_anywhere_is_parsed_whole(tmp_path, monkeypatch, at):
+    monkeypatch.setattr(nqimport, "PIECE_BYTES", 256)
+    monkeypatch.setattr(nqimport, "SCAN_BYTES", 4)  # "_:" across every block boundary
+    line = b"<http://e/s> <http://e/p> <http://e/o> .\n"
+    path = tmp_path / "x.nq"
+    path.write_bytes(line * 20)
+    assert len(list(nqimport._pieces(path))) == 3
+    data = bytearray(line * 20)
+    data[at:at + 2] = b"_:"
+    path.write_bytes(bytes(data))
+    assert list(nqimport._pieces(path)) == [(path, 0, len(data))]
+
+
 def test_graph_counts_read_from_lines_agree_with_a_parser():
     lines = oracle(_edge_store()).splitlines()
     expected: dict[bytes, int] = {}

@@ -11,7 +11,6 @@ file (the lines of the pieces before are added).
 
 from __future__ import annotations
 
-import mmap
 import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -28,6 +27,8 @@ from sarcoma_graph.plumbing.rdfio import syntax_error
 #: Bytes of an import a worker parses and sorts at once (below 32 MB, glibc reuses the memory of
 #: the piece before instead of faulting in fresh pages; and 2 workers share the pieces evenly).
 PIECE_BYTES = 16 << 20
+#: Bytes read at once when looking for blank nodes in an import.
+SCAN_BYTES = 8 << 20
 
 Piece = tuple[Path, int, int]
 Job = tuple[Piece, list[bytes], Path]
@@ -95,8 +96,19 @@ def _pieces(path: Path) -> Iterator[Piece]:
 
 
 def _holds_blank_nodes(handle: IO[bytes]) -> bool:
-    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b"_:") >= 0
+    """Whether the file holds ``_:``, read through one buffer (a memory map of a 2 GB import
+    would count 2 GB in the build's resident memory); each block is searched with the last
+    byte of the one before."""
+    buffer = bytearray(SCAN_BYTES + 1)
+    view = memoryview(buffer)
+    kept = 0
+    handle.seek(0)
+    while size := handle.readinto(view[kept:]):
+        end = kept + size
+        if buffer.find(b"_:", 0, end) >= 0:
+            return True
+        buffer[0], kept = buffer[end - 1], 1
+    return False
 
 
 def _sort_piece(job: Job) -> Outcome:
