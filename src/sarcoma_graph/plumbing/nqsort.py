@@ -98,11 +98,12 @@ class LineSorter:
         if self.pivots is not None:
             return self.pivots
         total = self._size + sum(end - start for _, start, end in spans)
-        buckets = max(-(-total // (self.run_bytes // 2)), forked.WORKERS if spans else 1)
+        buckets = max(-(-total // (self.run_bytes // 2)), forked.WORKERS)
         if self._dump is None:
             self._own = self._sorted_parts()
-            self.pivots = _pivots(spans, buckets, self._own, self._size)
-            if self.pivots or spans:
+            self.pivots = []
+            if spans:  # else the lines are written from memory as they are
+                self.pivots = _pivots(spans, buckets, self._own, self._size)
                 self._own_files = self._cut(self._own, "own")
                 self._own = []
         else:
