@@ -87,7 +87,7 @@ def _curated_lines(proj: Project) -> str:
 
 @pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize(("run_bytes", "piece_bytes"), [
-    (dataset.RUN_BYTES, nqimport.PIECE_BYTES),  # everything in memory, in this process
+    (dataset.RUN_BYTES, nqimport.PIECE_BYTES),  # each import one run, or parsed here (blank nodes)
     (dataset.RUN_BYTES, 2048),  # runs sorted by workers, merged with the lines kept in memory
     (4096, 2048),  # and the store's own lines spilled to a dump sorted into dozens of buckets
 ], ids=["whole", "pieces", "cut"])
@@ -97,8 +97,9 @@ def test_streamed_build_writes_the_bytes_and_counts_of_the_store_path(project, m
     monkeypatch.setattr(dataset, "RUN_BYTES", run_bytes)  # 4 KB: dozens of buckets
     monkeypatch.setattr(nqimport, "PIECE_BYTES", piece_bytes)  # imports parsed in 2 KB pieces
     monkeypatch.setattr(forked, "WORKERS", workers)
-    pieces = len(list(nqimport._pieces(project.imports_dir / "c-plain.nq")))
-    assert pieces > 10 if piece_bytes == 2048 else pieces == 1
+    pieces = nqimport._pieces(project.imports_dir / "c-plain.nq")
+    assert pieces is not None and (len(pieces) > 10 if piece_bytes == 2048 else len(pieces) == 1)
+    assert nqimport._pieces(project.imports_dir / "a-edge.nq") is None  # blank nodes: parsed here
     store, report = build(project)  # imports loaded into the store: the old path
     expected = oracle(store)
     path, streamed = build_saved(project)
@@ -148,6 +149,16 @@ def _store_of(data: bytes):
     return store
 
 
+def test_an_unreadable_import_is_named_with_exit_2(project):
+    (project.imports_dir / "d-folder.nq").mkdir()  # a folder where a file should be
+    result = CliRunner().invoke(app, ["build", "--root", str(ROOT), "--build-dir",
+                                      str(project.build_dir), "-q"])
+    output = result.output.replace("\n", "")  # the console wraps long lines
+    assert result.exit_code == 2 and "Traceback" not in output
+    assert "d-folder.nq: cannot read" in output
+    assert not project.dataset_path.exists()
+
+
 @pytest.mark.parametrize("at", [0, 3, 4, 9, 500])
 def test_an_import_with_a_blank_node_anywhere_is_parsed_whole(tmp_path, monkeypatch, at):
     monkeypatch.setattr(nqimport, "PIECE_BYTES", 256)
@@ -155,11 +166,11 @@ def test_an_import_with_a_blank_node_anywhere_is_parsed_whole(tmp_path, monkeypa
     line = b"<http://e/s> <http://e/p> <http://e/o> .\n"
     path = tmp_path / "x.nq"
     path.write_bytes(line * 20)
-    assert len(list(nqimport._pieces(path))) == 3
+    assert len(nqimport._pieces(path) or []) == 3
     data = bytearray(line * 20)
     data[at:at + 2] = b"_:"
     path.write_bytes(bytes(data))
-    assert list(nqimport._pieces(path)) == [(path, 0, len(data))]
+    assert nqimport._pieces(path) is None
 
 
 def test_graph_counts_read_from_lines_agree_with_a_parser():

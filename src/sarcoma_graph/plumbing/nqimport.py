@@ -1,12 +1,12 @@
 """Imports (N-Quads files) parsed and re-serialised by pyoxigraph, in parallel where it is safe.
 
 Parsing and sorting are most of a large build's time and N-Quads is line-based, so a file
-without blank nodes is cut at line ends into pieces of :data:`PIECE_BYTES` that forked workers
-(:mod:`~sarcoma_graph.plumbing.forked`) re-serialise and sort into runs, already cut into the
-sort's buckets (:func:`~sarcoma_graph.plumbing.nqsort.sort_run`). A file that
-holds ``_:`` is parsed whole, in this process: its blank-node labels are scoped to the file,
-and each parse renames them apart. A syntax error names the file and its line in the whole
-file (the lines of the pieces before are added).
+without blank nodes is cut at line ends into pieces of :data:`PIECE_BYTES` (a smaller file is
+one piece) that forked workers (:mod:`~sarcoma_graph.plumbing.forked`) re-serialise and sort
+into runs, already cut into the sort's buckets (:func:`~sarcoma_graph.plumbing.nqsort.sort_run`).
+A file that holds ``_:`` is parsed whole, in this process: its blank-node labels are scoped to
+the file, and each parse renames them apart. A syntax error names the file and its line in the
+whole file (the lines of the pieces before are added).
 """
 
 from __future__ import annotations
@@ -53,11 +53,11 @@ def serialise_imports(paths: Sequence[Path], sink: Sink, tmp: Path) -> None:
     (a file parsed whole by ``sink.write``; the pieces as sorted runs, files in ``tmp``)."""
     pieces: list[Piece] = []
     for path in paths:
-        cut = list(_pieces(path))
-        if len(cut) > 1:
-            pieces += cut
-        else:
+        cut = _pieces(path)
+        if cut is None:
             _serialise_file(path, sink)
+        else:
+            pieces += cut
     pivots = sink.plan(pieces)
     jobs = [(piece, pivots, tmp / f"piece{n}") for n, piece in enumerate(pieces)]
     with forked_map(_sort_piece, jobs) as outcomes:
@@ -75,24 +75,22 @@ def _serialise_file(path: Path, sink: Sink) -> None:
         raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
 
 
-def _pieces(path: Path) -> Iterator[Piece]:
-    """``path`` cut at line ends every :data:`PIECE_BYTES`, or one piece when it holds ``_:``
-    (or cannot be read: the whole-file parse then says why)."""
+def _pieces(path: Path) -> list[Piece] | None:
+    """``path`` cut at line ends every :data:`PIECE_BYTES` (one piece if smaller), or ``None``
+    when it holds ``_:`` or cannot be read (the whole-file parse then says why)."""
     try:
         with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
-            if size <= PIECE_BYTES or _holds_blank_nodes(handle):
-                yield path, 0, size
-                return
-            start = 0
-            while start < size:
+            if _holds_blank_nodes(handle):
+                return None
+            pieces: list[Piece] = []
+            while (start := pieces[-1][2] if pieces else 0) < size:
                 handle.seek(min(start + PIECE_BYTES, size))
                 handle.readline()
-                end = min(handle.tell(), size)
-                yield path, start, end
-                start = end
+                pieces.append((path, start, min(handle.tell(), size)))
+            return pieces
     except OSError:
-        yield path, 0, 0
+        return None
 
 
 def _holds_blank_nodes(handle: IO[bytes]) -> bool:
