@@ -11,11 +11,12 @@ whole file (the lines of the pieces before are added).
 
 from __future__ import annotations
 
+import io
 import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -93,7 +94,7 @@ def _pieces(path: Path) -> list[Piece] | None:
         return None
 
 
-def _holds_blank_nodes(handle: IO[bytes]) -> bool:
+def _holds_blank_nodes(handle: io.BufferedIOBase) -> bool:
     """Whether the file holds ``_:``, read through one buffer (a memory map of a 2 GB import
     would count 2 GB in the build's resident memory); each block is searched with the last
     byte of the one before."""

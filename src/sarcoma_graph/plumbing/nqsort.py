@@ -394,7 +394,7 @@ def _pivots(spans: Sequence[Span], buckets: int, lines: Sequence[bytes] = (),
     if buckets <= 1:
         return []
     total = size + sum(end - start for _, start, end in spans)
-    samples = set()
+    samples: set[bytes] = set()
     if lines:
         count = -(-buckets * 64 * size // total)
         samples.update(lines[len(lines) * n // count] for n in range(count))
