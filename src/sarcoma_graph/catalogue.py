@@ -122,10 +122,12 @@ def bind_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> st
     At the head of the group, where engines join it first: Oxigraph keeps a trailing
     ``VALUES`` after the group's ``OPTIONAL``s and evaluates the whole group for every
     statement before keeping the one asked for (minutes at ten million quads rather than a
-    second). At the end of the group when it holds a sub-select (Virtuoso 7.2 answers nothing
-    when a ``VALUES`` block comes before a sub-select in the same group) or assigns one of the
-    names (``BIND(… AS ?name)`` needs the name unbound before it). The join, and so the
-    answer, is the same either way.
+    second). Only where the answer is the same either way: each name is bound by a pattern of
+    the group itself before its first ``OPTIONAL`` or ``MINUS`` (a name bound only there
+    would be matched, or subtracted, differently), and nothing assigns it (``BIND(… AS
+    ?name)`` needs it unbound). At the end of the group otherwise, and when the group holds
+    a sub-select (Virtuoso 7.2 answers nothing when a ``VALUES`` block comes before a
+    sub-select in the same group).
     """
     if not terms:
         return text
@@ -148,7 +150,8 @@ def bind_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> st
 
 def _head_safe(inside: list[Token], names: set[str]) -> bool:
     """Whether ``VALUES`` of ``names`` may open the group of these tokens: no sub-select in it,
-    and none of the names assigned (``… AS ?name``; ``$name`` is the same variable)."""
+    none of the names assigned (``… AS ?name``; ``$name`` is the same variable), and each
+    name certainly bound before the group's first ``OPTIONAL`` or ``MINUS``."""
     for token, after in zip(inside, [*inside[1:], None], strict=True):
         word = token.text.upper() if token.kind == "word" else ""
         if word == "SELECT":
@@ -156,7 +159,48 @@ def _head_safe(inside: list[Token], names: set[str]) -> bool:
         if word == "AS" and after is not None and after.kind == "var" \
                 and "?" + after.text[1:] in names:
             return False
-    return True
+    return names <= _certain(inside, _matching_braces(inside), 0, len(inside))
+
+
+def _word(token: Token) -> str:
+    return token.text.upper() if token.kind == "word" else ""
+
+
+def _matching_braces(found: list[Token]) -> dict[int, int]:
+    """Index of each ``{`` to the index of the ``}`` closing it."""
+    pairs, opened = {}, []
+    for i, token in enumerate(found):
+        if token.text == "{" and token.kind == "punct":
+            opened.append(i)
+        elif token.text == "}" and token.kind == "punct" and opened:
+            pairs[opened.pop()] = i
+    return pairs
+
+
+def _certain(found: list[Token], pairs: dict[int, int], start: int, end: int) -> set[str]:
+    """The variables a group's patterns bind in every answer, read up to its first
+    ``OPTIONAL`` or ``MINUS``: those of its triple patterns (``GRAPH ?g`` included) and of
+    nested groups and ``GRAPH`` groups, not of a ``UNION`` branch, ``FILTER``, ``BIND`` or
+    ``VALUES`` (which may hold ``UNDEF``)."""
+    bound: set[str] = set()
+    i = start
+    while i < end:
+        token = found[i]
+        if _word(token) in ("OPTIONAL", "MINUS"):
+            break
+        if token.kind == "punct" and token.text == "{" and i in pairs:
+            close = pairs[i]
+            before = _word(found[i - 1]) if i > start else ""
+            after = _word(found[close + 1]) if close + 1 < end else ""
+            if token.context == "brace:pattern" and "UNION" not in (before, after) \
+                    and before not in ("EXISTS", "SERVICE", "SILENT"):
+                bound |= _certain(found, pairs, i + 1, close)
+            i = close + 1
+            continue
+        if token.kind == "var" and token.context in ("brace:pattern", "bracket"):
+            bound.add("?" + token.text[1:])
+        i += 1
+    return bound
 
 
 def _outer_group(text: str) -> tuple[list[Token], int, int] | None:
