@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -104,7 +105,8 @@ def _described(port: int) -> bool:
 
 
 def _cpu_so_far(pid: int) -> float:
-    """User + system CPU seconds of a running process and its workers (Linux ``/proc``)."""
+    """User + system CPU seconds of a running process and its workers, with their children
+    that have ended (Linux ``/proc``)."""
     ticks = os.sysconf("SC_CLK_TCK")
     pids = [pid]
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -115,14 +117,38 @@ def _cpu_so_far(pid: int) -> float:
             fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        # utime, stime, and those of its children waited for (the census child, retired workers)
+        total += sum(int(f) for f in fields[11:15]) / ticks
     return total
 
 
-def serve_ready(build_dir: Path, timeout: float = 1800) -> Iterator[Stage]:
+def _named(port: int, name: str, timeout: float = 120) -> tuple[float, int]:
+    """Seconds and HTTP status of one named query (GET /queries/NAME, its defaults)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/queries/{name}",
+                                     headers={"Accept": "application/sparql-results+json"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            answer.read()
+            status = answer.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return time.perf_counter() - started, status
+
+
+def _named_queries(port: int) -> Iterator[Stage]:
+    """Every named query once (the answer cache is empty for each), server's default limit."""
+    for path in sorted((ROOT / "queries").glob("*.rq")):
+        wall, status = _named(port, path.stem)
+        yield Stage(f"q {path.stem}", wall, float("nan"), float("nan"), 0 if status == 200 else status)
+
+
+def serve_ready(build_dir: Path, timeout: float = 1800,
+                queries: bool = False) -> Iterator[Stage]:
     """Start ``serve``; time until /sparql answers a query, then until the self-description
     graph is in (``serve described``: the CPU column is the server's with its workers, up to
-    then); stop it (by its PID)."""
+    then); with ``queries``, a named query while the description is counted and every named
+    query once it is in; stop the server (by its PID)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -140,6 +166,11 @@ def serve_ready(build_dir: Path, timeout: float = 1800) -> Iterator[Stage]:
                     break
         except OSError:
             time.sleep(0.2)
+    during = None
+    if ready is not None and queries:  # answered while the statistics are counted?
+        wall, status = _named(port, "agents-by-target-gene")
+        during = Stage("q during census", wall, float("nan"), float("nan"),
+                       0 if status == 200 else status)
     described = None
     while ready is not None and time.perf_counter() - started < timeout and proc.poll() is None:
         try:
@@ -149,13 +180,21 @@ def serve_ready(build_dir: Path, timeout: float = 1800) -> Iterator[Stage]:
         except OSError:
             pass
         time.sleep(0.2)
+    described_cpu = _cpu_so_far(proc.pid) if described is not None else float("nan")
+    named = list(_named_queries(port)) if queries and described is not None else []
     proc.terminate()
-    _, _, usage = os.wait4(proc.pid, 0)
-    cpu, rss = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    try:
+        _, _, usage = os.wait4(proc.pid, 0)
+        cpu, rss = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    except ChildProcessError:  # it ended by itself (reaped by poll): run it by hand to see why
+        cpu, rss = float("nan"), float("nan")
     yield Stage("serve ready", ready if ready is not None else float("nan"), ready_cpu, rss,
                 0 if ready is not None else 1)
-    yield Stage("serve described", described if described is not None else float("nan"), cpu,
-                rss, 0 if described is not None else 1)
+    yield Stage("serve described", described if described is not None else float("nan"),
+                described_cpu if queries else cpu, rss, 0 if described is not None else 1)
+    if during is not None:
+        yield during
+    yield from named
 
 
 def prepare(build_dir: Path, quads: int) -> int:
@@ -182,7 +221,7 @@ def prepare(build_dir: Path, quads: int) -> int:
     return total
 
 
-STAGES = ("build", "reason", "validate", "qc", "export", "serve", "pyshacl")
+STAGES = ("build", "reason", "validate", "qc", "export", "serve", "queries", "pyshacl")
 
 
 def stages(build_dir: Path, chosen: set[str]) -> Iterator[Stage]:
@@ -199,8 +238,8 @@ def stages(build_dir: Path, chosen: set[str]) -> Iterator[Stage]:
         target = build_dir / "export.ttl"
         yield run("export turtle", [SG, "export", "-f", "turtle", "-o", str(target), *common])
         target.unlink(missing_ok=True)
-    if "serve" in chosen:
-        yield from serve_ready(build_dir)
+    if "serve" in chosen or "queries" in chosen:
+        yield from serve_ready(build_dir, queries="queries" in chosen)
     if "pyshacl" in chosen:  # last: the slowest by far; stopped after an hour
         yield run("validate (pyshacl)", [SG, "validate", "--engine", "pyshacl", *common], 3600)
 
@@ -234,7 +273,8 @@ def main() -> None:
         disk = args.disk or size == "10m"
         if disk and not os.environ.get("SARCOMA_GRAPH_STORE_DIR"):
             os.environ["SARCOMA_GRAPH_STORE_DIR"] = str(build_dir / "store")
-        chosen = set(args.stages or [s for s in STAGES if s != "pyshacl" or size == "100k"])
+        chosen = set(args.stages or [s for s in STAGES if s not in ("pyshacl", "queries")
+                                     or (s == "pyshacl" and size == "100k")])
         try:
             quads = prepare(build_dir, SIZES[size])
             for stage in stages(build_dir, chosen):

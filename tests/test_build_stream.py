@@ -16,7 +16,7 @@ from sarcoma_graph import dataset
 from sarcoma_graph.build import build, build_saved
 from sarcoma_graph.cli import app
 from sarcoma_graph.errors import RdfSyntaxError
-from sarcoma_graph.plumbing import nqimport, nqsort
+from sarcoma_graph.plumbing import forked, nqimport, nqsort
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.project import Project
 
@@ -85,14 +85,21 @@ def _curated_lines(proj: Project) -> str:
     return "".join(line + "\n" for line in lines[:200])
 
 
-@pytest.mark.parametrize(("run_bytes", "piece_bytes"), [(dataset.RUN_BYTES, nqimport.PIECE_BYTES),
-                                                       (4096, 2048)], ids=["whole", "cut"])
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize(("run_bytes", "piece_bytes"), [
+    (dataset.RUN_BYTES, nqimport.PIECE_BYTES),  # each import one run, or parsed here (blank nodes)
+    (dataset.RUN_BYTES, 2048),  # runs sorted by workers, merged with the lines kept in memory
+    (4096, 2048),  # and the store's own lines spilled to a dump sorted into dozens of buckets
+], ids=["whole", "pieces", "cut"])
 def test_streamed_build_writes_the_bytes_and_counts_of_the_store_path(project, monkeypatch,
-                                                                      run_bytes, piece_bytes):
+                                                                      run_bytes, piece_bytes,
+                                                                      workers):
     monkeypatch.setattr(dataset, "RUN_BYTES", run_bytes)  # 4 KB: dozens of buckets
     monkeypatch.setattr(nqimport, "PIECE_BYTES", piece_bytes)  # imports parsed in 2 KB pieces
-    pieces = len(list(nqimport._pieces(project.imports_dir / "c-plain.nq")))
-    assert pieces > 10 if piece_bytes == 2048 else pieces == 1
+    monkeypatch.setattr(forked, "WORKERS", workers)
+    pieces = nqimport._pieces(project.imports_dir / "c-plain.nq")
+    assert pieces is not None and (len(pieces) > 10 if piece_bytes == 2048 else len(pieces) == 1)
+    assert nqimport._pieces(project.imports_dir / "a-edge.nq") is None  # blank nodes: parsed here
     store, report = build(project)  # imports loaded into the store: the old path
     expected = oracle(store)
     path, streamed = build_saved(project)
@@ -102,6 +109,68 @@ def test_streamed_build_writes_the_bytes_and_counts_of_the_store_path(project, m
     assert manifest["graphs"] == store.graph_counts() == report.graphs == streamed.graphs
     assert "http://e/g2" in manifest["graphs"] and b'"1"^^<' + XSD.encode() in expected
     assert not list(path.parent.glob(".*.tmp")) and not list(path.parent.glob(".sarcoma-graph-*"))
+
+
+def test_a_bucket_merges_its_runs_and_counts_the_lines_found_twice(tmp_path):
+    g1, g2 = b" <http://e/g1> .", b" <http://e/g2> ."
+    runs = [[b"<http://e/a> <http://e/p> <http://e/o>" + g1, b"<http://e/c> <http://e/p> \"x\"" + g2],
+            [b"<http://e/a> <http://e/p> <http://e/o>" + g1, b"<http://e/b> <http://e/p> <http://e/o> ."],
+            [b"<http://e/c> <http://e/p> \"x\"" + g2]]
+    files = []
+    for n, run in enumerate(runs):
+        files.append(tmp_path / f"run{n}.nq")
+        files[-1].write_bytes(b"".join(line + b"\n" for line in run))
+    out, twice = nqsort.merge_bucket((files, True, tmp_path / "merged.nq"))
+    assert out is not None and out.read_bytes().splitlines() == sorted({*runs[0], *runs[1]})
+    assert twice == {b"http://e/g1": 1, b"http://e/g2": 1}
+    assert not any(path.exists() for path in files)
+    alone = tmp_path / "alone.nq"
+    alone.write_bytes(b"".join(line + b"\n" for line in runs[1]))
+    assert nqsort.merge_bucket(([alone], True, tmp_path / "x.nq")) == (alone, {})  # taken as is
+
+
+def test_runs_are_cut_by_the_pivots_into_buckets_in_order(tmp_path):
+    chunk = b"".join(b"<http://e/s%d> <http://e/p> \"0%d\"^^<%sinteger> .\n" % (n % 7, n, XSD.encode())
+                     for n in range(1, 10))
+    pivots = [b"<http://e/s2>", b"<http://e/s5>"]
+    files, counts = nqsort.sort_run(chunk + chunk, pivots, tmp_path / "run")
+    buckets = [path.read_bytes().splitlines() if path else [] for path in files]
+    assert [line for bucket in buckets for line in bucket] == oracle(_store_of(chunk)).splitlines()
+    assert all(line < b"<http://e/s2>" for line in buckets[0]) and buckets[1] and buckets[2]
+    assert all(b"<http://e/s2>" <= line < b"<http://e/s5>" for line in buckets[1])
+    assert counts == {b"": 9}
+
+
+def _store_of(data: bytes):
+    from sarcoma_graph.store import open_store
+
+    store = open_store()
+    store.load_bytes(data, rdf_syntax("nquads"))
+    return store
+
+
+def test_an_unreadable_import_is_named_with_exit_2(project):
+    (project.imports_dir / "d-folder.nq").mkdir()  # a folder where a file should be
+    result = CliRunner().invoke(app, ["build", "--root", str(ROOT), "--build-dir",
+                                      str(project.build_dir), "-q"])
+    output = result.output.replace("\n", "")  # the console wraps long lines
+    assert result.exit_code == 2 and "Traceback" not in output
+    assert "d-folder.nq: cannot read" in output
+    assert not project.dataset_path.exists()
+
+
+@pytest.mark.parametrize("at", [0, 3, 4, 9, 500])
+def test_an_import_with_a_blank_node_anywhere_is_parsed_whole(tmp_path, monkeypatch, at):
+    monkeypatch.setattr(nqimport, "PIECE_BYTES", 256)
+    monkeypatch.setattr(nqimport, "SCAN_BYTES", 4)  # "_:" across every block boundary
+    line = b"<http://e/s> <http://e/p> <http://e/o> .\n"
+    path = tmp_path / "x.nq"
+    path.write_bytes(line * 20)
+    assert len(nqimport._pieces(path) or []) == 3
+    data = bytearray(line * 20)
+    data[at:at + 2] = b"_:"
+    path.write_bytes(bytes(data))
+    assert nqimport._pieces(path) is None
 
 
 def test_graph_counts_read_from_lines_agree_with_a_parser():

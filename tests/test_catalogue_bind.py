@@ -94,3 +94,35 @@ def test_integer_values_are_typed(store):
                        {"n": ox.Literal("1", datatype=ox.NamedNode(
                            "http://www.w3.org/2001/XMLSchema#integer"))})
     assert len(list(store.query(text))) == 1
+
+
+@pytest.mark.parametrize("where", [
+    "{ OPTIONAL { ?s <%sp> ?o } }",
+    "{ ?t <%sp> ?o MINUS { ?s <%sp> ?o } }",
+    "{ ?t <%sp> ?o FILTER(?s != ?t) }",
+    "{ { ?s <%sp> ?o } UNION { ?t <%sp> ?o } }",
+    "{ ?t <%sp> ?o FILTER NOT EXISTS { ?s <%sp> ?o } }",
+])
+def test_values_stays_at_the_end_unless_the_group_binds_the_name_first(store, where):
+    """At the head, a name bound only inside OPTIONAL or MINUS (or only read by a FILTER)
+    would change the answer: the block stays after the group's patterns."""
+    text = bind_values("SELECT * WHERE " + where.replace("%s", EX), {"s": ox.NamedNode(EX + "a")})
+    assert text.rstrip().rstrip("}").rstrip().endswith(f"VALUES ?s {{ <{EX}a> }}")
+
+
+@pytest.mark.parametrize("where", [
+    "{ ?s <%sp> ?o OPTIONAL { ?s <%sq> ?x } }",
+    "{ GRAPH ?g { ?s <%sp> ?o } OPTIONAL { ?s <%sq> ?x } }",
+    "{ { ?s <%sp> ?o } OPTIONAL { ?s <%sq> ?x } }",
+])
+def test_values_opens_the_group_when_a_pattern_binds_the_name(store, where):
+    text = bind_values("SELECT * WHERE " + where.replace("%s", EX), {"s": ox.NamedNode(EX + "a")})
+    assert text.startswith(f"SELECT * WHERE {{\n  VALUES ?s {{ <{EX}a> }}")
+
+
+def test_a_name_bound_only_in_optional_answers_as_a_trailing_values(store):
+    query = f"SELECT ?s ?o WHERE {{ ?t <{EX}p> ?o OPTIONAL {{ ?s <{EX}p> ?o }} }}"
+    text = bind_values(query, {"s": ox.NamedNode(EX + "a")})
+    trailing = query.rstrip()[:-1] + f" VALUES ?s {{ <{EX}a> }} }}"
+    rows = sorted((r["s"].value, r["o"].value) for r in store.query(text))
+    assert rows == sorted((r["s"].value, r["o"].value) for r in store.query(trailing))

@@ -204,8 +204,12 @@ VIRTUOSO_LOSES_ROWS = {
     "star-path-from-bound-class": """SELECT DISTINCT ?statement ?kind WHERE {
         ?statement sg:hasQualifier sg:ToALesserDegree ; a ?kind .
         ?kind rdfs:subClassOf* sg:EvidenceStatement }""",
-    # statements-about-agent as first written (up from ?agent), bound to imatinib
-    "star-path-from-values": CATALOGUE["statements-about-agent"].bind({}).replace(
+    # statements-about-agent as first written (up from ?agent), bound to imatinib by a VALUES
+    # block ending the group (catalogue.bind puts it at the head now, where Virtuoso keeps
+    # the rows; any client may still write it at the end)
+    "star-path-from-values": CATALOGUE["statements-about-agent"].text.replace(
+        "\n}\nORDER BY", "\n  VALUES ?agent { <https://w3id.org/sarcoma-graph/id/agent/imatinib> }"
+        "\n}\nORDER BY", 1).replace(
         "  ?statement sg:aboutAgent ?statedAgent ; a ?statementKind .\n"
         "  ?statedAgent ^sg:inDrugClass* ?agent .\n",
         "  ?agent sg:inDrugClass* ?statedAgent .\n"

@@ -27,13 +27,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
 from sarcoma_graph.namespaces import XSD
 from sarcoma_graph.plumbing.rdfio import read_text
+
+if TYPE_CHECKING:
+    from sarcoma_graph.plumbing.scanner import Token
 
 ParamKind = Literal["iri", "literal", "integer"]
 _KEYWORD = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
@@ -91,9 +94,9 @@ class NamedQuery:
         >>> query = NamedQuery("q", Path("q.rq"), "Q", "", (), (Parameter("s", "iri", ""),),
         ...                    "SELECT ?s WHERE { ?s ?p ?o }", "select", {})
         >>> print(query.bind({"s": "https://example.org/a"}))
-        SELECT ?s WHERE { ?s ?p ?o
+        SELECT ?s WHERE {
           VALUES ?s { <https://example.org/a> }
-        }
+        ?s ?p ?o }
         """
         return bind_values(self.text, self.terms(values))
 
@@ -114,24 +117,95 @@ class NamedQuery:
 
 
 def bind_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """``text`` with one ``VALUES ?name { term }`` per term, ending the outermost WHERE group.
+    """``text`` with one ``VALUES ?name { term }`` per term, in the outermost WHERE group.
 
-    At the end of the group, not its head: Virtuoso 7.2 answers nothing when a ``VALUES``
-    block comes before a sub-select in the same group (the join is the same either way).
+    At the head of the group, where engines join it first: Oxigraph keeps a trailing
+    ``VALUES`` after the group's ``OPTIONAL``s and evaluates the whole group for every
+    statement before keeping the one asked for (minutes at ten million quads rather than a
+    second). Only where the answer is the same either way: each name is bound by a pattern of
+    the group itself before its first ``OPTIONAL`` or ``MINUS`` (a name bound only there
+    would be matched, or subtracted, differently), and nothing assigns it (``BIND(… AS
+    ?name)`` needs it unbound). At the end of the group otherwise, and when the group holds
+    a sub-select (Virtuoso 7.2 answers nothing when a ``VALUES`` block comes before a
+    sub-select in the same group).
     """
     if not terms:
         return text
     blocks = [f"VALUES ?{name} {{ {term} }}" for name, term in sorted(terms.items())]
-    closing = _outer_group_end(text)
-    if closing is None:
+    group = _outer_group(text)
+    if group is None:
         return text.rstrip() + "\n" + "\n".join(blocks) + "\n"
+    found, opening, closing = group
     inserted = "".join(f"  {block}\n" for block in blocks)
-    head = text[:closing].rstrip(" \t")
-    return head + ("" if head.endswith("\n") else "\n") + inserted + text[closing:]
+    if _head_safe(found[opening + 1:closing], {f"?{name}" for name in terms}):
+        at = found[opening].start + 1
+        rest = text[at:]
+        if rest.startswith("\n"):
+            return text[:at] + "\n" + inserted.rstrip("\n") + rest
+        return text[:at] + "\n" + inserted + rest.lstrip(" \t")
+    end = found[closing].start
+    head = text[:end].rstrip(" \t")
+    return head + ("" if head.endswith("\n") else "\n") + inserted + text[end:]
 
 
-def _outer_group_end(text: str) -> int | None:
-    """Offset of the ``}`` closing the query's WHERE group; ``None`` when there is none to use."""
+def _head_safe(inside: list[Token], names: set[str]) -> bool:
+    """Whether ``VALUES`` of ``names`` may open the group of these tokens: no sub-select in it,
+    none of the names assigned (``… AS ?name``; ``$name`` is the same variable), and each
+    name certainly bound before the group's first ``OPTIONAL`` or ``MINUS``."""
+    for token, after in zip(inside, [*inside[1:], None], strict=True):
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "SELECT":
+            return False
+        if word == "AS" and after is not None and after.kind == "var" \
+                and "?" + after.text[1:] in names:
+            return False
+    return names <= _certain(inside, _matching_braces(inside), 0, len(inside))
+
+
+def _word(token: Token) -> str:
+    return token.text.upper() if token.kind == "word" else ""
+
+
+def _matching_braces(found: list[Token]) -> dict[int, int]:
+    """Index of each ``{`` to the index of the ``}`` closing it."""
+    pairs, opened = {}, []
+    for i, token in enumerate(found):
+        if token.text == "{" and token.kind == "punct":
+            opened.append(i)
+        elif token.text == "}" and token.kind == "punct" and opened:
+            pairs[opened.pop()] = i
+    return pairs
+
+
+def _certain(found: list[Token], pairs: dict[int, int], start: int, end: int) -> set[str]:
+    """The variables a group's patterns bind in every answer, read up to its first
+    ``OPTIONAL`` or ``MINUS``: those of its triple patterns (``GRAPH ?g`` included) and of
+    nested groups and ``GRAPH`` groups, not of a ``UNION`` branch, ``FILTER``, ``BIND`` or
+    ``VALUES`` (which may hold ``UNDEF``)."""
+    bound: set[str] = set()
+    i = start
+    while i < end:
+        token = found[i]
+        if _word(token) in ("OPTIONAL", "MINUS"):
+            break
+        if token.kind == "punct" and token.text == "{" and i in pairs:
+            close = pairs[i]
+            before = _word(found[i - 1]) if i > start else ""
+            after = _word(found[close + 1]) if close + 1 < end else ""
+            if token.context == "brace:pattern" and "UNION" not in (before, after) \
+                    and before not in ("EXISTS", "SERVICE", "SILENT"):
+                bound |= _certain(found, pairs, i + 1, close)
+            i = close + 1
+            continue
+        if token.kind == "var" and token.context in ("brace:pattern", "bracket"):
+            bound.add("?" + token.text[1:])
+        i += 1
+    return bound
+
+
+def _outer_group(text: str) -> tuple[list[Token], int, int] | None:
+    """The query's tokens with the indices of the ``{`` opening and the ``}`` closing its WHERE
+    group; ``None`` when there is none to use."""
     from sarcoma_graph.plumbing.scanner import tokens
 
     found = list(tokens(text))
@@ -151,10 +225,11 @@ def _outer_group_end(text: str) -> int | None:
                     and found[i].depth == 0), None)
     if opening is None:
         return None
-    closing = next((t for t in found[opening + 1:] if t.text == "}" and t.depth == 1), None)
+    closing = next((i for i in range(opening + 1, len(found)) if found[i].text == "}"
+                    and found[i].depth == 1), None)
     if closing is None:
         raise ValueError("unbalanced braces in the query")
-    return closing.start
+    return found, opening, closing
 
 
 def parse_header(text: str) -> tuple[dict[str, str], list[str]]:

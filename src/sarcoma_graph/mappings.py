@@ -15,8 +15,8 @@ import yaml
 
 from sarcoma_graph.errors import InputError
 from sarcoma_graph.namespaces import DCTERMS, OWL, PAV, RDF, RDFS, SSSOM, XSD
+from sarcoma_graph.plumbing.oxterms import Term
 from sarcoma_graph.plumbing.rdfio import read_text
-from sarcoma_graph.plumbing.terms import Term
 
 NO_TERM = ("", "none", "sssom:notermfound", "sssom:nomapping")
 REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")

@@ -27,8 +27,8 @@ from sarcoma_graph.export import serialize_quads
 from sarcoma_graph.mappings import read_sssom, sssom_rdf_quads
 from sarcoma_graph.namespaces import ONTOLOGY_IRI, OWL, RDF, SH, graph_iri, version_iri
 from sarcoma_graph.plumbing.formats import RDF_SYNTAXES, rdf_syntax
+from sarcoma_graph.plumbing.oxterms import text
 from sarcoma_graph.plumbing.rdfio import rdf_files, read_quads
-from sarcoma_graph.plumbing.terms import text
 from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store
 

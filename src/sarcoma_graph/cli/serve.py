@@ -58,9 +58,10 @@ def serve(
     import uvicorn
 
     from sarcoma_graph.catalogue import load_catalogue
-    from sarcoma_graph.dataset import load_dataset
+    from sarcoma_graph.dataset import load_dataset, read_manifest
     from sarcoma_graph.serve import Settings, create_app
     from sarcoma_graph.serve.settings import TOKEN_VARIABLE
+    from sarcoma_graph.serve.state import SavedDataset
 
     def settings() -> Settings:
         try:
@@ -80,15 +81,20 @@ def serve(
                          "(`sarcoma-graph publish`, its own update endpoint)")
     chosen = settings()
     listening = listen(host, port)  # before anything says "serving"
+    saved = None
     if store_url:  # the query time limit applies to the store's answer too
         store = dataset_store(found, store_url, timeout + 5, graphs_ttl=5.0)
     else:
+        before = read_manifest(found)
         store = load_dataset(found, backend)
+        after = read_manifest(found)  # the same: the store holds that file (counted from it)
+        if before is not None and before == after and before.sha256:
+            saved = SavedDataset(found.dataset_path, before.sha256)
     queries = load_catalogue(found.queries_dir)
     if not quiet:
         source = store_url or found.dataset_path
         err.print(f"serving {store.count()} quads from {source} at http://{host}:{port}/sparql")
-    config = uvicorn.Config(create_app(chosen, store, queries), host=host, port=port,
+    config = uvicorn.Config(create_app(chosen, store, queries, saved), host=host, port=port,
                             log_level="warning" if quiet else "info", access_log=not quiet)
     uvicorn.Server(config).run(sockets=[listening])
 

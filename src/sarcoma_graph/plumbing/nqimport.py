@@ -1,60 +1,68 @@
 """Imports (N-Quads files) parsed and re-serialised by pyoxigraph, in parallel where it is safe.
 
-Parsing is most of a large build's time and N-Quads is line-based, so a file without blank
-nodes is cut at line ends into pieces of :data:`PIECE_BYTES` that forked workers re-serialise
-(one per CPU, two at most). A file that holds ``_:`` is parsed whole, in this process: its
-blank-node labels are scoped to the file, and each parse renames them apart. A syntax error
-names the file and its line in the whole file (the lines of the pieces before are added).
+Parsing and sorting are most of a large build's time and N-Quads is line-based, so a file
+without blank nodes is cut at line ends into pieces of :data:`PIECE_BYTES` (a smaller file is
+one piece) that forked workers (:mod:`~sarcoma_graph.plumbing.forked`) re-serialise and sort
+into runs, already cut into the sort's buckets (:func:`~sarcoma_graph.plumbing.nqsort.sort_run`).
+A file that holds ``_:`` is parsed whole, in this process: its blank-node labels are scoped to
+the file, and each parse renames them apart. A syntax error names the file and its line in the
+whole file (the lines of the pieces before are added).
 """
 
 from __future__ import annotations
 
-import mmap
-import multiprocessing
+import io
 import os
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError, RdfSyntaxError
+from sarcoma_graph.plumbing.forked import forked_map
+from sarcoma_graph.plumbing.nqsort import sort_run
 from sarcoma_graph.plumbing.rdfio import syntax_error
 
-PIECE_BYTES = 64 << 20
-_WORKERS = min(2, os.cpu_count() or 1)
+#: Bytes of an import a worker parses and sorts at once (below 32 MB, glibc reuses the memory of
+#: the piece before instead of faulting in fresh pages; and 2 workers share the pieces evenly).
+PIECE_BYTES = 16 << 20
+#: Bytes read at once when looking for blank nodes in an import.
+SCAN_BYTES = 8 << 20
 
 Piece = tuple[Path, int, int]
-Outcome = tuple[int, RdfSyntaxError | InputError | None]
+Job = tuple[Piece, list[bytes], Path]
+Run = tuple[list[Path | None], Counter[bytes]]
+Outcome = tuple[int, Run | None, RdfSyntaxError | InputError | None]
 
 
 class Sink(Protocol):
-    """Where the N-Quads go (a binary file, or :class:`~sarcoma_graph.plumbing.nqsort.LineSorter`)."""
+    """Where the N-Quads go (:class:`~sarcoma_graph.plumbing.nqsort.LineSorter`)."""
 
     def write(self, data: bytes, /) -> int: ...
 
-    def add_file(self, path: Path, /) -> None:
-        """Take the N-Quads file ``path`` (the sink deletes it when done)."""
+    def plan(self, spans: Sequence[Piece], /) -> list[bytes]:
+        """The pivots that runs are cut by, for what was written and the ``spans`` to come."""
+
+    def add_run(self, files: Sequence[Path | None], counts: Counter[bytes], /) -> None:
+        """Take a run of :func:`~sarcoma_graph.plumbing.nqsort.sort_run`."""
 
 
 def serialise_imports(paths: Sequence[Path], sink: Sink, tmp: Path) -> None:
     """Write every quad of the N-Quads files ``paths`` to ``sink`` in pyoxigraph's N-Quads
-    (the pieces as files in ``tmp``, handed over by ``sink.add_file``)."""
+    (a file parsed whole by ``sink.write``; the pieces as sorted runs, files in ``tmp``)."""
     pieces: list[Piece] = []
     for path in paths:
-        cut = list(_pieces(path))
-        if len(cut) > 1:
-            pieces += cut
-        else:
+        cut = _pieces(path)
+        if cut is None:
             _serialise_file(path, sink)
-    jobs = [(piece, tmp / f"piece{n}.nq") for n, piece in enumerate(pieces)]
-    if len(jobs) > 1 and _WORKERS > 1 and "fork" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(_WORKERS, mp_context=context) as pool:
-            _collect(jobs, pool.map(_serialise_piece, jobs), sink)
-    else:
-        _collect(jobs, map(_serialise_piece, jobs), sink)
+        else:
+            pieces += cut
+    pivots = sink.plan(pieces)
+    jobs = [(piece, pivots, tmp / f"piece{n}") for n, piece in enumerate(pieces)]
+    with forked_map(_sort_piece, jobs) as outcomes:
+        _collect(jobs, outcomes, sink)
 
 
 def _serialise_file(path: Path, sink: Sink) -> None:
@@ -68,56 +76,68 @@ def _serialise_file(path: Path, sink: Sink) -> None:
         raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
 
 
-def _pieces(path: Path) -> Iterator[Piece]:
-    """``path`` cut at line ends every :data:`PIECE_BYTES`, or one piece when it holds ``_:``
-    (or cannot be read: the whole-file parse then says why)."""
+def _pieces(path: Path) -> list[Piece] | None:
+    """``path`` cut at line ends every :data:`PIECE_BYTES` (one piece if smaller), or ``None``
+    when it holds ``_:`` or cannot be read (the whole-file parse then says why)."""
     try:
         with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
-            if size <= PIECE_BYTES or _holds_blank_nodes(handle):
-                yield path, 0, size
-                return
-            start = 0
-            while start < size:
+            if _holds_blank_nodes(handle):
+                return None
+            pieces: list[Piece] = []
+            while (start := pieces[-1][2] if pieces else 0) < size:
                 handle.seek(min(start + PIECE_BYTES, size))
                 handle.readline()
-                end = min(handle.tell(), size)
-                yield path, start, end
-                start = end
+                pieces.append((path, start, min(handle.tell(), size)))
+            return pieces
     except OSError:
-        yield path, 0, 0
+        return None
 
 
-def _holds_blank_nodes(handle: IO[bytes]) -> bool:
-    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b"_:") >= 0
+def _holds_blank_nodes(handle: io.BufferedIOBase) -> bool:
+    """Whether the file holds ``_:``, read through one buffer (a memory map of a 2 GB import
+    would count 2 GB in the build's resident memory); each block is searched with the last
+    byte of the one before."""
+    buffer = bytearray(SCAN_BYTES + 1)
+    view = memoryview(buffer)
+    kept = 0
+    handle.seek(0)
+    while size := handle.readinto(view[kept:]):
+        end = kept + size
+        if buffer.find(b"_:", 0, end) >= 0:
+            return True
+        buffer[0], kept = buffer[end - 1], 1
+    return False
 
 
-def _serialise_piece(job: tuple[Piece, Path]) -> Outcome:
-    """The piece re-serialised into a file (by pyoxigraph: no Python bytes of it), the piece's
-    line count, and the error that stopped it (its line counted from the piece's start)."""
-    (path, start, end), out = job
+def _sort_piece(job: Job) -> Outcome:
+    """The piece re-serialised (by pyoxigraph) and sorted into a run cut by the pivots, the
+    piece's line count, and the error that stopped it (its line counted from the piece's
+    start)."""
+    (path, start, end), pivots, prefix = job
     try:
         with path.open("rb") as handle:
             handle.seek(start)
             data = handle.read(end - start)
     except OSError as error:
-        return 0, InputError(f"{path}: cannot read ({error.strerror or error})")
+        return 0, None, InputError(f"{path}: cannot read ({error.strerror or error})")
     try:
         quads = ox.parse(data, format=ox.RdfFormat.N_QUADS, base_iri=path.resolve().as_uri())
-        ox.serialize(quads, str(out), format=ox.RdfFormat.N_QUADS)
+        nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
     except SyntaxError as error:
-        return 0, syntax_error(str(path), error)
-    return data.count(b"\n"), None
+        return 0, None, syntax_error(str(path), error)
+    newlines = data.count(b"\n")
+    del data, quads
+    return newlines, sort_run(nquads, pivots, prefix), None
 
 
-def _collect(jobs: list[tuple[Piece, Path]], results: Iterator[Outcome], sink: Sink) -> None:
+def _collect(jobs: list[Job], results: Iterator[Outcome], sink: Sink) -> None:
     lines: dict[Path, int] = {}
-    for ((path, _, _), out), (newlines, error) in zip(jobs, results, strict=True):
+    for ((path, _, _), _, _), (newlines, run, error) in zip(jobs, results, strict=True):
         if isinstance(error, RdfSyntaxError) and error.line is not None:
             raise RdfSyntaxError(error.path, error.line + lines.get(path, 0), error.column,
                                  error.message)
-        if error is not None:
-            raise error
-        sink.add_file(out)
+        if error is not None or run is None:
+            raise error or RuntimeError("a piece gave no run")
+        sink.add_run(*run)
         lines[path] = lines.get(path, 0) + newlines

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from sarcoma_graph.namespaces import RDF, XSD
 from sarcoma_graph.plumbing.formats import RdfSyntax, ResultsSyntax
-from sarcoma_graph.plumbing.terms import Term
+from sarcoma_graph.plumbing.oxterms import Term
 from sarcoma_graph.plumbing.values import QueryResult
 
 XSD_STRING = XSD.string

@@ -17,15 +17,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from sarcoma_graph.namespaces import XSD
+from sarcoma_graph.plumbing.oxterms import Term, text
 
-#: A term that can stand in a quad: what crosses the store interface.
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-def text(term: Term) -> str:
-    """A term's lexical value: the IRI, the blank node's label, the literal's lexical form, or
-    a triple term in N-Triples syntax."""
-    return str(term) if isinstance(term, ox.Triple) else term.value
+__all__ = ["Term", "node", "text", "to_ox", "to_ox_quad", "to_rdflib", "triples_graph"]
 
 
 def to_ox(node: Node | None) -> Term | None:

@@ -15,7 +15,7 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from sarcoma_graph.plumbing.terms import Term, text
+from sarcoma_graph.plumbing.oxterms import Term, text
 
 QueryKind = Literal["select", "ask", "graph"]
 

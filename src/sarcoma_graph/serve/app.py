@@ -17,7 +17,7 @@ from sarcoma_graph.serve.headers import SafeHeaders
 from sarcoma_graph.serve.routes import entities, graph_store, page, queries, search, sparql, void
 from sarcoma_graph.serve.routes.direct import EndpointApp
 from sarcoma_graph.serve.settings import Settings
-from sarcoma_graph.serve.state import endpoint_state
+from sarcoma_graph.serve.state import SavedDataset, endpoint_state
 from sarcoma_graph.store import Store
 
 _ABOUT = """SPARQL 1.1 endpoint of **sarcoma-graph**: `/sparql` (SPARQL 1.1 Protocol, any
@@ -41,11 +41,13 @@ def endpoint_router(named_queries: Sequence[NamedQuery] = ()) -> APIRouter:
 
 
 def create_app(settings: Settings, store: Store,
-               named_queries: Sequence[NamedQuery] = ()) -> FastAPI:
-    """The endpoint over a loaded store; query workers are forked when the app starts."""
+               named_queries: Sequence[NamedQuery] = (),
+               saved: SavedDataset | None = None) -> FastAPI:
+    """The endpoint over a loaded store; query workers are forked when the app starts.
+    ``saved``: the N-Quads file the store was loaded from, if it was."""
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with endpoint_state(app, settings, store, named_queries):
+        async with endpoint_state(app, settings, store, named_queries, saved):
             yield
 
     app = EndpointApp(title="sarcoma-graph SPARQL endpoint", version=__version__,

@@ -22,7 +22,7 @@ import anyio
 
 from sarcoma_graph.serve.pool import Busy, WorkerDied
 from sarcoma_graph.serve.state import EndpointState
-from sarcoma_graph.serve.statistics import VoidStats, compute
+from sarcoma_graph.serve.statistics import VoidStats, compute, saved_stats, with_description
 
 log = logging.getLogger("sarcoma_graph.serve")
 
@@ -31,8 +31,12 @@ COUNT_TIMEOUT = 3600.0
 
 
 async def _statistics(state: EndpointState) -> VoidStats:
-    """The statistics, counted in a query worker (waiting for one while clients hold them all);
-    in this process if no worker can do it."""
+    """The statistics, counted from the saved file the store was loaded from (in a child
+    process of low priority), else in a query worker (waiting for one while clients hold them
+    all); in this process if no worker can do it."""
+    counted = await saved_stats(state)
+    if counted is not None:
+        return counted
     while True:
         try:
             return await state.pool.run(compute, timeout=COUNT_TIMEOUT)
@@ -47,7 +51,9 @@ async def describe_when_ready(state: EndpointState) -> int | None:
     """Write the self-description graph (see the module); its triple count."""
     started = time.monotonic()
     async with state.write_lock:
-        stats = await _statistics(state)
+        # through the summaries: the home page, VoID and the service description asking
+        # meanwhile wait for these statistics rather than count again
+        stats = await state.summary("void", lambda: _statistics(state))
 
         def install() -> int | None:
             with state.pool.store_lock:
@@ -56,6 +62,8 @@ async def describe_when_ready(state: EndpointState) -> int | None:
         try:
             count = await anyio.to_thread.run_sync(install)
             state.described = count is not None
+            if count is not None:  # the data did not change: no second count of it
+                state.remember("void", with_description(stats, count))
         finally:
             await state.changed()
     log.info("self-description graph ready: %s triples (%.1f s)", count,

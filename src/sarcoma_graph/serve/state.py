@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
@@ -26,6 +27,18 @@ if TYPE_CHECKING:
     from sarcoma_graph.serve.statistics import VoidStats
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SavedDataset:
+    """The saved N-Quads file the store was loaded from (``serve``), with the manifest's
+    checksum of it: the statistics of that store version are counted from the file
+    (:func:`sarcoma_graph.serve.census.saved_census`). ``version``: the store's version
+    holding just that file (set when the endpoint starts)."""
+
+    path: Path
+    sha256: str
+    version: int = -1
 
 STATE_KEY = "sarcoma_graph_endpoint"
 
@@ -44,6 +57,8 @@ class EndpointState:
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     #: Whether the self-description graph is in the store (written just after start-up).
     described: bool = False
+    #: The file the store holds as loaded, while it holds just that (see :class:`SavedDataset`).
+    saved: SavedDataset | None = None
     _summaries: dict[str, tuple[int, Any]] = field(default_factory=dict)
     _summary_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
@@ -63,6 +78,16 @@ class EndpointState:
             value = await compute()
             self._summaries[name] = (version, value)
             return value
+
+    def remember(self, name: str, value: Any) -> None:
+        """A summary of the current store version known without computing it again."""
+        self._summaries[name] = (self.version, value)
+
+    @property
+    def as_saved(self) -> SavedDataset | None:
+        """The saved file when the store holds just it (this version), else ``None``."""
+        saved = self.saved
+        return saved if saved is not None and saved.version == self.version else None
 
     def endpoint_url(self, request: Request) -> str:
         """The public URL of ``/sparql`` (the configured one, else as this request reached it)."""
@@ -112,9 +137,11 @@ def describe(settings: Settings, store: Store, queries: Iterable[NamedQuery],
 
 @contextlib.asynccontextmanager
 async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
-                         queries: Sequence[NamedQuery] = ()) -> AsyncIterator[EndpointState]:
+                         queries: Sequence[NamedQuery] = (),
+                         saved: SavedDataset | None = None) -> AsyncIterator[EndpointState]:
     """Start the workers (forked now, with the store loaded), write the self-description graph
-    once they answer (:mod:`sarcoma_graph.serve.describing`), stop them on the way out."""
+    once they answer (:mod:`sarcoma_graph.serve.describing`), stop them on the way out.
+    ``saved``: the file the store was loaded from (the statistics are counted from it)."""
     # before the fork (the registry is slow); sent to the workers by reference
     prefixes = inherit(tuple(sorted(_prefixes().items())))
     describing = settings.service_graph and not store.remote
@@ -128,7 +155,8 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
                       network=bool(settings.service_allow) or store.remote)
     await pool.start()
     state = EndpointState(settings, store, pool, {q.name: q for q in queries},
-                          AnswerCache(settings.cache_entries, settings.cache_bytes), prefixes)
+                          AnswerCache(settings.cache_entries, settings.cache_bytes), prefixes,
+                          saved=replace(saved, version=store.version) if saved else None)
     setattr(app.state, STATE_KEY, state)
     task = asyncio.create_task(_describe(state)) if describing else None
     try:

@@ -18,8 +18,8 @@ import pyoxigraph as ox
 
 from sarcoma_graph.errors import SarcomaGraphError
 from sarcoma_graph.plumbing.formats import RdfSyntax
+from sarcoma_graph.plumbing.oxterms import Term
 from sarcoma_graph.plumbing.rdfio import read_quads
-from sarcoma_graph.plumbing.terms import Term
 from sarcoma_graph.plumbing.values import QueryKind, QueryResult
 
 __all__ = ["QueryError", "QueryKind", "QueryResult", "Store", "Term", "check_limit"]
