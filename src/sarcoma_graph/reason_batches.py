@@ -50,8 +50,10 @@ if TYPE_CHECKING:
     from sarcoma_graph.reason import ReasoningReport
 
 #: Asserted quads above which reasoning goes in batches: below, one call is faster (1M quads:
-#: about 55 s CPU and 2 GB whole, 70 s and 1 GB in batches, on the loaded benchmark machine).
-PARTITION_ABOVE = 2_000_000
+#: about 55 s CPU and 2 GB whole, 70 s and 1 GB in batches, on the loaded benchmark machine);
+#: above, batches win both ways (2M quads on disk, quiet: 208 s CPU and 4.0 GB whole, 175 s
+#: and 1.8 GB in batches, the same dataset). Whole-graph memory grows about 2 GB a million.
+PARTITION_ABOVE = 1_500_000
 #: Asserted triples per batch (besides the TBox): about 600 MB of reasoning at a time.
 BATCH_TRIPLES = 300_000
 
