@@ -24,19 +24,24 @@ batches, so each rule firing of the whole graph fires in some batch.
 What a batch derives but the whole graph would not call inferred: a triple asserted in another
 batch (a range type or an inverse, about a node placed elsewhere). A derived triple whose
 subject is placed in the batch is compared with the batch's own asserted triples (all of that
-subject's are there); the others are looked up in the store. The report's counts are read from
-the inferences graph at the end (a triple derived in two batches is stored once).
+subject's are there); the others are collected and, after the last batch, compared with the
+sorted dataset in one pass (a store lookup each, 25 µs on disk, took a tenth of the time at
+10M quads). The report's counts are read from the inferences graph at the end (a triple
+derived in two batches is stored once).
 """
 
 from __future__ import annotations
 
 import array
+import bisect
+import operator
 import os
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -329,13 +334,14 @@ def _split(dump: Path, line_batches: array.array[int], folder: Path, batches: in
 @dataclass
 class _Plan:
     """The batches: the schema lines (in each), their triples, the parts and each part's
-    batch, and each batch's file of lines."""
+    batch, each batch's file of lines, and the file they were read from."""
 
     schema: bytes
     tbox: set[tuple[str, str, str]]
     parts: _Parts
     batch_of: dict[int, int]
     files: list[Path]
+    source: Path
 
 
 def _plan(store: Store, dataset: Path, folder: Path, size: int, same_labels: bool
@@ -358,7 +364,7 @@ def _plan(store: Store, dataset: Path, folder: Path, size: int, same_labels: boo
     del roots
     count = max(batch_of.values()) + 1 or 1  # one batch at least: the TBox alone
     files = _split(dataset, line_batches, folder, count)
-    return _Plan(b"".join(sorted(schema)), tbox, parts, batch_of, files)
+    return _Plan(b"".join(sorted(schema)), tbox, parts, batch_of, files, dataset)
 
 
 def materialise_in_batches(store: Store, batch_triples: int | None = None,
@@ -403,42 +409,93 @@ def _reason_batches(store: Store, plan: _Plan, out: Path) -> tuple[int, int]:
     """Reason every batch, its inferences appended to ``out``; the asserted triples (distinct
     within each batch, the TBox counted once) and the most rounds a batch took."""
     asserted, rounds = len(plan.tbox), 0
-    checked: dict[tuple[str, str, str], bool] = {}  # placed elsewhere: asserted there?
+    cross: set[tuple[str, str, str]] = set()  # about a node placed elsewhere: asserted there?
     with out.open("wb") as handle:
         for number, path in enumerate(plan.files):
             batch_asserted, batch_rounds = _reason_batch(
-                store, plan.schema + path.read_bytes(), plan, number, checked, handle)
+                plan.schema + path.read_bytes(), plan, number, cross, handle)
             path.unlink()
             asserted += batch_asserted - len(plan.tbox)
             rounds = max(rounds, batch_rounds)
+        handle.writelines(_unasserted_lines(store, plan.source, cross))
     return asserted, rounds
 
 
-def _reason_batch(store: Store, data: bytes, plan: _Plan, number: int,
-                  checked: dict[tuple[str, str, str], bool], out: BinaryIO) -> tuple[int, int]:
-    """Reason one batch (TBox + its lines); its inferences written to ``out`` as N-Quads.
-    Returns the batch's distinct asserted triples (TBox included) and its rounds."""
-    from sarcoma_graph.reason import _fixpoint, _quads, _worth_keeping, term
+def _reason_batch(data: bytes, plan: _Plan, number: int, cross: set[tuple[str, str, str]],
+                  out: BinaryIO) -> tuple[int, int]:
+    """Reason one batch (TBox + its lines); its inferences about its own nodes written to
+    ``out`` as N-Quads, those about nodes placed in other batches added to ``cross`` (they may
+    be asserted there: checked once at the end). Returns the batch's distinct asserted triples
+    (TBox included) and its rounds."""
+    from sarcoma_graph.reason import _fixpoint, _quads, _worth_keeping
 
     closure, asserted, rounds = _fixpoint(ox.parse(data, format=ox.RdfFormat.N_QUADS))
     del data
-    raw = store._store  # type: ignore[attr-defined]
+    batch_of, find = plan.batch_of, plan.parts.find
     keep = []
     for t in closure - asserted:
         if not _worth_keeping(t):
             continue
-        if plan.batch_of.get(plan.parts.find(hash(t[0]))) != number:  # subject placed elsewhere
-            if t in checked:
-                continue  # written by an earlier batch, or asserted
-            pattern = (term(t[0]), term(t[1]), term(t[2]))
-            checked[t] = next(iter(raw.quads_for_pattern(*pattern, None)), None) is not None
-            if checked[t]:
-                continue  # asserted in another batch (the store holds no inference now)
+        if batch_of.get(find(hash(t[0]))) != number:  # subject placed elsewhere
+            cross.add(t)
+            continue
         keep.append(t)
     size = len(asserted)
     del closure, asserted
     out.write(ox.serialize(_quads(keep), format=ox.RdfFormat.N_QUADS) or b"")
     return size, rounds
+
+
+_INFERRED_LINE_END = _INFERRED_END + b"\n"
+
+
+def _unasserted_lines(store: Store, source: Path, cross: set[tuple[str, str, str]]
+                      ) -> list[bytes]:
+    """The N-Quads lines (inferences graph) of the triples of ``cross`` that no graph but the
+    inferences graph of ``source`` (holding what the store holds) asserts: one merge with the
+    sorted file, or a store lookup each when the file is not sorted (a dump)."""
+    from sarcoma_graph.reason import _quads, term
+
+    triples = sorted(cross)
+    lines = (ox.serialize(_quads(triples), format=ox.RdfFormat.N_QUADS) or b"").splitlines(
+        keepends=True)
+    cut = len(_INFERRED_LINE_END)
+    if len(lines) != len(triples) or not all(line.endswith(_INFERRED_LINE_END) for line in lines):
+        raise AssertionError("unexpected N-Quads serialisation of inferred triples")
+    found = _asserted_prefixes(source, sorted({line[:-cut] + b" " for line in lines}))
+    if found is not None:
+        return [line for line in lines if line[:-cut] + b" " not in found]
+    raw = store._store  # type: ignore[attr-defined]
+    return [line for t, line in zip(triples, lines, strict=True)
+            if next(iter(raw.quads_for_pattern(term(t[0]), term(t[1]), term(t[2]), None)),
+                    None) is None]
+
+
+def _asserted_prefixes(source: Path, prefixes: list[bytes]) -> set[bytes] | None:
+    """Which of the sorted ``prefixes`` (a triple's N-Quads terms and a space) begin a line of
+    ``source`` outside the inferences graph, found in one pass over the file; ``None`` if its
+    lines are not in order (a line's triple part sorts as the line does: the space after the
+    object sorts before any character that could follow the object's last one)."""
+    found: set[bytes] = set()
+    at, last = 0, b""
+    with source.open("rb") as handle:
+        for block in iter(lambda: handle.readlines(1 << 24), []):
+            if block[0] < last or not all(map(operator.le, block, islice(block, 1, None))):
+                return None
+            last, lo, end = block[-1], 0, len(block)
+            while at < len(prefixes):
+                prefix = prefixes[at]
+                row = lo = bisect.bisect_left(block, prefix, lo)
+                while row < end and block[row].startswith(prefix):
+                    if not in_graph(block[row], _INFERRED_END):
+                        found.add(prefix)
+                        break
+                    row += 1
+                else:
+                    if row == end:
+                        break  # its lines may go on in the next block
+                at += 1
+    return found
 
 
 def _sort_unique(path: Path) -> None:
