@@ -36,10 +36,11 @@ import array
 import bisect
 import operator
 import os
+import re
 import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -114,6 +115,7 @@ _META_OBJECTS = frozenset(f"<{c}>".encode() for c in META_CLASSES)
 _TYPE_BYTES = f"<{_TYPE}>".encode()
 _ONTOLOGY_END = f" <{graph_iri('ontology')}> .".encode()
 _INFERRED_END = f" <{INFERRED}> .".encode()
+_INFERRED_LINE_END = _INFERRED_END + b"\n"
 
 
 def _is_schema(line: bytes) -> bool:
@@ -123,22 +125,72 @@ def _is_schema(line: bytes) -> bool:
     return predicate == _TYPE_BYTES and rest.split(b" ", 1)[0] in _META_OBJECTS
 
 
+def _schema_pattern() -> re.Pattern[bytes]:
+    """Where a schema line's predicate (and a meta-class object) can be: every such text is
+    `` <http://www.w3.org/…`` (one literal prefix, which the regular expression engine scans
+    for in C); a match is confirmed on its line by :func:`_is_schema`."""
+    w3 = "http://www.w3.org/"
+    if any(not t.startswith(f"<{w3}".encode()) for t in _SCHEMA_LINE_PREDICATES | _META_OBJECTS
+           | {_TYPE_BYTES}):
+        raise AssertionError("a schema predicate or meta-class outside www.w3.org")
+
+    def tails(terms: Iterable[bytes]) -> bytes:
+        return b"|".join(re.escape(t[len(w3) + 1:]) for t in sorted(terms))
+    return re.compile(rb" <http://www\.w3\.org/(?:(?:" + tails(_SCHEMA_LINE_PREDICATES)
+                      + rb") |" + re.escape(_TYPE_BYTES[len(w3) + 1:]) + rb" <http://www\.w3\.org/(?:"
+                      + tails(_META_OBJECTS) + rb") )")
+
+
+def _blocks(dataset: Path) -> Iterator[bytes]:
+    """The file in blocks of whole lines (about 16 MB), each preceded by ``\\n`` (so that every
+    line start is ``\\n`` + its first characters); the last line gets its end if it lacks one."""
+    rest = b""
+    with dataset.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            cut = chunk.rfind(b"\n") + 1
+            if cut:
+                yield b"\n" + rest + chunk[:cut]
+                rest = chunk[cut:]
+            else:
+                rest += chunk
+    if rest:
+        yield b"\n" + rest + b"\n"
+
+
+def _line_at(block: bytes, at: int) -> bytes:
+    """The line (with its end) of ``block`` around position ``at``."""
+    return block[block.rindex(b"\n", 0, at) + 1:block.index(b"\n", at) + 1]
+
+
 def schema_lines(dataset: Path) -> set[bytes] | None:
     """The TBox lines of an N-Quads file (in every batch; see the module docstring): the
     ontology graph, schema predicates, types that are meta-classes, and the lines about the
-    blank nodes those reach (lists, restrictions). The inferences graph is left out."""
+    blank nodes those reach (lists, restrictions). The inferences graph is left out. ``None``
+    if a line is neither a triple about an IRI nor one about a blank node (RDF-star, a comment).
+
+    The file is scanned a block at a time for the few places a schema line can be (one regular
+    expression, the ontology graph's ending, blank-node subjects); only those lines are read."""
     schema: set[bytes] = set()
     about: dict[bytes, list[bytes]] = defaultdict(list)  # a blank node's own lines
-    with dataset.open("rb") as handle:
-        for line in handle:
-            if line.startswith(b"<<") or not line.startswith((b"<", b"_:")):
-                return None
-            if in_graph(line, _INFERRED_END):
-                continue
-            if line.startswith(b"_:"):
+    hint = _schema_pattern()
+    ontology = _ONTOLOGY_END + b"\n"
+    for block in _blocks(dataset):
+        lines = block.count(b"\n") - 1
+        if b"\n<<" in block or block.count(b"\n<") + block.count(b"\n_:") != lines:
+            return None
+        found = {_line_at(block, m.start()) for m in hint.finditer(block)}
+        at = block.find(ontology)
+        while at >= 0:
+            found.add(_line_at(block, at))
+            at = block.find(ontology, at + 1)
+        at = block.find(b"\n_:")
+        while at >= 0:
+            line = _line_at(block, at + 1)
+            if not in_graph(line, _INFERRED_END):
                 about[line[:line.index(b" ")]].append(line)
-            if _is_schema(line):
-                schema.add(line)
+            at = block.find(b"\n_:", at + 1)
+        schema.update(line for line in found
+                      if not in_graph(line, _INFERRED_END) and _is_schema(line))
     todo = [o for o in (_line_parts(line)[2].split(b" ", 1)[0] for line in schema)
             if o.startswith(b"_:")]
     seen: set[bytes] = set()
@@ -285,36 +337,43 @@ def _subject_hash(line: bytes) -> int | None:
 
 def _roots(dataset: Path, parts: _Parts, schema: set[bytes]) -> array.array[int] | None:
     """Each line's part (its subject's root); 0 for a line in no batch file: a schema line
-    (reasoned in every batch) or one of the inferences graph (replaced)."""
+    (reasoned in every batch) or one of the inferences graph (replaced). A subject's lines
+    are usually together (the saved dataset is sorted): its root is found once for them."""
     roots = array.array("q")
+    append, find = roots.append, parts.find
+    subject, root = None, 0
     with dataset.open("rb") as handle:
         for line in handle:
-            if line in schema or in_graph(line, _INFERRED_END):
-                roots.append(0)
+            if line[-1:] != b"\n":  # the file's last line, without its end
+                line += b"\n"
+            if line in schema or (line.endswith(_INFERRED_LINE_END)
+                                  and in_graph(line, _INFERRED_END)):
+                append(0)
                 continue
-            subject = _subject_hash(line)
-            if subject is None:
-                return None
-            roots.append(parts.find(subject) or 1)  # 0 is the schema's
+            head = line[:line.find(b" ")]
+            if head != subject:
+                hashed = _subject_hash(line)
+                if hashed is None:
+                    return None
+                subject, root = head, find(hashed) or 1  # 0 is the schema's
+            append(root)
     return roots
 
 
 def _batches(roots: array.array[int], size: int) -> tuple[array.array[int], dict[int, int]]:
     """Each line's batch number (-1: schema), and each part root's batch; parts in order of
     their first line, packed until a batch holds ``size`` lines."""
-    counts: dict[int, int] = defaultdict(int)
-    for root in roots:
-        counts[root] += 1
+    counts = Counter(roots)
     batch_of: dict[int, int] = {0: -1}
     batch, filled = 0, 0
-    for root in roots:
+    for root in dict.fromkeys(roots):  # each root once, in order of its first line
         if root in batch_of:
             continue
         if filled and filled + counts[root] > size:
             batch, filled = batch + 1, 0
         batch_of[root] = batch
         filled += counts[root]
-    return array.array("q", (batch_of[r] for r in roots)), batch_of
+    return array.array("q", map(batch_of.__getitem__, roots)), batch_of
 
 
 def _split(dump: Path, line_batches: array.array[int], folder: Path, batches: int) -> list[Path]:
@@ -444,9 +503,6 @@ def _reason_batch(data: bytes, plan: _Plan, number: int, cross: set[tuple[str, s
     del closure, asserted
     out.write(ox.serialize(_quads(keep), format=ox.RdfFormat.N_QUADS) or b"")
     return size, rounds
-
-
-_INFERRED_LINE_END = _INFERRED_END + b"\n"
 
 
 def _unasserted_lines(store: Store, source: Path, cross: set[tuple[str, str, str]]
