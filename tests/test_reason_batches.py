@@ -198,3 +198,84 @@ def test_blank_nodes_that_join_are_read_from_the_store(tmp_path):
             ox.NamedNode(f"{EX}n4")) in expected
     materialise(store, batch_triples=1, dataset=dataset)
     assert inferred(store) == expected
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(triples)
+def test_random_graphs_read_from_the_saved_dataset(data):
+    """Batches read from the sorted saved file: inferences about a node placed in another
+    batch are checked against the file's lines in one pass (asserted there: not inferred)."""
+    import tempfile
+
+    store = _store(TBOX, data)
+    with tempfile.TemporaryDirectory() as tmp:
+        dataset = _saved(store, Path(tmp))
+        whole = materialise(store)
+        expected = inferred(store)
+        batched = materialise(store, batch_triples=1, dataset=dataset)
+    assert inferred(store) == expected
+    assert (batched.inferred, batched.asserted, batched.by_predicate) == \
+        (whole.inferred, whole.asserted, whole.by_predicate)
+
+
+def test_asserted_prefixes_across_blocks_and_graphs(tmp_path):
+    """A triple counts as asserted when a line outside the inferences graph starts with it,
+    wherever the file's blocks cut; an unsorted file gives ``None`` (store lookups then)."""
+    from sarcoma_graph.reason_batches import _asserted_prefixes
+
+    inf, cur = f"<{INFERRED}>", f"<{graph_iri('curated')}>"
+    lines = sorted([
+        f"<{EX}a> <{EX}p> <{EX}b> {inf} .", f"<{EX}a> <{EX}p> <{EX}b> {cur} .",
+        f"<{EX}a> <{EX}p> <{EX}b0> {cur} .", f'<{EX}a> <{EX}q> "x y"@en {cur} .',
+        f"<{EX}c> <{EX}p> <{EX}d> {inf} .", f"<{EX}e> <{EX}p> <{EX}f> .",
+    ])
+    source = tmp_path / "d.nq"
+    source.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    prefixes = sorted(p.encode() for p in [
+        f"<{EX}a> <{EX}p> <{EX}b> ", f'<{EX}a> <{EX}q> "x" ', f'<{EX}a> <{EX}q> "x y"@en ',
+        f"<{EX}c> <{EX}p> <{EX}d> ", f"<{EX}e> <{EX}p> <{EX}f> ", f"<{EX}z> <{EX}p> <{EX}a> "])
+    expected = {p.encode() for p in [f"<{EX}a> <{EX}p> <{EX}b> ", f'<{EX}a> <{EX}q> "x y"@en ',
+                                     f"<{EX}e> <{EX}p> <{EX}f> "]}
+    for block_bytes in (1, 60, 150, 1 << 20):
+        assert _asserted_prefixes(source, prefixes, block_bytes) == expected
+    source.write_text("".join(line + "\n" for line in reversed(lines)), encoding="utf-8")
+    assert _asserted_prefixes(source, prefixes, 1 << 20) is None
+
+
+def test_schema_lines_as_read_line_by_line(tmp_path):
+    """The block scan finds the lines a line-by-line reading finds: schema predicates, meta
+    types, the ontology graph (not a default-graph triple pointing at it), blank-node lists,
+    not the inferences graph, and a last line without its end."""
+    from sarcoma_graph.reason_batches import _is_schema, schema_lines
+
+    owl, rdfs = "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#"
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    onto, cur, inf = (f"<{graph_iri(g)}>" for g in ("ontology", "curated", "inferred"))
+    lines = [
+        f"<{EX}A> <{rdfs}subClassOf> <{EX}B> {cur} .",
+        f"<{EX}A> <{rdfs}label> \"<{rdfs}subClassOf> \" {cur} .",
+        f"<{EX}p> <{rdf}type> <{owl}ObjectProperty> .",
+        f"<{EX}x> <{rdf}type> <{EX}A> {cur} .",
+        f"<{EX}x> <{EX}seeAlso> {onto} .",
+        f"<{EX}o> <{EX}any> \"v\" {onto} .",
+        f"<{EX}c> <{owl}propertyChainAxiom> _:l1 {cur} .",
+        f"_:l1 <{rdf}first> <{EX}p> {cur} .",
+        f"_:l1 <{rdf}rest> _:l2 {cur} .",
+        f"_:l2 <{rdf}first> <{EX}q> {cur} .",
+        f"_:l3 <{rdf}first> <{EX}r> {cur} .",
+        f"<{EX}D> <{rdfs}subClassOf> <{EX}E> {inf} .",
+        f"<{EX}F> <{rdfs}domain> <{EX}G> {cur} .",
+    ]
+    source = tmp_path / "d.nq"
+    source.write_bytes("\n".join(lines).encode())  # no end after the last line
+    found = schema_lines(source)
+    assert found is not None
+    names = {line.decode().split(" ", 1)[0] + " " + line.decode().split(" ")[1] for line in found}
+    assert f"<{EX}A> <{rdfs}subClassOf>" in names and f"<{EX}o> <{EX}any>" in names
+    assert f"_:l1 <{rdf}rest>" in names and f"_:l2 <{rdf}first>" in names
+    assert f"<{EX}F> <{rdfs}domain>" in names  # the last line
+    assert f"<{EX}A> <{rdfs}label>" not in names and f"<{EX}x> <{EX}seeAlso>" not in names
+    assert f"_:l3 <{rdf}first>" not in names and f"<{EX}D> <{rdfs}subClassOf>" not in names
+    assert all(_is_schema(line) or line.startswith(b"_:") for line in found)
+    source.write_bytes(b"<< <a> <b> <c> >> <p> <o> .\n")
+    assert schema_lines(source) is None

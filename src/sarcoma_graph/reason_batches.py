@@ -527,7 +527,8 @@ def _unasserted_lines(store: Store, source: Path, cross: set[tuple[str, str, str
                     None) is None]
 
 
-def _asserted_prefixes(source: Path, prefixes: list[bytes]) -> set[bytes] | None:
+def _asserted_prefixes(source: Path, prefixes: list[bytes], block_bytes: int = 1 << 24
+                       ) -> set[bytes] | None:
     """Which of the sorted ``prefixes`` (a triple's N-Quads terms and a space) begin a line of
     ``source`` outside the inferences graph, found in one pass over the file; ``None`` if its
     lines are not in order (a line's triple part sorts as the line does: the space after the
@@ -535,7 +536,7 @@ def _asserted_prefixes(source: Path, prefixes: list[bytes]) -> set[bytes] | None
     found: set[bytes] = set()
     at, last = 0, b""
     with source.open("rb") as handle:
-        for block in iter(lambda: handle.readlines(1 << 24), []):
+        for block in iter(lambda: handle.readlines(block_bytes), []):
             if block[0] < last or not all(map(operator.le, block, islice(block, 1, None))):
                 return None
             last, lo, end = block[-1], 0, len(block)
