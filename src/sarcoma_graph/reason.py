@@ -33,6 +33,8 @@ import types
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +157,7 @@ def _scan(triples: Iterable[Triple], predicates: set[str]) -> tuple[
     index: Index = {p: defaultdict(set) for p in predicates}
     sup: dict[Key, set[Key]] = defaultdict(set)
     inverse: dict[Key, set[Key]] = defaultdict(set)
-    for s, p, o in triples:
+    for s, p, o in _with_predicate(triples, predicates | _PROPERTY_LINKS):
         step = index.get(p)
         if step is not None:
             step[s].add(o)
@@ -176,6 +178,18 @@ def _scan(triples: Iterable[Triple], predicates: set[str]) -> tuple[
                 todo.extend(sup.get(parent, ()))
         sup[prop] = seen
     return index, sup, inverse
+
+
+_PREDICATE = itemgetter(1)
+
+
+def _with_predicate(triples: Iterable[Triple], predicates: set[Key]) -> Iterable[Triple]:
+    """The triples whose predicate is one of ``predicates``, chosen without a Python step per
+    triple (the chains need few of a closure's millions). ``triples`` is read twice when it is
+    a collection (a set iterates in the same order twice), once otherwise."""
+    if not isinstance(triples, set | list | tuple | frozenset):
+        return [t for t in triples if t[1] in predicates]
+    return compress(triples, map(predicates.__contains__, map(_PREDICATE, triples)))
 
 
 def chain_fixpoint(closure: set[Triple], chains: list[Chain]) -> set[Triple]:
@@ -224,11 +238,9 @@ def _member_triples(closure: set[Triple], members: set[str], sup: dict[Key, set[
         return reach[prop]
 
     out: set[Triple] = set()
-    for s, p, o in closure:
-        targets = reach.get(p)
-        if targets is None:
-            targets = reachable(p)
-        for q, flipped in targets:
+    wanted = {p for p in set(map(_PREDICATE, closure)) if reachable(p)}
+    for s, p, o in _with_predicate(closure, wanted):
+        for q, flipped in reach[p]:
             if flipped and is_literal(o):
                 continue  # a literal is never a subject
             triple = (o, q, s) if flipped else (s, q, o)
