@@ -105,6 +105,14 @@ def test_syntax_error_is_400_with_line_and_column(client):
     assert "line 3, column" in response.text and "Traceback" not in response.text
 
 
+def test_syntax_error_names_the_mistake_in_words(client):
+    """Not the parser's alternatives (character classes): the undeclared prefix, where it is."""
+    response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?s foo:bar ?o\n}"})
+    assert response.status_code == 400
+    assert response.text.startswith("query error (line 2, column 6): prefix 'foo:' is not declared")
+    assert "\\u{" not in response.text and "[_]" not in response.text
+
+
 @pytest.mark.parametrize(("params", "message"), [
     ([("query", COUNT), ("query", COUNT)], "2 'query' parameters"),
     ([("query", COUNT), ("update", "CLEAR ALL")], "both 'query' and 'update'"),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sarcoma_graph.catalogue import NamedQuery
     from sarcoma_graph.plumbing.formats import RdfSyntax
     from sarcoma_graph.project import Project
+    from sarcoma_graph.store import QueryError
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
 
@@ -55,6 +56,7 @@ def query_cmd(
 ) -> None:
     """Run a named query (or any .rq file) over the built dataset (or --store) and print the result."""
     from sarcoma_graph.catalogue import find_query
+    from sarcoma_graph.store import QueryError
 
     proj = project(root, build_dir)
     if list_:
@@ -68,8 +70,35 @@ def query_cmd(
     if fmt not in QUERY_FORMATS:
         raise InputError(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})")
     store = dataset_store(proj, store_url, store_timeout)
-    result = store.query(text)
+    try:
+        result = store.query(text)
+    except QueryError as error:
+        raise _in_file(named, text, error) from None
     _print_result(result, fmt)
+
+
+def _in_file(named: NamedQuery, sent: str, error: QueryError) -> InputError:
+    """A syntax error as ``file:line:column: message``, for an editor to jump to: the lines a
+    bound ``VALUES`` block added to the text sent are taken off again."""
+    where = str(named.path)
+    if error.line is not None:
+        line = _file_line(named.text, sent, error.line)
+        if line is not None:
+            where += f":{line}" + (f":{error.column}" if error.column is not None else "")
+    return InputError(f"{where}: {error.message}")
+
+
+def _file_line(original: str, sent: str, line: int) -> int | None:
+    """The file's line for a line of the sent text (``None``: a line of the added block)."""
+    same = next((i for i, (a, b) in enumerate(zip(original, sent, strict=False)) if a != b),
+                min(len(original), len(sent)))
+    first_changed = original.count("\n", 0, same) + 1
+    added = sent.count("\n") - original.count("\n")
+    if line < first_changed or not added:
+        return line
+    if line < first_changed + added:
+        return None
+    return line - added
 
 
 def _list_queries(folder: Path) -> None:
