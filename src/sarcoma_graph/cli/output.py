@@ -49,13 +49,17 @@ def query_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="|".join(QUERY_FORMATS),
                                      help=", ".join(QUERY_FORMATS))] = "table",
     list_: Annotated[bool, typer.Option("--list", "-l", help="List the named queries.")] = False,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=0, help="At most this many rows (one page, in the query's order).")] = None,
+    offset: Annotated[int | None, typer.Option(
+        "--offset", min=0, help="Skip this many rows first (with --limit: the next page).")] = None,
     store_url: StoreOption = None,
     store_timeout: StoreTimeoutOption = 60.0,
     root: RootOption = None,
     build_dir: BuildOption = None,
 ) -> None:
     """Run a named query (or any .rq file) over the built dataset (or --store) and print the result."""
-    from sarcoma_graph.catalogue import find_query
+    from sarcoma_graph.catalogue import find_query, paged
     from sarcoma_graph.store import QueryError
 
     proj = project(root, build_dir)
@@ -67,6 +71,10 @@ def query_cmd(
     named = find_query(proj.queries_dir, name)
     values = _params(param or [])
     text = _bind(named, values)
+    try:
+        text = paged(text, limit, offset)
+    except ValueError as error:
+        raise InputError(f"{named.path}: {error}") from None
     if fmt not in QUERY_FORMATS:
         raise InputError(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})")
     store = dataset_store(proj, store_url, store_timeout)
