@@ -7,9 +7,19 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sarcoma_graph.catalogue import NamedQuery, Parameter, bind_values, query_kind
+from sarcoma_graph.catalogue import (
+    NamedQuery,
+    Parameter,
+    bind_values,
+    load_catalogue,
+    load_query,
+    paged,
+    query_kind,
+)
+from sarcoma_graph.errors import InputError
 
 EX = "https://example.org/"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def named(text: str, *parameters: Parameter) -> NamedQuery:
@@ -126,3 +136,44 @@ def test_a_name_bound_only_in_optional_answers_as_a_trailing_values(store):
     trailing = query.rstrip()[:-1] + f" VALUES ?s {{ <{EX}a> }} }}"
     rows = sorted((r["s"].value, r["o"].value) for r in store.query(text))
     assert rows == sorted((r["s"].value, r["o"].value) for r in store.query(trailing))
+
+
+# --- pages: LIMIT/OFFSET added to a named query --------------------------------------------
+
+
+def test_a_query_setting_its_own_limit_is_not_paged():
+    with pytest.raises(ValueError, match="sets its own LIMIT"):
+        paged("SELECT ?s WHERE { ?s ?p ?o } LIMIT 5", limit=2)
+    # a LIMIT inside a sub-select is the query's business, not a page
+    inner = "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 5 } }"
+    assert paged(inner, limit=2).rstrip().endswith("LIMIT 2")
+
+
+def test_a_page_goes_before_a_trailing_values_block(store):
+    text = paged("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s VALUES ?s { <https://example.org/a> "
+                 "<https://example.org/c> }", limit=1, offset=1)
+    assert [row["s"].value for row in store.query(text)] == [EX + "c"]
+
+
+def test_a_parameter_may_not_take_a_reserved_name(tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text("#+ title: q\n#+ param: limit | integer | how many\nSELECT * {}\n")
+    with pytest.raises(InputError, match="cannot be named 'limit'"):
+        load_query(path)
+
+
+def test_pages_of_every_named_select_add_up_to_its_answer(curated_store):
+    """Three rows at a time, every named SELECT of the catalogue: the pages, in order, are the
+    whole answer (their ORDER BY makes the order fixed)."""
+    checked = 0
+    for query in load_catalogue(ROOT / "queries"):
+        if query.kind != "select" or query.name.startswith("civic-"):
+            continue
+        text = query.bind({})
+        whole = curated_store.query(text).rows
+        pages = [curated_store.query(paged(text, limit=3, offset=at)).rows
+                 for at in range(0, min(len(whole), 12) + 3, 3)]
+        assert [row for page in pages for row in page] == whole[:len(whole) if len(whole) < 12
+                                                                  else 15], query.name
+        checked += 1
+    assert checked >= 20

@@ -145,6 +145,7 @@ def test_export_with_an_unwritable_home(built, tmp_path):
 @pytest.mark.parametrize(("text", "fragment"), [
     (b"#+ title: f\nSELECT * { BIND(<urn:f>(1) AS ?x) }\n", "urn:f"),
     (b"#+ title: caf\xe9\nSELECT * {}\n", "not UTF-8"),
+    (b"#+ title: f\nSELECT * {\n  ?s foo:bar ?o }\n", "q.rq:3:6: prefix 'foo:' is not declared"),
 ])
 def test_query_file_errors_are_messages(built, tmp_path, text, fragment):
     rq = tmp_path / "q.rq"

@@ -77,3 +77,31 @@ def test_browser_address_bar_gets_a_page_clients_get_results(server):
     assert 'href="/id/gene/KIT"' in page.text  # a local link, not w3id.org
     client = httpx.get(server.sparql, params=query, headers={"accept": "*/*"}, timeout=30)
     assert client.headers["content-type"].startswith("application/sparql-results+json")
+
+
+BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+@pytest.mark.parametrize(("path", "status", "words"), [
+    ("/id/histotype/no-such-tumour", 404, ["no entity", "/search?q=no-such-tumour"]),
+    ("/no/such/page", 404, ["nothing at /no/such/page", "/search?q=page"]),
+    ("/queries/no-such-query", 404, ["no-such-query"]),
+])
+def test_a_browser_gets_an_error_as_a_page_with_a_way_on(server, path, status, words):
+    base = server.sparql.rsplit("/sparql", 1)[0]
+    page = httpx.get(base + path, headers=BROWSER, timeout=30)
+    assert page.status_code == status
+    assert page.headers["content-type"].startswith("text/html")
+    assert f"<h1>{status} " in page.text and 'href="/"' in page.text
+    for word in words:
+        assert word in page.text
+    client = httpx.get(base + path, headers={"accept": "*/*"}, timeout=30)
+    assert client.status_code == status and client.headers["content-type"].startswith("text/plain")
+
+
+def test_a_query_error_page_escapes_the_text_and_reopens_it_in_the_editor(server):
+    query = 'SELECT * { ?s ?p "<script>alert(1)</script> }'
+    page = httpx.get(server.sparql, params={"query": query}, headers=BROWSER, timeout=30)
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert "<script>alert" not in page.text
+    assert "string opened with" in page.text and 'href="/#query=SELECT%20%2A%20' in page.text

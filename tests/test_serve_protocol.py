@@ -105,6 +105,14 @@ def test_syntax_error_is_400_with_line_and_column(client):
     assert "line 3, column" in response.text and "Traceback" not in response.text
 
 
+def test_syntax_error_names_the_mistake_in_words(client):
+    """Not the parser's alternatives (character classes): the undeclared prefix, where it is."""
+    response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?s foo:bar ?o\n}"})
+    assert response.status_code == 400
+    assert response.text.startswith("query error (line 2, column 6): prefix 'foo:' is not declared")
+    assert "\\u{" not in response.text and "[_]" not in response.text
+
+
 @pytest.mark.parametrize(("params", "message"), [
     ([("query", COUNT), ("query", COUNT)], "2 'query' parameters"),
     ([("query", COUNT), ("update", "CLEAR ALL")], "both 'query' and 'update'"),
@@ -280,3 +288,21 @@ def test_a_fault_on_the_direct_path_is_a_logged_500_without_traceback(monkeypatc
     assert headers["x-content-type-options"] == "nosniff"
     assert b"internal server error" in sent[1]["body"] and b"Traceback" not in sent[1]["body"]
     assert "a bug of ours" in caplog.text
+
+
+def test_a_named_query_answers_one_page_at_a_time(client):
+    """``limit``/``offset`` on /queries/{name}: pages in the query's order, and a page past the
+    end is empty; a bad count is a 400 naming the parameter."""
+    csv = {"accept": "text/csv"}
+    whole = client.get("/queries/statements-per-histotype", headers=csv).text.splitlines()
+    assert len(whole) > 4
+    page = client.get("/queries/statements-per-histotype", params={"limit": 2, "offset": 1},
+                      headers=csv).text.splitlines()
+    assert page == [whole[0], *whole[2:4]]
+    past = client.get("/queries/statements-per-histotype", params={"offset": len(whole)}, headers=csv)
+    assert past.text.splitlines() == [whole[0]]
+    for bad in ("-1", "ten", "1e3"):
+        refused = client.get("/queries/statements-per-histotype", params={"limit": bad})
+        assert refused.status_code == 400 and "'limit'" in refused.text
+    assert "limit" in {p["name"] for p in client.get("/openapi.json").json()["paths"][
+        "/queries/statements-per-histotype"]["get"]["parameters"]}

@@ -148,6 +148,38 @@ def bind_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> st
     return head + ("" if head.endswith("\n") else "\n") + inserted + text[end:]
 
 
+#: query-string names every named query takes besides its own parameters
+RESERVED = ("limit", "offset", "format", "output")
+
+
+def paged(text: str, limit: int | None = None, offset: int | None = None) -> str:
+    """``text`` answering one page of its solutions: ``LIMIT``/``OFFSET`` after its solution
+    modifiers (its ``ORDER BY`` makes the pages add up to the whole answer), before a trailing
+    ``VALUES`` block. ``ValueError`` when the query sets its own ``LIMIT`` or ``OFFSET``.
+
+    >>> print(paged("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", limit=10, offset=20))
+    SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s
+    LIMIT 10
+    OFFSET 20
+    <BLANKLINE>
+    """
+    if limit is None and offset is None:
+        return text
+    from sarcoma_graph.plumbing.scanner import tokens
+
+    outer = [t for t in tokens(text) if t.depth == 0 and t.kind == "word"]
+    own = [t.text.upper() for t in outer if t.text.upper() in ("LIMIT", "OFFSET")]
+    if own:
+        raise ValueError(f"this query sets its own {own[0]}: page it in SPARQL instead")
+    modifiers = "".join(f"{word} {value}\n" for word, value in (("LIMIT", limit), ("OFFSET", offset))
+                        if value is not None)
+    values = next((t for t in outer if t.text.upper() == "VALUES"), None)
+    if values is None:
+        return text.rstrip() + "\n" + modifiers
+    head = text[:values.start].rstrip()
+    return head + "\n" + modifiers + text[values.start:]
+
+
 def _head_safe(inside: list[Token], names: set[str]) -> bool:
     """Whether ``VALUES`` of ``names`` may open the group of these tokens: no sub-select in it,
     none of the names assigned (``… AS ?name``; ``$name`` is the same variable), and each
@@ -257,6 +289,9 @@ def parse_parameter(spec: str, where: str) -> Parameter:
         raise InputError(f"{where}: bad '#+ param:' line {spec!r} "
                          "(expected 'name | iri|literal|integer | description | default')")
     default = parts[3] if len(parts) > 3 and parts[3] else None
+    if parts[0].lstrip("?$") in RESERVED:
+        raise InputError(f"{where}: a parameter cannot be named {parts[0]!r} (reserved for "
+                         f"every named query: {', '.join(RESERVED)})")
     return Parameter(parts[0].lstrip("?$"), parts[1], parts[2], default)  # type: ignore[arg-type]
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sarcoma_graph.catalogue import NamedQuery
     from sarcoma_graph.plumbing.formats import RdfSyntax
     from sarcoma_graph.project import Project
+    from sarcoma_graph.store import QueryError
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
 
@@ -48,13 +49,18 @@ def query_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="|".join(QUERY_FORMATS),
                                      help=", ".join(QUERY_FORMATS))] = "table",
     list_: Annotated[bool, typer.Option("--list", "-l", help="List the named queries.")] = False,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=0, help="At most this many rows (one page, in the query's order).")] = None,
+    offset: Annotated[int | None, typer.Option(
+        "--offset", min=0, help="Skip this many rows first (with --limit: the next page).")] = None,
     store_url: StoreOption = None,
     store_timeout: StoreTimeoutOption = 60.0,
     root: RootOption = None,
     build_dir: BuildOption = None,
 ) -> None:
     """Run a named query (or any .rq file) over the built dataset (or --store) and print the result."""
-    from sarcoma_graph.catalogue import find_query
+    from sarcoma_graph.catalogue import find_query, paged
+    from sarcoma_graph.store import QueryError
 
     proj = project(root, build_dir)
     if list_:
@@ -65,11 +71,42 @@ def query_cmd(
     named = find_query(proj.queries_dir, name)
     values = _params(param or [])
     text = _bind(named, values)
+    try:
+        text = paged(text, limit, offset)
+    except ValueError as error:
+        raise InputError(f"{named.path}: {error}") from None
     if fmt not in QUERY_FORMATS:
         raise InputError(f"unknown --format {fmt!r} (known: {', '.join(QUERY_FORMATS)})")
     store = dataset_store(proj, store_url, store_timeout)
-    result = store.query(text)
+    try:
+        result = store.query(text)
+    except QueryError as error:
+        raise _in_file(named, text, error) from None
     _print_result(result, fmt)
+
+
+def _in_file(named: NamedQuery, sent: str, error: QueryError) -> InputError:
+    """A syntax error as ``file:line:column: message``, for an editor to jump to: the lines a
+    bound ``VALUES`` block added to the text sent are taken off again."""
+    where = str(named.path)
+    if error.line is not None:
+        line = _file_line(named.text, sent, error.line)
+        if line is not None:
+            where += f":{line}" + (f":{error.column}" if error.column is not None else "")
+    return InputError(f"{where}: {error.message}")
+
+
+def _file_line(original: str, sent: str, line: int) -> int | None:
+    """The file's line for a line of the sent text (``None``: a line of the added block)."""
+    same = next((i for i, (a, b) in enumerate(zip(original, sent, strict=False)) if a != b),
+                min(len(original), len(sent)))
+    first_changed = original.count("\n", 0, same) + 1
+    added = sent.count("\n") - original.count("\n")
+    if line < first_changed or not added:
+        return line
+    if line < first_changed + added:
+        return None
+    return line - added
 
 
 def _list_queries(folder: Path) -> None:

@@ -33,6 +33,8 @@ from sarcoma_graph.plumbing.turtle import (
 
 #: Bytes of lines sorted in memory at once.
 RUN_BYTES = 128 << 20
+#: N-Triples lines parsed by one call of the parser (whole subjects: a few more at most).
+PARSE_LINES = 4096
 #: IRIs whose written form is remembered (the cache is emptied when it grows past this).
 IRI_CACHE = 200_000
 
@@ -60,15 +62,14 @@ def _spill(batch: list[bytes], path: Path) -> Path:
     return path
 
 
-def _keyed(dump: Path, blank: list[bytes]) -> Iterator[bytes]:
-    """The dump's lines as ``subject TAB line``; lines holding ``_:`` go to ``blank``."""
-    with dump.open("rb") as handle:
-        for line in handle:
-            if b"_:" in line and _has_blank_term(line):
-                blank.append(line)
-                continue
-            end = line.find(b">")
-            yield line[1:end] + b"\t" + line
+def _keyed(lines: Iterable[bytes], blank: list[bytes]) -> Iterator[bytes]:
+    """N-Triples lines as ``subject TAB line``; lines holding ``_:`` go to ``blank``."""
+    for line in lines:
+        if b"_:" in line and _has_blank_term(line):
+            blank.append(line)
+            continue
+        end = line.find(b">")
+        yield line[1:end] + b"\t" + line
 
 
 def _has_blank_term(line: bytes) -> bool:
@@ -101,7 +102,7 @@ def _groups(runs: list[Path]) -> Iterator[tuple[str, list[bytes]]]:
             h.close()
 
 
-def _graph_lines(dataset: Path, graphs: list[str], out: BinaryIO) -> None:
+def _graph_lines(dataset: Path, graphs: list[str]) -> Iterator[bytes]:
     """The N-Triples lines of ``graphs`` from an N-Quads file (as oxigraph writes it: one space
     between terms): each line that ends with one of the graphs, an object before it."""
     ends = tuple(f" <{g}> .".encode() for g in graphs)
@@ -109,7 +110,7 @@ def _graph_lines(dataset: Path, graphs: list[str], out: BinaryIO) -> None:
         for line in lines:
             if in_graph(line, ends):
                 body = line.rstrip(b"\n")
-                out.write(body[:body.rindex(b" ", 0, len(body) - 2)] + b" .\n")
+                yield body[:body.rindex(b" ", 0, len(body) - 2)] + b" .\n"
 
 
 def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[str, str],
@@ -122,15 +123,17 @@ def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[s
     raw = store._store  # type: ignore[attr-defined]
     with tempfile.TemporaryDirectory(prefix="sarcoma-graph-turtle-") as tmp:
         folder = Path(tmp)
-        dump = folder / "dump.nt"
-        with dump.open("wb") as handle:
-            if dataset is not None:
-                _graph_lines(dataset, graphs, handle)
-            for name in graphs if dataset is None else ():
-                raw.dump(handle, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
         blank: list[bytes] = []
-        runs = _sorted_runs(_keyed(dump, blank), folder)
-        dump.unlink()
+        if dataset is not None:  # read once, keyed as read: no dump file between
+            runs = _sorted_runs(_keyed(_graph_lines(dataset, graphs), blank), folder)
+        else:
+            dump = folder / "dump.nt"
+            with dump.open("wb") as handle:
+                for name in graphs:
+                    raw.dump(handle, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+            with dump.open("rb") as handle:
+                runs = _sorted_runs(_keyed(handle, blank), folder)
+            dump.unlink()
         triples = [(t.subject, t.predicate, t.object) for t in ox.parse(
             b"".join(sorted(set(blank))), format=ox.RdfFormat.N_TRIPLES)]
         del blank
@@ -158,8 +161,10 @@ def _blocks(writer: _Writer, groups: Iterator[tuple[str, list[bytes]]]) -> Itera
     blank-node part's IRI subjects), then the labelled and the anonymous blank nodes."""
     kept = sorted(s.value for s in writer.index if isinstance(s, ox.NamedNode))
     merged = heapq.merge(((iri, []) for iri in kept), groups, key=lambda pair: pair[0].encode())
-    for iri, pairs in groupby(merged, key=lambda pair: pair[0]):
-        yield _subject_block(writer, iri, [line for _, lines in pairs for line in lines])
+    subjects = ((iri, [line for _, lines in pairs for line in lines])
+                for iri, pairs in groupby(merged, key=lambda pair: pair[0]))
+    for iri, triples in _parsed(subjects):
+        yield _subject_block(writer, iri, triples)
     labelled = sorted((s for s in writer.index
                        if isinstance(s, ox.BlankNode) and s not in writer.inline and writer.refs[s]),
                       key=_label_key)
@@ -168,15 +173,41 @@ def _blocks(writer: _Writer, groups: Iterator[tuple[str, list[bytes]]]) -> Itera
     yield from sorted(f"[]\n{writer.predicates(s, 1)} ." for s in anonymous)
 
 
-def _subject_block(writer: _Writer, iri: str, lines: list[bytes]) -> str:
+def _parsed(subjects: Iterable[tuple[str, list[bytes]]]) -> Iterator[tuple[str, list[ox.Triple]]]:
+    """Each subject with its lines parsed, :data:`PARSE_LINES` lines a parser call: one call
+    a subject cost more than the parsing itself."""
+    chunk: list[tuple[str, int]] = []
+    lines: list[bytes] = []
+    for iri, own in subjects:
+        chunk.append((iri, len(own)))
+        lines += own
+        if len(lines) >= PARSE_LINES:
+            yield from _split(chunk, lines)
+            chunk, lines = [], []
+    yield from _split(chunk, lines)
+
+
+def _split(chunk: list[tuple[str, int]], lines: list[bytes]) -> Iterator[tuple[str, list[ox.Triple]]]:
+    """The triples of ``lines`` (one an N-Triples line) handed back to their subjects."""
+    triples = list(ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)) if lines else []
+    if len(triples) != len(lines):
+        raise ValueError(f"{len(lines)} N-Triples lines gave {len(triples)} triples")
+    at = 0
+    for iri, count in chunk:
+        yield iri, triples[at:at + count]
+        at += count
+
+
+def _subject_block(writer: _Writer, iri: str, triples: list[ox.Triple]) -> str:
     """One IRI subject's block: its streamed triples added to the blank-node part's index
     for the time of the call."""
     subject = ox.NamedNode(iri)
     own = subject in writer.index
-    for t in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES):
-        writer._check(t.subject)
-        writer._check(t.object)
-        writer.index[subject][t.predicate].add(t.object)
+    objects = writer.index[subject]
+    for t in triples:
+        writer._check(t.object)  # a base direction; triple terms: _writable
+        _, predicate, value = _writable(t.subject, t.predicate, t.object)
+        objects[predicate].add(value)
     if len(writer.written) > IRI_CACHE:
         writer.written.clear()
     block = f"{writer.iri(subject)}\n{writer.predicates(subject, 1)} ."

@@ -10,10 +10,13 @@ larger than the result limit, 503 query timeout or server busy.
 from __future__ import annotations
 
 import logging
+from html import escape
+from http import HTTPStatus
+from urllib.parse import quote, unquote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sarcoma_graph.store import QueryError
@@ -40,9 +43,35 @@ def text_response(status: int, message: str, headers: dict[str, str] | None = No
     return PlainTextResponse(body, status_code=status, headers=headers)
 
 
+def answer(request: Request, status: int, message: str,
+           headers: dict[str, str] | None = None) -> Response:
+    """The error as plain text, or as a page of the site to a browser navigating to the URL
+    (the same message, with a way on: a label search for a 404, the editor's link)."""
+    from sarcoma_graph.serve.routes.browser import wants_page  # routes import this module
+
+    if not wants_page(request):
+        return text_response(status, message, headers)
+    from sarcoma_graph.serve.pages.layout import document
+
+    root = request.scope.get("root_path", "").rstrip("/")
+    title = f"{status} {HTTPStatus(status).phrase}"
+    body = f'<h1>{escape(title)}</h1>\n<p class="error">{escape(message)}</p>\n'
+    word = unquote(request.url.path.rstrip("/").rsplit("/", 1)[-1])
+    if status == 404 and word:
+        body += (f'<p><a href="{escape(root)}/search?q={escape(quote(word))}">Search the labels for '
+                 f"“{escape(word)}”</a>, or browse the <a href=\"{escape(root)}/queries\">named "
+                 "queries</a>.</p>\n")
+    sent = request.query_params.get("query") if status == 400 else None
+    if sent:
+        body += (f'<p><a href="{escape(root)}/#query={escape(quote(sent, safe=""))}">Open this query '
+                 "in the SPARQL editor</a> to mend it.</p>\n")
+    body += f'<p><a href="{escape(root)}/">Back to the SPARQL editor</a></p>'
+    return HTMLResponse(document(title, body, root), status_code=status, headers=headers)
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HttpError)
-    return text_response(error.status, error.message, error.headers)
+    return answer(request, error.status, error.message, error.headers)
 
 
 async def _starlette_error(request: Request, error: Exception) -> Response:
@@ -50,7 +79,9 @@ async def _starlette_error(request: Request, error: Exception) -> Response:
     detail = error.detail if isinstance(error.detail, str) else str(error.detail)
     if error.status_code == 405:
         detail = f"method {request.method} is not allowed on {request.url.path}"
-    return text_response(error.status_code, detail, dict(error.headers or {}))
+    elif error.status_code == 404 and detail == "Not Found":
+        detail = f"nothing at {request.url.path} on this server"
+    return answer(request, error.status_code, detail, dict(error.headers or {}))
 
 
 async def _validation_error(request: Request, error: Exception) -> Response:

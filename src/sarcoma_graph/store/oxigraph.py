@@ -14,6 +14,7 @@ from sarcoma_graph.errors import InputError
 from sarcoma_graph.plumbing.formats import RdfSyntax
 from sarcoma_graph.plumbing.rdfio import syntax_error
 from sarcoma_graph.plumbing.scanner import has_dataset_clause
+from sarcoma_graph.plumbing.sparql_errors import explain
 from sarcoma_graph.store.base import (
     QueryError,
     QueryResult,
@@ -30,9 +31,14 @@ _FIRST_NOT_A_STATEMENT = re.compile(rb"[ \t\r]*[#\n]")
 _POSITION = re.compile(r"(?:at|between) (?:line )?(\d+)(?::| column )(\d+)")
 
 
-def as_query_error(error: Exception) -> QueryError:
-    """A :class:`QueryError` with the parser's line and column when it gives them."""
+def as_query_error(error: Exception, text: str | None = None, *, update: bool = False,
+                   based: bool = False) -> QueryError:
+    """A :class:`QueryError` with the parser's line and column when it gives them; with the
+    ``text`` that failed to parse, the mistake is named where it is (:func:`explain`)."""
     message = str(error)
+    if text is not None and isinstance(error, SyntaxError):
+        said = explain(text, message, update=update, based=based)
+        return QueryError(said.message, said.line, said.column)
     match = _POSITION.search(message)
     if match:
         return QueryError(message, int(match.group(1)), int(match.group(2)))
@@ -208,7 +214,7 @@ class OxigraphStore(Store):
                 sparql, base_iri=base_iri or None, use_default_graph_as_union=union,
                 default_graph=default, named_graphs=named, substitutions=bound)
         except SyntaxError as error:
-            raise as_query_error(error) from None
+            raise as_query_error(error, sparql, based=bool(base_iri)) from None
         except (OSError, ValueError, TypeError, RuntimeError) as error:  # RuntimeError: evaluation
             raise QueryError(str(error)) from None
 
@@ -221,7 +227,7 @@ class OxigraphStore(Store):
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as error:
-            raise as_query_error(error) from None
+            raise as_query_error(error, sparql, update=True, based=bool(base_iri)) from None
         except (OSError, ValueError, RuntimeError) as error:
             raise QueryError(str(error)) from None
         self._changed()

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from sarcoma_graph.catalogue import NamedQuery
+from sarcoma_graph.catalogue import NamedQuery, paged
 from sarcoma_graph.serve.answer import answer_query, cached
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
@@ -27,15 +27,27 @@ from sarcoma_graph.serve.state import State
 _KINDS = {"iri": "string", "literal": "string", "integer": "integer"}
 
 
-def _values(request: Request) -> dict[str, str]:
+def _values(request: Request) -> tuple[dict[str, str], dict[str, int]]:
+    """The query's parameter values, and the page asked for (``limit``, ``offset``)."""
     values: dict[str, str] = {}
+    page: dict[str, int] = {}
     for name, value in parse_pairs(request.scope.get("query_string", b"")):
         if name in ("format", "output"):  # the answer's syntax (see negotiation.accept_of)
             continue
-        if name in values:
+        if name in values or name in page:
             raise HttpError(400, f"parameter {name!r} is given more than once")
-        values[name] = value
-    return values
+        if name in ("limit", "offset"):
+            page[name] = _count(name, value)
+        else:
+            values[name] = value
+    return values, page
+
+
+def _count(name: str, value: str) -> int:
+    if not value.isascii() or not value.isdigit() or len(value) > 9:
+        raise HttpError(400, f"parameter {name!r} needs a whole number from 0 to 999999999, "
+                             f"got {value!r}")
+    return int(value)
 
 
 async def run_named(request: Request, name: str,
@@ -44,8 +56,9 @@ async def run_named(request: Request, name: str,
     if query is None:
         known = ", ".join(sorted(state.queries)) or "none"
         raise HttpError(404, f"no query named {name!r} (known: {known})")
+    values, page = _values(request)
     try:
-        text = query.bind(_values(request))
+        text = paged(query.bind(values), **page)
     except ValueError as error:
         raise HttpError(400, str(error)) from None
     job = QueryJob(text)
@@ -67,6 +80,12 @@ def _openapi(query: NamedQuery) -> dict[str, object]:
                    "schema": {"type": _KINDS[p.kind], **({"format": "iri"} if p.kind == "iri"
                                                           else {})}}
                   for p in query.parameters]
+    parameters += [{"name": "limit", "in": "query", "required": False,
+                    "description": "At most this many rows (a page; the query's ORDER BY keeps "
+                                   "pages in order)", "schema": {"type": "integer", "minimum": 0}},
+                   {"name": "offset", "in": "query", "required": False,
+                    "description": "Skip this many rows first (with limit: the next page)",
+                    "schema": {"type": "integer", "minimum": 0}}]
     return {"parameters": parameters}
 
 

@@ -1,0 +1,360 @@
+"""Syntax errors in SPARQL said the way a researcher can act on them.
+
+pyoxigraph's parser reports where it gave up and the grammar's alternatives at that point:
+``error at 1:22: expected one of Prefix not found, ['%'], ['-' | '0' ..= '9' | …`` for an
+undeclared prefix, ``expected CONSTRUCT`` for ``SELEC * {}``, ``expected [_]`` for a group
+closed twice. :func:`explain` reads the text again with the scanner's tokenizer and names the
+mistake it finds (an undeclared prefix, a bracket never closed or closed twice, a string or
+IRI not closed, an invalid IRI, a misspelt query form, an update sent as a query, a selected
+variable that is not grouped, a variable selected twice) at the place it is, with the token
+found there. When it finds none of these, the message keeps the engine's position and says
+which token was found there and which tokens (not character classes) would have fitted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from sarcoma_graph.plumbing.scanner import Token, position, tokens
+
+_ENGINE = re.compile(r"^error at (\d+):(\d+): expected (?:one of )?(.*)\Z", re.S)
+_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+_UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+_CLOSING = {"}": "{", ")": "(", "]": "["}
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_MOST_EXPECTED = 8
+
+
+class Explained(NamedTuple):
+    """A syntax error's message and the line and column (from 1) it points at."""
+
+    message: str
+    line: int | None
+    column: int | None
+
+
+def explain(text: str, engine_message: str, update: bool = False, based: bool = False) -> Explained:
+    """The mistake in ``text`` (a query, or an update) that made the engine fail with
+    ``engine_message``; a message that is not a syntax error comes back as it is. ``based``:
+    the engine was given a base IRI (relative IRIs then resolve).
+
+    >>> said = explain("SELECT * { ?s foo:bar ?o }", "error at 1:22: expected Prefix not found")
+    >>> said.message.split(":")[0], said.line, said.column
+    ("prefix 'foo", 1, 15)
+    >>> explain("SELEC * {}", "error at 1:10: expected CONSTRUCT").message.endswith("did you mean SELECT?")
+    True
+    """
+    found = _ENGINE.match(engine_message.strip())
+    if found is None:
+        return Explained(engine_message, None, None)
+    line, column, expected = int(found.group(1)), int(found.group(2)), _alternatives(found.group(3))
+    try:
+        read = list(tokens(text))
+    except RecursionError:  # pragma: no cover - the tokenizer is iterative; belt and braces
+        read = []
+    for diagnose in _DIAGNOSES:
+        if update and diagnose in _QUERY_ONLY:
+            continue
+        said = diagnose(text, read, expected, based)
+        if said is not None:
+            return said
+    return _generic(text, read, line, column, expected)
+
+
+def _alternatives(listing: str) -> list[str]:
+    """The engine's alternatives, split at top-level commas (character classes hold commas)."""
+    items, depth, quoted, start = [], 0, False, 0
+    for at, char in enumerate(listing):
+        if char == '"' and (at == 0 or listing[at - 1] != "\\"):
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append(listing[start:at].strip())
+            start = at + 1
+    items.append(listing[start:].strip())
+    return [item for item in items if item]
+
+
+def _at(text: str, offset: int, message: str) -> Explained:
+    line, column = position(text, offset)
+    return Explained(message, line, column)
+
+
+def _sentences(expected: Sequence[str]) -> list[str]:
+    """The engine's own messages among the alternatives (``Prefix not found``…)."""
+    return [item for item in expected if " " in item and not item.startswith(("[", '"'))]
+
+
+def _undeclared_prefix(text: str, read: list[Token], expected: Sequence[str],
+                       based: bool) -> Explained | None:
+    declared: set[str] = set()
+    for index, token in enumerate(read):
+        if token.kind != "pname":
+            continue
+        previous = read[index - 1].text if index else ""
+        following = read[index + 1] if index + 1 < len(read) else None
+        prefix = token.text.split(":", 1)[0]
+        if previous.upper() == "PREFIX":
+            declared.add(prefix)
+        elif prefix not in declared:
+            return _at(text, token.start, _prefix_mistake(token.text, prefix, previous, following))
+    return None
+
+
+def _prefix_mistake(name: str, prefix: str, previous: str, following: Token | None) -> str:
+    """Why a prefixed name's prefix is unknown: a misspelt PREFIX, an IRI without its '<…>',
+    or a prefix never declared."""
+    if name == prefix + ":" and following is not None and following.kind == "iri":
+        if previous and previous[0].isalpha():
+            return f"'{previous}' should be PREFIX: a prefix is declared as PREFIX {name} {following.text}"
+        return f"a prefix is declared with the PREFIX keyword: PREFIX {name} {following.text}"
+    if prefix.lower() in ("http", "https", "urn", "ftp") and following is not None \
+            and following.text == "/":
+        return f"an IRI is written between angle brackets: <{name}//…>"
+    return (f"prefix '{prefix}:' is not declared (in {name}): add PREFIX {prefix}: "
+            "<namespace IRI> before the query")
+
+
+def _unclosed_string(text: str, read: list[Token], expected: Sequence[str],
+                     based: bool) -> Explained | None:
+    for token in read:
+        if token.kind != "string":
+            continue
+        quote = token.text[:3] if token.text[:3] in ('"""', "'''") else token.text[0]
+        body = token.text[len(quote):]
+        if len(token.text) < 2 * len(quote) or not body.endswith(quote) or body.endswith("\\" + quote):
+            return _at(text, token.start, f"the string opened with {quote} is not closed"
+                       + ("" if len(quote) == 3 else " on its line"))
+    return None
+
+
+def _brackets(text: str, read: list[Token], expected: Sequence[str],
+              based: bool) -> Explained | None:
+    opened: list[Token] = []
+    for token in read:
+        if token.kind != "punct":
+            continue
+        if token.text in ("{", "(", "["):
+            opened.append(token)
+        elif token.text in _CLOSING:
+            want = _CLOSING[token.text]
+            if not opened:
+                return _at(text, token.start, f"'{token.text}' closes nothing: no '{want}' is open here")
+            if opened[-1].text != want:
+                line, column = position(text, opened[-1].start)
+                return _at(text, token.start, f"'{token.text}' does not match the '{opened[-1].text}' "
+                                              f"opened at line {line}, column {column}")
+            opened.pop()
+    if opened:
+        last = opened[-1]
+        close = {value: key for key, value in _CLOSING.items()}[last.text]
+        return _at(text, last.start, f"'{last.text}' is never closed: the query ends before its '{close}'")
+    return None
+
+
+def _unclosed_iri(text: str, read: list[Token], expected: Sequence[str],
+                  based: bool) -> Explained | None:
+    """A '<' read as a bracket where no expression is: an IRI not closed, or holding a space."""
+    for index, token in enumerate(read):
+        if token.kind == "punct" and token.text == "<" and not token.context.startswith("expr"):
+            following = read[index + 1] if index + 1 < len(read) else None
+            if following is not None and following.start == token.start + 1:
+                return _at(text, token.start, "an IRI opened with '<' is not closed with '>' "
+                                              "(or holds a space, a quote or one of {}|^`\\)")
+    return None
+
+
+def _bad_iri(text: str, read: list[Token], expected: Sequence[str],
+             based: bool) -> Explained | None:
+    """An IRI the engine cannot resolve: relative with no base, or with a forbidden character."""
+    declared_base = False
+    for index, token in enumerate(read):
+        if token.kind != "iri":
+            continue
+        iri, after_base = token.text[1:-1], index > 0 and read[index - 1].text.upper() == "BASE"
+        bad = _NOT_IN_IRI.search(iri)
+        if bad:
+            return _at(text, token.start, f"{token.text} is not a valid IRI: it contains "
+                                          f"{bad.group()!r}, which must be written %-encoded")
+        if _SCHEME.match(iri):
+            declared_base = declared_base or after_base
+            continue
+        if after_base and not based:
+            return _at(text, token.start, f"the BASE IRI {token.text} must be absolute (https://…)")
+        if not (based or declared_base or after_base):
+            return _at(text, token.start, f"{token.text} is a relative IRI and the query has no "
+                                          "BASE: write the full IRI (https://…)")
+    return None
+
+
+def _rebound(text: str, read: list[Token], expected: Sequence[str],
+             based: bool) -> Explained | None:
+    """``BIND (… AS ?v)`` where ``?v`` is already in scope in its group (SPARQL 1.1, 18.2.1)."""
+    groups: list[set[str]] = [set()]
+    for index, token in enumerate(read):
+        if token.kind == "punct" and token.text == "{":
+            groups.append(set())
+        elif token.kind == "punct" and token.text == "}" and len(groups) > 1:
+            inner = groups.pop()
+            groups[-1] |= inner
+        elif token.kind == "var":
+            named = index > 0 and read[index - 1].text.upper() == "AS"
+            if named and token.context.startswith("expr") and token.text[1:] in groups[-1] \
+                    and _in_bind(read, index):
+                return _at(text, token.start, f"BIND (… AS {token.text}) binds a variable already "
+                                              "used in its group: name the result another variable")
+            if named or not token.context.startswith("expr"):
+                groups[-1].add(token.text[1:])
+    return None
+
+
+def _in_bind(read: list[Token], index: int) -> bool:
+    """Whether the token at ``index`` is inside a ``BIND (…)``."""
+    depth = read[index].depth
+    for back in range(index - 1, -1, -1):
+        token = read[back]
+        if token.depth < depth and token.text == "(":
+            return back > 0 and read[back - 1].text.upper() == "BIND"
+    return False
+
+
+def _query_form(text: str, read: list[Token], expected: Sequence[str],
+                based: bool) -> Explained | None:
+    outer = [t for t in read if t.depth == 0 and t.kind == "word"]
+    if any(t.text.upper() in _FORMS for t in outer):
+        return None
+    words = [t for t in outer if t.text.upper() not in ("PREFIX", "BASE")]
+    if not words:
+        return _at(text, len(text), "the text has no query: after PREFIX and BASE comes SELECT, "
+                                    "CONSTRUCT, ASK or DESCRIBE")
+    first = words[0]
+    word = first.text.upper()
+    if word in _UPDATES:
+        return _at(text, first.start, f"{word} starts an update, not a query: send it as an update "
+                                      "(the protocol's update operation), or ask with SELECT or CONSTRUCT")
+    guess = difflib.get_close_matches(word, _FORMS, n=1, cutoff=0.6)
+    hint = f"; did you mean {guess[0]}?" if guess else ""
+    return _at(text, first.start, f"'{first.text}' does not start a query: a query begins with "
+                                  f"SELECT, CONSTRUCT, ASK or DESCRIBE (after any PREFIX and BASE){hint}")
+
+
+def _select_clause(read: list[Token]) -> tuple[list[Token], list[Token]] | None:
+    """The tokens of the outermost SELECT clause and those of the whole query after it."""
+    for index, token in enumerate(read):
+        if token.depth == 0 and token.text.upper() == "SELECT":
+            end = index + 1
+            while end < len(read) and not (read[end].depth == 0 and
+                                           (read[end].text in ("{",) or read[end].text.upper() in
+                                            ("WHERE", "FROM"))):
+                end += 1
+            return read[index + 1:end], read[end:]
+    return None
+
+
+def _selected(clause: list[Token]) -> list[Token]:
+    """The plain variables of a SELECT clause (not those inside ``( … AS ?v)``)."""
+    return [t for t in clause if t.kind == "var" and t.depth == 0]
+
+
+def _ungrouped(text: str, read: list[Token], expected: Sequence[str],
+               based: bool) -> Explained | None:
+    if not any(item.startswith("The SELECT contains a variable that is unbound") for item in expected):
+        return None
+    parts = _select_clause(read)
+    if parts is None:
+        return None
+    clause, rest = parts
+    grouped: set[str] = set()
+    after_group = False
+    for index, token in enumerate(rest):
+        upper = token.text.upper()
+        if token.depth == 0 and upper == "BY" and index and rest[index - 1].text.upper() == "GROUP":
+            after_group = True
+        elif token.depth == 0 and upper in ("HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"):
+            after_group = False
+        elif after_group and token.kind == "var":
+            grouped.add(token.text[1:])
+    for index, token in enumerate(clause):  # ( expr AS ?v ) names a grouped column too
+        if token.kind == "var" and index and clause[index - 1].text.upper() == "AS":
+            grouped.add(token.text[1:])
+    for token in _selected(clause):
+        if token.text[1:] not in grouped:
+            return _at(text, token.start, f"{token.text} is selected but not grouped: with GROUP BY "
+                                          "or an aggregate (COUNT, SUM…), select only variables "
+                                          "listed in GROUP BY, or wrap it in an aggregate such as "
+                                          f"(SAMPLE({token.text}) AS ?any_{token.text[1:]})")
+    return None
+
+
+def _selected_twice(text: str, read: list[Token], expected: Sequence[str],
+                    based: bool) -> Explained | None:
+    if not any(item.startswith("Duplicated variable name") for item in expected):
+        return None
+    parts = _select_clause(read)
+    if parts is None:
+        return None
+    seen: set[str] = set()
+    clause = parts[0]
+    for index, token in enumerate(clause):
+        named = token.kind == "var" and (token.depth == 0 or clause[index - 1].text.upper() == "AS")
+        if named:
+            if token.text[1:] in seen:
+                return _at(text, token.start, f"{token.text} is selected twice: each column of a "
+                                              "SELECT needs its own name")
+            seen.add(token.text[1:])
+    return None
+
+
+def _found(text: str, read: list[Token], offset: int) -> tuple[str, int]:
+    """The token at (or the last before) an offset, as the message quotes it, and its offset."""
+    before = [t for t in read if t.start <= offset]
+    if not before:
+        return "does not parse at its start", 0
+    token = before[-1]
+    shown = token.text if len(token.text) <= 40 else token.text[:37] + "…"
+    if offset >= len(text.rstrip()) and token.text not in ("}", ")"):
+        return f"ends too early, after '{shown}'", token.start
+    return f"does not parse at '{shown}'", token.start
+
+
+def _generic(text: str, read: list[Token], line: int, column: int,
+             expected: Sequence[str]) -> Explained:
+    """Where the parser stopped and what it found there; the alternatives only when they are
+    all plain tokens (a keyword list from the parser names only those it tried last)."""
+    found, at = _found(text, read, _offset(text, line, column))
+    said = f"the query {found}"
+    sentences = _sentences(expected)
+    others = [item for item in expected if item not in sentences and item != "[_]"]
+    if sentences:
+        said += ": " + "; ".join(s.rstrip(".").lower() for s in sentences)
+    elif others and len(others) <= _MOST_EXPECTED and all(i.startswith('"') for i in others):
+        said += f" (what fits there: {', '.join(others)})"
+    else:
+        said += ": look at what comes just before it"
+    return _at(text, at, said)
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    start = 0
+    for _ in range(line - 1):
+        found = text.find("\n", start)
+        if found < 0:
+            return len(text)
+        start = found + 1
+    return min(len(text), start + column - 1)
+
+
+_QUERY_ONLY = (_query_form, _ungrouped, _selected_twice)
+_DIAGNOSES: tuple[Callable[[str, list[Token], Sequence[str], bool], Explained | None], ...] = (
+    _unclosed_string, _brackets, _unclosed_iri, _query_form, _bad_iri,
+    _undeclared_prefix, _ungrouped, _selected_twice, _rebound,
+)
