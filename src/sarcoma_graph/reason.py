@@ -52,6 +52,7 @@ MAX_ROUNDS = 20
 _FIRST, _REST, _NIL, _CHAIN = (sys.intern(str(t)) for t in (
     RDF.first, RDF.rest, RDF.nil, OWL.propertyChainAxiom))
 _TYPE, _THING = sys.intern(str(RDF.type)), sys.intern(str(OWL.Thing))
+_DISJOINT = sys.intern(str(OWL.disjointWith))
 _SUBPROPERTY, _INVERSE = sys.intern(str(RDFS.subPropertyOf)), sys.intern(str(OWL.inverseOf))
 _REFLEXIVE = {str(t) for t in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass,
                                OWL.equivalentProperty, OWL.sameAs)}
@@ -346,7 +347,13 @@ Fed = URIRef | Literal
 
 
 def _asserted(quads: Iterable[ox.Quad]) -> tuple[list[tuple[Fed, Fed, Fed]], set[Triple]]:
-    """Every asserted triple for ``reasonable`` and as keys; each distinct term converted once."""
+    """Every asserted triple for ``reasonable`` and as keys; each distinct term converted once.
+
+    ``owl:disjointWith`` triples are kept from the reasoner: in OWL 2 RL they derive no triple
+    (rule cax-dw only concludes an inconsistency, which ``reason`` does not report; HermiT
+    checks the TBox and SHACL the data), and ``reasonable`` joins every instance of one class
+    with every instance of the other for them (10M quads: 28k drugs x 14k drug classes in one
+    batch, 80 s and 10 GB instead of 10 s and 0.7 GB, the same closure)."""
     memo: dict[Any, tuple[Fed, Key]] = {}
 
     def convert(term: Any) -> tuple[Fed, Key]:
@@ -361,7 +368,8 @@ def _asserted(quads: Iterable[ox.Quad]) -> tuple[list[tuple[Fed, Fed, Fed]], set
         triple = (ks, kp, ko)
         if triple not in keys:
             keys.add(triple)
-            feed.append((s, p, o))
+            if kp != _DISJOINT:
+                feed.append((s, p, o))
     return feed, keys
 
 
