@@ -189,7 +189,10 @@ class _Writer:
         return visited
 
     def iri(self, node: ox.NamedNode) -> str:
-        text = node.value
+        return self.iri_text(node.value)
+
+    def iri_text(self, text: str) -> str:
+        """How the IRI ``text`` is written (a prefixed name or ``<…>``)."""
         written = self.written.get(text)
         if written is None:
             written = self.written[text] = self._iri(text)

@@ -1,28 +1,29 @@
 """Canonical Turtle of a large store with bounded memory: the same bytes as
 :func:`sarcoma_graph.plumbing.turtle.canonical_turtle`, never the whole graph in Python.
 
-Each named graph is dumped by the store as N-Triples; the lines without a blank node are
-sorted on disk by subject (runs of :data:`RUN_BYTES`, merged) and written one subject at a
-time. The triples that hold a blank node (few: lists, restrictions) stay in memory in one
+The triples come as N-Triples text sorted by line (the saved dataset, sorted N-Quads, read
+for the graphs asked for; else the store's dump, sorted on disk), so a subject's lines are
+together: each subject is written as its lines are read, from their text
+(:class:`~sarcoma_graph.plumbing.turtle_lines.LineFormatter`). Line order is not quite the
+writer's subject order (``<a/b>`` sorts before ``<a>`` as a line, after it as an IRI), so the
+blocks are sorted by subject IRI, :data:`RUN_BYTES` of them at a time, the runs merged from
+disk when there is more than one. The triples that hold a blank node (few: lists,
+restrictions) are read first and stay in memory in one
 :class:`~sarcoma_graph.plumbing.turtle._Writer`, which gives them their RDFC-1.0 labels and
 decides which are written inline exactly as the whole-graph writer does (every triple with a
-blank-node object is among them). The body goes to a file first: the ``@prefix`` lines, which
-name only the prefixes used, come before it.
+blank-node object is among them); an IRI subject among them is written by that writer.
 """
 
 from __future__ import annotations
 
 import heapq
-import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import groupby
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from sarcoma_graph.plumbing.nqsort import in_graph
 from sarcoma_graph.plumbing.turtle import (
     _canonical_triples,
     _document,
@@ -30,29 +31,146 @@ from sarcoma_graph.plumbing.turtle import (
     _writable,
     _Writer,
 )
+from sarcoma_graph.plumbing.turtle_lines import LineFormatter, Properties
 
-#: Bytes of lines sorted in memory at once.
+#: Bytes of subject blocks (or of dumped lines) sorted in memory at once.
 RUN_BYTES = 128 << 20
-#: N-Triples lines parsed by one call of the parser (whole subjects: a few more at most).
-PARSE_LINES = 4096
 #: IRIs whose written form is remembered (the cache is emptied when it grows past this).
 IRI_CACHE = 200_000
+#: Bytes read at once when looking for the lines that hold a blank node.
+SCAN_BYTES = 8 << 20
 
 
-def _sorted_runs(lines: Iterable[bytes], folder: Path) -> list[Path]:
-    """``subject TAB line`` keys sorted in runs on disk."""
+def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[str, str],
+                           out: BinaryIO, header: Iterable[str] = (),
+                           dataset: Path | None = None) -> None:
+    """Write the union of ``graphs`` of an Oxigraph store as canonical Turtle to ``out``.
+    ``dataset``: an N-Quads file sorted by line holding what the store holds (the saved
+    dataset), read instead of dumping the store, which decodes every term from its dictionary
+    (25 µs a quad on disk); the store is not used then (``None`` will do)."""
+    with tempfile.TemporaryDirectory(prefix="sarcoma-graph-turtle-") as tmp:
+        folder = Path(tmp)
+        if dataset is not None:
+            ends: tuple[bytes, ...] | None = tuple(f" <{g}> .".encode() for g in graphs)
+            source = dataset
+        else:
+            ends, source = None, _dump(store, graphs, folder / "dump.nt")
+        writer = _blank_writer(_blank_bodies(source, ends), prefixes)
+        lines = _dataset_bodies(dataset, ends) if ends is not None else _sorted_dump(source, folder)
+        iri_blocks = _sorted_blocks(_iri_blocks(writer, _groups(lines)), folder)
+        tail = [block.encode() for block in _blank_blocks(writer)]  # prefixes used: all known
+        head = _document(writer.used, prefixes, header, ["\0"]).split("\0")[0].encode()
+        first = True
+        for block in _chain(iri_blocks, tail):
+            out.write(head if first else b"\n\n")
+            out.write(block)
+            first = False
+        out.write(_document(writer.used, prefixes, header, []).encode() if first else b"\n")
+
+
+def _chain(*parts: Iterable[bytes]) -> Iterator[bytes]:
+    for part in parts:
+        yield from part
+
+
+def _dump(store: object, graphs: list[str], path: Path) -> Path:
+    raw = store._store  # type: ignore[attr-defined]
+    with path.open("wb") as handle:
+        for name in graphs:
+            raw.dump(handle, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+    return path
+
+
+def _body(line: bytes, ends: tuple[bytes, ...] | None) -> bytes | None:
+    """``S P O`` of an N-Triples line (``ends`` ``None``) or of an N-Quads line in one of the
+    graphs whose ending (`` <iri> .``) is given, as oxigraph writes them (one space between
+    terms); ``None``: a quad of another graph (or of the default graph, whose object may be
+    one of the graphs' IRIs)."""
+    text = line[:-1] if line.endswith(b"\n") else line
+    if ends is None:
+        return text[:-2]
+    if not text.endswith(ends):
+        return None
+    cut = text.rindex(b" ", 0, len(text) - 2)
+    return text[:cut] if text.count(b" ", 0, cut) >= 2 else None
+
+
+def _dataset_bodies(dataset: Path | None, ends: tuple[bytes, ...]) -> Iterator[bytes]:
+    assert dataset is not None
+    with dataset.open("rb") as lines:
+        for line in lines:
+            if line.endswith(b" .\n"):
+                text = line[:-1]
+                if text.endswith(ends):
+                    cut = text.rindex(b" ", 0, len(text) - 2)
+                    if text.count(b" ", 0, cut) >= 2:
+                        yield text[:cut]
+            elif (body := _body(line, ends)) is not None:  # the last line, no newline
+                yield body
+
+
+def _blank_bodies(path: Path, ends: tuple[bytes, ...] | None) -> list[bytes]:
+    """The lines that hold a blank node, found by a byte search of :data:`SCAN_BYTES` blocks."""
+    found: list[bytes] = []
+    rest = b""
+    with path.open("rb") as handle:
+        while piece := handle.read(SCAN_BYTES):
+            piece = rest + piece
+            cut = piece.rfind(b"\n") + 1
+            found += _blank_in(piece[:cut], ends)
+            rest = piece[cut:]
+    found += _blank_in(rest, ends)
+    return found
+
+
+def _blank_in(block: bytes, ends: tuple[bytes, ...] | None) -> Iterator[bytes]:
+    at = block.find(b"_:")
+    while at >= 0:
+        start = block.rfind(b"\n", 0, at) + 1
+        stop = block.find(b"\n", at)
+        stop = len(block) if stop < 0 else stop + 1
+        body = _body(block[start:stop], ends)
+        if body is not None and _has_blank_term(body):
+            yield body
+        at = block.find(b"_:", stop)
+
+
+def _has_blank_term(body: bytes) -> bool:
+    return any(isinstance(t, ox.BlankNode) for q in ox.parse(body + b" .\n",
+                                                              format=ox.RdfFormat.N_TRIPLES)
+               for t in (q.subject, q.object))
+
+
+def _blank_writer(blank: list[bytes], prefixes: Mapping[str, str]) -> _Writer:
+    """The writer of the triples that hold a blank node, labelled as the whole graph's writer
+    labels them."""
+    triples = [(t.subject, t.predicate, t.object) for t in ox.parse(
+        b"".join(body + b" .\n" for body in sorted(set(blank))), format=ox.RdfFormat.N_TRIPLES)]
+    _canonical_triples(triples)
+    return _Writer((_writable(s, p, o) for s, p, o in triples), prefixes)
+
+
+def _sorted_dump(dump: Path, folder: Path) -> Iterator[bytes]:
+    """The dump's lines sorted (runs on disk, merged) as ``S P O``."""
     runs: list[Path] = []
     batch: list[bytes] = []
     size = 0
-    for line in lines:
-        batch.append(line)
-        size += len(line)
-        if size >= RUN_BYTES:
-            runs.append(_spill(batch, folder / f"run{len(runs)}"))
-            batch, size = [], 0
-    if batch:
-        runs.append(_spill(batch, folder / f"run{len(runs)}"))
-    return runs
+    with dump.open("rb") as lines:
+        for line in lines:
+            batch.append(line if line.endswith(b"\n") else line + b"\n")
+            size += len(line)
+            if size >= RUN_BYTES:
+                runs.append(_spill(batch, folder / f"lines{len(runs)}"))
+                batch, size = [], 0
+    runs.append(_spill(batch, folder / f"lines{len(runs)}"))
+    dump.unlink()
+    handles = [r.open("rb") for r in runs]
+    try:
+        for line in heapq.merge(*handles):
+            yield line[:-3]
+    finally:
+        for h in handles:
+            h.close()
 
 
 def _spill(batch: list[bytes], path: Path) -> Path:
@@ -62,140 +180,119 @@ def _spill(batch: list[bytes], path: Path) -> Path:
     return path
 
 
-def _keyed(lines: Iterable[bytes], blank: list[bytes]) -> Iterator[bytes]:
-    """N-Triples lines as ``subject TAB line``; lines holding ``_:`` go to ``blank``."""
-    for line in lines:
-        if b"_:" in line and _has_blank_term(line):
-            blank.append(line)
+def _groups(bodies: Iterable[bytes]) -> Iterator[tuple[bytes, Properties]]:
+    """``(subject token, predicate token → object tokens)`` of each IRI subject's lines, which
+    are together (sorted); a triple in two graphs once. Lines with a blank node are left out."""
+    subject, props = b"", {}
+    start = b"\0"
+    for body in bodies:
+        if b"_:" in body and _has_blank_term(body):
             continue
-        end = line.find(b">")
-        yield line[1:end] + b"\t" + line
+        if not body.startswith(start):
+            if props:
+                yield subject, props
+            cut = body.index(b" ")
+            subject, props, start = body[:cut], {}, body[:cut + 1]
+        cut = len(start)
+        end = body.index(b" ", cut)
+        predicate, value = body[cut:end], body[end + 1:]
+        objects = props.get(predicate)
+        if objects is None:
+            props[predicate] = {value}
+        else:
+            objects.add(value)
+    if props:
+        yield subject, props
 
 
-def _has_blank_term(line: bytes) -> bool:
-    return any(isinstance(t, ox.BlankNode) for q in ox.parse(line, format=ox.RdfFormat.N_TRIPLES)
-               for t in (q.subject, q.object))
+def _iri_blocks(writer: _Writer, groups: Iterable[tuple[bytes, Properties]]
+                ) -> Iterator[tuple[bytes, str]]:
+    """``(subject IRI, block)`` of each IRI subject (in line order): written from the lines'
+    text, or by the blank-node part's writer when it holds triples of the subject too."""
+    text = LineFormatter(writer)
+    kept = {s.value for s in writer.index if isinstance(s, ox.NamedNode)}
+    for subject, props in groups:
+        iri = subject[1:-1]
+        if kept and (name := iri.decode()) in kept:
+            kept.discard(name)
+            block = _subject_block(writer, name, _triples(subject, props))
+        else:
+            block = text.block(subject, props)
+        if len(writer.written) > IRI_CACHE:
+            writer.written.clear()
+        yield iri, block
+    for name in sorted(kept):
+        yield name.encode(), _subject_block(writer, name, [])
 
 
-def _groups(runs: list[Path]) -> Iterator[tuple[str, list[bytes]]]:
-    """``(subject IRI, its distinct N-Triples lines)`` in subject order."""
+def _triples(subject: bytes, props: Properties) -> list[ox.Triple]:
+    lines = b"".join(subject + b" " + p + b" " + o + b" .\n" for p, objects in props.items()
+                     for o in objects)
+    return list(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES))
+
+
+def _sorted_blocks(blocks: Iterable[tuple[bytes, str]], folder: Path) -> Iterator[bytes]:
+    """The blocks sorted by subject IRI, :data:`RUN_BYTES` in memory at once, runs merged from
+    disk. Every block is made before this returns (the prefixes used are known then)."""
+    runs: list[Path] = []
+    run: list[tuple[bytes, str]] = []
+    size = 0
+    for key, block in blocks:
+        run.append((key, block))
+        size += len(block)
+        if size >= RUN_BYTES:
+            runs.append(_spill_blocks(run, folder / f"run{len(runs)}"))
+            run, size = [], 0
+    run.sort(key=_key)
+    if not runs:
+        return _distinct((key, block.encode()) for key, block in run)
+    runs.append(_spill_blocks(run, folder / f"run{len(runs)}"))
+    return _distinct(_merged(runs))
+
+
+def _key(item: tuple[bytes, str]) -> bytes:
+    return item[0]
+
+
+def _spill_blocks(run: list[tuple[bytes, str]], path: Path) -> Path:
+    """A run as lines ``IRI TAB block``, its newlines written as NUL (a block holds neither a
+    NUL nor a tab before its first newline: Turtle escapes them in IRIs and strings)."""
+    run.sort(key=_key)
+    with path.open("wb") as out:
+        out.writelines(key + b"\t" + block.replace("\n", "\0").encode() + b"\n"
+                       for key, block in run)
+    return path
+
+
+def _merged(runs: list[Path]) -> Iterator[tuple[bytes, bytes]]:
     handles = [r.open("rb") for r in runs]
     try:
-        subject: bytes | None = None
-        lines: list[bytes] = []
-        previous: bytes | None = None
-        for keyed in heapq.merge(*handles):
-            if keyed == previous:
-                continue  # the same triple in two graphs
-            previous = keyed
-            cut = keyed.index(b"\t")
-            key = keyed[:cut]
-            if key != subject:
-                if subject is not None:
-                    yield subject.decode(), lines
-                subject, lines = key, []
-            lines.append(keyed[cut + 1:])
-        if subject is not None:
-            yield subject.decode(), lines
+        for line in heapq.merge(*handles):  # IRI TAB…: sorted by IRI (no IRI holds a tab)
+            cut = line.index(b"\t")
+            yield line[:cut], line[cut + 1:-1].replace(b"\0", b"\n")
     finally:
         for h in handles:
             h.close()
 
 
-def _graph_lines(dataset: Path, graphs: list[str]) -> Iterator[bytes]:
-    """The N-Triples lines of ``graphs`` from an N-Quads file (as oxigraph writes it: one space
-    between terms): each line that ends with one of the graphs, an object before it."""
-    ends = tuple(f" <{g}> .".encode() for g in graphs)
-    with dataset.open("rb") as lines:
-        for line in lines:
-            if in_graph(line, ends):
-                body = line.rstrip(b"\n")
-                yield body[:body.rindex(b" ", 0, len(body) - 2)] + b" .\n"
+def _distinct(blocks: Iterable[tuple[bytes, bytes]]) -> Iterator[bytes]:
+    previous = None
+    for key, block in blocks:
+        if key == previous:
+            raise ValueError(f"the lines of <{key.decode()}> are not together: "
+                             "the N-Triples lines are not sorted")
+        previous = key
+        yield block
 
 
-def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[str, str],
-                           out: BinaryIO, header: Iterable[str] = (),
-                           dataset: Path | None = None) -> None:
-    """Write the union of ``graphs`` of an Oxigraph store as canonical Turtle to ``out``.
-    ``dataset``: an N-Quads file holding what the store holds (the saved dataset an on-disk
-    store was filled from), read instead of dumping the store, which decodes every term from
-    its dictionary (25 µs a quad on disk)."""
-    raw = store._store  # type: ignore[attr-defined]
-    with tempfile.TemporaryDirectory(prefix="sarcoma-graph-turtle-") as tmp:
-        folder = Path(tmp)
-        blank: list[bytes] = []
-        if dataset is not None:  # read once, keyed as read: no dump file between
-            runs = _sorted_runs(_keyed(_graph_lines(dataset, graphs), blank), folder)
-        else:
-            dump = folder / "dump.nt"
-            with dump.open("wb") as handle:
-                for name in graphs:
-                    raw.dump(handle, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
-            with dump.open("rb") as handle:
-                runs = _sorted_runs(_keyed(handle, blank), folder)
-            dump.unlink()
-        triples = [(t.subject, t.predicate, t.object) for t in ox.parse(
-            b"".join(sorted(set(blank))), format=ox.RdfFormat.N_TRIPLES)]
-        del blank
-        _canonical_triples(triples)
-        writer = _Writer((_writable(s, p, o) for s, p, o in triples), prefixes)
-        del triples
-        body = folder / "body.ttl"
-        with body.open("w", encoding="utf-8") as text:
-            first = True
-            for block in _blocks(writer, _groups(runs)):
-                text.write(block if first else "\n\n" + block)
-                first = False
-        head = _document(writer.used, prefixes, header, ["\0"]).split("\0")[0]
-        if first:  # no triple at all
-            out.write(_document(writer.used, prefixes, header, []).encode())
-            return
-        out.write(head.encode())
-        with body.open("rb") as text:
-            shutil.copyfileobj(text, out, 1 << 20)
-        out.write(b"\n")
-
-
-def _blocks(writer: _Writer, groups: Iterator[tuple[str, list[bytes]]]) -> Iterator[str]:
-    """Subject blocks in :meth:`_Writer.blocks` order: IRI subjects (streamed, merged with the
-    blank-node part's IRI subjects), then the labelled and the anonymous blank nodes."""
-    kept = sorted(s.value for s in writer.index if isinstance(s, ox.NamedNode))
-    merged = heapq.merge(((iri, []) for iri in kept), groups, key=lambda pair: pair[0].encode())
-    subjects = ((iri, [line for _, lines in pairs for line in lines])
-                for iri, pairs in groupby(merged, key=lambda pair: pair[0]))
-    for iri, triples in _parsed(subjects):
-        yield _subject_block(writer, iri, triples)
+def _blank_blocks(writer: _Writer) -> list[str]:
+    """The labelled, then the anonymous blank-node subjects' blocks, as :meth:`_Writer.blocks`."""
     labelled = sorted((s for s in writer.index
                        if isinstance(s, ox.BlankNode) and s not in writer.inline and writer.refs[s]),
                       key=_label_key)
-    yield from (f"_:{s.value}\n{writer.predicates(s, 1)} ." for s in labelled)
+    blocks = [f"_:{s.value}\n{writer.predicates(s, 1)} ." for s in labelled]
     anonymous = [s for s in writer.index if isinstance(s, ox.BlankNode) and not writer.refs[s]]
-    yield from sorted(f"[]\n{writer.predicates(s, 1)} ." for s in anonymous)
-
-
-def _parsed(subjects: Iterable[tuple[str, list[bytes]]]) -> Iterator[tuple[str, list[ox.Triple]]]:
-    """Each subject with its lines parsed, :data:`PARSE_LINES` lines a parser call: one call
-    a subject cost more than the parsing itself."""
-    chunk: list[tuple[str, int]] = []
-    lines: list[bytes] = []
-    for iri, own in subjects:
-        chunk.append((iri, len(own)))
-        lines += own
-        if len(lines) >= PARSE_LINES:
-            yield from _split(chunk, lines)
-            chunk, lines = [], []
-    yield from _split(chunk, lines)
-
-
-def _split(chunk: list[tuple[str, int]], lines: list[bytes]) -> Iterator[tuple[str, list[ox.Triple]]]:
-    """The triples of ``lines`` (one an N-Triples line) handed back to their subjects."""
-    triples = list(ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)) if lines else []
-    if len(triples) != len(lines):
-        raise ValueError(f"{len(lines)} N-Triples lines gave {len(triples)} triples")
-    at = 0
-    for iri, count in chunk:
-        yield iri, triples[at:at + count]
-        at += count
+    return blocks + sorted(f"[]\n{writer.predicates(s, 1)} ." for s in anonymous)
 
 
 def _subject_block(writer: _Writer, iri: str, triples: list[ox.Triple]) -> str:
