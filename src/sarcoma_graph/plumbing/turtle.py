@@ -39,6 +39,7 @@ _SHORT_FORMS = {
 _STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
                    "\b": "\\b", "\f": "\\f"}
 _IRI_FORBIDDEN = set('<>"{}|^`\\')
+_IRI_ESCAPED = re.compile('[<>"{}|^`\\\\\x00-\x20]')
 
 Subject = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -64,6 +65,8 @@ def quote(text: str) -> str:
 
 def iri_ref(text: str) -> str:
     """``<iri>`` with ``UCHAR`` escapes for the characters an ``IRIREF`` may not hold."""
+    if not _IRI_ESCAPED.search(text):
+        return f"<{text}>"
     body = "".join(f"\\u{ord(ch):04X}" if ch in _IRI_FORBIDDEN or ord(ch) <= 0x20 else ch
                    for ch in text)
     return f"<{body}>"

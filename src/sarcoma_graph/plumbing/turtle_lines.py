@@ -43,26 +43,27 @@ class LineFormatter:
     def __init__(self, writer: _Writer) -> None:
         self.writer = writer
         self.objects: dict[bytes, str] = {}
-        self.predicates: dict[bytes, tuple[tuple[bool, str], str]] = {}
+        self.predicates: dict[bytes, tuple[str, str]] = {}
 
     def block(self, subject: bytes, props: Properties) -> str:
         """The block of the IRI subject token ``subject`` (``<iri>``) and its properties."""
+        known, written = self.predicates, self.objects
         lines = []
-        for _, text, predicate, objects in sorted(
-                (*self._predicate(p), p, o) for p, o in props.items()):
+        for _, text, predicate, objects in sorted([
+                (*(known.get(p) or self._predicate(p)), p, o) for p, o in props.items()]):
             if len(objects) == 1:
-                written = [self._object(subject, predicate, o) for o in objects]
+                (value,) = objects
+                lines.append(f"{_PAD}{text} {written.get(value) or self._object(subject, predicate, value)}")
             else:
-                written = sorted(self._object(subject, predicate, o) for o in objects)
-            lines.append(f"{_PAD}{text} " + _OBJECTS.join(written))
+                lines.append(f"{_PAD}{text} " + _OBJECTS.join(sorted([
+                    written.get(o) or self._object(subject, predicate, o) for o in objects])))
         return self.writer.iri_text(subject[1:-1].decode()) + "\n" + " ;\n".join(lines) + " ."
 
-    def _predicate(self, token: bytes) -> tuple[tuple[bool, str], str]:
-        known = self.predicates.get(token)
-        if known is None:
-            iri = token[1:-1].decode()
-            text = "a" if iri == RDF_TYPE else self.writer.iri_text(iri)
-            known = self.predicates[token] = ((iri != RDF_TYPE, iri), text)
+    def _predicate(self, token: bytes) -> tuple[str, str]:
+        """(sort key: ``rdf:type`` first, then by IRI; text) of a predicate token."""
+        iri = token[1:-1].decode()
+        text = "a" if iri == RDF_TYPE else self.writer.iri_text(iri)
+        known = self.predicates[token] = ("" if iri == RDF_TYPE else iri, text)
         return known
 
     def _object(self, subject: bytes, predicate: bytes, token: bytes) -> str:

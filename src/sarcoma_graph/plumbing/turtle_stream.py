@@ -48,16 +48,12 @@ def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[s
     ``dataset``: an N-Quads file sorted by line holding what the store holds (the saved
     dataset), read instead of dumping the store, which decodes every term from its dictionary
     (25 µs a quad on disk); the store is not used then (``None`` will do)."""
+    ends = tuple(f" <{g}> .{nl}".encode() for g in graphs for nl in ("\n", ""))
     with tempfile.TemporaryDirectory(prefix="sarcoma-graph-turtle-") as tmp:
         folder = Path(tmp)
-        if dataset is not None:
-            ends: tuple[bytes, ...] | None = tuple(f" <{g}> .".encode() for g in graphs)
-            source = dataset
-        else:
-            ends, source = None, _dump(store, graphs, folder / "dump.nt")
+        source = dataset if dataset is not None else _sorted_dump(store, folder)
         writer = _blank_writer(_blank_bodies(source, ends), prefixes)
-        lines = _dataset_bodies(dataset, ends) if ends is not None else _sorted_dump(source, folder)
-        iri_blocks = _sorted_blocks(_iri_blocks(writer, _groups(lines)), folder)
+        iri_blocks = _sorted_blocks(_iri_blocks(writer, _groups(source, ends)), folder)
         tail = [block.encode() for block in _blank_blocks(writer)]  # prefixes used: all known
         head = _document(writer.used, prefixes, header, ["\0"]).split("\0")[0].encode()
         first = True
@@ -73,43 +69,50 @@ def _chain(*parts: Iterable[bytes]) -> Iterator[bytes]:
         yield from part
 
 
-def _dump(store: object, graphs: list[str], path: Path) -> Path:
-    raw = store._store  # type: ignore[attr-defined]
-    with path.open("wb") as handle:
-        for name in graphs:
-            raw.dump(handle, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+def _sorted_dump(store: object, folder: Path) -> Path:
+    """The store's quads as N-Quads sorted by line, as the saved dataset is (runs sorted in
+    memory, merged from disk)."""
+    dump, runs = folder / "dump.nq", []
+    store._store.dump(str(dump), format=ox.RdfFormat.N_QUADS)  # type: ignore[attr-defined]
+    batch: list[bytes] = []
+    size = 0
+    with dump.open("rb") as lines:
+        for line in lines:
+            batch.append(line if line.endswith(b"\n") else line + b"\n")
+            size += len(line)
+            if size >= RUN_BYTES:
+                runs.append(_spill(batch, folder / f"lines{len(runs)}"))
+                batch, size = [], 0
+    runs.append(_spill(batch, folder / f"lines{len(runs)}"))
+    dump.unlink()
+    handles = [r.open("rb") for r in runs]
+    try:
+        with (folder / "sorted.nq").open("wb") as out:
+            out.writelines(heapq.merge(*handles))
+    finally:
+        for h in handles:
+            h.close()
+    return folder / "sorted.nq"
+
+
+def _spill(batch: list[bytes], path: Path) -> Path:
+    batch.sort()
+    with path.open("wb") as out:
+        out.writelines(batch)
     return path
 
 
-def _body(line: bytes, ends: tuple[bytes, ...] | None) -> bytes | None:
-    """``S P O`` of an N-Triples line (``ends`` ``None``) or of an N-Quads line in one of the
-    graphs whose ending (`` <iri> .``) is given, as oxigraph writes them (one space between
-    terms); ``None``: a quad of another graph (or of the default graph, whose object may be
-    one of the graphs' IRIs)."""
-    text = line[:-1] if line.endswith(b"\n") else line
-    if ends is None:
-        return text[:-2]
-    if not text.endswith(ends):
+def _body(line: bytes, ends: tuple[bytes, ...]) -> bytes | None:
+    """``S P O`` of an N-Quads line in one of the graphs whose line ending (`` <iri> .\\n``)
+    is given, as oxigraph writes it (one space between terms); ``None``: a quad of another
+    graph (or of the default graph, whose object may be one of the graphs' IRIs)."""
+    if not line.endswith(ends):
         return None
-    cut = text.rindex(b" ", 0, len(text) - 2)
-    return text[:cut] if text.count(b" ", 0, cut) >= 2 else None
+    cut = line.rindex(b" ", 0, len(line) - 3)
+    return line[:cut] if line.count(b" ", 0, cut) >= 2 else None
 
 
-def _dataset_bodies(dataset: Path | None, ends: tuple[bytes, ...]) -> Iterator[bytes]:
-    assert dataset is not None
-    with dataset.open("rb") as lines:
-        for line in lines:
-            if line.endswith(b" .\n"):
-                text = line[:-1]
-                if text.endswith(ends):
-                    cut = text.rindex(b" ", 0, len(text) - 2)
-                    if text.count(b" ", 0, cut) >= 2:
-                        yield text[:cut]
-            elif (body := _body(line, ends)) is not None:  # the last line, no newline
-                yield body
-
-
-def _blank_bodies(path: Path, ends: tuple[bytes, ...] | None) -> list[bytes]:
+def _blank_bodies(path: Path, ends: tuple[bytes, ...]) -> list[bytes]:
     """The lines that hold a blank node, found by a byte search of :data:`SCAN_BYTES` blocks."""
     found: list[bytes] = []
     rest = b""
@@ -123,7 +126,7 @@ def _blank_bodies(path: Path, ends: tuple[bytes, ...] | None) -> list[bytes]:
     return found
 
 
-def _blank_in(block: bytes, ends: tuple[bytes, ...] | None) -> Iterator[bytes]:
+def _blank_in(block: bytes, ends: tuple[bytes, ...]) -> Iterator[bytes]:
     at = block.find(b"_:")
     while at >= 0:
         start = block.rfind(b"\n", 0, at) + 1
@@ -150,59 +153,33 @@ def _blank_writer(blank: list[bytes], prefixes: Mapping[str, str]) -> _Writer:
     return _Writer((_writable(s, p, o) for s, p, o in triples), prefixes)
 
 
-def _sorted_dump(dump: Path, folder: Path) -> Iterator[bytes]:
-    """The dump's lines sorted (runs on disk, merged) as ``S P O``."""
-    runs: list[Path] = []
-    batch: list[bytes] = []
-    size = 0
-    with dump.open("rb") as lines:
+def _groups(path: Path, ends: tuple[bytes, ...]) -> Iterator[tuple[bytes, Properties]]:
+    """``(subject token, predicate token → object tokens)`` of each IRI subject's lines in the
+    graphs (lines sorted: a subject's lines are together); a triple in two graphs once. Lines
+    with a blank node are left out. One loop: this runs once a line."""
+    subject, props = b"\0", {}
+    with path.open("rb") as lines:
         for line in lines:
-            batch.append(line if line.endswith(b"\n") else line + b"\n")
-            size += len(line)
-            if size >= RUN_BYTES:
-                runs.append(_spill(batch, folder / f"lines{len(runs)}"))
-                batch, size = [], 0
-    runs.append(_spill(batch, folder / f"lines{len(runs)}"))
-    dump.unlink()
-    handles = [r.open("rb") for r in runs]
-    try:
-        for line in heapq.merge(*handles):
-            yield line[:-3]
-    finally:
-        for h in handles:
-            h.close()
-
-
-def _spill(batch: list[bytes], path: Path) -> Path:
-    batch.sort()
-    with path.open("wb") as out:
-        out.writelines(batch)
-    return path
-
-
-def _groups(bodies: Iterable[bytes]) -> Iterator[tuple[bytes, Properties]]:
-    """``(subject token, predicate token → object tokens)`` of each IRI subject's lines, which
-    are together (sorted); a triple in two graphs once. Lines with a blank node are left out."""
-    subject, props = b"", {}
-    start = b"\0"
-    for body in bodies:
-        if b"_:" in body and _has_blank_term(body):
-            continue
-        if not body.startswith(start):
-            if props:
-                yield subject, props
-            cut = body.index(b" ")
-            subject, props, start = body[:cut], {}, body[:cut + 1]
-        cut = len(start)
-        end = body.index(b" ", cut)
-        predicate, value = body[cut:end], body[end + 1:]
-        objects = props.get(predicate)
-        if objects is None:
-            props[predicate] = {value}
-        else:
-            objects.add(value)
+            if not line.endswith(ends):
+                continue
+            if not line.startswith(subject):
+                if props:
+                    yield subject[:-1], props
+                subject, props = line[:line.index(b" ") + 1], {}
+            cut = line.rindex(b" ", 0, len(line) - 3)  # before the graph
+            end = line.find(b" ", len(subject), cut)
+            if end < 0:  # a default-graph triple whose object is one of the graphs
+                continue
+            if b"_:" in line and _has_blank_term(line[:cut]):
+                continue
+            predicate, value = line[len(subject):end], line[end + 1:cut]
+            objects = props.get(predicate)
+            if objects is None:
+                props[predicate] = {value}
+            else:
+                objects.add(value)
     if props:
-        yield subject, props
+        yield subject[:-1], props
 
 
 def _iri_blocks(writer: _Writer, groups: Iterable[tuple[bytes, Properties]]
