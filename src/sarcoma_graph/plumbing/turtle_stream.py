@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from sarcoma_graph.errors import InputError
 from sarcoma_graph.plumbing.turtle import (
     _canonical_triples,
     _document,
@@ -32,6 +33,11 @@ from sarcoma_graph.plumbing.turtle import (
     _Writer,
 )
 from sarcoma_graph.plumbing.turtle_lines import LineFormatter, Properties
+
+
+class UnsortedLinesError(InputError, ValueError):
+    """The N-Quads lines read are not sorted (a saved dataset always is)."""
+
 
 #: Bytes of subject blocks (or of dumped lines) sorted in memory at once.
 RUN_BYTES = 128 << 20
@@ -256,8 +262,8 @@ def _distinct(blocks: Iterable[tuple[bytes, bytes]]) -> Iterator[bytes]:
     previous = None
     for key, block in blocks:
         if key == previous:
-            raise ValueError(f"the lines of <{key.decode()}> are not together: "
-                             "the N-Triples lines are not sorted")
+            raise UnsortedLinesError(f"the lines of <{key.decode()}> are not together: "
+                                     "the N-Quads lines are not sorted")
         previous = key
         yield block
 
