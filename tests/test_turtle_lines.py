@@ -96,7 +96,6 @@ def sizes(request, monkeypatch) -> str:
     if request.param == "tiny sizes":  # a run a block, caches emptied at every call
         monkeypatch.setattr(turtle_stream, "RUN_BYTES", 1)
         monkeypatch.setattr(turtle_stream, "IRI_CACHE", 1)
-        monkeypatch.setattr(turtle_stream, "SCAN_BYTES", 7)
         monkeypatch.setattr(turtle_lines, "TOKEN_CACHE", 1)
     return request.param
 

@@ -8,10 +8,10 @@ together: each subject is written as its lines are read, from their text
 writer's subject order (``<a/b>`` sorts before ``<a>`` as a line, after it as an IRI), so the
 blocks are sorted by subject IRI, :data:`RUN_BYTES` of them at a time, the runs merged from
 disk when there is more than one. The triples that hold a blank node (few: lists,
-restrictions) are read first and stay in memory in one
-:class:`~sarcoma_graph.plumbing.turtle._Writer`, which gives them their RDFC-1.0 labels and
-decides which are written inline exactly as the whole-graph writer does (every triple with a
-blank-node object is among them); an IRI subject among them is written by that writer.
+restrictions) are set aside on the way and go to one :class:`~sarcoma_graph.plumbing.turtle._Writer`
+at the end, which gives them their RDFC-1.0 labels and decides which are written inline exactly
+as the whole-graph writer does (every triple with a blank-node object is among them); an IRI
+subject among them is written by that writer. The file is read once.
 """
 
 from __future__ import annotations
@@ -43,8 +43,6 @@ class UnsortedLinesError(InputError, ValueError):
 RUN_BYTES = 128 << 20
 #: IRIs whose written form is remembered (the cache is emptied when it grows past this).
 IRI_CACHE = 200_000
-#: Bytes read at once when looking for the lines that hold a blank node.
-SCAN_BYTES = 8 << 20
 
 
 def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[str, str],
@@ -58,8 +56,9 @@ def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[s
     with tempfile.TemporaryDirectory(prefix="sarcoma-graph-turtle-") as tmp:
         folder = Path(tmp)
         source = dataset if dataset is not None else _sorted_dump(store, folder)
-        writer = _blank_writer(_blank_bodies(source, ends), prefixes)
-        iri_blocks = _sorted_blocks(_iri_blocks(writer, _groups(source, ends)), folder)
+        subjects = _Subjects(prefixes)
+        iri_blocks = _sorted_blocks(subjects.blocks(source, ends), folder)
+        writer = subjects.writer  # made once every line was read
         tail = [block.encode() for block in _blank_blocks(writer)]  # prefixes used: all known
         head = _document(writer.used, prefixes, header, ["\0"]).split("\0")[0].encode()
         first = True
@@ -108,48 +107,6 @@ def _spill(batch: list[bytes], path: Path) -> Path:
     return path
 
 
-def _body(line: bytes, ends: tuple[bytes, ...]) -> bytes | None:
-    """``S P O`` of an N-Quads line in one of the graphs whose line ending (`` <iri> .\\n``)
-    is given, as oxigraph writes it (one space between terms); ``None``: a quad of another
-    graph (or of the default graph, whose object may be one of the graphs' IRIs)."""
-    if not line.endswith(ends):
-        return None
-    cut = line.rindex(b" ", 0, len(line) - 3)
-    return line[:cut] if line.count(b" ", 0, cut) >= 2 else None
-
-
-def _blank_bodies(path: Path, ends: tuple[bytes, ...]) -> list[bytes]:
-    """The lines that hold a blank node, found by a byte search of :data:`SCAN_BYTES` blocks."""
-    found: list[bytes] = []
-    rest = b""
-    with path.open("rb") as handle:
-        while piece := handle.read(SCAN_BYTES):
-            piece = rest + piece
-            cut = piece.rfind(b"\n") + 1
-            found += _blank_in(piece[:cut], ends)
-            rest = piece[cut:]
-    found += _blank_in(rest, ends)
-    return found
-
-
-def _blank_in(block: bytes, ends: tuple[bytes, ...]) -> Iterator[bytes]:
-    at = block.find(b"_:")
-    while at >= 0:
-        start = block.rfind(b"\n", 0, at) + 1
-        stop = block.find(b"\n", at)
-        stop = len(block) if stop < 0 else stop + 1
-        body = _body(block[start:stop], ends)
-        if body is not None and _has_blank_term(body):
-            yield body
-        at = block.find(b"_:", stop)
-
-
-def _has_blank_term(body: bytes) -> bool:
-    return any(isinstance(t, ox.BlankNode) for q in ox.parse(body + b" .\n",
-                                                              format=ox.RdfFormat.N_TRIPLES)
-               for t in (q.subject, q.object))
-
-
 def _blank_writer(blank: list[bytes], prefixes: Mapping[str, str]) -> _Writer:
     """The writer of the triples that hold a blank node, labelled as the whole graph's writer
     labels them."""
@@ -159,10 +116,12 @@ def _blank_writer(blank: list[bytes], prefixes: Mapping[str, str]) -> _Writer:
     return _Writer((_writable(s, p, o) for s, p, o in triples), prefixes)
 
 
-def _groups(path: Path, ends: tuple[bytes, ...]) -> Iterator[tuple[bytes, Properties]]:
+def _groups(path: Path, ends: tuple[bytes, ...], blank: list[bytes], mixed: set[bytes]
+            ) -> Iterator[tuple[bytes, Properties]]:
     """``(subject token, predicate token → object tokens)`` of each IRI subject's lines in the
-    graphs (lines sorted: a subject's lines are together); a triple in two graphs once. Lines
-    with a blank node are left out. One loop: this runs once a line."""
+    graphs (lines sorted: a subject's lines are together); a triple in two graphs once. The
+    lines whose subject or object is a blank node go to ``blank`` (``S P O``), and an IRI
+    subject of one to ``mixed``, before its group comes. One loop: this runs once a line."""
     subject, props = b"\0", {}
     with path.open("rb") as lines:
         for line in lines:
@@ -176,7 +135,9 @@ def _groups(path: Path, ends: tuple[bytes, ...]) -> Iterator[tuple[bytes, Proper
             end = line.find(b" ", len(subject), cut)
             if end < 0:  # a default-graph triple whose object is one of the graphs
                 continue
-            if b"_:" in line and _has_blank_term(line[:cut]):
+            if line.startswith(b"_:", end + 1) or subject.startswith(b"_:"):
+                blank.append(line[:cut])
+                mixed.add(subject)
                 continue
             predicate, value = line[len(subject):end], line[end + 1:cut]
             objects = props.get(predicate)
@@ -188,24 +149,41 @@ def _groups(path: Path, ends: tuple[bytes, ...]) -> Iterator[tuple[bytes, Proper
         yield subject[:-1], props
 
 
-def _iri_blocks(writer: _Writer, groups: Iterable[tuple[bytes, Properties]]
-                ) -> Iterator[tuple[bytes, str]]:
-    """``(subject IRI, block)`` of each IRI subject (in line order): written from the lines'
-    text, or by the blank-node part's writer when it holds triples of the subject too."""
-    text = LineFormatter(writer)
-    kept = {s.value for s in writer.index if isinstance(s, ox.NamedNode)}
-    for subject, props in groups:
-        iri = subject[1:-1]
-        if kept and (name := iri.decode()) in kept:
+class _Subjects:
+    """The IRI subjects' blocks in one pass over the sorted lines: each written from its
+    lines' text as it is read, unless it has a blank-node object; the triples with a blank
+    node go to one :class:`_Writer` made at the end (:attr:`writer`), which writes those
+    subjects and the blank nodes."""
+
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        self.prefixes = prefixes
+        self.text = LineFormatter(_Writer([], prefixes))
+        self.writer = self.text.writer
+
+    def blocks(self, path: Path, ends: tuple[bytes, ...]) -> Iterator[tuple[bytes, str]]:
+        """``(subject IRI, block)`` of each IRI subject, in line order, then those written by
+        the blank-node part's writer."""
+        blank: list[bytes] = []
+        mixed: set[bytes] = set()
+        stashed: list[tuple[bytes, Properties]] = []
+        written = self.text.writer.written
+        for subject, props in _groups(path, ends, blank, mixed):
+            if subject + b" " in mixed:
+                stashed.append((subject, props))
+                continue
+            yield subject[1:-1], self.text.block(subject, props)
+            if len(written) > IRI_CACHE:
+                written.clear()
+        writer = self.writer = _blank_writer(blank, self.prefixes)
+        writer.used |= self.text.writer.used
+        del blank, mixed
+        kept = {s.value for s in writer.index if isinstance(s, ox.NamedNode)}
+        for subject, props in stashed:
+            name = subject[1:-1].decode()
             kept.discard(name)
-            block = _subject_block(writer, name, _triples(subject, props))
-        else:
-            block = text.block(subject, props)
-        if len(writer.written) > IRI_CACHE:
-            writer.written.clear()
-        yield iri, block
-    for name in sorted(kept):
-        yield name.encode(), _subject_block(writer, name, [])
+            yield subject[1:-1], _subject_block(writer, name, _triples(subject, props))
+        for name in sorted(kept):
+            yield name.encode(), _subject_block(writer, name, [])
 
 
 def _triples(subject: bytes, props: Properties) -> list[ox.Triple]:
