@@ -130,3 +130,45 @@ def test_unsorted_lines_are_an_error_not_a_wrong_file(tmp_path: Path):
                                  for i, s in enumerate("aba")))
     with pytest.raises(ValueError, match="not sorted"):
         write_canonical_turtle(None, [G1], PREFIXES, io.BytesIO(), dataset=dataset)
+
+
+@pytest.fixture(scope="module")
+def reasoned(tmp_path_factory, root) -> Path:
+    from typer.testing import CliRunner
+
+    from sarcoma_graph.cli import app
+
+    build_dir = tmp_path_factory.mktemp("build")
+    for stage in ("build", "reason"):
+        result = CliRunner().invoke(app, [stage, "--root", str(root), "--build-dir", str(build_dir),
+                                          "-q"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    return build_dir
+
+
+@pytest.mark.parametrize("graphs", [[], ["curated", "ontology"]], ids=["every graph", "two graphs"])
+@pytest.mark.parametrize("disk", [False, True], ids=["in memory", "on disk"])
+def test_cli_export_from_the_saved_file_is_the_store_export(reasoned, root, tmp_path, monkeypatch,
+                                                            graphs, disk):
+    """``export -f turtle`` reads the saved dataset's file whatever the store mode: the bytes
+    of the whole-graph writer on the loaded store, for every graph and for some."""
+    from typer.testing import CliRunner
+
+    from sarcoma_graph.cli import app
+    from sarcoma_graph.export import export
+    from sarcoma_graph.namespaces import graph_iri, prefix_map
+    from sarcoma_graph.plumbing.formats import rdf_syntax
+
+    store = open_store("oxigraph")
+    store.add_quads(ox.parse(path=str(reasoned / "dataset.nq"), format=ox.RdfFormat.N_QUADS))
+    want = export(store, rdf_syntax("turtle"), prefix_map(), [graph_iri(g) for g in graphs] or None)
+    if disk:
+        monkeypatch.setenv("SARCOMA_GRAPH_STORE_DIR", str(tmp_path / "store"))
+    out = tmp_path / "out.ttl"
+    args = ["export", "-f", "turtle", "-o", str(out), "-q", "--root", str(root),
+            "--build-dir", str(reasoned), *(a for g in graphs for a in ("--graph", g))]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == want
+    unknown = CliRunner().invoke(app, [*args, "--graph", "nope"])
+    assert unknown.exit_code == 2 and "no graph" in unknown.output
