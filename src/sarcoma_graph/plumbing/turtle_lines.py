@@ -43,28 +43,37 @@ class LineFormatter:
     def __init__(self, writer: _Writer) -> None:
         self.writer = writer
         self.objects: dict[bytes, str] = {}
-        self.predicates: dict[bytes, tuple[str, str]] = {}
+        self.orders: dict[tuple[bytes, ...], list[tuple[str, bytes]]] = {}
 
     def block(self, subject: bytes, props: Properties) -> str:
         """The block of the IRI subject token ``subject`` (``<iri>``) and its properties."""
-        known, written = self.predicates, self.objects
+        order = self.orders.get(keys := tuple(props))
+        if order is None:
+            order = self._order(keys)
+        written = self.objects
         lines = []
-        for _, text, predicate, objects in sorted([
-                (*(known.get(p) or self._predicate(p)), p, o) for p, o in props.items()]):
+        for text, predicate in order:
+            objects = props[predicate]
             if len(objects) == 1:
                 (value,) = objects
-                lines.append(f"{_PAD}{text} {written.get(value) or self._object(subject, predicate, value)}")
+                lines.append(f"{text}{written.get(value) or self._object(subject, predicate, value)}")
             else:
-                lines.append(f"{_PAD}{text} " + _OBJECTS.join(sorted([
+                lines.append(text + _OBJECTS.join(sorted([
                     written.get(o) or self._object(subject, predicate, o) for o in objects])))
         return self.writer.iri_text(subject[1:-1].decode()) + "\n" + " ;\n".join(lines) + " ."
 
-    def _predicate(self, token: bytes) -> tuple[str, str]:
-        """(sort key: ``rdf:type`` first, then by IRI; text) of a predicate token."""
-        iri = token[1:-1].decode()
-        text = "a" if iri == RDF_TYPE else self.writer.iri_text(iri)
-        known = self.predicates[token] = ("" if iri == RDF_TYPE else iri, text)
-        return known
+    def _order(self, keys: tuple[bytes, ...]) -> list[tuple[str, bytes]]:
+        """The predicates ``keys`` as the writer orders them (``rdf:type`` first, then by IRI),
+        each with its text (padded, a space after): subjects of one kind share one order."""
+        named = []
+        for token in keys:
+            iri = token[1:-1].decode()
+            text = "a" if iri == RDF_TYPE else self.writer.iri_text(iri)
+            named.append(("" if iri == RDF_TYPE else iri, f"{_PAD}{text} ", token))
+        if len(self.orders) >= TOKEN_CACHE:
+            self.orders.clear()
+        order = self.orders[keys] = [(text, token) for _, text, token in sorted(named)]
+        return order
 
     def _object(self, subject: bytes, predicate: bytes, token: bytes) -> str:
         text = self.objects.get(token)

@@ -122,7 +122,7 @@ def _groups(path: Path, ends: tuple[bytes, ...], blank: list[bytes], mixed: set[
     graphs (lines sorted: a subject's lines are together); a triple in two graphs once. The
     lines whose subject or object is a blank node go to ``blank`` (``S P O``), and an IRI
     subject of one to ``mixed``, before its group comes. One loop: this runs once a line."""
-    subject, props = b"\0", {}
+    subject, props, size, anonymous = b"\0", {}, 1, False
     with path.open("rb") as lines:
         for line in lines:
             if not line.endswith(ends):
@@ -130,16 +130,17 @@ def _groups(path: Path, ends: tuple[bytes, ...], blank: list[bytes], mixed: set[
             if not line.startswith(subject):
                 if props:
                     yield subject[:-1], props
-                subject, props = line[:line.index(b" ") + 1], {}
+                size = line.index(b" ") + 1
+                subject, props, anonymous = line[:size], {}, line[0] == 95  # _:
             cut = line.rindex(b" ", 0, len(line) - 3)  # before the graph
-            end = line.find(b" ", len(subject), cut)
+            end = line.find(b" ", size, cut)
             if end < 0:  # a default-graph triple whose object is one of the graphs
                 continue
-            if line.startswith(b"_:", end + 1) or subject.startswith(b"_:"):
+            if anonymous or (line[end + 1] == 95 and line[end + 2] == 58):  # _:
                 blank.append(line[:cut])
                 mixed.add(subject)
                 continue
-            predicate, value = line[len(subject):end], line[end + 1:cut]
+            predicate, value = line[size:end], line[end + 1:cut]
             objects = props.get(predicate)
             if objects is None:
                 props[predicate] = {value}
