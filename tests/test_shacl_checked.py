@@ -5,6 +5,7 @@ of IRIs, over targets of every kind; shapes with anything else stay on the Pytho
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
@@ -46,13 +47,13 @@ def _keys(report: Graph) -> Counter:
     return Counter(result_keys(report))
 
 
-def _fast(data: Graph, shapes: Graph) -> tuple[Graph, int]:
+def _fast(data: Graph, shapes: Graph, on_disk: Path | None = None) -> tuple[Graph, int]:
     from sarcoma_graph.plumbing.terms import to_ox
     from sarcoma_graph.shacl.engine import Data, Engine, results_graph
     from sarcoma_graph.shacl.model import ShapesReader
     from sarcoma_graph.store import open_store
 
-    store = open_store()
+    store = open_store(path=on_disk)
     store.add_quads(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in data)
     engine = Engine(ShapesReader(shapes), Data(store))
     results = engine.validate()
@@ -61,12 +62,15 @@ def _fast(data: Graph, shapes: Graph) -> tuple[Graph, int]:
     return graph, sum(plan is not None for plan in engine._plans.values())
 
 
-def test_store_checked_shapes_give_pyshacl_report():
+@pytest.mark.parametrize("on_disk", [False, True], ids=["memory", "disk"])
+def test_store_checked_shapes_give_pyshacl_report(on_disk: bool, tmp_path: Path):
+    """In memory the counts are index lookups per focus node; on disk, scans joined by hash
+    (:func:`checked.at_least_query`): the same report either way."""
     data = Graph().parse(format="turtle", data=DATA)
     shapes = Graph().parse(format="turtle", data=SHAPES)
     _, reference, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
                                        advanced=True, allow_warnings=True)
-    ours, store_checked = _fast(data, shapes)
+    ours, store_checked = _fast(data, shapes, tmp_path / "store" if on_disk else None)
     assert store_checked == 8  # every property shape above went through the store's checks
     theirs = _keys(reference)
     assert sum(theirs.values()) >= 10, "the data must break each kind of constraint"
@@ -103,6 +107,18 @@ def test_limits_of_zero_and_one_need_no_group_by():
     assert texts is not None and sorted(texts) == [0, 2]
     higher = checked.plan({SH.maxCount: [Literal(2)]}, lambda _: [], lambda c: [c])
     assert higher is not None and checked.at_least_queries(higher, "{}", "<x:p>") is None
+
+
+def test_scans_replace_lookups_only_for_one_predicate():
+    focus = "{ VALUES ?this { <x:a> } }"
+    scanned = checked.at_least_query(2, focus, "<x:p>", by_scan=True)
+    assert "GROUP BY ?this" in scanned and "?v , ?w" not in scanned
+    assert "MINUS" in checked.at_least_query(0, focus, "<x:p>", by_scan=True)
+    for path in ("^<x:p>", "<x:p>/<x:q>", "<x:p>*"):  # a path: one lookup per focus node
+        assert checked.at_least_query(2, focus, path, by_scan=True) == \
+            checked.at_least_query(2, focus, path)
+    assert checked.at_least_query(1, "", "<x:p>", by_scan=True) == \
+        checked.at_least_query(1, "", "<x:p>")  # no focus nodes to join: one scan already
 
 
 # --- string datatypes, languages, unique languages, patterns, qualified value shapes -----------

@@ -209,19 +209,39 @@ def at_least_needed(plan: Plan) -> set[int] | None:
             p == SH.maxCount}
 
 
-def at_least_query(n: int, fragment: str, path: str) -> str:
+#: a path that is one predicate IRI (its triples can be read in one scan of the predicate)
+_PREDICATE = re.compile(r"<[^<>\s]*>")
+
+
+def at_least_query(n: int, fragment: str, path: str, by_scan: bool = False) -> str:
     """For 0, the focus nodes without a value (``fragment`` not empty), for 1 and 2 those with
-    at least one or two distinct values (a third of a ``GROUP BY``'s time)."""
+    at least one or two distinct values (a third of a ``GROUP BY``'s time).
+
+    ``by_scan`` (a store on disk) reads a one-predicate path's subjects in one pass, grouped, and
+    joins them to the focus nodes by hash, instead of one index lookup per focus node: on
+    RocksDB a lookup costs more as the store grows (290k curation records, rdf:object at most
+    once: 11.1 s against 2.5 s at 10M quads, 0.84 against 0.24 s at 1M; in memory the lookups
+    win, 0.25 against 0.34 s)."""
+    if by_scan and fragment and _PREDICATE.fullmatch(path):
+        having = {0: f"SELECT DISTINCT ?this WHERE {{ ?this {path} ?v }}",
+                  1: f"SELECT DISTINCT ?this WHERE {{ ?this {path} ?v }}",
+                  2: f"SELECT ?this WHERE {{ ?this {path} ?v }} GROUP BY ?this "
+                     "HAVING (COUNT(DISTINCT ?v) > 1)"}[n]
+        if n == 0:
+            return f"SELECT ?this WHERE {{ {fragment} MINUS {{ {having} }} }}"
+        return f"SELECT DISTINCT ?this WHERE {{ {fragment} {{ {having} }} }}"
     return {0: f"SELECT ?this WHERE {{ {fragment} FILTER NOT EXISTS {{ ?this {path} ?v }} }}",
             1: f"SELECT DISTINCT ?this WHERE {{ {fragment} ?this {path} ?v }}",
             2: f"SELECT DISTINCT ?this WHERE {{ {fragment} ?this {path} ?v , ?w "
                "FILTER (!sameTerm(?v, ?w)) }"}[n]
 
 
-def at_least_queries(plan: Plan, fragment: str, path: str) -> dict[int, str] | None:
+def at_least_queries(plan: Plan, fragment: str, path: str,
+                     by_scan: bool = False) -> dict[int, str] | None:
     """:func:`at_least_query` for each of :func:`at_least_needed`."""
     needed = at_least_needed(plan)
-    return None if needed is None else {n: at_least_query(n, fragment, path) for n in sorted(needed)}
+    return None if needed is None else \
+        {n: at_least_query(n, fragment, path, by_scan) for n in sorted(needed)}
 
 
 def count_query(plan: Plan, fragment: str, path: str) -> str:

@@ -192,6 +192,11 @@ class Data:
         """Whether the store answers subject-predicate lookups directly (in-process oxigraph)."""
         return isinstance(self.store, OxigraphStore)
 
+    def on_disk(self) -> bool:
+        """Whether the store is in-process oxigraph on disk (RocksDB), where an index lookup
+        per focus node costs more than one scan of a predicate (:func:`.checked.at_least_query`)."""
+        return isinstance(self.store, OxigraphStore) and self.store.path is not None
+
     def pairs_of(self, predicate: URIRef, focus: set[Node]) -> dict[Node, list[Node]]:
         """:meth:`pairs` of a plain predicate for some nodes only, one index lookup each,
         remembered for the next shape on that predicate (only when :meth:`lookups`). The
@@ -497,8 +502,9 @@ class Engine:
         out: list[tuple[URIRef, Node]] = []
         if needed is not None:  # limits of 0 and 1: who has none, at least one, at least two
             asked = needed if fragment or 0 not in needed else needed - {0} | {1}
-            having = {n: self._at_least(shape.prefixes + checked.at_least_query(n, fragment, path))
-                      for n in sorted(asked)}
+            by_scan = self.data.on_disk()
+            having = {n: self._at_least(shape.prefixes + checked.at_least_query(
+                n, fragment, path, by_scan)) for n in sorted(asked)}
             if not fragment and 0 in needed:  # no SPARQL group for "the focus nodes without"
                 having[0] = focus - having[1]
             for parameter, limit in plan.counts:
