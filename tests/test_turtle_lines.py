@@ -172,3 +172,44 @@ def test_cli_export_from_the_saved_file_is_the_store_export(reasoned, root, tmp_
     assert out.read_bytes() == want
     unknown = CliRunner().invoke(app, [*args, "--graph", "nope"])
     assert unknown.exit_code == 2 and "no graph" in unknown.output
+
+
+@pytest.mark.parametrize(("locals_", "merged"), [
+    (["s1", "s2", "s3", "t"], False),  # line order is IRI order: the runs are copied
+    (["s/1", "s/2", "s", "t"], True),  # <s> sorts after <s/2> as a line: the runs are merged
+], ids=["copied", "merged"])
+def test_runs_copied_or_merged_same_bytes(tmp_path: Path, monkeypatch, locals_, merged):
+    from sarcoma_graph.plumbing import block_runs
+
+    calls = []
+    original = block_runs.SortedBlocks._merged
+    monkeypatch.setattr(block_runs.SortedBlocks, "_merged",
+                        lambda self: calls.append(1) or original(self))
+    monkeypatch.setattr(turtle_stream, "RUN_BYTES", 1)
+    quads = [ox.Quad(n(s, "http://example.org/id/"), n("p"), ox.Literal(s), ox.NamedNode(G1))
+             for s in locals_]
+    assert streamed(quads, [G1], tmp_path, saved=True) == expected(quads, [G1])
+    assert bool(calls) is merged
+    assert streamed(quads, [G1], tmp_path / "dump", saved=False) == expected(quads, [G1])
+
+
+@pytest.mark.parametrize("saved", [True, False], ids=["saved dataset", "store dump"])
+@pytest.mark.parametrize("subject", [ox.NamedNode("urn:x:a"), ox.BlankNode("b")], ids=["IRI", "blank"])
+def test_no_header_and_no_prefix_starts_with_the_first_block(tmp_path: Path, sizes: str,
+                                                             saved: bool, subject):
+    from sarcoma_graph.dataset import write_sorted_nquads
+
+    quads = [ox.Quad(subject, ox.NamedNode("urn:x:p"), ox.Literal("x"), ox.NamedNode(G1)),
+             ox.Quad(ox.NamedNode("urn:x:z"), ox.NamedNode("urn:x:p"), ox.Literal("y"), ox.NamedNode(G1))]
+    store = open_store("oxigraph")
+    store.add_quads(quads)
+    dataset = None
+    if saved:
+        dataset = tmp_path / "dataset.nq"
+        with dataset.open("wb") as handle:
+            write_sorted_nquads(store, handle, tmp_path)
+    out = io.BytesIO()
+    write_canonical_turtle(store, [G1], PREFIXES, out, dataset=dataset)
+    want = canonical_turtle(list(store.quads(G1)), PREFIXES)
+    assert out.getvalue().decode() == want
+    assert want.startswith(("<urn:x:a>\n", "<urn:x:z>\n")) and want.endswith(" .\n")

@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from sarcoma_graph.errors import InputError
+from sarcoma_graph.plumbing.block_runs import SortedBlocks
 from sarcoma_graph.plumbing.turtle import (
     _canonical_triples,
     _document,
@@ -33,11 +33,6 @@ from sarcoma_graph.plumbing.turtle import (
     _Writer,
 )
 from sarcoma_graph.plumbing.turtle_lines import LineFormatter, Properties
-
-
-class UnsortedLinesError(InputError, ValueError):
-    """The N-Quads lines read are not sorted (a saved dataset always is)."""
-
 
 #: Bytes of subject blocks (or of dumped lines) sorted in memory at once.
 RUN_BYTES = 128 << 20
@@ -57,21 +52,20 @@ def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[s
         folder = Path(tmp)
         source = dataset if dataset is not None else _sorted_dump(store, folder)
         subjects = _Subjects(prefixes)
-        iri_blocks = _sorted_blocks(subjects.blocks(source, ends), folder)
+        iri_blocks = SortedBlocks(folder, RUN_BYTES)
+        iri_blocks.add_all(subjects.blocks(source, ends))
         writer = subjects.writer  # made once every line was read
-        tail = [block.encode() for block in _blank_blocks(writer)]  # prefixes used: all known
+        tail = _blank_blocks(writer)  # the prefixes used are all known after this
+        if iri_blocks.empty and not tail:  # no triple at all
+            out.write(_document(writer.used, prefixes, header, []).encode())
+            return
         head = _document(writer.used, prefixes, header, ["\0"]).split("\0")[0].encode()
-        first = True
-        for block in _chain(iri_blocks, tail):
-            out.write(head if first else b"\n\n")
-            out.write(block)
-            first = False
-        out.write(_document(writer.used, prefixes, header, []).encode() if first else b"\n")
-
-
-def _chain(*parts: Iterable[bytes]) -> Iterator[bytes]:
-    for part in parts:
-        yield from part
+        out.write(head[:-2])  # each block comes after a blank line: the head's own goes
+        iri_blocks.write(out, 0 if head else 2)
+        for number, block in enumerate(tail):
+            data = b"\n\n" + block.encode()
+            out.write(data[2:] if iri_blocks.empty and not head and not number else data)
+        out.write(b"\n")
 
 
 def _sorted_dump(store: object, folder: Path) -> Path:
@@ -191,60 +185,6 @@ def _triples(subject: bytes, props: Properties) -> list[ox.Triple]:
     lines = b"".join(subject + b" " + p + b" " + o + b" .\n" for p, objects in props.items()
                      for o in objects)
     return list(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES))
-
-
-def _sorted_blocks(blocks: Iterable[tuple[bytes, str]], folder: Path) -> Iterator[bytes]:
-    """The blocks sorted by subject IRI, :data:`RUN_BYTES` in memory at once, runs merged from
-    disk. Every block is made before this returns (the prefixes used are known then)."""
-    runs: list[Path] = []
-    run: list[tuple[bytes, str]] = []
-    size = 0
-    for key, block in blocks:
-        run.append((key, block))
-        size += len(block)
-        if size >= RUN_BYTES:
-            runs.append(_spill_blocks(run, folder / f"run{len(runs)}"))
-            run, size = [], 0
-    run.sort(key=_key)
-    if not runs:
-        return _distinct((key, block.encode()) for key, block in run)
-    runs.append(_spill_blocks(run, folder / f"run{len(runs)}"))
-    return _distinct(_merged(runs))
-
-
-def _key(item: tuple[bytes, str]) -> bytes:
-    return item[0]
-
-
-def _spill_blocks(run: list[tuple[bytes, str]], path: Path) -> Path:
-    """A run as lines ``IRI TAB block``, its newlines written as NUL (a block holds neither a
-    NUL nor a tab before its first newline: Turtle escapes them in IRIs and strings)."""
-    run.sort(key=_key)
-    with path.open("wb") as out:
-        out.writelines(key + b"\t" + block.replace("\n", "\0").encode() + b"\n"
-                       for key, block in run)
-    return path
-
-
-def _merged(runs: list[Path]) -> Iterator[tuple[bytes, bytes]]:
-    handles = [r.open("rb") for r in runs]
-    try:
-        for line in heapq.merge(*handles):  # IRI TAB…: sorted by IRI (no IRI holds a tab)
-            cut = line.index(b"\t")
-            yield line[:cut], line[cut + 1:-1].replace(b"\0", b"\n")
-    finally:
-        for h in handles:
-            h.close()
-
-
-def _distinct(blocks: Iterable[tuple[bytes, bytes]]) -> Iterator[bytes]:
-    previous = None
-    for key, block in blocks:
-        if key == previous:
-            raise UnsortedLinesError(f"the lines of <{key.decode()}> are not together: "
-                                     "the N-Quads lines are not sorted")
-        previous = key
-        yield block
 
 
 def _blank_blocks(writer: _Writer) -> list[str]:
