@@ -186,9 +186,9 @@ def export_cmd(
 
     proj = project(root, build_dir)
     if release is None and store_url is None and _syntax(fmt).name == "turtle":
-        saved = _saved_graphs(proj, graph)
-        if saved is not None:  # streamed from the saved file: no store to load or open
-            _export_turtle(None, saved, output, quiet, proj.dataset_path)
+        chosen = _saved_graphs(proj, graph)
+        if chosen is not None:  # streamed from the saved file: no store to load or open
+            _export_turtle(None, chosen, output, quiet, proj.dataset_path)
             return
     store = dataset_store(proj, store_url, store_timeout)
     if release is not None:  # the older spelling of `sarcoma-graph release DIR`

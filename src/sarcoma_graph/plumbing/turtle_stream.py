@@ -71,7 +71,8 @@ def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[s
 def _sorted_dump(store: object, folder: Path) -> Path:
     """The store's quads as N-Quads sorted by line, as the saved dataset is (runs sorted in
     memory, merged from disk)."""
-    dump, runs = folder / "dump.nq", []
+    dump = folder / "dump.nq"
+    runs: list[Path] = []
     store._store.dump(str(dump), format=ox.RdfFormat.N_QUADS)  # type: ignore[attr-defined]
     batch: list[bytes] = []
     size = 0
@@ -116,7 +117,8 @@ def _groups(path: Path, ends: tuple[bytes, ...], blank: list[bytes], mixed: set[
     graphs (lines sorted: a subject's lines are together); a triple in two graphs once. The
     lines whose subject or object is a blank node go to ``blank`` (``S P O``), and an IRI
     subject of one to ``mixed``, before its group comes. One loop: this runs once a line."""
-    subject, props, size, anonymous = b"\0", {}, 1, False
+    subject, size, anonymous = b"\0", 1, False
+    props: Properties = {}
     with path.open("rb") as lines:
         for line in lines:
             if not line.endswith(ends):
