@@ -6,8 +6,9 @@ for the graphs asked for; else the store's dump, sorted on disk), so a subject's
 together: each subject is written as its lines are read, from their text
 (:class:`~sarcoma_graph.plumbing.turtle_lines.LineFormatter`). Line order is not quite the
 writer's subject order (``<a/b>`` sorts before ``<a>`` as a line, after it as an IRI), so the
-blocks are sorted by subject IRI, :data:`RUN_BYTES` of them at a time, the runs merged from
-disk when there is more than one. The triples that hold a blank node (few: lists,
+blocks are sorted by subject IRI, :data:`RUN_BYTES` of them at a time, the runs copied or
+merged from disk when there is more than one
+(:class:`~sarcoma_graph.plumbing.block_runs.SortedBlocks`). The triples that hold a blank node (few: lists,
 restrictions) are set aside on the way and go to one :class:`~sarcoma_graph.plumbing.turtle._Writer`
 at the end, which gives them their RDFC-1.0 labels and decides which are written inline exactly
 as the whole-graph writer does (every triple with a blank-node object is among them); an IRI
