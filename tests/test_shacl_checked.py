@@ -119,6 +119,12 @@ def test_scans_replace_lookups_only_for_one_predicate():
             checked.at_least_query(2, focus, path)
     assert checked.at_least_query(1, "", "<x:p>", by_scan=True) == \
         checked.at_least_query(1, "", "<x:p>")  # no focus nodes to join: one scan already
+    plan = checked.plan({SH.nodeKind: [SH.IRI]}, lambda _: [], lambda c: [c])
+    assert plan is not None
+    assert "{ SELECT ?this ?v WHERE { ?this <x:p> ?v FILTER" in \
+        checked.value_query(plan, focus, "<x:p>", by_scan=True)
+    assert checked.value_query(plan, focus, "^<x:p>", by_scan=True) == \
+        checked.value_query(plan, focus, "^<x:p>")
 
 
 # --- string datatypes, languages, unique languages, patterns, qualified value shapes -----------

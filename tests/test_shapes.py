@@ -194,6 +194,18 @@ def test_every_constraint_has_a_message():
                 assert isinstance(message, Literal) and message.language == "en", (shape, holder)
 
 
+def test_entity_kind_target_subtracts_every_class_it_maps_to():
+    """sgsh:EntityKindShape maps id/<kind>/ to a class, then subtracts the entities typed with
+    the classes of a list (MINUS, for speed): a class missing from the list would flag every
+    entity of its kind."""
+    shapes = shapes_graph()
+    target = shapes.value(URIRef(SGSH + "EntityKindShape"), SH.target)
+    text = str(shapes.value(target, SH.select))
+    mapped = set(re.findall(r"(?:sg|oa):[A-Za-z]+", text[text.index("BIND (IF"):text.index("MINUS")]))
+    listed = set(re.findall(r"(?:sg|oa):[A-Za-z]+", text[text.index("MINUS"):]))
+    assert len(mapped) > 10 and mapped == listed
+
+
 def test_there_are_examples():
     assert VALID and INVALID
 

@@ -432,6 +432,13 @@ class Engine:
             results += self.evaluate(prop, focus, fragment, report)
         return results
 
+    def _by_scan(self, shape: Shape, focus: set[Node]) -> bool:
+        """Whether the store's checks on the focus nodes read the shape's predicate in one scan
+        joined by hash rather than by a lookup per focus node: on disk, when the predicate has
+        at most :data:`PATH_WIDE_UP_TO` triples per focus node (:func:`.checked.at_least_query`)."""
+        return self.data.on_disk() and isinstance(shape.path, URIRef) and \
+            self.data.size(shape.path) <= PATH_WIDE_UP_TO * len(focus)
+
     def _path_wide(self, shape: Shape, focus: set[Node]) -> bool:
         """Whether the store checks the shape over every triple of its predicate
         (:data:`PATH_WIDE_UP_TO`)."""
@@ -449,6 +456,7 @@ class Engine:
         if plan is None:
             return None
         path, keep = shape.path_sparql, (focus.__contains__ if not fragment else None)
+        by_scan = self._by_scan(shape, focus)
         by_parameter: dict[URIRef, list[Hit]] = defaultdict(list)
 
         def add(parameter: URIRef, this: Node, value: Node | None = None,
@@ -457,10 +465,11 @@ class Engine:
                 by_parameter[parameter].append(
                     (this, value, component(name or COMPONENT[parameter]), None, None, None))
 
-        for parameter, this in self._count_failures(shape, plan, fragment, focus):
+        for parameter, this in self._count_failures(shape, plan, fragment, focus, by_scan):
             add(parameter, this)
         if plan.checks:
-            _, rows = self.data.rows(shape.prefixes + checked.value_query(plan, fragment, path))
+            _, rows = self.data.rows(shape.prefixes + checked.value_query(plan, fragment, path,
+                                                                          by_scan))
             for found, value, *verdicts in rows:
                 assert found is not None  # the fragment binds ?this
                 for check, verdict in zip(plan.checks, verdicts, strict=True):
@@ -492,7 +501,7 @@ class Engine:
         return self._nodes_with[query]
 
     def _count_failures(self, shape: Shape, plan: checked.Plan, fragment: str,
-                        focus: set[Node]) -> list[tuple[URIRef, Node]]:
+                        focus: set[Node], by_scan: bool = False) -> list[tuple[URIRef, Node]]:
         """(sh:minCount or sh:maxCount, focus node) for each count limit a focus node breaks
         (with an empty ``fragment``, limits of 0 and 1 only; the caller keeps the focus's)."""
         if not plan.counts:
@@ -502,7 +511,6 @@ class Engine:
         out: list[tuple[URIRef, Node]] = []
         if needed is not None:  # limits of 0 and 1: who has none, at least one, at least two
             asked = needed if fragment or 0 not in needed else needed - {0} | {1}
-            by_scan = self.data.on_disk()
             having = {n: self._at_least(shape.prefixes + checked.at_least_query(
                 n, fragment, path, by_scan)) for n in sorted(asked)}
             if not fragment and 0 in needed:  # no SPARQL group for "the focus nodes without"
