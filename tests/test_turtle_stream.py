@@ -99,18 +99,20 @@ def test_read_from_the_saved_dataset_same_bytes(triples, copied):
     assert out.getvalue().decode() == in_memory(store, [G1, G2], ("h",))
 
 
-def test_subjects_parsed_a_few_lines_a_call_same_bytes(root, monkeypatch):
-    """Lines parsed :data:`PARSE_LINES` at a time, handed back to their subjects: with 3 a call,
-    most calls cut a subject's lines from the next one's, and the bytes stay the same."""
+def test_runs_merged_and_caches_emptied_same_bytes(root, monkeypatch):
+    """Every subject block its own run (merged from disk), the IRI and token caches emptied at
+    every call: the bytes stay the same."""
     from sarcoma_graph.build import build
     from sarcoma_graph.namespaces import prefix_map
-    from sarcoma_graph.plumbing import turtle_stream
+    from sarcoma_graph.plumbing import turtle_lines, turtle_stream
     from sarcoma_graph.project import Project
 
     store, _ = build(Project.discover(root))
     graphs = store.named_graphs()
     expected = canonical_turtle([q for g in graphs for q in store.quads(g)], prefix_map())
-    monkeypatch.setattr(turtle_stream, "PARSE_LINES", 3)
+    for name, value in (("RUN_BYTES", 1), ("IRI_CACHE", 1)):
+        monkeypatch.setattr(turtle_stream, name, value)
+    monkeypatch.setattr(turtle_lines, "TOKEN_CACHE", 1)
     out = io.BytesIO()
     write_canonical_turtle(store, graphs, prefix_map(), out)
     assert out.getvalue().decode() == expected

@@ -186,9 +186,9 @@ def export_cmd(
 
     proj = project(root, build_dir)
     if release is None and store_url is None and _syntax(fmt).name == "turtle":
-        written = _saved_turtle(proj, graph)
-        if written is not None:
-            _write(written, output, quiet)
+        chosen = _saved_graphs(proj, graph)
+        if chosen is not None:  # streamed from the saved file: no store to load or open
+            _export_turtle(None, chosen, output, quiet, proj.dataset_path)
             return
     store = dataset_store(proj, store_url, store_timeout)
     if release is not None:  # the older spelling of `sarcoma-graph release DIR`
@@ -219,26 +219,18 @@ def _write(data: bytes, output: Path | None, quiet: bool) -> None:
             err.print(f"wrote {len(data)} bytes → {output}")
 
 
-#: Most quads exported from the saved file: its terms all sit in memory (1.4 GB at 1M quads);
-#: above, the store's streamed writer keeps memory bounded.
-SAVED_TURTLE_MOST = 2_000_000
+def _saved_graphs(proj: Project, graph: list[str] | None) -> list[str] | None:
+    """The named graphs to write as Turtle straight from the saved dataset's file (sorted
+    N-Quads, checked against its manifest), in memory or on-disk mode alike: the streamed
+    writer reads it twice and holds a few subjects at a time. ``None``: the manifest does not
+    list its graphs (ask a store)."""
+    from sarcoma_graph.dataset import check_stage
 
-
-def _saved_turtle(proj: Project, graph: list[str] | None) -> bytes | None:
-    """Turtle of the saved dataset read from its file (:func:`sarcoma_graph.export.saved_turtle`);
-    ``None`` when an on-disk store holds it or it is large (read from a store, streamed)."""
-    from sarcoma_graph.dataset import check_stage, store_dir
-    from sarcoma_graph.export import saved_turtle
-    from sarcoma_graph.namespaces import prefix_map
-
-    if store_dir() is not None:
-        return None
     manifest = check_stage(proj, "reason")
-    if not manifest.graphs or manifest.quads > SAVED_TURTLE_MOST:  # ask a store (streamed)
+    if not manifest.graphs:
         return None
-    names = _graph_names(graph, sorted(g for g, n in manifest.graphs.items() if n))
-    only_named = manifest.quads != sum(manifest.graphs.values())
-    return saved_turtle(proj.dataset_path, prefix_map(), names, only_named)
+    present = sorted(g for g, n in manifest.graphs.items() if n)
+    return _graph_names(graph, present) or present
 
 
 def _graph_names(graph: list[str] | None, present: list[str]) -> list[str] | None:

@@ -39,6 +39,8 @@ _SHORT_FORMS = {
 _STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
                    "\b": "\\b", "\f": "\\f"}
 _IRI_FORBIDDEN = set('<>"{}|^`\\')
+_HEADS_MOST = 1 << 16
+_IRI_ESCAPED = re.compile('[<>"{}|^`\\\\\x00-\x20]')
 
 Subject = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -64,6 +66,8 @@ def quote(text: str) -> str:
 
 def iri_ref(text: str) -> str:
     """``<iri>`` with ``UCHAR`` escapes for the characters an ``IRIREF`` may not hold."""
+    if not _IRI_ESCAPED.search(text):
+        return f"<{text}>"
     body = "".join(f"\\u{ord(ch):04X}" if ch in _IRI_FORBIDDEN or ord(ch) <= 0x20 else ch
                    for ch in text)
     return f"<{body}>"
@@ -151,6 +155,8 @@ class _Writer:
                 self.namespaces.append((len(namespace), {}))
             self.namespaces[-1][1].setdefault(namespace, name)
         self.used: set[str] = set()
+        #: IRI up to its last / or # → :meth:`_candidates` (a few such heads per graph)
+        self.heads: dict[str, list[tuple[int, str, str]]] = {}
         self.written: dict[str, str] = {}  # IRI → how it is written (IRIs repeat a lot)
         self.refs: Counter[ox.BlankNode] = Counter(
             o for props in self.index.values() for objs in props.values() for o in objs
@@ -189,19 +195,35 @@ class _Writer:
         return visited
 
     def iri(self, node: ox.NamedNode) -> str:
-        text = node.value
+        return self.iri_text(node.value)
+
+    def iri_text(self, text: str) -> str:
+        """How the IRI ``text`` is written (a prefixed name or ``<…>``)."""
         written = self.written.get(text)
         if written is None:
             written = self.written[text] = self._iri(text)
         return written
 
     def _iri(self, text: str) -> str:
-        for size, names in self.namespaces:  # longest namespace first, as self.prefixes
-            name = names.get(text[:size]) if size <= len(text) else None
-            if name is not None and _LOCAL.match(text[size:]):
+        cut = max(text.rfind("/"), text.rfind("#")) + 1
+        candidates = self.heads.get(text[:cut])
+        if candidates is None:
+            if len(self.heads) >= _HEADS_MOST:
+                self.heads.clear()
+            candidates = self.heads[text[:cut]] = self._candidates(text[:cut])
+        for size, namespace, name in candidates:  # longest namespace first, as self.prefixes
+            if (size <= cut or text.startswith(namespace)) and _LOCAL.match(text[size:]):
                 self.used.add(name)
                 return f"{name}:{text[size:]}"
         return iri_ref(text)
+
+    def _candidates(self, head: str) -> list[tuple[int, str, str]]:
+        """The namespaces an IRI that starts with ``head`` (up to its last ``/`` or ``#``) may
+        start with: those ``head`` starts with, then (to be checked) the longer ones that start
+        with ``head``; longest first."""
+        return [(size, namespace, name) for size, names in self.namespaces
+                for namespace, name in names.items()
+                if (head.startswith(namespace) if size <= len(head) else namespace.startswith(head))]
 
     def predicate(self, node: ox.NamedNode) -> str:
         return "a" if node.value == RDF_TYPE else self.iri(node)

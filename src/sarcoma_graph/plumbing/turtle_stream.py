@@ -1,28 +1,31 @@
 """Canonical Turtle of a large store with bounded memory: the same bytes as
 :func:`sarcoma_graph.plumbing.turtle.canonical_turtle`, never the whole graph in Python.
 
-Each named graph is dumped by the store as N-Triples; the lines without a blank node are
-sorted on disk by subject (runs of :data:`RUN_BYTES`, merged) and written one subject at a
-time. The triples that hold a blank node (few: lists, restrictions) stay in memory in one
-:class:`~sarcoma_graph.plumbing.turtle._Writer`, which gives them their RDFC-1.0 labels and
-decides which are written inline exactly as the whole-graph writer does (every triple with a
-blank-node object is among them). The body goes to a file first: the ``@prefix`` lines, which
-name only the prefixes used, come before it.
+The triples come as N-Triples text sorted by line (the saved dataset, sorted N-Quads, read
+for the graphs asked for; else the store's dump, sorted on disk), so a subject's lines are
+together: each subject is written as its lines are read, from their text
+(:class:`~sarcoma_graph.plumbing.turtle_lines.LineFormatter`). Line order is not quite the
+writer's subject order (``<a/b>`` sorts before ``<a>`` as a line, after it as an IRI), so the
+blocks are sorted by subject IRI, :data:`RUN_BYTES` of them at a time, the runs copied or
+merged from disk when there is more than one
+(:class:`~sarcoma_graph.plumbing.block_runs.SortedBlocks`). The triples that hold a blank node (few: lists,
+restrictions) are set aside on the way and go to one :class:`~sarcoma_graph.plumbing.turtle._Writer`
+at the end, which gives them their RDFC-1.0 labels and decides which are written inline exactly
+as the whole-graph writer does (every triple with a blank-node object is among them); an IRI
+subject among them is written by that writer. The file is read once.
 """
 
 from __future__ import annotations
 
 import heapq
-import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import groupby
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from sarcoma_graph.plumbing.nqsort import in_graph
+from sarcoma_graph.plumbing.block_runs import SortedBlocks
 from sarcoma_graph.plumbing.turtle import (
     _canonical_triples,
     _document,
@@ -30,29 +33,67 @@ from sarcoma_graph.plumbing.turtle import (
     _writable,
     _Writer,
 )
+from sarcoma_graph.plumbing.turtle_lines import LineFormatter, Properties
 
-#: Bytes of lines sorted in memory at once.
+#: Bytes of subject blocks (or of dumped lines) sorted in memory at once.
 RUN_BYTES = 128 << 20
-#: N-Triples lines parsed by one call of the parser (whole subjects: a few more at most).
-PARSE_LINES = 4096
 #: IRIs whose written form is remembered (the cache is emptied when it grows past this).
 IRI_CACHE = 200_000
 
 
-def _sorted_runs(lines: Iterable[bytes], folder: Path) -> list[Path]:
-    """``subject TAB line`` keys sorted in runs on disk."""
+def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[str, str],
+                           out: BinaryIO, header: Iterable[str] = (),
+                           dataset: Path | None = None) -> None:
+    """Write the union of ``graphs`` of an Oxigraph store as canonical Turtle to ``out``.
+    ``dataset``: an N-Quads file sorted by line holding what the store holds (the saved
+    dataset), read instead of dumping the store, which decodes every term from its dictionary
+    (25 µs a quad on disk); the store is not used then (``None`` will do)."""
+    ends = tuple(f" <{g}> .{nl}".encode() for g in graphs for nl in ("\n", ""))
+    with tempfile.TemporaryDirectory(prefix="sarcoma-graph-turtle-") as tmp:
+        folder = Path(tmp)
+        source = dataset if dataset is not None else _sorted_dump(store, folder)
+        subjects = _Subjects(prefixes)
+        iri_blocks = SortedBlocks(folder, RUN_BYTES)
+        iri_blocks.add_all(subjects.blocks(source, ends))
+        writer = subjects.writer  # made once every line was read
+        tail = _blank_blocks(writer)  # the prefixes used are all known after this
+        if iri_blocks.empty and not tail:  # no triple at all
+            out.write(_document(writer.used, prefixes, header, []).encode())
+            return
+        head = _document(writer.used, prefixes, header, ["\0"]).split("\0")[0].encode()
+        out.write(head[:-2])  # each block comes after a blank line: the head's own goes
+        iri_blocks.write(out, 0 if head else 2)
+        for number, block in enumerate(tail):
+            data = b"\n\n" + block.encode()
+            out.write(data[2:] if iri_blocks.empty and not head and not number else data)
+        out.write(b"\n")
+
+
+def _sorted_dump(store: object, folder: Path) -> Path:
+    """The store's quads as N-Quads sorted by line, as the saved dataset is (runs sorted in
+    memory, merged from disk)."""
+    dump = folder / "dump.nq"
     runs: list[Path] = []
+    store._store.dump(str(dump), format=ox.RdfFormat.N_QUADS)  # type: ignore[attr-defined]
     batch: list[bytes] = []
     size = 0
-    for line in lines:
-        batch.append(line)
-        size += len(line)
-        if size >= RUN_BYTES:
-            runs.append(_spill(batch, folder / f"run{len(runs)}"))
-            batch, size = [], 0
-    if batch:
-        runs.append(_spill(batch, folder / f"run{len(runs)}"))
-    return runs
+    with dump.open("rb") as lines:
+        for line in lines:
+            batch.append(line if line.endswith(b"\n") else line + b"\n")
+            size += len(line)
+            if size >= RUN_BYTES:
+                runs.append(_spill(batch, folder / f"lines{len(runs)}"))
+                batch, size = [], 0
+    runs.append(_spill(batch, folder / f"lines{len(runs)}"))
+    dump.unlink()
+    handles = [r.open("rb") for r in runs]
+    try:
+        with (folder / "sorted.nq").open("wb") as out:
+            out.writelines(heapq.merge(*handles))
+    finally:
+        for h in handles:
+            h.close()
+    return folder / "sorted.nq"
 
 
 def _spill(batch: list[bytes], path: Path) -> Path:
@@ -62,140 +103,101 @@ def _spill(batch: list[bytes], path: Path) -> Path:
     return path
 
 
-def _keyed(lines: Iterable[bytes], blank: list[bytes]) -> Iterator[bytes]:
-    """N-Triples lines as ``subject TAB line``; lines holding ``_:`` go to ``blank``."""
-    for line in lines:
-        if b"_:" in line and _has_blank_term(line):
-            blank.append(line)
-            continue
-        end = line.find(b">")
-        yield line[1:end] + b"\t" + line
+def _blank_writer(blank: list[bytes], prefixes: Mapping[str, str]) -> _Writer:
+    """The writer of the triples that hold a blank node, labelled as the whole graph's writer
+    labels them."""
+    triples = [(t.subject, t.predicate, t.object) for t in ox.parse(
+        b"".join(body + b" .\n" for body in sorted(set(blank))), format=ox.RdfFormat.N_TRIPLES)]
+    _canonical_triples(triples)
+    return _Writer((_writable(s, p, o) for s, p, o in triples), prefixes)
 
 
-def _has_blank_term(line: bytes) -> bool:
-    return any(isinstance(t, ox.BlankNode) for q in ox.parse(line, format=ox.RdfFormat.N_TRIPLES)
-               for t in (q.subject, q.object))
-
-
-def _groups(runs: list[Path]) -> Iterator[tuple[str, list[bytes]]]:
-    """``(subject IRI, its distinct N-Triples lines)`` in subject order."""
-    handles = [r.open("rb") for r in runs]
-    try:
-        subject: bytes | None = None
-        lines: list[bytes] = []
-        previous: bytes | None = None
-        for keyed in heapq.merge(*handles):
-            if keyed == previous:
-                continue  # the same triple in two graphs
-            previous = keyed
-            cut = keyed.index(b"\t")
-            key = keyed[:cut]
-            if key != subject:
-                if subject is not None:
-                    yield subject.decode(), lines
-                subject, lines = key, []
-            lines.append(keyed[cut + 1:])
-        if subject is not None:
-            yield subject.decode(), lines
-    finally:
-        for h in handles:
-            h.close()
-
-
-def _graph_lines(dataset: Path, graphs: list[str]) -> Iterator[bytes]:
-    """The N-Triples lines of ``graphs`` from an N-Quads file (as oxigraph writes it: one space
-    between terms): each line that ends with one of the graphs, an object before it."""
-    ends = tuple(f" <{g}> .".encode() for g in graphs)
-    with dataset.open("rb") as lines:
+def _groups(path: Path, ends: tuple[bytes, ...], blank: list[bytes], mixed: set[bytes]
+            ) -> Iterator[tuple[bytes, Properties]]:
+    """``(subject token, predicate token → object tokens)`` of each IRI subject's lines in the
+    graphs (lines sorted: a subject's lines are together); a triple in two graphs once. The
+    lines whose subject or object is a blank node go to ``blank`` (``S P O``), and an IRI
+    subject of one to ``mixed``, before its group comes. One loop: this runs once a line."""
+    subject, size, anonymous = b"\0", 1, False
+    props: Properties = {}
+    with path.open("rb") as lines:
         for line in lines:
-            if in_graph(line, ends):
-                body = line.rstrip(b"\n")
-                yield body[:body.rindex(b" ", 0, len(body) - 2)] + b" .\n"
+            if not line.endswith(ends):
+                continue
+            if not line.startswith(subject):
+                if props:
+                    yield subject[:-1], props
+                size = line.index(b" ") + 1
+                subject, props, anonymous = line[:size], {}, line[0] == 95  # _:
+            cut = line.rindex(b" ", 0, len(line) - 3)  # before the graph
+            end = line.find(b" ", size, cut)
+            if end < 0:  # a default-graph triple whose object is one of the graphs
+                continue
+            if anonymous or (line[end + 1] == 95 and line[end + 2] == 58):  # _:
+                blank.append(line[:cut])
+                mixed.add(subject)
+                continue
+            predicate, value = line[size:end], line[end + 1:cut]
+            objects = props.get(predicate)
+            if objects is None:
+                props[predicate] = {value}
+            else:
+                objects.add(value)
+    if props:
+        yield subject[:-1], props
 
 
-def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[str, str],
-                           out: BinaryIO, header: Iterable[str] = (),
-                           dataset: Path | None = None) -> None:
-    """Write the union of ``graphs`` of an Oxigraph store as canonical Turtle to ``out``.
-    ``dataset``: an N-Quads file holding what the store holds (the saved dataset an on-disk
-    store was filled from), read instead of dumping the store, which decodes every term from
-    its dictionary (25 µs a quad on disk)."""
-    raw = store._store  # type: ignore[attr-defined]
-    with tempfile.TemporaryDirectory(prefix="sarcoma-graph-turtle-") as tmp:
-        folder = Path(tmp)
+class _Subjects:
+    """The IRI subjects' blocks in one pass over the sorted lines: each written from its
+    lines' text as it is read, unless it has a blank-node object; the triples with a blank
+    node go to one :class:`_Writer` made at the end (:attr:`writer`), which writes those
+    subjects and the blank nodes."""
+
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        self.prefixes = prefixes
+        self.text = LineFormatter(_Writer([], prefixes))
+        self.writer = self.text.writer
+
+    def blocks(self, path: Path, ends: tuple[bytes, ...]) -> Iterator[tuple[bytes, str]]:
+        """``(subject IRI, block)`` of each IRI subject, in line order, then those written by
+        the blank-node part's writer."""
         blank: list[bytes] = []
-        if dataset is not None:  # read once, keyed as read: no dump file between
-            runs = _sorted_runs(_keyed(_graph_lines(dataset, graphs), blank), folder)
-        else:
-            dump = folder / "dump.nt"
-            with dump.open("wb") as handle:
-                for name in graphs:
-                    raw.dump(handle, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
-            with dump.open("rb") as handle:
-                runs = _sorted_runs(_keyed(handle, blank), folder)
-            dump.unlink()
-        triples = [(t.subject, t.predicate, t.object) for t in ox.parse(
-            b"".join(sorted(set(blank))), format=ox.RdfFormat.N_TRIPLES)]
-        del blank
-        _canonical_triples(triples)
-        writer = _Writer((_writable(s, p, o) for s, p, o in triples), prefixes)
-        del triples
-        body = folder / "body.ttl"
-        with body.open("w", encoding="utf-8") as text:
-            first = True
-            for block in _blocks(writer, _groups(runs)):
-                text.write(block if first else "\n\n" + block)
-                first = False
-        head = _document(writer.used, prefixes, header, ["\0"]).split("\0")[0]
-        if first:  # no triple at all
-            out.write(_document(writer.used, prefixes, header, []).encode())
-            return
-        out.write(head.encode())
-        with body.open("rb") as text:
-            shutil.copyfileobj(text, out, 1 << 20)
-        out.write(b"\n")
+        mixed: set[bytes] = set()
+        stashed: list[tuple[bytes, Properties]] = []
+        written = self.text.writer.written
+        for subject, props in _groups(path, ends, blank, mixed):
+            if subject + b" " in mixed:
+                stashed.append((subject, props))
+                continue
+            yield subject[1:-1], self.text.block(subject, props)
+            if len(written) > IRI_CACHE:
+                written.clear()
+        writer = self.writer = _blank_writer(blank, self.prefixes)
+        writer.used |= self.text.writer.used
+        del blank, mixed
+        kept = {s.value for s in writer.index if isinstance(s, ox.NamedNode)}
+        for subject, props in stashed:
+            name = subject[1:-1].decode()
+            kept.discard(name)
+            yield subject[1:-1], _subject_block(writer, name, _triples(subject, props))
+        for name in sorted(kept):
+            yield name.encode(), _subject_block(writer, name, [])
 
 
-def _blocks(writer: _Writer, groups: Iterator[tuple[str, list[bytes]]]) -> Iterator[str]:
-    """Subject blocks in :meth:`_Writer.blocks` order: IRI subjects (streamed, merged with the
-    blank-node part's IRI subjects), then the labelled and the anonymous blank nodes."""
-    kept = sorted(s.value for s in writer.index if isinstance(s, ox.NamedNode))
-    merged = heapq.merge(((iri, []) for iri in kept), groups, key=lambda pair: pair[0].encode())
-    subjects = ((iri, [line for _, lines in pairs for line in lines])
-                for iri, pairs in groupby(merged, key=lambda pair: pair[0]))
-    for iri, triples in _parsed(subjects):
-        yield _subject_block(writer, iri, triples)
+def _triples(subject: bytes, props: Properties) -> list[ox.Triple]:
+    lines = b"".join(subject + b" " + p + b" " + o + b" .\n" for p, objects in props.items()
+                     for o in objects)
+    return list(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES))
+
+
+def _blank_blocks(writer: _Writer) -> list[str]:
+    """The labelled, then the anonymous blank-node subjects' blocks, as :meth:`_Writer.blocks`."""
     labelled = sorted((s for s in writer.index
                        if isinstance(s, ox.BlankNode) and s not in writer.inline and writer.refs[s]),
                       key=_label_key)
-    yield from (f"_:{s.value}\n{writer.predicates(s, 1)} ." for s in labelled)
+    blocks = [f"_:{s.value}\n{writer.predicates(s, 1)} ." for s in labelled]
     anonymous = [s for s in writer.index if isinstance(s, ox.BlankNode) and not writer.refs[s]]
-    yield from sorted(f"[]\n{writer.predicates(s, 1)} ." for s in anonymous)
-
-
-def _parsed(subjects: Iterable[tuple[str, list[bytes]]]) -> Iterator[tuple[str, list[ox.Triple]]]:
-    """Each subject with its lines parsed, :data:`PARSE_LINES` lines a parser call: one call
-    a subject cost more than the parsing itself."""
-    chunk: list[tuple[str, int]] = []
-    lines: list[bytes] = []
-    for iri, own in subjects:
-        chunk.append((iri, len(own)))
-        lines += own
-        if len(lines) >= PARSE_LINES:
-            yield from _split(chunk, lines)
-            chunk, lines = [], []
-    yield from _split(chunk, lines)
-
-
-def _split(chunk: list[tuple[str, int]], lines: list[bytes]) -> Iterator[tuple[str, list[ox.Triple]]]:
-    """The triples of ``lines`` (one an N-Triples line) handed back to their subjects."""
-    triples = list(ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)) if lines else []
-    if len(triples) != len(lines):
-        raise ValueError(f"{len(lines)} N-Triples lines gave {len(triples)} triples")
-    at = 0
-    for iri, count in chunk:
-        yield iri, triples[at:at + count]
-        at += count
+    return blocks + sorted(f"[]\n{writer.predicates(s, 1)} ." for s in anonymous)
 
 
 def _subject_block(writer: _Writer, iri: str, triples: list[ox.Triple]) -> str:
