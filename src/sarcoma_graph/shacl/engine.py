@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, SH, BNode, Literal, URIRef
@@ -22,6 +23,7 @@ from rdflib.term import Node, _is_valid_langtag
 from sarcoma_graph.plumbing.terms import to_rdflib
 from sarcoma_graph.shacl import checked
 from sarcoma_graph.shacl import values as tests
+from sarcoma_graph.shacl.census import NATIVE, Census, digest
 from sarcoma_graph.shacl.model import Shape, ShapesReader, SparqlConstraint, Unsupported
 from sarcoma_graph.store import Store
 from sarcoma_graph.store.base import QueryError, Term
@@ -95,8 +97,11 @@ def _spaces_free(query: str) -> bool:
 class Data:
     """SPARQL access to the data graph with per-run caches (paths, class instances, terms)."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, store: Store, saved: Path | None = None) -> None:
+        """``saved``: the N-Quads file whose quads the store holds, no more and no less (read
+        for the whole-graph targets, :mod:`.census`), if there is one."""
+        self.store, self.saved = store, saved
+        self._census: Census | None = None
         self._pairs: dict[str, dict[Node, list[Node]]] = {}
         self._instances: dict[Node, set[Node]] = {}
         self._looked: dict[URIRef, dict[Node, list[Node]]] = {}  # pairs_of's answers
@@ -164,6 +169,16 @@ class Data:
             return set()
         i = variables.index(variable)
         return {row[i] for row in rows if row[i] is not None}  # type: ignore[misc]
+
+    def native_target(self, key: str) -> set[Node] | None:
+        """The answer of the SPARQL target of digest ``key`` (:func:`.census.digest`) from the
+        saved file, or ``None``: not one :data:`.census.NATIVE` knows, no saved file, or one
+        only the store can answer."""
+        if self.saved is None or key not in NATIVE:
+            return None
+        if self._census is None:
+            self._census = Census.read(self.saved)
+        return NATIVE[key][1](self._census, lambda sparql: self.column(sparql, "this"))
 
     def has_pairs(self, path: str) -> bool:
         return path in self._pairs
@@ -298,16 +313,26 @@ class Engine:
             else:
                 nodes |= set(self.data.pairs(f"^{value.n3()}"))
         for select in shape.sparql_targets:
-            text = " ".join(select.split()) if _spaces_free(select) else select
-            variables, rows = self.data.rows(shape.prefixes + self._reuse_targets(text, shape.prefixes))
-            if "this" not in variables:
-                continue
-            at = variables.index("this")
-            found = {node for row in rows if (node := row[at]) is not None}
-            if variables == ("this",) and _DISTINCT_THIS.match(text) and len(found) == len(rows):
-                self._targets[(shape.prefixes, text)] = found
-            nodes |= found
+            nodes |= self._sparql_target(shape, select)
         return nodes
+
+    def _sparql_target(self, shape: Shape, select: str) -> set[Node]:
+        """The nodes of one SPARQL target (from the saved file when :mod:`.census` can), kept
+        for another target that uses it as a sub-select (:meth:`_reuse_targets`)."""
+        text = " ".join(select.split()) if _spaces_free(select) else select
+        found = self.data.native_target(digest(shape.prefixes + select))
+        if found is not None:
+            if _DISTINCT_THIS.match(text):
+                self._targets[(shape.prefixes, text)] = found
+            return found
+        variables, rows = self.data.rows(shape.prefixes + self._reuse_targets(text, shape.prefixes))
+        if "this" not in variables:
+            return set()
+        at = variables.index("this")
+        found = {node for row in rows if (node := row[at]) is not None}
+        if variables == ("this",) and _DISTINCT_THIS.match(text) and len(found) == len(rows):
+            self._targets[(shape.prefixes, text)] = found
+        return found
 
     def _reuse_targets(self, select: str, prefixes: str) -> str:
         """``select`` with each sub-select that is another shape's SPARQL target, already
