@@ -19,6 +19,7 @@ from tests.test_shapes import CASES, INVALID, VALID, load_materialised, shapes_g
 SGSH = "https://w3id.org/sarcoma-graph/shapes/"
 ID = "https://w3id.org/sarcoma-graph/id/"
 SG = "https://w3id.org/sarcoma-graph/ontology/"
+TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 #: N-Quads a curator or an import could write, each line aimed at one corner of the targets
 ADVERSARIAL = f"""
@@ -35,6 +36,11 @@ ADVERSARIAL = f"""
 <{ID}agent/c> <http://purl.org/dc/terms/relation> "{SG}NotAnIriSoNotATerm" <urn:g2> .
 <{SG}Agent> <{SG}undeclaredOnTheOntology> <{SG}agentOf> <urn:onto> .
 <urn:z> <{SG}agentOf> <{SG}undeclaredObject> <urn:g2> .
+<{ID}agent> <http://purl.org/dc/terms/relation> <{ID}histotype/typed-in-another-graph> <urn:g1> .
+<{ID}histotype/typed-in-another-graph> <{TYPE}> <{SG}Histotype> <urn:g2> .
+<{SG}Histotype> <http://www.w3.org/2000/01/rdf-schema#label> "histotype"@en <urn:onto> .
+<{ID}passage/p> <{TYPE}> <http://www.w3.org/ns/oa#SpecificResource> <urn:g2> .
+<{ID}passage/q> <{TYPE}> <{SG}Agent> <urn:g2> .
 """
 BLANK_USED = [  # each makes sgsh:BlankNodeShape select a blank node
     f"_:b1 <{SG}agentOf> <urn:y> <urn:g1> .",
@@ -71,7 +77,7 @@ def _answers(nquads: str, tmp_path: Path) -> list[tuple[str, set, set | None]]:
     store = open_store()
     store.load_file(saved)
     data, targets = Data(store, saved), _targets()
-    return [(name, data.column(targets[key][1], "this"), data.native_target(key))
+    return [(name, data.column(targets[key][1], "this"), data.native_target(targets[key][1]))
             for key, (name, _) in NATIVE.items()]
 
 
@@ -98,7 +104,10 @@ def test_census_answers_equal_the_sparql_targets_on_adversarial_data(tmp_path: P
     _same(answers)
     found = {name: native for name, _, native in answers}
     assert found["CuratedEntityShape"] == {URIRef(ID + k) for k in (
-        "agent/a", "gene/only-an-object", "agent/in-the-default-graph", "agent/b", "agent/c")}
+        "agent/a", "gene/only-an-object", "agent/in-the-default-graph", "agent/b", "agent/c",
+        "agent", "histotype/typed-in-another-graph", "passage/p", "passage/q")}
+    assert found["EntityKindShape"] == {URIRef(ID + k) for k in (  # not id/agent: no kind
+        "gene/only-an-object", "agent/in-the-default-graph", "agent/b", "agent/c", "passage/q")}
     assert found["UndeclaredTermShape"] == {URIRef(ID + "agent/a"), URIRef(ID + "agent/b"),
                                             URIRef("urn:z")}
     assert found["BlankNodeShape"] == set()

@@ -170,15 +170,16 @@ class Data:
         i = variables.index(variable)
         return {row[i] for row in rows if row[i] is not None}  # type: ignore[misc]
 
-    def native_target(self, key: str) -> set[Node] | None:
-        """The answer of the SPARQL target of digest ``key`` (:func:`.census.digest`) from the
-        saved file, or ``None``: not one :data:`.census.NATIVE` knows, no saved file, or one
-        only the store can answer."""
+    def native_target(self, text: str) -> set[Node] | None:
+        """The answer of the SPARQL target ``text`` (with its prefixes) from the saved file, or
+        ``None``: not one :data:`.census.NATIVE` knows, no saved file, or one only the store
+        can answer."""
+        key = digest(text)
         if self.saved is None or key not in NATIVE:
             return None
         if self._census is None:
             self._census = Census.read(self.saved)
-        return NATIVE[key][1](self._census, lambda sparql: self.column(sparql, "this"))
+        return NATIVE[key][1](self._census, text, lambda sparql: self.column(sparql, "this"))
 
     def has_pairs(self, path: str) -> bool:
         return path in self._pairs
@@ -320,7 +321,7 @@ class Engine:
         """The nodes of one SPARQL target (from the saved file when :mod:`.census` can), kept
         for another target that uses it as a sub-select (:meth:`_reuse_targets`)."""
         text = " ".join(select.split()) if _spaces_free(select) else select
-        found = self.data.native_target(digest(shape.prefixes + select))
+        found = self.data.native_target(shape.prefixes + select)
         if found is not None:
             if _DISTINCT_THIS.match(text):
                 self._targets[(shape.prefixes, text)] = found
@@ -558,14 +559,18 @@ class Engine:
         uses, or one with more triples than there are focus nodes, only the focus nodes' (all
         of rdf:type, for a thousand alterations, is 20 times more rows; at 1M quads the full
         fetches of nine shared predicates took 7 s); else every node's, fetched once for all
-        the shapes that use the path."""
+        the shapes that use the path. On disk a lookup costs more as the store grows (10-13 us
+        at 10M quads), so there a path no other shape uses is looked up only when it has more
+        triples than :data:`LOOKUP_COST` per focus node (10M quads: 109k lookups of
+        ``sg:hasDownstreamEffector``, which has 6.8k triples)."""
         path = shape.path_sparql
         if self._path_uses is None:
             self._path_uses = Counter(s.path_sparql for s in self.reader.cache.values()
                                       if s.is_property)
         if isinstance(shape.path, URIRef) and not self.data.has_pairs(path) and \
-                self.data.lookups() and (self._path_uses[path] == 1 or
-                                         LOOKUP_COST * len(focus) < self.data.size(shape.path)):
+                self.data.lookups() and \
+                ((self._path_uses[path] == 1 and not self.data.on_disk()) or
+                 LOOKUP_COST * len(focus) < self.data.size(shape.path)):
             return self.data.pairs_of(shape.path, focus)
         return self.data.pairs(path)
 
