@@ -41,6 +41,9 @@ ADVERSARIAL = f"""
 <{SG}Histotype> <http://www.w3.org/2000/01/rdf-schema#label> "histotype"@en <urn:onto> .
 <{ID}passage/p> <{TYPE}> <http://www.w3.org/ns/oa#SpecificResource> <urn:g2> .
 <{ID}passage/q> <{TYPE}> <{SG}Agent> <urn:g2> .
+<{SG}agentOf> <{TYPE}> <http://www.w3.org/2002/07/owl#ObjectProperty> <urn:onto> .
+<{ID}agent/a> <{SG}agentOf> "a literal where an IRI belongs" <urn:g1> .
+<{ID}agent/b> <{SG}agentOf> <{ID}agent/a> <urn:g1> .
 """
 BLANK_USED = [  # each makes sgsh:BlankNodeShape select a blank node
     f"_:b1 <{SG}agentOf> <urn:y> <urn:g1> .",
@@ -111,6 +114,7 @@ def test_census_answers_equal_the_sparql_targets_on_adversarial_data(tmp_path: P
     assert found["UndeclaredTermShape"] == {URIRef(ID + "agent/a"), URIRef(ID + "agent/b"),
                                             URIRef("urn:z")}
     assert found["BlankNodeShape"] == set()
+    assert found["ObjectPropertyValueShape"] == {URIRef(ID + "agent/a")}
 
 
 @pytest.mark.parametrize("line", BLANK_USED)
