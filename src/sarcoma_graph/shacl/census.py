@@ -27,15 +27,15 @@ from pathlib import Path
 from rdflib import URIRef
 from rdflib.term import Node
 
-from sarcoma_graph.namespaces import ID, OA, ONTOLOGY
+from sarcoma_graph.namespaces import BASE, ID, OA, ONTOLOGY, ONTOLOGY_IRI, OWL, RDF, RDFS
 
-_OURS = b"<https://w3id.org/sarcoma-graph/"
+_OURS = f"<{BASE}".encode()
 _CURATED = b"<" + ID.encode()
 _SG = b"<" + ONTOLOGY.encode()
 _OA = b"<" + str(OA).encode()
 _SG_TEXT = b'"' + ONTOLOGY.encode()  # a literal of that text: STR() gives it too
-_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-_LABEL = b"<http://www.w3.org/2000/01/rdf-schema#label>"
+_TYPE = f"<{RDF.type}>".encode()
+_LABEL = f"<{RDFS.label}>".encode()
 
 
 @dataclass
@@ -139,7 +139,7 @@ def _undeclared_users(census: Census, text: str, select: Select) -> set[Node] | 
     return select(f"""SELECT DISTINCT ?this WHERE {{
         VALUES ?term {{ {listed} }}
         {{ ?this ?p ?term }} UNION {{ ?this ?term ?o }}
-        FILTER (isIRI(?this) && !STRSTARTS(STR(?this), "https://w3id.org/sarcoma-graph/ontology"))
+        FILTER (isIRI(?this) && !STRSTARTS(STR(?this), "{ONTOLOGY_IRI}"))
     }}""")
 
 
@@ -151,7 +151,7 @@ def _literal_objects(census: Census, text: str, select: Select) -> set[Node] | N
     listed = " ".join(p.decode() for p in sorted(census.literal_predicates))
     return select(f"""SELECT DISTINCT ?this WHERE {{
         VALUES ?p {{ {listed} }}
-        ?p a <http://www.w3.org/2002/07/owl#ObjectProperty> .
+        ?p a <{OWL.ObjectProperty}> .
         ?this ?p ?o .
         FILTER isLiteral(?o)
     }}""")
