@@ -20,6 +20,7 @@ DATA = Path(__file__).resolve().parent / "qc_forms" / "adversarial.trig"
 ID = "https://w3id.org/sarcoma-graph/id/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
 SG = "https://w3id.org/sarcoma-graph/ontology/"
 
 PREFIXES = """PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -46,6 +47,14 @@ SELECT DISTINCT ?entity ?property ?value WHERE {
           && STRSTARTS(STR(?other), "https://w3id.org/sarcoma-graph/id/"))
   FILTER NOT EXISTS { ?entity skos:exactMatch|^skos:exactMatch ?other }
   BIND (rdfs:label AS ?property)
+}
+ORDER BY ?entity ?property ?value""",
+    "duplicate-curation-records": """
+SELECT DISTINCT ?entity ?property ?value WHERE {
+  ?entity a sg:CurationRecord ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; dcterms:source ?source .
+  ?value a sg:CurationRecord ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; dcterms:source ?source .
+  FILTER (?entity != ?value)
+  BIND (rdf:subject AS ?property)
 }
 ORDER BY ?entity ?property ?value""",
     "orphan-entities": """
@@ -78,6 +87,12 @@ MUST = {
         (f"{ID}agent/imatinib-b", RDFS_LABEL, "imatinib"),
         (f"{ID}alteration/kit-mutation", RDFS_LABEL, "KIT mutation"),  # as a process
     },
+    "duplicate-curation-records": {
+        (f"{ID}record/d1", RDF_SUBJECT, f"{ID}record/d2"),
+        (f"{ID}record/d2", RDF_SUBJECT, f"{ID}record/d1"),
+        (f"{ID}record/d3", RDF_SUBJECT, f"{ID}record/d7"),
+        (f"{ID}record/d5", RDF_SUBJECT, f"{ID}record/d6"),
+    },
     "orphan-entities": {
         (f"{ID}gene/only-self", RDF_TYPE, f"{SG}Gene"),
         (f"{ID}gene/only-record", RDF_TYPE, f"{SG}Gene"),
@@ -95,6 +110,7 @@ MUST_NOT = {
         f"{ID}gene/kit", f"{ID}gene/alk", f"{ID}gene/alk-b", f"{ID}gene/nf1",
         f"{ID}agent/mdm2-amplified", f"{ID}alteration/kit-mutation-b",
     },
+    "duplicate-curation-records": {f"{ID}record/d4", f"{ID}record/d8"},
     "orphan-entities": {
         f"{ID}gene/used", f"{ID}agent/by-part", f"{ID}process/by-blank",
         f"{ID}process/from-other-graph", "http://example.org/two-kinds",
