@@ -35,9 +35,11 @@ KNOWN_W3C_FAILURES: dict[str, str] = {
 
 
 def fast_keys(graph: Graph, shapes: Graph, strict: bool = True,
-              on_disk: Path | None = None) -> Counter:
+              on_disk: Path | None = None, saved: Path | None = None) -> Counter:
     """The fast path's result keys, on an in-memory store (or on disk at ``on_disk``, where it
-    writes some checks as scans and hash joins instead of lookups)."""
+    writes some checks as scans and hash joins instead of lookups); with ``saved``, the store's
+    quads are also written there as N-Quads and given as the saved file (the whole-graph
+    targets are then read from it, :mod:`sarcoma_graph.shacl.census`)."""
     from sarcoma_graph.plumbing.terms import to_ox
     from sarcoma_graph.shacl.engine import Data, Engine, results_graph
     from sarcoma_graph.shacl.model import ShapesReader
@@ -46,7 +48,10 @@ def fast_keys(graph: Graph, shapes: Graph, strict: bool = True,
 
     store = open_store(path=on_disk)
     store.add_quads(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in graph)
-    results = Engine(ShapesReader(shapes), Data(store), strict_messages=strict).validate()
+    if saved is not None:
+        with saved.open("wb") as out:
+            store.write_nquads(out)
+    results = Engine(ShapesReader(shapes), Data(store, saved), strict_messages=strict).validate()
     return Counter(_data_bnodes_anonymous(k) for k in result_keys(results_graph(results, shapes)))
 
 
@@ -67,13 +72,16 @@ def show(counter: Counter) -> str:
     return "\n".join(" | ".join(str(x)[:90] for x in key) for key in counter.elements())
 
 
-@pytest.mark.parametrize("on_disk", [False, True], ids=["memory", "disk"])
+@pytest.mark.parametrize("mode", ["memory", "disk", "saved"])
 @pytest.mark.parametrize("path", [CASES / "base.ttl", *VALID, *INVALID], ids=lambda p: p.stem)
-def test_fast_report_equals_pyshacl_on_fixture(path: Path, on_disk: bool, tmp_path: Path):
+def test_fast_report_equals_pyshacl_on_fixture(path: Path, mode: str, tmp_path: Path):
+    """In memory, on disk, and on disk with the saved file the CLI gives (whole-graph targets
+    read from it)."""
     _, _, reference = pyshacl_case(path)
     files = (CASES / "base.ttl",) if path.name == "base.ttl" else (CASES / "base.ttl", path)
     ours = fast_keys(load_materialised(*files), shapes_graph(),
-                     on_disk=tmp_path / "store" if on_disk else None)
+                     on_disk=tmp_path / "store" if mode != "memory" else None,
+                     saved=tmp_path / "dataset.nq" if mode == "saved" else None)
     theirs = report_keys(reference)
     assert ours == theirs, (f"\nonly pyshacl:\n{show(theirs - ours)}\nonly fast:\n{show(ours - theirs)}")
     if path.parent.name == "invalid":

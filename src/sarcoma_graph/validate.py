@@ -137,8 +137,10 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Violation]:
 
 
 def validate(store: Store, shapes_dir: Path, engine: str = "auto",
-             shapes: Graph | None = None) -> ValidationReport:
+             shapes: Graph | None = None, saved: Path | None = None) -> ValidationReport:
     """Validate the store's content against the shapes of ``shapes_dir`` (or ``shapes``).
+    ``saved``: the N-Quads file the store holds exactly (the saved dataset it was loaded from),
+    which the fast path reads for its whole-graph targets (:mod:`sarcoma_graph.shacl.census`).
 
     ``engine``: ``pyshacl`` (the reference), ``fast`` (SPARQL on the store, same report; falls
     back to pyshacl, saying why, when the shapes use a feature it does not reproduce) or
@@ -153,7 +155,7 @@ def validate(store: Store, shapes_dir: Path, engine: str = "auto",
         from sarcoma_graph.shacl.model import Unsupported
 
         try:
-            return validate_fast(store, shapes)
+            return validate_fast(store, shapes, saved)
         except Unsupported as error:
             notice = f"fast SHACL path not used ({error}); validated with pyshacl"
     report = validate_pyshacl(store, shapes)
@@ -171,13 +173,14 @@ def validate_pyshacl(store: Store, shapes: Graph) -> ValidationReport:
     return ValidationReport(_results(report_graph, shapes), report_graph, "pyshacl")
 
 
-def validate_fast(store: Store, shapes: Graph) -> ValidationReport:
-    """The fast path (:mod:`sarcoma_graph.shacl`); raises ``Unsupported`` for unknown features."""
+def validate_fast(store: Store, shapes: Graph, saved: Path | None = None) -> ValidationReport:
+    """The fast path (:mod:`sarcoma_graph.shacl`); raises ``Unsupported`` for unknown features.
+    ``saved``: as for :func:`validate`."""
     from sarcoma_graph.shacl.engine import Data, Engine, results_graph
     from sarcoma_graph.shacl.model import ShapesReader
 
     with gc_paused():
-        results = Engine(ShapesReader(shapes), Data(store)).validate()
+        results = Engine(ShapesReader(shapes), Data(store, saved)).validate()
 
     def report_graph() -> Graph:
         graph = results_graph(results, shapes)

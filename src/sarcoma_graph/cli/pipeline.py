@@ -96,7 +96,8 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
     proj = project(root, build_dir)
     store = load_dataset(proj)
     with step("validate (SHACL)", quiet):
-        report = validate(store, proj.shapes_dir, engine)
+        # the store was just filled from (or checked against) the saved file: it holds it
+        report = validate(store, proj.shapes_dir, engine, saved=proj.dataset_path)
     if report.notice:
         err.print(f"notice: {report.notice}", markup=False)
     if fmt == "turtle":

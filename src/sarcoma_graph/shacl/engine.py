@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, SH, BNode, Literal, URIRef
@@ -22,6 +23,7 @@ from rdflib.term import Node, _is_valid_langtag
 from sarcoma_graph.plumbing.terms import to_rdflib
 from sarcoma_graph.shacl import checked
 from sarcoma_graph.shacl import values as tests
+from sarcoma_graph.shacl.census import NATIVE, Census, digest
 from sarcoma_graph.shacl.model import Shape, ShapesReader, SparqlConstraint, Unsupported
 from sarcoma_graph.store import Store
 from sarcoma_graph.store.base import QueryError, Term
@@ -95,8 +97,11 @@ def _spaces_free(query: str) -> bool:
 class Data:
     """SPARQL access to the data graph with per-run caches (paths, class instances, terms)."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, store: Store, saved: Path | None = None) -> None:
+        """``saved``: the N-Quads file whose quads the store holds, no more and no less (read
+        for the whole-graph targets, :mod:`.census`), if there is one."""
+        self.store, self.saved = store, saved
+        self._census: Census | None = None
         self._pairs: dict[str, dict[Node, list[Node]]] = {}
         self._instances: dict[Node, set[Node]] = {}
         self._looked: dict[URIRef, dict[Node, list[Node]]] = {}  # pairs_of's answers
@@ -164,6 +169,17 @@ class Data:
             return set()
         i = variables.index(variable)
         return {row[i] for row in rows if row[i] is not None}  # type: ignore[misc]
+
+    def native_target(self, text: str) -> set[Node] | None:
+        """The answer of the SPARQL target ``text`` (with its prefixes) from the saved file, or
+        ``None``: not one :data:`.census.NATIVE` knows, no saved file, or one only the store
+        can answer."""
+        key = digest(text)
+        if self.saved is None or key not in NATIVE:
+            return None
+        if self._census is None:
+            self._census = Census.read(self.saved)
+        return NATIVE[key][1](self._census, text, lambda sparql: self.column(sparql, "this"))
 
     def has_pairs(self, path: str) -> bool:
         return path in self._pairs
@@ -298,16 +314,26 @@ class Engine:
             else:
                 nodes |= set(self.data.pairs(f"^{value.n3()}"))
         for select in shape.sparql_targets:
-            text = " ".join(select.split()) if _spaces_free(select) else select
-            variables, rows = self.data.rows(shape.prefixes + self._reuse_targets(text, shape.prefixes))
-            if "this" not in variables:
-                continue
-            at = variables.index("this")
-            found = {node for row in rows if (node := row[at]) is not None}
-            if variables == ("this",) and _DISTINCT_THIS.match(text) and len(found) == len(rows):
-                self._targets[(shape.prefixes, text)] = found
-            nodes |= found
+            nodes |= self._sparql_target(shape, select)
         return nodes
+
+    def _sparql_target(self, shape: Shape, select: str) -> set[Node]:
+        """The nodes of one SPARQL target (from the saved file when :mod:`.census` can), kept
+        for another target that uses it as a sub-select (:meth:`_reuse_targets`)."""
+        text = " ".join(select.split()) if _spaces_free(select) else select
+        found = self.data.native_target(shape.prefixes + select)
+        if found is not None:
+            if _DISTINCT_THIS.match(text):
+                self._targets[(shape.prefixes, text)] = found
+            return found
+        variables, rows = self.data.rows(shape.prefixes + self._reuse_targets(text, shape.prefixes))
+        if "this" not in variables:
+            return set()
+        at = variables.index("this")
+        found = {node for row in rows if (node := row[at]) is not None}
+        if variables == ("this",) and _DISTINCT_THIS.match(text) and len(found) == len(rows):
+            self._targets[(shape.prefixes, text)] = found
+        return found
 
     def _reuse_targets(self, select: str, prefixes: str) -> str:
         """``select`` with each sub-select that is another shape's SPARQL target, already
@@ -533,14 +559,18 @@ class Engine:
         uses, or one with more triples than there are focus nodes, only the focus nodes' (all
         of rdf:type, for a thousand alterations, is 20 times more rows; at 1M quads the full
         fetches of nine shared predicates took 7 s); else every node's, fetched once for all
-        the shapes that use the path."""
+        the shapes that use the path. On disk a lookup costs more as the store grows (10-13 us
+        at 10M quads), so there a path no other shape uses is looked up only when it has more
+        triples than :data:`LOOKUP_COST` per focus node (10M quads: 109k lookups of
+        ``sg:hasDownstreamEffector``, which has 6.8k triples)."""
         path = shape.path_sparql
         if self._path_uses is None:
             self._path_uses = Counter(s.path_sparql for s in self.reader.cache.values()
                                       if s.is_property)
         if isinstance(shape.path, URIRef) and not self.data.has_pairs(path) and \
-                self.data.lookups() and (self._path_uses[path] == 1 or
-                                         LOOKUP_COST * len(focus) < self.data.size(shape.path)):
+                self.data.lookups() and \
+                ((self._path_uses[path] == 1 and not self.data.on_disk()) or
+                 LOOKUP_COST * len(focus) < self.data.size(shape.path)):
             return self.data.pairs_of(shape.path, focus)
         return self.data.pairs(path)
 
