@@ -3,17 +3,20 @@
 Some shapes of ``shapes/core.ttl`` select their focus nodes among every term of the graph:
 the curated entities (every IRI under ``id/``), those whose type disagrees with the kind in
 their IRI, the users of undeclared ontology terms, the blank nodes that stand where an IRI is
-needed, and the subjects with a literal on an object property. In SPARQL each groups every subject and object
-of the store, then tests their text. On disk, Oxigraph reads the text of a term from RocksDB at
-a random place (id2str), and that read costs ~1 us at 1M quads but 10-13 us at 10M, so each
-target took 50-70 s at 10M quads (CPU, on disk) against 3-5 s at 1M. The saved dataset file
-(the sorted N-Quads the store was loaded from) already holds every term's text in order: one
-pass over it answers them all, in about 2 s per million quads.
+needed, and the subjects with a literal on an object property. In SPARQL they group every
+subject and object of the store (or read every triple of a set of predicates) and then test
+the terms' text. On disk, Oxigraph reads the text of a term from RocksDB at a random place
+(id2str), and that read costs ~1 us at 1M quads but 10-13 us at 10M, so each target took
+25-70 s at 10M quads (CPU, on disk) against 3-5 s at 1M. The saved dataset file (the sorted
+N-Quads the store was loaded from) holds every term's text in order: one pass over it answers
+them all, in about 2-3 s per million quads.
 
 The SPARQL text in the shapes stays the definition (pyshacl and every other engine run it).
-Each answer here is tied to the exact target text it stands for (:data:`NATIVE`, by a digest
-of its normalised text): a target whose text changed is run in SPARQL again, and the tests
-compare both answers on every shape fixture.
+Each answer here is tied to the exact target text it stands for, prefixes included
+(:data:`NATIVE`, by digest): a target whose text changed is run in SPARQL again, and the tests
+compare both answers on every shape fixture and on adversarial data. The caller vouches that
+the store holds the file's quads, no more and no less (``validate`` passes the saved dataset
+it loaded, or whose checksum the on-disk store's mark gives).
 """
 
 from __future__ import annotations
@@ -40,9 +43,10 @@ _LABEL = f"<{RDFS.label}>".encode()
 
 @dataclass
 class Census:
-    """What the three whole-graph targets need, read from the saved N-Quads: the project's
-    IRIs used as subject or object, the project's predicates, the ontology terms with an
-    ``rdfs:label``, and whether any blank node is used the way ``sgsh:BlankNodeShape`` selects."""
+    """What the whole-graph targets need, read from the saved N-Quads: the project's IRIs used
+    as subject or object, the project's predicates, the ontology terms with an ``rdfs:label``,
+    the blank nodes used the way ``sgsh:BlankNodeShape`` selects, the types of the curated
+    entities, and the sg:/oa: predicates with a literal value."""
 
     ours: set[bytes] = field(default_factory=set)
     predicates: set[bytes] = field(default_factory=set)
