@@ -462,15 +462,19 @@ class Engine:
         """Whether the store's checks on the focus nodes read the shape's predicate in one scan
         joined by hash rather than by a lookup per focus node: on disk, when the predicate has
         at most :data:`PATH_WIDE_UP_TO` triples per focus node (:func:`.checked.at_least_query`)."""
-        return self.data.on_disk() and isinstance(shape.path, URIRef) and \
-            self.data.size(shape.path) <= PATH_WIDE_UP_TO * len(focus)
+        return self.data.on_disk() and self._few_per_focus(shape, focus)
 
     def _path_wide(self, shape: Shape, focus: set[Node]) -> bool:
         """Whether the store checks the shape over every triple of its predicate
         (:data:`PATH_WIDE_UP_TO`)."""
         plan = self._plan(shape)
-        return plan is not None and isinstance(shape.path, URIRef) and \
-            all(limit <= 1 for _, limit in plan.counts) and \
+        return plan is not None and all(limit <= 1 for _, limit in plan.counts) and \
+            self._few_per_focus(shape, focus)
+
+    def _few_per_focus(self, shape: Shape, focus: set[Node]) -> bool:
+        """Whether the shape's path is one predicate with at most :data:`PATH_WIDE_UP_TO`
+        triples per focus node."""
+        return isinstance(shape.path, URIRef) and \
             self.data.size(shape.path) <= PATH_WIDE_UP_TO * len(focus)
 
     def _store_checked(self, shape: Shape, fragment: str, focus: set[Node]) -> list[Hit] | None:
