@@ -25,8 +25,12 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
 SG = "https://w3id.org/sarcoma-graph/ontology/"
+OA_SOURCE = "http://www.w3.org/ns/oa#hasSource"
+DOC = f"{ID}document/"
+PASSAGE = f"{ID}passage/"
 
 PREFIXES = """PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -76,6 +80,30 @@ SELECT DISTINCT ?entity ?property ?value WHERE {
   BIND (rdf:type AS ?property)
 }
 ORDER BY ?entity ?property ?value""",
+    "targets-causal-alteration-without-statement": """
+SELECT DISTINCT ?entity ?property ?value WHERE {
+  ?entity sg:targetsCausalAlterationOf ?value .
+  FILTER NOT EXISTS { ?statement a sg:EvidenceStatement ; sg:aboutAgent ?entity ; sg:aboutTumour ?value }
+  BIND (sg:targetsCausalAlterationOf AS ?property)
+}
+ORDER BY ?entity ?property ?value""",
+    "histotype-causal-alteration-without-agent-statement": """
+SELECT DISTINCT ?entity ?property ?value WHERE {
+  ?entity a sg:Histotype ; sg:hasCausalAlteration ?value .
+  FILTER NOT EXISTS { ?statement a sg:EvidenceStatement ; sg:aboutTumour ?entity ; sg:aboutAgent ?agent }
+  BIND (sg:hasCausalAlteration AS ?property)
+}
+ORDER BY ?entity ?property ?value""",
+    "quote-in-two-documents": """
+SELECT DISTINCT ?entity ?property ?value WHERE {
+  ?entity oa:hasSelector ?selector ; oa:hasSource ?value .
+  ?selector oa:exact ?exact .
+  ?other oa:hasSelector ?otherSelector ; oa:hasSource ?otherDocument .
+  ?otherSelector oa:exact ?otherExact .
+  FILTER (?entity != ?other && ?value != ?otherDocument && STR(?exact) = STR(?otherExact))
+  BIND (oa:hasSource AS ?property)
+}
+ORDER BY ?entity ?property ?value""",
 }
 
 # Rows each check must give (or not give) on the adversarial data, beyond agreeing with PLAIN.
@@ -107,6 +135,23 @@ MUST = {
         (f"{ID}alteration/two-kinds", RDF_TYPE, f"{SG}GeneticAlteration"),
         (f"{ID}alteration/record-typed-elsewhere", RDF_TYPE, f"{SG}GeneticAlteration"),
     },
+    "targets-causal-alteration-without-statement": {
+        (f"{ID}agent/t2", f"{SG}targetsCausalAlterationOf", f"{ID}histotype/h1"),  # other tumour
+        (f"{ID}agent/t3", f"{SG}targetsCausalAlterationOf", f"{ID}histotype/h1"),  # untyped
+    },
+    "histotype-causal-alteration-without-agent-statement": {
+        (f"{ID}histotype/h2", f"{SG}hasCausalAlteration", f"{ID}alteration/a2"),  # no agent
+        (f"{ID}histotype/h3", f"{SG}hasCausalAlteration", f"{ID}alteration/a3"),  # untyped
+    },
+    "quote-in-two-documents": {
+        (f"{PASSAGE}q1", OA_SOURCE, f"{DOC}a"),
+        (f"{PASSAGE}q2", OA_SOURCE, f"{DOC}b"),
+        (f"{PASSAGE}q12", OA_SOURCE, f"{DOC}e"),  # quote and source in two graphs
+        (f"{PASSAGE}q3", OA_SOURCE, f"{DOC}a"),  # "Shared"@en and "Shared": one text
+        (f"{PASSAGE}q4", OA_SOURCE, f"{DOC}c"),
+        (f"{PASSAGE}q10", OA_SOURCE, f"{DOC}a"),  # an IRI quoted twice
+        (f"{PASSAGE}q11", OA_SOURCE, f"{DOC}d"),
+    },
 }
 MUST_NOT = {
     "duplicate-labels": {
@@ -118,6 +163,10 @@ MUST_NOT = {
         f"{ID}gene/used", f"{ID}agent/by-part", f"{ID}process/by-blank",
         f"{ID}process/from-other-graph", "http://example.org/two-kinds",
     },
+    "targets-causal-alteration-without-statement": {f"{ID}agent/t1", f"{ID}agent/t4"},
+    "histotype-causal-alteration-without-agent-statement": {f"{ID}histotype/h1",
+                                                            f"{ID}histotype/h4"},
+    "quote-in-two-documents": {f"{PASSAGE}q{n}" for n in (5, 6, 7, 8, 9)},
 }
 
 
