@@ -94,6 +94,14 @@ SELECT DISTINCT ?entity ?property ?value WHERE {
   BIND (sg:hasCausalAlteration AS ?property)
 }
 ORDER BY ?entity ?property ?value""",
+    "mapping-of-undescribed-entity": """
+SELECT DISTINCT ?entity ?property ?value WHERE {
+  ?entity ?property ?value .
+  FILTER (?property IN (skos:exactMatch, skos:closeMatch, skos:broadMatch, skos:narrowMatch))
+  FILTER STRSTARTS(STR(?entity), "https://w3id.org/sarcoma-graph/id/")
+  FILTER NOT EXISTS { ?entity a ?anyType }
+}
+ORDER BY ?entity ?property ?value""",
     "quote-in-two-documents": """
 SELECT DISTINCT ?entity ?property ?value WHERE {
   ?entity oa:hasSelector ?selector ; oa:hasSource ?value .
@@ -143,6 +151,12 @@ MUST = {
         (f"{ID}histotype/h2", f"{SG}hasCausalAlteration", f"{ID}alteration/a2"),  # no agent
         (f"{ID}histotype/h3", f"{SG}hasCausalAlteration", f"{ID}alteration/a3"),  # untyped
     },
+    "mapping-of-undescribed-entity": {
+        (f"{ID}gene/misspelt", "http://www.w3.org/2004/02/skos/core#closeMatch",
+         "http://example.org/mapped"),
+        (f"{ID}gene/misspelt", "http://www.w3.org/2004/02/skos/core#narrowMatch",
+         "http://example.org/narrower"),
+    },
     "quote-in-two-documents": {
         (f"{PASSAGE}q1", OA_SOURCE, f"{DOC}a"),
         (f"{PASSAGE}q2", OA_SOURCE, f"{DOC}b"),
@@ -166,6 +180,8 @@ MUST_NOT = {
     "targets-causal-alteration-without-statement": {f"{ID}agent/t1", f"{ID}agent/t4"},
     "histotype-causal-alteration-without-agent-statement": {f"{ID}histotype/h1",
                                                             f"{ID}histotype/h4"},
+    "mapping-of-undescribed-entity": {f"{ID}gene/kit", f"{ID}gene/not-a-mapping",
+                                      "http://example.org/external-mapped"},
     "quote-in-two-documents": {f"{PASSAGE}q{n}" for n in (5, 6, 7, 8, 9)},
 }
 
