@@ -85,6 +85,25 @@ def test_qc_formats_json_and_csv_with_full_iris(built):
     assert [r["entity"] for r in rows] == [f["entity"] for f in findings]
 
 
+def test_piped_qc_text_is_one_tab_separated_line_per_finding(capsys):
+    from sarcoma_graph.cli.pipeline import _print_findings
+    from sarcoma_graph.qc import QcFinding
+
+    label = "two\tlines\nof label"
+    findings = [
+        QcFinding("duplicate-labels", "error", "https://w3id.org/sarcoma-graph/id/gene/kit",
+                  "http://www.w3.org/2000/01/rdf-schema#label", label),
+        QcFinding("long-quotes", "warning", "http://example.org/passage", "", "1200"),
+    ]
+    _print_findings(findings, ["check", "severity", "entity", "property", "value"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "check\tseverity\tentity\tproperty\tvalue"
+    assert [line.split("\t") for line in lines[1:]] == [
+        ["duplicate-labels", "error", "sggene:kit", "rdfs:label", "two lines of label"],
+        ["long-quotes", "warning", "http://example.org/passage", "", "1200"],
+    ]
+
+
 def test_validate_csv_names_shapes_the_same_way_every_run(built):
     first = run("validate", "--format", "csv", "-q", *built)
     second = run("validate", "--format", "csv", "-q", *built)

@@ -117,6 +117,30 @@ def validate_cmd(root: RootOption = None, build_dir: BuildOption = None,
         raise typer.Exit(1)
 
 
+def _print_findings(findings: list[Any], columns: list[str]) -> None:
+    """A table in a terminal; piped, the same columns as plain lines, tab-separated under a
+    header line (rich took 3 s to lay out the 6k findings of 1M quads, 30 s for 60k at 10M)."""
+    from rich.control import strip_control_codes
+
+    from sarcoma_graph.namespaces import compress
+
+    def cells(f: Any) -> list[str]:
+        return [f.check, f.severity, *(compress(v) or v if v else ""
+                                       for v in (f.entity, f.property, f.value))]
+
+    if out.is_terminal:
+        grid = table(*columns)
+        for f in findings:
+            grid.add_row(*cells(f))
+        out.print(grid)
+        return
+    lines = ["\t".join(columns)]
+    lines += ["\t".join(" ".join(strip_control_codes(c).split()) for c in cells(f))
+              for f in findings]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+
+
 def print_document(text: str) -> None:
     """A machine-readable report on stdout exactly as written, then a blank line (as rich
     printed it): rich would turn ``:smile:`` in a value into an emoji, and rendering the 18k
@@ -197,13 +221,7 @@ def qc_cmd(root: RootOption = None, build_dir: BuildOption = None,
     elif fmt == "csv":
         _print_csv(columns, rows)
     elif report.findings:
-        from sarcoma_graph.namespaces import compress
-
-        grid = table(*columns)
-        for f in report.findings:
-            grid.add_row(f.check, f.severity, *(compress(v) or v if v else ""
-                                                for v in (f.entity, f.property, f.value)))
-        out.print(grid)
+        _print_findings(report.findings, columns)
     if not quiet:
         err.print(f"{len(report.checks)} checks, {len(report.errors)} error(s), "
                   f"{len(report.findings) - len(report.errors)} warning/info finding(s)")
