@@ -238,3 +238,35 @@ def test_external_mappings_follow_the_mapping_sets(graph: Store) -> None:
     index = [result.variables.index(v) for v in ("entity", "mappingProperty", "scheme", "external")]
     actual = {tuple(term_text(row[i]) for i in index) for row in result.rows}
     assert actual == sssom_rows()
+
+
+def test_statement_provenance_names_no_document_for_a_statement_without_source() -> None:
+    """A statement whose passage and record name no source has no document. The query once
+    joined ``OPTIONAL { ?document rdfs:label … }`` on a ``?document`` that COALESCE left unbound,
+    which matched every English label of the store: one row per labelled entity (and, joined
+    that way, a scan of every label for every row, minutes at 1M quads)."""
+    from sarcoma_graph.plumbing.formats import rdf_syntax
+    from sarcoma_graph.store import open_store
+
+    store = open_store()
+    store.load_bytes(f"""
+        @prefix sg: <{SG}> . @prefix oa: <http://www.w3.org/ns/oa#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix dcterms: <http://purl.org/dc/terms/> .
+        <{ID}statement/s> sg:restsOn <{ID}passage/p> .
+        <{ID}passage/p> oa:hasSelector <{ID}passage/p-s> .
+        <{ID}passage/p-s> oa:exact "quoted" .
+        <{ID}statement/t> sg:restsOn <{ID}passage/q> ; dcterms:source <{ID}document/d> .
+        <{ID}passage/q> oa:hasSelector <{ID}passage/q-s> ; oa:hasSource <{ID}document/e> .
+        <{ID}passage/q-s> oa:exact "other" .
+        <{ID}document/d> rdfs:label "the stated source"@en .
+        <{ID}document/e> rdfs:label "the passage's source"@en .
+        <{ID}gene/kit> rdfs:label "KIT"@en .
+    """.encode(), rdf_syntax("turtle"))
+    result = store.query(by_name("statement-provenance").text)
+    rows = {tuple(term_text(row[result.variables.index(v)]) for v in
+                  ("statement", "document", "documentLabel", "exact")) for row in result.rows}
+    assert rows == {
+        (f"{ID}statement/s", "", "", "quoted"),
+        (f"{ID}statement/t", f"{ID}document/d", "the stated source", "other"),
+    }
