@@ -100,8 +100,8 @@ def test_read_from_the_saved_dataset_same_bytes(triples, copied):
 
 
 def test_runs_merged_and_caches_emptied_same_bytes(root, monkeypatch):
-    """Every subject block its own run (merged from disk), the IRI and token caches emptied at
-    every call: the bytes stay the same."""
+    """Every subject block its own run (merged from disk), the store's dump sorted in buckets on
+    disk, the IRI and token caches emptied at every call: the bytes stay the same."""
     from sarcoma_graph.build import build
     from sarcoma_graph.namespaces import prefix_map
     from sarcoma_graph.plumbing import turtle_lines, turtle_stream
@@ -110,7 +110,7 @@ def test_runs_merged_and_caches_emptied_same_bytes(root, monkeypatch):
     store, _ = build(Project.discover(root))
     graphs = store.named_graphs()
     expected = canonical_turtle([q for g in graphs for q in store.quads(g)], prefix_map())
-    for name, value in (("RUN_BYTES", 1), ("IRI_CACHE", 1)):
+    for name, value in (("RUN_BYTES", 1), ("DUMP_RUN_BYTES", 1 << 16), ("IRI_CACHE", 1)):
         monkeypatch.setattr(turtle_stream, name, value)
     monkeypatch.setattr(turtle_lines, "TOKEN_CACHE", 1)
     out = io.BytesIO()

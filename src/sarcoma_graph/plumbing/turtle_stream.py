@@ -17,7 +17,7 @@ subject among them is written by that writer. The file is read once.
 
 from __future__ import annotations
 
-import heapq
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -26,6 +26,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from sarcoma_graph.plumbing.block_runs import SortedBlocks
+from sarcoma_graph.plumbing.nqsort import LineSorter
 from sarcoma_graph.plumbing.turtle import (
     _canonical_triples,
     _document,
@@ -35,8 +36,10 @@ from sarcoma_graph.plumbing.turtle import (
 )
 from sarcoma_graph.plumbing.turtle_lines import LineFormatter, Properties
 
-#: Bytes of subject blocks (or of dumped lines) sorted in memory at once.
+#: Bytes of subject blocks sorted in memory at once.
 RUN_BYTES = 128 << 20
+#: Bytes of the store's dump sorted in memory at once (past it, in buckets on disk).
+DUMP_RUN_BYTES = 128 << 20
 #: IRIs whose written form is remembered (the cache is emptied when it grows past this).
 IRI_CACHE = 200_000
 
@@ -70,36 +73,16 @@ def write_canonical_turtle(store: object, graphs: list[str], prefixes: Mapping[s
 
 
 def _sorted_dump(store: object, folder: Path) -> Path:
-    """The store's quads as N-Quads sorted by line, as the saved dataset is (runs sorted in
-    memory, merged from disk)."""
-    dump = folder / "dump.nq"
-    runs: list[Path] = []
-    store._store.dump(str(dump), format=ox.RdfFormat.N_QUADS)  # type: ignore[attr-defined]
-    batch: list[bytes] = []
-    size = 0
-    with dump.open("rb") as lines:
-        for line in lines:
-            batch.append(line if line.endswith(b"\n") else line + b"\n")
-            size += len(line)
-            if size >= RUN_BYTES:
-                runs.append(_spill(batch, folder / f"lines{len(runs)}"))
-                batch, size = [], 0
-    runs.append(_spill(batch, folder / f"lines{len(runs)}"))
-    dump.unlink()
-    handles = [r.open("rb") for r in runs]
-    try:
-        with (folder / "sorted.nq").open("wb") as out:
-            out.writelines(heapq.merge(*handles))
-    finally:
-        for h in handles:
-            h.close()
-    return folder / "sorted.nq"
-
-
-def _spill(batch: list[bytes], path: Path) -> Path:
-    batch.sort()
+    """The store's quads as N-Quads sorted by line, as the saved dataset is: the dataset's own
+    sorter (:class:`~sarcoma_graph.plumbing.nqsort.LineSorter`), in a folder of its own."""
+    work = folder / "dump"
+    work.mkdir()
+    sorter = LineSorter(work, DUMP_RUN_BYTES)
+    store.write_nquads(sorter)  # type: ignore[attr-defined]
+    path = folder / "sorted.nq"
     with path.open("wb") as out:
-        out.writelines(batch)
+        sorter.write_sorted(out)
+    shutil.rmtree(work)
     return path
 
 
