@@ -136,11 +136,33 @@ def _named(port: int, name: str, timeout: float = 120) -> tuple[float, int]:
     return time.perf_counter() - started, status
 
 
+def _unbound(port: int, path: Path, timeout: float = 600) -> tuple[float, int]:
+    """Seconds and HTTP status of a named query's own text sent to /sparql as it is, its
+    parameters unbound: what a user runs from the editor's examples or
+    /.well-known/sparql-examples (the server's timeout and result limit apply)."""
+    body = path.read_text(encoding="utf-8").encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/sparql", data=body, headers={
+        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            answer.read()
+            status = answer.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return time.perf_counter() - started, status
+
+
 def _named_queries(port: int) -> Iterator[Stage]:
-    """Every named query once (the answer cache is empty for each), server's default limit."""
+    """Every named query once with its default parameters (``q NAME``), then once more with
+    them unbound (``q NAME *``), the answer cache empty for each; server's default limit."""
     for path in sorted((ROOT / "queries").glob("*.rq")):
         wall, status = _named(port, path.stem)
         yield Stage(f"q {path.stem}", wall, float("nan"), float("nan"), 0 if status == 200 else status)
+        if "#+ param:" in path.read_text(encoding="utf-8"):
+            wall, status = _unbound(port, path)
+            yield Stage(f"q {path.stem} *", wall, float("nan"), float("nan"),
+                        0 if status == 200 else status)
 
 
 def serve_ready(build_dir: Path, timeout: float = 1800,
