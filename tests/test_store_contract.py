@@ -170,6 +170,23 @@ def test_clear_one_graph(store):
     assert store.count() == 3
 
 
+def test_settle_keeps_every_quad(store):
+    before = sorted(map(str, store.quads()))
+    store.settle()
+    assert sorted(map(str, store.quads())) == before and store.count(G1) == 2
+
+
+def test_settle_compacts_an_on_disk_store_and_keeps_it(tmp_path):
+    from sarcoma_graph.store.oxigraph import OxigraphStore
+
+    disk = OxigraphStore(tmp_path / "store")
+    disk.load_bytes(DATA, rdf_syntax("nquads"))
+    before = sorted(map(str, disk.quads()))
+    disk.settle()
+    assert sorted(map(str, disk.quads())) == before
+    assert values(disk.query(f"SELECT ?s WHERE {{ ?s <{EX}p> ?o }}"), "s") == [EX + "a", EX + "b"]
+
+
 def test_dump_round_trips(store):
     data = store.dump(rdf_syntax("nquads"))
     other = open_store("oxigraph")

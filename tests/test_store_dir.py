@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from sarcoma_graph.dataset import STORE_DIR_ENV, load_dataset, save_dataset
+from sarcoma_graph.dataset import (
+    _STORE_MARK,
+    STORE_DIR_ENV,
+    load_dataset,
+    save_dataset,
+    unmark_store,
+)
 from sarcoma_graph.project import Project
 from sarcoma_graph.store.oxigraph import OxigraphStore
 
@@ -87,3 +93,20 @@ def test_serving_an_on_disk_store_unmarks_it(project):
     del store
     gc.collect()  # RocksDB allows one open handle per folder
     assert load_dataset(project, require="build").count() == _lines(project.dataset_path) < count
+
+
+def test_the_store_is_compacted_before_it_is_marked(project, monkeypatch):
+    """Loading the dataset into the store, and saving a dataset the store holds, compact the
+    store before marking it: the compaction RocksDB would otherwise do in the background is
+    paid by the command that wrote, not by the next one that reads."""
+    settled: list[bool] = []  # for each compaction: was the store marked already?
+    mark = project.build_dir.parent / "store" / _STORE_MARK
+
+    def settle(self):
+        settled.append(mark.is_file())
+    monkeypatch.setattr(OxigraphStore, "settle", settle)
+    store = load_dataset(project, require="build")  # filled from the saved file
+    assert settled == [False]
+    unmark_store(store)  # as a stage does before it changes the store
+    save_dataset(store, project, "build")  # saved from the store: marked again
+    assert settled == [False, False] and mark.is_file()

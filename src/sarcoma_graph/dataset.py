@@ -327,6 +327,7 @@ def _disk_store(folder: Path, dataset: Path, sha256: str) -> Store:
     mark.unlink(missing_ok=True)  # a half-filled store is never taken for a full one
     store.clear()
     store.bulk_load_file(dataset)  # type: ignore[attr-defined]
+    store.settle()
     mark.write_text(sha256 + "\n", encoding="utf-8")
     return store
 
@@ -345,4 +346,5 @@ def mark_store(store: Store, manifest_sha256: str) -> None:
     folder = store_dir()
     path = getattr(store, "path", None)
     if folder is not None and path is not None and Path(path) == folder:
+        store.settle()  # the stage that wrote the store pays for its compaction
         (folder / _STORE_MARK).write_text(manifest_sha256 + "\n", encoding="utf-8")

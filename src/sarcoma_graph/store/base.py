@@ -90,6 +90,11 @@ class Store(abc.ABC):
         """Remove everything, or one named graph."""
 
     @abc.abstractmethod
+    def settle(self) -> None:
+        """After a large write: let the engine do now the upkeep it would otherwise do in the
+        background while the next command reads (nothing, for an engine without any)."""
+
+    @abc.abstractmethod
     def query(
         self,
         sparql: str,

@@ -152,6 +152,17 @@ class OxigraphStore(Store):
             self._store.remove_graph(ox.NamedNode(graph))
         self._changed()
 
+    def settle(self) -> None:
+        """On disk, compact RocksDB now (``optimize``). After a bulk load it compacts in
+        background threads, and that CPU lands on whatever reads the store next: at 1M quads
+        ``validate`` took 16.1 s of CPU on a freshly loaded store and 12.4 s once compacted,
+        which cost 2.0 s (at 10M: 232.7 s fresh, 186.6 s once the store had settled)."""
+        if self.path is not None:
+            try:
+                self._store.optimize()
+            except OSError as error:
+                raise InputError(f"{self.path}: cannot compact the store ({error})") from None
+
     def query(
         self,
         sparql: str,

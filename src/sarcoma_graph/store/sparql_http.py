@@ -203,6 +203,9 @@ class SparqlHttpStore(Store):
         if names:
             self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names))
 
+    def settle(self) -> None:
+        """Nothing: a server store keeps itself (and the pipeline never marks one)."""
+
     def insert(self, graph: str | None, triples: Sequence[ox.Triple]) -> None:
         """One write request: GSP ``POST`` when configured, else SPARQL Update."""
         if not triples:
