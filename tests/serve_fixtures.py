@@ -130,6 +130,13 @@ def data_triples() -> int:
     return len({(q.subject, q.predicate, q.object) for q in dataset_quads()})
 
 
+def data_entities() -> int:
+    """Distinct subjects of the generated dataset in its void:uriSpace (``ID``), as VoID
+    counts entities."""
+    return len({q.subject for q in dataset_quads()
+                if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ID)})
+
+
 def count_triples(client: httpx.Client, graph: str | None = None) -> int:
     """``COUNT(*)`` of the union default graph, or of one named graph, as the endpoint says."""
     where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"

@@ -152,3 +152,24 @@ def test_default_build_dir_is_inside_the_project(root, monkeypatch):
     assert Project.discover(root).build_dir == root / "build"
     monkeypatch.setenv("SARCOMA_GRAPH_BUILD", "/tmp/elsewhere")
     assert Project.discover(root).build_dir == Path("/tmp/elsewhere")
+
+
+def test_stats_counts_as_entities_the_subjects_in_the_uri_space():
+    """``sarcoma-graph stats`` counts entities as the VoID description does: distinct subjects
+    under the dataset's void:uriSpace, not ontology terms or external IRIs."""
+    from sarcoma_graph.namespaces import ID, ONTOLOGY
+    from sarcoma_graph.plumbing.formats import rdf_syntax
+    from sarcoma_graph.stats import compute_stats
+    from sarcoma_graph.store import open_store
+
+    store = open_store("oxigraph")
+    g = "https://example.org/g"
+    store.load_bytes(f"""
+<{ID}agent/a> <{ONTOLOGY}hasTarget> <{ID}gene/b> <{g}> .
+<{ID}agent/a> <{ONTOLOGY}p> "x" <{g}> .
+<{ID}gene/b> <{ONTOLOGY}p> "y" <{g}> .
+<{ONTOLOGY}Agent> <{ONTOLOGY}p> "z" <{g}> .
+<http://purl.obolibrary.org/obo/NCIT_C1> <{ONTOLOGY}p> "w" <{g}> .
+_:b <{ONTOLOGY}p> "v" <{g}> .
+""".encode(), rdf_syntax("nquads"))
+    assert compute_stats(store).entities == 2

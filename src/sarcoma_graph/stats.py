@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sarcoma_graph.namespaces import ID
 from sarcoma_graph.store import Store
 
 _CLASSES = """SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }
 GROUP BY ?class ORDER BY DESC(?n) ?class"""
 _PROPERTIES = """SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o }
 GROUP BY ?property ORDER BY DESC(?n) ?property"""
-_ENTITIES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"
+#: entities as the VoID description counts them: the subjects under the dataset's uriSpace
+_ENTITIES = ("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
+             f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID}")) }}')
 
 
 @dataclass

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import RDF
+from sarcoma_graph.namespaces import ID, RDF
 from sarcoma_graph.serve.statistics import VoidStats
 from sarcoma_graph.store.oxigraph import OxigraphStore
 
@@ -107,7 +107,8 @@ def _counted(typed: tuple[dict[Node, int], list[Signature], Counter[str]],
              value.datatype if isinstance(value, ox.Literal) else get(value)] += 1
     for (_, predicate, _), n in rows.items():  # the typed subjects' quads, counted there
         properties[predicate] += n
-    entities = sum(1 for s in subjects if isinstance(s, ox.NamedNode))
+    # VoID counts as entities the resources of the dataset's void:uriSpace only
+    entities = sum(1 for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(ID))
     return _Counts(properties, entities, members, rows, signatures)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import SERVICE_GRAPH, XSD
+from sarcoma_graph.namespaces import ID, SERVICE_GRAPH, XSD
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import Store, Term
@@ -29,8 +29,9 @@ from sarcoma_graph.store.oxigraph import OxigraphStore
 
 log = logging.getLogger("sarcoma_graph.serve")
 
-_COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?e) AS ?entities) WHERE {
-  ?s ?p ?o BIND(IF(isIRI(?s), ?s, ?unbound) AS ?e) }"""
+#: entities as VoID counts them: the subjects in the dataset's void:uriSpace (:data:`ID`)
+_COUNTS = f"""SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?e) AS ?entities) WHERE {{
+  ?s ?p ?o BIND(IF(isIRI(?s) && STRSTARTS(STR(?s), "{ID}"), ?s, ?unbound) AS ?e) }}"""
 _CLASSES = "SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?k } GROUP BY ?k ORDER BY ?k"
 _PROPERTIES = "SELECT ?k (COUNT(*) AS ?n) WHERE { ?s ?k ?o } GROUP BY ?k ORDER BY ?k"
 _GRAPHS = "SELECT ?k (COUNT(*) AS ?n) WHERE { GRAPH ?k { ?s ?p ?o } } GROUP BY ?k ORDER BY ?k"
