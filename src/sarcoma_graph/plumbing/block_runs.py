@@ -97,25 +97,69 @@ class SortedBlocks:
         self.run = []
 
     def _merged(self) -> Iterator[bytes]:
+        """The runs' blocks in key order, as chunks of bytes: each step copies, from the run
+        whose next key is smallest, every block up to the next key of another run in one
+        read (the runs overlap only where a late IRI sorts among earlier ones, so the chunks
+        are long); the last run left is copied to its end without reading its index."""
         bodies = [run.body.open("rb") for run in self.runs]
-        indexes = [run.keys.open("rb") for run in self.runs]
+        indexes = [_Index(run.keys.open("rb")) for run in self.runs]
         try:
-            previous = None
-            for key, number, size in heapq.merge(*(_entries(index, number)
-                                                   for number, index in enumerate(indexes))):
-                if key == previous:
+            heap = [(index.key, number) for number, index in enumerate(indexes)
+                    if index.key is not None]
+            heapq.heapify(heap)
+            while heap:
+                key, number = heapq.heappop(heap)
+                if not heap:  # the last run: the rest of its file
+                    while data := bodies[number].read(_COPY_BYTES):
+                        yield data
+                    break
+                bound = heap[0][0]
+                if key == bound:
                     raise _unsorted(key)
-                previous = key
-                yield bodies[number].read(size)
+                index = indexes[number]
+                yield from _read(bodies[number], index.take_below(bound))
+                if index.key is not None:
+                    heapq.heappush(heap, (index.key, number))
         finally:
-            for handle in bodies + indexes:
+            for handle in bodies:
                 handle.close()
+            for index in indexes:
+                index.handle.close()
 
 
-def _entries(index: BinaryIO, number: int) -> Iterator[tuple[bytes, int, int]]:
-    for line in index:
+class _Index:
+    """A run's index (``IRI TAB bytes`` a block) read one entry ahead."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.key: bytes | None = None
+        self.size = 0
+        self._next()
+
+    def _next(self) -> None:
+        line = self.handle.readline()
+        if not line:
+            self.key = None
+            return
         key, _, size = line.rpartition(b"\t")
-        yield key, number, int(size)
+        self.key, self.size = key, int(size)
+
+    def take_below(self, bound: bytes) -> int:
+        """Bytes of the blocks from the current one whose keys sort before ``bound``."""
+        total = 0
+        while self.key is not None and self.key < bound:
+            total += self.size
+            self._next()
+        return total
+
+
+def _read(body: BinaryIO, size: int) -> Iterator[bytes]:
+    while size > 0:
+        data = body.read(min(size, _COPY_BYTES))
+        if not data:
+            raise OSError(f"{getattr(body, 'name', 'a run')}: shorter than its index")
+        yield data
+        size -= len(data)
 
 
 def _key(item: tuple[bytes, str]) -> bytes:
