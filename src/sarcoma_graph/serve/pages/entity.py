@@ -18,6 +18,7 @@ from sarcoma_graph.serve.pages.facts import (
     EntityFacts,
     Fact,
     Quote,
+    rule_key,
 )
 from sarcoma_graph.serve.pages.language import LANGUAGES, NAMES, pick_label
 from sarcoma_graph.serve.pages.layout import curie, document, href, iri_link
@@ -61,8 +62,8 @@ class View:
         css = _MODE_CLASS.get(iri, "level" if kind == "level" else "")
         return f'<span class="badge {css}">{escape(self.label(iri) or curie(iri) or iri)}</span>'
 
-    def rule(self, prop: str) -> str:
-        parts = self.data.rules.get(prop)
+    def rule(self, fact: Fact) -> str:
+        parts = self.data.rules.get(rule_key(fact))
         if not parts:
             return "OWL 2 RL reasoning (class and property axioms)"
         kind, rest = parts[0], parts[1:]
@@ -214,7 +215,7 @@ def _provenance(view: View, fact: Fact) -> str:
     bits = []
     if fact.inferred:
         bits.append(f'<span class="badge inferred" title="in the inferred graph">inferred: '
-                    f"{view.rule(fact.property)}</span>")
+                    f"{view.rule(fact)}</span>")
     if fact.mode:
         bits.append(view.badge(fact.mode, "mode"))
     for passage in fact.passages:

@@ -43,7 +43,12 @@ _RULES = PREFIXES + """SELECT ?kind ?q WHERE { VALUES ?p { %s }
   UNION { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } BIND("inverse" AS ?kind) }
   UNION { ?q rdfs:subPropertyOf ?p FILTER(?q != ?p) BIND("sub" AS ?kind) }
   UNION { ?p a owl:SymmetricProperty BIND("symmetric" AS ?kind) BIND(?p AS ?q) }
-  UNION { ?p a owl:TransitiveProperty BIND("transitive" AS ?kind) BIND(?p AS ?q) } }"""
+  UNION { ?p a owl:TransitiveProperty BIND("transitive" AS ?kind) BIND(?p AS ?q) } }
+  ORDER BY ?kind ?q"""
+#: each chain axiom of a property (``%s``) as its list node ``?l`` and steps ``?x`` in order
+_CHAINS = PREFIXES + """SELECT ?l ?i ?x WHERE { <%s> owl:propertyChainAxiom ?l .
+  ?l rdf:rest* ?cell . ?cell rdf:first ?x . { SELECT ?l ?cell (COUNT(?mid) AS ?i) WHERE {
+  ?l rdf:rest* ?mid . ?mid rdf:rest* ?cell } GROUP BY ?l ?cell } } ORDER BY ?l ?i"""
 _ANCESTORS = PREFIXES + """SELECT DISTINCT ?child ?parent WHERE {
   <%s> rdfs:subClassOf* ?child . GRAPH ?g { ?child rdfs:subClassOf ?parent }
   FILTER(isIRI(?parent) && ?parent != ?child && ?g != <""" + graph_iri("inferred") + """>) }"""
@@ -82,7 +87,7 @@ class EntityFacts:
     incoming: list[tuple[str, str]]                      # (subject, property)
     labels: dict[str, list[tuple[str, str]]]            # iri → [(label, language)]
     quotes: dict[str, Quote]                            # passage → quote
-    rules: dict[str, list[str]] = field(default_factory=dict)  # property → description parts
+    rules: dict[str, list[str]] = field(default_factory=dict)  # rule_key(fact) → rule parts
     ancestors: list[tuple[str, str]] = field(default_factory=list)  # (child, parent) edges
     document_passages: list[str] = field(default_factory=list)
 
@@ -156,27 +161,62 @@ def quotes(store: Store, passages: set[str]) -> dict[str, Quote]:
     return out
 
 
-def _rules(store: Store, properties: set[str]) -> dict[str, list[str]]:
-    """Per property: ``["chain", p1, p2…]``, ``["inverse", q]``, ``["sub", q]``… descriptions."""
+def _candidates(store: Store, prop: str) -> list[list[str]]:
+    """Every rule that can infer ``prop``: ``["chain", p1, p2…]`` (one per chain axiom),
+    ``["inverse", q]``, ``["sub", q]``, ``["symmetric", prop]``, ``["transitive", prop]``."""
+    out: list[list[str]] = []
+    for row in _rows(store, _RULES % f"<{prop}>"):
+        kind, q = term_text(row["kind"]), row["q"]
+        if kind != "chain" and isinstance(q, ox.NamedNode) and [kind, q.value] not in out:
+            out.append([kind, q.value])
+    chains: dict[object, list[str]] = {}
+    for row in _rows(store, _CHAINS % prop):
+        chains.setdefault(row["l"], []).append(term_text(row["x"]))
+    out += sorted(["chain", *steps] for steps in chains.values())
+    return out
+
+
+def _holds(store: Store, iri: str, value: object, rule: list[str]) -> bool:
+    """Whether ``rule`` derives (``iri``, its property, ``value``) from facts in the store (a
+    blank-node value cannot be named in a query: never)."""
+    if not isinstance(value, ox.NamedNode | ox.Literal):
+        return False
+    kind, rest = rule[0], rule[1:]
+    this, that = f"<{iri}>", str(value)
+    if kind == "sub":
+        pattern = f"{this} <{rest[0]}> {that}"
+    elif kind == "chain":
+        pattern = f"{this} {'/'.join(f'<{p}>' for p in rest)} {that}"
+    elif kind in ("inverse", "symmetric") and isinstance(value, ox.NamedNode):
+        pattern = f"{that} <{rest[0]}> {this}"
+    elif kind == "transitive":
+        pattern = f"{this} <{rest[0]}>/<{rest[0]}>+ {that}"
+    else:
+        return False
+    return bool(store.query(f"ASK {{ {pattern} }}").boolean)
+
+
+def _rules(store: Store, iri: str, facts: list[Fact]) -> dict[str, list[str]]:
+    """For each inferred fact (keyed by :func:`rule_key`), the first rule that derives it from
+    what the store holds: an entity with two sub-properties of one property, or a property
+    with two chains, is shown the one behind each fact."""
+    candidates: dict[str, list[list[str]]] = {}
     rules: dict[str, list[str]] = {}
-    for prop in sorted(properties):
-        for row in _rows(store, _RULES % f"<{prop}>"):
-            kind, q = term_text(row["kind"]), row["q"]
-            if prop in rules:
+    for fact in facts:
+        if not fact.inferred:
+            continue
+        if fact.property not in candidates:
+            candidates[fact.property] = _candidates(store, fact.property)
+        for rule in candidates[fact.property]:
+            if _holds(store, iri, fact.value, rule):
+                rules[rule_key(fact)] = rule
                 break
-            if kind == "chain" and isinstance(q, ox.BlankNode):
-                rules[prop] = ["chain", *_chain_blank(store, prop)]
-            elif isinstance(q, ox.NamedNode):
-                rules[prop] = [kind, q.value]
     return rules
 
 
-def _chain_blank(store: Store, prop: str) -> list[str]:
-    rows = _rows(store, PREFIXES + f"""SELECT ?i ?x WHERE {{ <{prop}> owl:propertyChainAxiom ?l .
-      ?l rdf:rest* ?cell . ?cell rdf:first ?x . {{ SELECT ?cell (COUNT(?mid) AS ?i) WHERE {{
-      <{prop}> owl:propertyChainAxiom ?l2 . ?l2 rdf:rest* ?mid . ?mid rdf:rest* ?cell }}
-      GROUP BY ?cell }} }} ORDER BY ?i""")
-    return [term_text(row["x"]) for row in rows]
+def rule_key(fact: Fact) -> str:
+    """The key of a fact's rule in :attr:`EntityFacts.rules`."""
+    return f"{fact.property} {fact.value}"
 
 
 def gather(store: Store, iri: str) -> EntityFacts | None:
@@ -203,7 +243,7 @@ def gather(store: Store, iri: str) -> EntityFacts | None:
         | {p for _, p in incoming} | {f.value.value for f in facts
                                       if isinstance(f.value, ox.NamedNode)} \
         | {c for e in ancestors for c in e} | {q.document for q in found.values() if q.document}
-    rules = _rules(store, {f.property for f in facts if f.inferred})
+    rules = _rules(store, iri, facts)
     terms |= {x for parts in rules.values() for x in parts[1:]}
     return EntityFacts(iri, facts, incoming, _labels(store, terms), found, rules, ancestors,
                        doc_passages)
