@@ -158,3 +158,45 @@ def test_service_in_a_string_or_comment_is_fine(http, forbidden):
     query = f'SELECT ?x WHERE {{ BIND("SERVICE <{url}> {{ }}" AS ?x) }} # SERVICE <{url}>'
     assert http.get("/sparql", params={"query": query}).status_code == 200
     assert hits == []
+
+
+def doubling(times: int, project: str) -> str:
+    """A short query whose one string doubles ``times`` times (4 characters × 2^times)."""
+    binds = " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(times))
+    return f'SELECT ({project}) WHERE {{ BIND("abcd" AS ?s0) {binds} }}'
+
+
+@pytest.fixture(scope="module")
+def memory_limited(serve_project):
+    with serving(serve_project, "--timeout", "20", "--workers", "1", "--query-memory", "128",
+                 "--max-answer-bytes", "1000000", "--no-service-graph") as server:
+        yield server
+
+
+def test_a_query_past_its_memory_is_stopped_and_its_worker_replaced(memory_limited):
+    """A 1 KB query that builds a 268 MB string (26 doublings) inside a worker allowed 128 MB:
+    503 naming the limit, the worker replaced, the next query answered."""
+    with httpx.Client(base_url=memory_limited.url, timeout=60) as client:
+        before = memory_limited.children()
+        response = client.get("/sparql", params={"query": doubling(26, "STRLEN(?s26) AS ?n")})
+        assert response.status_code == 503, response.text
+        assert "128 MB of memory a query may use" in response.text
+        time.sleep(0.5)
+        after = memory_limited.children()
+        gone = before - after
+        assert len(gone) == 1 and len(after) == len(before)  # the worker replaced
+        assert not any(alive(pid) for pid in gone)
+        small = client.get("/sparql", params={"query": doubling(10, "STRLEN(?s10) AS ?n")},
+                           headers={"accept": "application/sparql-results+json"})
+        assert small.status_code == 200 and '"4096"' in small.text
+
+
+def test_an_answer_past_the_byte_limit_is_422(memory_limited):
+    """A 4 MB answer (20 doublings, returned) past the 1 MB answer limit: 422 with a message;
+    the same query counting the string is answered."""
+    with httpx.Client(base_url=memory_limited.url, timeout=60) as client:
+        response = client.get("/sparql", params={"query": doubling(20, "?s20 AS ?text")})
+        assert response.status_code == 422 and "max-answer-bytes" in response.text
+        counted = client.get("/sparql", params={"query": doubling(20, "STRLEN(?s20) AS ?n")},
+                             headers={"accept": "text/csv"})
+        assert counted.status_code == 200 and "4194304" in counted.text

@@ -34,6 +34,11 @@ def serve(
         help="Most rows/triples in one answer (422 past it); 0 for no limit.")] = 100_000,
     max_body: Annotated[int, typer.Option(help="Largest request body in bytes (413 past it).")
                         ] = 10 * 1024 * 1024,
+    query_memory: Annotated[int, typer.Option(
+        help="Megabytes a query may allocate in its worker (503 past it); 0 for no limit.")
+    ] = 1024,
+    max_answer_bytes: Annotated[int, typer.Option(
+        help="Largest answer a worker sends back, in bytes (422 past it).")] = 256 * 1024 * 1024,
     enable_updates: Annotated[bool, typer.Option(
         "--enable-updates", help="Accept SPARQL Update and Graph Store writes, with the "
         "bearer token from SARCOMA_GRAPH_UPDATE_TOKEN.")] = False,
@@ -67,6 +72,7 @@ def serve(
         try:
             return Settings(
                 timeout=timeout, max_results=max_results or None, max_body=max_body,
+                query_memory=query_memory << 20, max_answer_bytes=max_answer_bytes,
                 enable_updates=enable_updates,
                 update_token=os.environ.get(TOKEN_VARIABLE) or None,
                 service_allow=tuple(service_allow or ()), base_url=base_url, workers=workers,

@@ -18,7 +18,7 @@ from sarcoma_graph.serve.errors import HttpError, query_error
 from sarcoma_graph.serve.guard import Refused
 from sarcoma_graph.serve.jobs import QueryJob, run_query
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, accept_of, available, pick
-from sarcoma_graph.serve.pool import Busy, JobTimeout, WorkerDied
+from sarcoma_graph.serve.pool import Busy, JobTimeout, OutOfMemory, WorkerDied
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import QueryError, ResultTooLarge, Store
 
@@ -72,6 +72,8 @@ async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]]
     except JobTimeout as error:
         raise HttpError(503, f"the query was stopped: it ran past the time limit ({error}); "
                              "narrow it or add LIMIT") from None
+    except OutOfMemory as error:
+        raise HttpError(503, str(error)) from None
     except WorkerDied as error:
         raise HttpError(503, f"{error}; try again") from None
     except QueryError as error:

@@ -36,7 +36,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar, TypeVarTuple, Unpack
 
-from sarcoma_graph.serve.worker import serve
+from sarcoma_graph.serve.worker import Limits, serve
 from sarcoma_graph.store import QueryError, Store
 
 T = TypeVar("T")
@@ -45,6 +45,9 @@ Ts = TypeVarTuple("Ts")
 log = logging.getLogger("sarcoma_graph.serve")
 _FORK = multiprocessing.get_context("fork")
 _CHUNK = 1 << 20
+#: exit codes of a worker that an allocation past its memory limit ended (a failed allocation
+#: in the engine aborts; the kernel may kill it)
+_OUT_OF_MEMORY = (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL, -signal.SIGBUS)
 
 
 class JobTimeout(Exception):
@@ -53,6 +56,10 @@ class JobTimeout(Exception):
 
 class WorkerDied(Exception):
     """A worker ended while running a job (out of memory, crash)."""
+
+
+class OutOfMemory(Exception):
+    """A job needed more memory than a query may use; its worker was replaced."""
 
 
 class Busy(Exception):
@@ -102,9 +109,11 @@ class WorkerPool:
     """A fixed number of forked workers over one store, and the fast-lane workers."""
 
     def __init__(self, store: Store, size: int, admission: Admission | None = None,
-                 network: bool = True) -> None:
-        """``network=False``: workers cannot open IP sockets (:mod:`.sandbox`)."""
+                 network: bool = True, limits: Limits | None = None) -> None:
+        """``network=False``: workers cannot open IP sockets (:mod:`.sandbox`); ``limits``:
+        the memory a job may use and the bytes of its answer."""
         self.store, self.size, self.network = store, size, network
+        self.limits = limits or Limits()
         self.admission = admission or Admission()
         self.store_lock = threading.Lock()  # held to fork and to change the store
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
@@ -130,7 +139,8 @@ class WorkerPool:
         reply_out, reply_in = os.pipe()
         with self.store_lock:
             process = _FORK.Process(target=serve,
-                                    args=(self.store, job_out, reply_in, self.network),
+                                    args=(self.store, job_out, reply_in, self.network,
+                                          self.limits),
                                     daemon=True, name="sarcoma-graph-query")
             process.start()
             version = self.store.version
@@ -286,17 +296,26 @@ class WorkerPool:
             raise JobTimeout(f"stopped after {timeout:g} s") from None
         except (EOFError, OSError, pickle.UnpicklingError) as error:
             await self._replace(worker)
+            if self.limits.memory and worker.process.exitcode in _OUT_OF_MEMORY:
+                raise OutOfMemory(self._memory_message()) from None
             raise WorkerDied(f"the query worker ended unexpectedly ({error!r})") from None
         except BaseException:  # cancelled (client gone): the worker's state is unknown
             await asyncio.shield(self._replace(worker))
             raise
-        await (self._replace(worker) if retire else self._release(worker))
         status, value = reply
+        if status == "error" and isinstance(value, MemoryError):
+            await self._replace(worker)  # a worker that ran out of memory is not reused
+            raise OutOfMemory(self._memory_message())
+        await (self._replace(worker) if retire else self._release(worker))
         if status == "query_error":
             raise QueryError(*value)
         if status == "error":
             raise value
         return value
+
+    def _memory_message(self) -> str:
+        return (f"the query was stopped: it needed more than the {self.limits.memory >> 20} MB "
+                "of memory a query may use (--query-memory); narrow it or add LIMIT")
 
     async def _receive(self, worker: Worker, timeout: float) -> tuple[str, Any]:
         """Read one reply without blocking the loop (the fd may be non-blocking under uvloop)."""

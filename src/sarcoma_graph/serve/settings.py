@@ -14,7 +14,10 @@ class Settings:
     """Limits and switches of one endpoint; the defaults are safe for a public read-only server.
 
     ``timeout`` bounds every query (seconds, waiting for a worker included). ``max_results``
-    bounds rows/triples of an answer, ``max_body`` the bytes of a request body. Updates and
+    bounds rows/triples of an answer, ``max_body`` the bytes of a request body,
+    ``query_memory`` the bytes a query worker may allocate past its size when it started (0:
+    no limit; past it the query fails and the worker is replaced), ``max_answer_bytes`` the
+    bytes of an answer a worker sends back. Updates and
     Graph Store writes need ``enable_updates`` and a bearer ``update_token``. ``SERVICE`` may
     only call endpoints in ``service_allow``. ``base_url`` is the public URL of the server
     (for ``sd:endpoint`` and ``void:sparqlEndpoint``); by default it comes from each request.
@@ -30,6 +33,8 @@ class Settings:
     timeout: float = 30.0
     max_results: int | None = 100_000
     max_body: int = 10 * 1024 * 1024
+    query_memory: int = 1024 * 1024 * 1024
+    max_answer_bytes: int = 256 * 1024 * 1024
     enable_updates: bool = False
     update_token: str | None = None
     service_allow: tuple[str, ...] = ()
@@ -49,6 +54,9 @@ class Settings:
     def __post_init__(self) -> None:
         if self.timeout <= 0:
             raise ValueError("the query timeout must be positive")
+        if self.query_memory < 0 or self.max_answer_bytes < 1:
+            raise ValueError("the query memory must be 0 (no limit) or more, and the answer "
+                             "byte limit positive")
         if self.workers < 1:
             raise ValueError("at least one query worker is needed")
         if self.enable_updates and not self.update_token:

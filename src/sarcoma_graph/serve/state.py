@@ -21,6 +21,7 @@ from sarcoma_graph.serve.cache import AnswerCache
 from sarcoma_graph.serve.inherited import inherit
 from sarcoma_graph.serve.pool import Admission, WorkerPool
 from sarcoma_graph.serve.settings import Settings
+from sarcoma_graph.serve.worker import Limits
 from sarcoma_graph.store import Store
 
 if TYPE_CHECKING:
@@ -152,7 +153,8 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
     # no SERVICE endpoint allowed and a local store: the workers get no network at all (defence
     # in depth); in front of an external store they must reach it, and the scanner alone guards
     pool = WorkerPool(store, settings.workers, admission,
-                      network=bool(settings.service_allow) or store.remote)
+                      network=bool(settings.service_allow) or store.remote,
+                      limits=Limits(settings.query_memory, settings.max_answer_bytes))
     await pool.start()
     state = EndpointState(settings, store, pool, {q.name: q for q in queries},
                           AnswerCache(settings.cache_entries, settings.cache_bytes), prefixes,

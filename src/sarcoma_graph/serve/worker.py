@@ -10,14 +10,16 @@ import contextlib
 import logging
 import os
 import pickle
+import resource
 import signal
 import stat
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from sarcoma_graph.serve.sandbox import deny_network
-from sarcoma_graph.store import QueryError, Store
+from sarcoma_graph.store import QueryError, ResultTooLarge, Store
 
 log = logging.getLogger("sarcoma_graph.serve")
 
@@ -44,10 +46,48 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def serve(store: Store, jobs: Connection, replies: int, network: bool = True) -> None:
+@dataclass(frozen=True)
+class Limits:
+    """What one job may use: ``memory`` bytes past the worker's size when it started (0: no
+    limit), and ``answer`` bytes of reply."""
+
+    memory: int = 0
+    answer: int = 256 * 1024 * 1024
+
+
+def _limit_memory(extra: int) -> None:
+    """Cap the worker's address space at its present size plus ``extra`` bytes: a query past
+    it fails to allocate (a ``MemoryError``, or the engine aborts) instead of taking the
+    machine's memory. The store the worker shares with the server is inside the present
+    size, so only what the query itself allocates counts."""
+    if extra <= 0:
+        return
+    size = 0
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                size = int(line.split()[1]) * 1024
+    if not size:
+        log.warning("query worker %d: no memory limit (its size is unknown)", os.getpid())
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = size + extra if hard == resource.RLIM_INFINITY else min(size + extra, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _too_large(size: int, limit: int) -> bytes:
+    error = ResultTooLarge(f"the answer is {size} bytes, more than the {limit} bytes the server "
+                           "sends (--max-answer-bytes); narrow the query or add LIMIT")
+    return pickle.dumps(("error", error), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def serve(store: Store, jobs: Connection, replies: int, network: bool = True,
+          limits: Limits | None = None) -> None:
+    limits = limits or Limits()
     _detach({jobs.fileno(), replies})
     if not network and not deny_network():
         log.warning("query worker %d runs without the network sandbox", os.getpid())
+    _limit_memory(limits.memory)
     os.set_blocking(replies, True)
     while True:
         try:
@@ -64,6 +104,10 @@ def serve(store: Store, jobs: Connection, replies: int, network: bool = True) ->
             data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError) as error:
             data = pickle.dumps(("error", RuntimeError(f"unpicklable answer: {error}")))
+        except MemoryError as error:
+            data = pickle.dumps(("error", error))
+        if len(data) > limits.answer:
+            data = _too_large(len(data), limits.answer)
         _write_all(replies, len(data).to_bytes(8, "little") + data)
 
 
