@@ -200,3 +200,22 @@ def test_an_answer_past_the_byte_limit_is_422(memory_limited):
         counted = client.get("/sparql", params={"query": doubling(20, "STRLEN(?s20) AS ?n")},
                              headers={"accept": "text/csv"})
         assert counted.status_code == 200 and "4194304" in counted.text
+
+
+def test_a_worker_that_grew_large_answers_and_is_replaced(memory_limited):
+    """A query that holds 64 MB of strings (23 doublings) fits the 128 MB allowance and is
+    answered, but its worker grew by more than a quarter of it: it is replaced afterwards
+    rather than kept at that size."""
+    with httpx.Client(base_url=memory_limited.url, timeout=60) as client:
+        before = memory_limited.children()
+        response = client.get("/sparql", params={"query": doubling(23, "STRLEN(?s23) AS ?n")},
+                              headers={"accept": "text/csv"})
+        assert response.status_code == 200 and "33554432" in response.text
+        time.sleep(0.5)
+        after = memory_limited.children()
+        assert len(before - after) == 1 and len(after) == len(before)
+        small = client.get("/sparql", params={"query": doubling(4, "STRLEN(?s4) AS ?n")},
+                           headers={"accept": "text/csv"})
+        assert small.status_code == 200 and "64" in small.text
+        time.sleep(0.5)
+        assert memory_limited.children() == after  # a small query retires nothing

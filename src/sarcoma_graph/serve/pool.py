@@ -303,6 +303,8 @@ class WorkerPool:
             await asyncio.shield(self._replace(worker))
             raise
         status, value = reply
+        if status.endswith("!"):  # the worker grew large on this job: replace it after
+            status, retire = status[:-1], True
         if status == "error" and isinstance(value, MemoryError):
             await self._replace(worker)  # a worker that ran out of memory is not reused
             raise OutOfMemory(self._memory_message())

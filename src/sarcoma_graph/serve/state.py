@@ -154,7 +154,7 @@ async def endpoint_state(app: FastAPI, settings: Settings, store: Store,
     # in depth); in front of an external store they must reach it, and the scanner alone guards
     pool = WorkerPool(store, settings.workers, admission,
                       network=bool(settings.service_allow) or store.remote,
-                      limits=Limits(settings.query_memory, settings.max_answer_bytes))
+                      limits=Limits.of(settings.query_memory, settings.max_answer_bytes))
     await pool.start()
     state = EndpointState(settings, store, pool, {q.name: q for q in queries},
                           AnswerCache(settings.cache_entries, settings.cache_bytes), prefixes,

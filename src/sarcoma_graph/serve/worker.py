@@ -1,7 +1,8 @@
 """The loop a query worker runs after the fork: receive a job, run it, send back the reply.
 
 A job is ``(function, args)``; the reply, pickled, is ``("ok", value)``, ``("query_error",
-(message, line, column))`` or ``("error", exception)``, framed by an 8-byte length.
+(message, line, column))`` or ``("error", exception)``, framed by an 8-byte length. A status
+ending in ``!`` asks to be retired: the job left the worker far larger than it started.
 """
 
 from __future__ import annotations
@@ -53,6 +54,15 @@ class Limits:
 
     memory: int = 0
     answer: int = 256 * 1024 * 1024
+    #: a worker whose peak resident size grew by more than this since it started is retired
+    #: after its job (the memory a large query touched is otherwise kept until it ends)
+    regrow: int = 256 * 1024 * 1024
+
+    @classmethod
+    def of(cls, memory: int, answer: int) -> Limits:
+        """The limits for a memory allowance: a worker is retired once it grew by a quarter
+        of it."""
+        return cls(memory, answer, memory // 4 if memory else cls.regrow)
 
 
 def _limit_memory(extra: int) -> None:
@@ -75,10 +85,15 @@ def _limit_memory(extra: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def _too_large(size: int, limit: int) -> bytes:
+def _peak() -> int:
+    """The worker's peak resident size so far, in bytes (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _too_large(size: int, limit: int, grown: bool) -> bytes:
     error = ResultTooLarge(f"the answer is {size} bytes, more than the {limit} bytes the server "
                            "sends (--max-answer-bytes); narrow the query or add LIMIT")
-    return pickle.dumps(("error", error), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(("error!" if grown else "error", error), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def serve(store: Store, jobs: Connection, replies: int, network: bool = True,
@@ -88,6 +103,7 @@ def serve(store: Store, jobs: Connection, replies: int, network: bool = True,
     if not network and not deny_network():
         log.warning("query worker %d runs without the network sandbox", os.getpid())
     _limit_memory(limits.memory)
+    started = _peak()
     os.set_blocking(replies, True)
     while True:
         try:
@@ -100,14 +116,17 @@ def serve(store: Store, jobs: Connection, replies: int, network: bool = True,
             reply = ("query_error", (error.message, error.line, error.column))
         except BaseException as error:
             reply = ("error", error)
+        grown = _peak() - started > limits.regrow
+        if grown:  # answer, then be replaced
+            reply = (reply[0] + "!", reply[1])
         try:
             data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError) as error:
             data = pickle.dumps(("error", RuntimeError(f"unpicklable answer: {error}")))
         except MemoryError as error:
-            data = pickle.dumps(("error", error))
+            data = pickle.dumps(("error!", error))
         if len(data) > limits.answer:
-            data = _too_large(len(data), limits.answer)
+            data = _too_large(len(data), limits.answer, grown)
         _write_all(replies, len(data).to_bytes(8, "little") + data)
 
 
