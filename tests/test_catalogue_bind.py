@@ -177,3 +177,19 @@ def test_pages_of_every_named_select_add_up_to_its_answer(curated_store):
                                                                   else 15], query.name
         checked += 1
     assert checked >= 20
+
+
+def test_an_iri_parameter_takes_a_prefixed_name_with_a_known_prefix():
+    """A prefixed name the pages show (``sgh:…``, ``sggene:KIT``, ``rdfs:label``) is expanded;
+    an IRI whose scheme is not a known prefix stays as it is; a bare word is refused."""
+    from sarcoma_graph.catalogue import Parameter
+    from sarcoma_graph.namespaces import ID
+
+    param = Parameter("tumour", "iri", "The tumour type")
+    assert param.term("sgh:desmoid-tumour").value == ID + "histotype/desmoid-tumour"
+    assert param.term("sggene:KIT").value == ID + "gene/KIT"
+    assert param.term("rdfs:label").value == "http://www.w3.org/2000/01/rdf-schema#label"
+    assert param.term("urn:x:1").value == "urn:x:1"
+    assert param.term("https://example.org/a").value == "https://example.org/a"
+    with pytest.raises(ValueError, match="absolute IRI"):
+        param.term("KIT")

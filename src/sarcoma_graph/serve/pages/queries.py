@@ -18,11 +18,13 @@ def query_form(query: NamedQuery, root: str) -> str:
     """A GET form to ``/queries/{name}`` with one input per parameter (defaults filled in)."""
     inputs = []
     for p in query.parameters:
-        kind = "url" if p.kind == "iri" else "number" if p.kind == "integer" else "text"
+        # an IRI may be typed as a prefixed name (sgh:desmoid-tumour): a text box, not "url"
+        kind = "number" if p.kind == "integer" else "text"
+        hint = " (an IRI, or a prefixed name such as sggene:KIT)" if p.kind == "iri" else ""
         inputs.append(f'<label>{escape(p.name)} <input type="{kind}" name="{escape(p.name)}" '
                       f'value="{escape(p.default or "")}" size="60" '
-                      f'title="{escape(p.description)}"></label> '
-                      f'<small class="muted">{escape(p.description)}</small><br>')
+                      f'title="{escape(p.description + hint)}"></label> '
+                      f'<small class="muted">{escape(p.description + hint)}</small><br>')
     options = "".join(f'<option value="{v}">{escape(t)}</option>' for v, t in FORMATS)
     return (f'<form class="query-form" method="get" action="{escape(root)}/queries/'
             f'{escape(query.name)}">{"".join(inputs)}<label>as <select name="format">{options}'
