@@ -37,3 +37,29 @@ def test_each_fact_is_explained_by_the_chain_that_derives_it(curated_store):
         ["sub", SG + "targetsAlterationDirectly"]
     assert imatinib[(SG + "targetsAlteration", ID + "alteration/col1a1-pdgfb-fusion")] == \
         ["sub", SG + "targetsAlterationIndirectly"]
+
+
+def page(store, iri: str, lang: str = "en") -> str:
+    from sarcoma_graph.serve.routes.entities import entity_html
+
+    html = entity_html(store, iri, lang, "")
+    assert html is not None
+    return html.decode()
+
+
+def test_a_text_only_in_another_language_is_shown(curated_store):
+    """The review's title exists in French only: its English page shows it (marked French)."""
+    html = page(curated_store, ID + "document/le-cesne-2025-systemic-treatment-sts")
+    assert '<span lang="fr">Traitements systémiques des sarcomes des tissus mous (STM)</span>' in html
+
+
+def test_quotes_carry_their_document_language_and_modes_their_label(curated_store):
+    """A review passage is marked French; an IMPRESARC bulletin passage (English text, the
+    bulletin listed in two languages) is not; a record's mode shows its label."""
+    review = page(curated_store, ID + "passage/review-ntrk")
+    assert '<blockquote class="quote" lang="fr">' in review
+    bulletin = page(curated_store, ID + "passage/bulletin-conclusions")
+    assert '<blockquote class="quote">' in bulletin and 'class="quote" lang="fr"' not in bulletin
+    fibrosarcoma = page(curated_store, ID + "histotype/infantile-fibrosarcoma")
+    assert '<span class="badge stated">stated in source</span>' in fibrosarcoma
+    assert '<span class="badge stated">sg:' not in fibrosarcoma

@@ -80,6 +80,14 @@ def _in_language(term: object, lang: str) -> bool:
         term.language.lower().split("-")[0] == lang
 
 
+def _shown(facts: list[Fact], lang: str) -> list[Fact]:
+    """The facts a page in ``lang`` shows: a text in another language only where the property
+    has none in ``lang`` (a French-only title is shown on the English page, not hidden)."""
+    covered = {f.property for f in facts
+               if isinstance(f.value, ox.Literal) and f.value.language and _in_language(f.value, lang)}
+    return [f for f in facts if _in_language(f.value, lang) or f.property not in covered]
+
+
 def quote_html(view: View, quote: Quote) -> str:
     """A quote in its context, with a link to the passage in the source text."""
     doc = quote.document
@@ -90,7 +98,8 @@ def quote_html(view: View, quote: Quote) -> str:
         where = (f' — <a href="{escape(target)}#{escape(anchor)}">'
                  f"{escape(view.label(doc) or doc)}</a>")
     passage = href(quote.passage, view.root) or quote.passage
-    return (f'<blockquote class="quote" lang="fr"><span class="context">…{escape(quote.prefix)}'
+    lang = f' lang="{escape(quote.language)}"' if quote.language else ""
+    return (f'<blockquote class="quote"{lang}><span class="context">…{escape(quote.prefix)}'
             f"</span><mark>{escape(quote.exact)}</mark><span class=\"context\">"
             f'{escape(quote.suffix)}…</span><br><small><a href="{escape(passage)}">passage</a>'
             f"{where}</small></blockquote>")
@@ -128,8 +137,7 @@ def _types(view: View) -> str:
 
 
 def _texts(view: View) -> str:
-    texts = [f for f in view.data.facts if f.property in TEXTS
-             and _in_language(f.value, view.lang)]
+    texts = [f for f in _shown(view.data.facts, view.lang) if f.property in TEXTS]
     return "".join(f"<p>{view.term(f.value)}</p>" for f in texts)
 
 
@@ -230,8 +238,8 @@ _SKIP = set(LABELS) | set(TEXTS) | set(MAPPINGS) | {RDF + "type"}
 
 def _facts_table(view: View) -> str:
     rows = []
-    for fact in view.data.facts:
-        if fact.property in _SKIP or not _in_language(fact.value, view.lang):
+    for fact in _shown(view.data.facts, view.lang):
+        if fact.property in _SKIP:
             continue
         rows.append(f'<tr class="{"inferred" if fact.inferred else "asserted"}">'
                     f"<td>{view.link(fact.property)}</td><td>{view.term(fact.value)}</td>"

@@ -5,7 +5,7 @@ behind inferred facts, and the hierarchy around it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
@@ -36,6 +36,8 @@ _PASSAGES = PREFIXES + """SELECT ?passage ?exact ?prefix ?suffix ?doc WHERE {
   VALUES ?passage { %s } ?passage oa:hasSelector ?sel . ?sel oa:exact ?exact
   OPTIONAL { ?passage oa:hasSource ?doc } OPTIONAL { ?sel oa:prefix ?prefix }
   OPTIONAL { ?sel oa:suffix ?suffix } } ORDER BY ?passage"""
+_LANGUAGES = PREFIXES + """SELECT ?doc ?language WHERE { VALUES ?doc { %s }
+  ?doc <http://purl.org/dc/terms/language> ?language }"""
 _DOC_PASSAGES = PREFIXES + """SELECT ?passage WHERE { ?passage oa:hasSource <%s> ;
   oa:hasSelector ?sel } ORDER BY ?passage"""
 _RULES = PREFIXES + """SELECT ?kind ?q WHERE { VALUES ?p { %s }
@@ -76,6 +78,7 @@ class Quote:
     prefix: str
     suffix: str
     document: str | None
+    language: str | None = None  # the document's, when it has one language
 
 
 @dataclass
@@ -158,7 +161,13 @@ def quotes(store: Store, passages: set[str]) -> dict[str, Quote]:
         out[term_text(row["passage"])] = Quote(term_text(row["passage"]), term_text(row.get("exact")),
                                            term_text(row.get("prefix")), term_text(row.get("suffix")),
                                            term_text(doc) if doc is not None else None)
-    return out
+    languages: dict[str, set[str]] = {}
+    documents = _values({q.document for q in out.values() if q.document})
+    for row in _rows(store, _LANGUAGES % documents) if documents else []:
+        languages.setdefault(term_text(row["doc"]), set()).add(term_text(row["language"]))
+    return {key: replace(quote, language=next(iter(found)))
+            if len(found := languages.get(quote.document or "", set())) == 1 else quote
+            for key, quote in out.items()}
 
 
 def _candidates(store: Store, prop: str) -> list[list[str]]:
@@ -242,7 +251,8 @@ def gather(store: Store, iri: str) -> EntityFacts | None:
     terms = {iri} | {f.property for f in facts} | {s for s, _ in incoming} \
         | {p for _, p in incoming} | {f.value.value for f in facts
                                       if isinstance(f.value, ox.NamedNode)} \
-        | {c for e in ancestors for c in e} | {q.document for q in found.values() if q.document}
+        | {c for e in ancestors for c in e} | {q.document for q in found.values() if q.document} \
+        | {f.mode for f in facts if f.mode}
     rules = _rules(store, iri, facts)
     terms |= {x for parts in rules.values() for x in parts[1:]}
     return EntityFacts(iri, facts, incoming, _labels(store, terms), found, rules, ancestors,
