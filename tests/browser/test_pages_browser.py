@@ -315,3 +315,18 @@ def test_editor_graph_view_of_a_construct(page, site):
     assert "hasTarget" in names and genes & set(names), sorted(set(names))[:40]  # labels shown
     page.evaluate("document.querySelector('.yasr').scrollIntoView()")
     shot(page, "editor-graph-view")
+
+
+@pytest.mark.parametrize("path", ["/id/histotype/giant-cell-tumour-of-bone", "/id/agent/denosumab",
+                                  "/queries", "/", "/.well-known/void", "/ontology/Agent"])
+def test_pages_fit_a_phone_screen(page, site, path):
+    """At 390 CSS pixels (a phone) no page is wider than the screen: the mechanism picture
+    scales down, badges wrap, wide tables scroll inside themselves."""
+    page.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
+              mobile=True)
+    try:
+        page.navigate(site.url + path)
+        page.wait_for("document.readyState === 'complete'")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")

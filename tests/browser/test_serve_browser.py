@@ -41,3 +41,18 @@ def test_entity_page_renders_with_links(page, server):
     hrefs = page.evaluate("[...document.querySelectorAll('a')].map(a => a.href)")
     assert server.url + "/ontology/Histotype" in hrefs
     assert any("/id/statement/" in h for h in hrefs)
+
+
+def test_editor_opens_on_an_example_without_taking_the_keyboard(page, server):
+    """A first visit shows a question about the data (the first example here: the catalogue
+    of this test project has no agents-targeting-causal-alterations), not YASGUI's generic
+    default; the editor does not hold the focus, so Tab moves through the page."""
+    page.navigate(server.url + "/")
+    page.wait_for("window.sgYasgui && document.getElementById('sg-examples').value !== ''")
+    config = page.evaluate("JSON.parse(document.getElementById('sg-config').textContent)")
+    chosen = page.evaluate("document.getElementById('sg-examples').value")
+    assert chosen == config["queries"][0]["name"]
+    assert page.evaluate("sgYasgui.getTab().getQuery()") == config["queries"][0]["sparql"]
+    assert page.evaluate("!!(document.activeElement && document.activeElement.closest('#yasgui'))") \
+        is False
+    assert "Esc, then Tab" in page.evaluate("document.getElementById('sg-keys').textContent")

@@ -28,12 +28,17 @@ border:1px solid #999;background:#f6f6f6;white-space:nowrap}.badge.inferred{back
 border-color:#d9a400}.badge.stated{background:#e3f4e1;border-color:#3c8d2f}
 .badge.domain{background:#e8eefc;border-color:#5470c6}.badge.level{background:#fce8e8;
 border-color:#c65454}blockquote.quote{margin:.4rem 0 .6rem;padding:.4rem .8rem;
-border-left:4px solid #5470c6;background:#f7f9ff}blockquote.quote .context{color:#888}
+border-left:4px solid #5470c6;background:#f7f9ff}blockquote.quote .context{color:#5c5c5c}
 blockquote.quote mark{background:#fff1a8}ul.tree{list-style:none;padding-left:1.1rem}
 ul.tree li::before{content:"└ ";color:#999}.current{font-weight:600}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dt{
 color:#555}figure{margin:1rem 0}svg text{font-family:system-ui,sans-serif}
-.lang-alt{font-size:.9em;color:#555}"""
+.lang-alt{font-size:.9em;color:#555}
+figure svg{max-width:100%;height:auto}select,input{max-width:100%;box-sizing:border-box}
+pre{overflow-x:auto}
+@media (max-width:40rem){.badge{white-space:normal}.sg-search,.sg-search input{width:100%}
+.sg-suggest{min-width:0;left:0}table{display:block;overflow-x:auto}
+dl.facts{grid-template-columns:1fr}header.sg nav{display:flex;flex-wrap:wrap}}"""
 
 
 def href(iri: str, root: str) -> str | None:

@@ -81,6 +81,10 @@
   window.sgYasgui = yasgui;
   var hash = new URLSearchParams(window.location.hash.slice(1));
   if (hash.get("query")) { yasgui.getTab().setQuery(hash.get("query")); }
+  // The page does not take the keyboard: the editor is reached by Tab or a click, not given
+  // the focus on load (Tab inside it indents; Esc then Tab leaves it).
+  if (document.activeElement && document.activeElement.closest &&
+      document.activeElement.closest("#yasgui")) { document.activeElement.blur(); }
   // Links to the dataset's IRIs open this server's pages (a local deployment clicks through).
   var base = "https://w3id.org/sarcoma-graph/";
   document.addEventListener("click", function (event) {
@@ -134,6 +138,10 @@
     });
     form.appendChild(f);
   }
+  function chooseExample(name) {
+    select.value = name;
+    select.dispatchEvent(new Event("change"));
+  }
   select.addEventListener("change", function () {
     var query = config.queries.find(function (q) { return q.name === select.value; });
     if (!query) { about.textContent = ""; form.innerHTML = ""; return; }
@@ -145,4 +153,12 @@
       " runs the text as it is, parameters unbound)." : "");
     showForm(query);
   });
+  // A first visit (no query in the URL) opens on a question about the data, ready to run,
+  // rather than the editor's generic default query.
+  var search = new URLSearchParams(window.location.search);
+  if (!hash.get("query") && !search.get("query") && config.queries.length) {
+    var first = config.queries.find(function (q) { return q.name === config.first; }) ||
+      config.queries[0];
+    chooseExample(first.name);
+  }
 })();
