@@ -57,14 +57,16 @@ def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
 <title>sarcoma-graph SPARQL endpoint</title><meta name="viewport" content="width=device-width">
 <link rel="icon" href="{escape(root)}/favicon.ico">
 <link rel="stylesheet" href="{static}/yasgui/yasgui.min.css"><style>{STYLE}
-#sg-params,#sg-about,#sg-keys{{padding:0 1rem;margin:.3rem 0}}#sg-keys{{font-size:.85rem}}#sg-params input{{font-family:monospace}}
+#sg-params,#sg-about,#sg-keys{{padding:0 1rem;margin:.3rem 0}}#sg-keys{{font-size:.85rem}}
+#sg-params input{{font-family:monospace}}
 #sg-dataset{{padding:.2rem 1rem;font-size:.92rem;color:#333}}#sg-dataset p{{margin:.2rem 0}}
 ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;padding:0;margin:.2rem 0}}
 .sg-chart-controls{{margin:.4rem 0}}.sg-chart-controls label{{margin-right:1rem}}</style>
 <style>body{{font-family:system-ui,sans-serif;margin:0}}header{{padding:.6rem 1rem;
 background:#f4f4f4;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}}
 header h1{{font-size:1.1rem;margin:0}}#sg-about{{color:#555;font-size:.9rem}}
-@media (max-width:40rem){{header.sg label{{display:block;width:100%}}#sg-examples{{width:100%}}}}</style></head>
+@media (max-width:40rem){{header.sg label{{display:block;width:100%}}
+#sg-examples{{width:100%}}}}</style></head>
 <body><header class="sg"><h1>sarcoma-graph</h1>
 <label>Example query: <select id="sg-examples"><option value="">— choose —</option></select></label>
 <nav><a href="{escape(root)}/queries">Named queries</a><a href="{escape(root)}/ontology">Ontology</a>
