@@ -306,3 +306,17 @@ def test_a_named_query_answers_one_page_at_a_time(client):
         assert refused.status_code == 400 and "'limit'" in refused.text
     assert "limit" in {p["name"] for p in client.get("/openapi.json").json()["paths"][
         "/queries/statements-per-histotype"]["get"]["parameters"]}
+
+
+@pytest.mark.parametrize("query", ["SELECT (NOW() AS ?t) {}", "SELECT (RAND() AS ?r) {}",
+                                   "SELECT (STRUUID() AS ?u) {}", "SELECT (BNODE() AS ?b) {}"])
+def test_an_answer_that_changes_between_runs_has_no_etag(client, query):
+    """NOW(), RAND(), STRUUID(), BNODE(): no ETag, never a 304, a fresh answer each time."""
+    first = client.get("/sparql", params={"query": query},
+                       headers={"accept": "application/sparql-results+json"})
+    assert first.status_code == 200 and "etag" not in first.headers
+    again = client.get("/sparql", params={"query": query},
+                       headers={"accept": "application/sparql-results+json", "if-none-match": "*"})
+    assert again.status_code == 200
+    if "NOW" not in query:  # two clocks may read the same instant; two random draws may not
+        assert again.json()["results"]["bindings"] != first.json()["results"]["bindings"]

@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
+from sarcoma_graph.plumbing.scanner import may_have_keyword, scan
 from sarcoma_graph.serve.cache import Answer, digest, etag_for, etag_matches
 from sarcoma_graph.serve.errors import HttpError, query_error
 from sarcoma_graph.serve.guard import Refused
@@ -104,14 +105,17 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
                    results, graph, state.prefixes, settings.service_allow,
                    settings.endpoint(str(request.url).split("?")[0]))
     key = job.cache_key(state.version)
-    etag = etag_for(key) if state.settings.etags else ""
+    # an answer that may change between runs (NOW, RAND, UUID…) has no tag: a client must not
+    # be told by a 304 that its old answer is still the answer
+    fixed = not (may_have_keyword(job.sparql) and scan(job.sparql).volatile)
+    etag = etag_for(key) if state.settings.etags and fixed else ""
     if etag and etag_matches(request.headers.get("if-none-match"), etag):
         return send(request, Answer("", b"", etag))
-    answer = state.cache.get(key)
+    answer = state.cache.get(key) if fixed else None
     if answer is None:
         kind, body, volatile = await in_worker(state, run_query, job)
         syntax = rdf_syntax(graph) if kind == "graph" else results_syntax(results)
-        answer = Answer(syntax.media_type, body, etag)
-        if not volatile:
+        answer = Answer(syntax.media_type, body, "" if volatile else etag)
+        if not volatile and fixed:
             state.cache.put(key, answer)
     return send(request, answer)
