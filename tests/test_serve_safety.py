@@ -219,3 +219,24 @@ def test_a_worker_that_grew_large_answers_and_is_replaced(memory_limited):
         assert small.status_code == 200 and "64" in small.text
         time.sleep(0.5)
         assert memory_limited.children() == after  # a small query retires nothing
+
+
+def test_a_query_whose_client_left_is_stopped(memory_limited):
+    """A client that sends a slow query and hangs up: its worker is stopped within about a
+    second (the server asks between slices of the wait), not at the 20 s time limit."""
+    import socket
+    from urllib.parse import quote, urlsplit
+
+    before = memory_limited.children()
+    where = urlsplit(memory_limited.url)
+    with socket.create_connection((where.hostname, where.port)) as raw:
+        raw.sendall(f"GET /sparql?query={quote(CROSS_JOIN)} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        time.sleep(0.5)  # the query is running in a worker
+    deadline = time.monotonic() + 8
+    while time.monotonic() < deadline and not (before - memory_limited.children()):
+        time.sleep(0.2)
+    gone = before - memory_limited.children()
+    assert len(gone) == 1, "the abandoned query's worker is still running"
+    assert not any(alive(pid) for pid in gone)
+    with httpx.Client(base_url=memory_limited.url, timeout=30) as client:
+        assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200

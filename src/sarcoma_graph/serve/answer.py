@@ -19,7 +19,7 @@ from sarcoma_graph.serve.errors import HttpError, query_error
 from sarcoma_graph.serve.guard import Refused
 from sarcoma_graph.serve.jobs import QueryJob, run_query
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, accept_of, available, pick
-from sarcoma_graph.serve.pool import Busy, JobTimeout, OutOfMemory, WorkerDied
+from sarcoma_graph.serve.pool import Busy, ClientGone, Gone, JobTimeout, OutOfMemory, WorkerDied
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import QueryError, ResultTooLarge, Store
 
@@ -61,11 +61,15 @@ async def cached(request: Request, state: EndpointState, key: Hashable, media_ty
 
 
 async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]], T],
-                    *args: *Ts, timeout: float | None = None, retire: bool = False) -> T:
-    """Run a job in a query worker, mapping its failures to HTTP errors."""
+                    *args: *Ts, timeout: float | None = None, retire: bool = False,
+                    gone: Gone | None = None) -> T:
+    """Run a job in a query worker, mapping its failures to HTTP errors; ``gone`` (the
+    request's ``is_disconnected``) stops the job when its client has left."""
     limit = timeout or state.settings.timeout
     try:
-        return await state.pool.run(function, *args, timeout=limit, retire=retire)
+        return await state.pool.run(function, *args, timeout=limit, retire=retire, gone=gone)
+    except ClientGone as error:
+        raise HttpError(503, str(error)) from None
     except Busy as error:
         raise HttpError(503, str(error), {"Retry-After": str(error.retry_after)}) from None
     except Refused as error:
@@ -113,7 +117,8 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
         return send(request, Answer("", b"", etag))
     answer = state.cache.get(key) if fixed else None
     if answer is None:
-        kind, body, volatile = await in_worker(state, run_query, job)
+        kind, body, volatile = await in_worker(state, run_query, job,
+                                               gone=request.is_disconnected)
         syntax = rdf_syntax(graph) if kind == "graph" else results_syntax(results)
         answer = Answer(syntax.media_type, body, "" if volatile else etag)
         if not volatile and fixed:

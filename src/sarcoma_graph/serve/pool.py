@@ -29,7 +29,7 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -56,6 +56,16 @@ class JobTimeout(Exception):
 
 class WorkerDied(Exception):
     """A worker ended while running a job (out of memory, crash)."""
+
+
+class ClientGone(Exception):
+    """The client went away while its job ran; the worker was stopped."""
+
+
+#: ``await gone()``: whether the client of a job has gone (checked while the job runs)
+Gone = Callable[[], Awaitable[bool]]
+#: how often a running job's client is checked
+GONE_EVERY = 1.0
 
 
 class OutOfMemory(Exception):
@@ -196,16 +206,17 @@ class WorkerPool:
             await self._release(worker)
 
     async def run(self, function: Callable[[Store, Unpack[Ts]], T], *args: *Ts,
-                  timeout: float, retire: bool = False) -> T:
+                  timeout: float, retire: bool = False, gone: Gone | None = None) -> T:
         """Run ``function(store, *args)`` in a worker; raise its exception, :class:`JobTimeout`
         or :class:`Busy`. ``retire`` replaces the worker afterwards (its copy of the store was
-        changed)."""
+        changed); ``gone`` is asked every :data:`GONE_EVERY` seconds while the job runs, and
+        when the client has gone the worker is stopped (:class:`ClientGone`)."""
         client = CLIENT.get()
         wait = min(timeout, self.admission.queue_wait)
         worker = await self._acquire(client, wait)
         try:
             limit = min(timeout, self.admission.lane_timeout) if worker.lane else timeout
-            result: T = await self._run_on(worker, function, args, limit, retire)  # function's reply
+            result: T = await self._run_on(worker, function, args, limit, retire, gone)
             return result
         finally:
             self._unhold(client)
@@ -282,12 +293,12 @@ class WorkerPool:
                 del self._running[client]
 
     async def _run_on(self, worker: Worker, function: Callable[..., Any], args: tuple[Any, ...],
-                      timeout: float, retire: bool) -> Any:
+                      timeout: float, retire: bool, gone: Gone | None = None) -> Any:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
             worker.jobs.send((function, args))
-            reply = await self._receive(worker, deadline - loop.time())
+            reply = await self._receive(worker, deadline - loop.time(), gone)
         except TimeoutError:
             await self._replace(worker)
             if worker.lane:
@@ -319,7 +330,8 @@ class WorkerPool:
         return (f"the query was stopped: it needed more than the {self.limits.memory >> 20} MB "
                 "of memory a query may use (--query-memory); narrow it or add LIMIT")
 
-    async def _receive(self, worker: Worker, timeout: float) -> tuple[str, Any]:
+    async def _receive(self, worker: Worker, timeout: float,
+                       gone: Gone | None = None) -> tuple[str, Any]:
         """Read one reply without blocking the loop (the fd may be non-blocking under uvloop)."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bytes] = loop.create_future()
@@ -346,7 +358,21 @@ class WorkerPool:
 
         loop.add_reader(fd, readable)
         try:
-            data = await asyncio.wait_for(done, max(timeout, 0.001))
+            if gone is None:
+                data = await asyncio.wait_for(done, max(timeout, 0.001))
+            else:  # in slices, asking between them whether the client is still there
+                deadline = loop.time() + timeout
+                while True:
+                    left = deadline - loop.time()
+                    try:
+                        data = await asyncio.wait_for(asyncio.shield(done),
+                                                      max(min(left, GONE_EVERY), 0.001))
+                        break
+                    except TimeoutError:
+                        if left <= GONE_EVERY:
+                            raise
+                        if await gone():
+                            raise ClientGone("the client closed the connection") from None
         finally:
             loop.remove_reader(fd)
         reply: tuple[str, Any] = pickle.loads(data)  # (status, the function's value or error)
