@@ -212,3 +212,18 @@ def test_the_self_description_graph_follows_every_update(http):
     assert entities() == ["2"]
     http.post("/sparql", content=f"DROP GRAPH <{NEW}>", headers={**UPDATE, **AUTH})
     assert entities() == [] and count(http) == data_triples()
+
+
+def test_rdf_xml_with_entity_declarations_is_refused(http):
+    """Nested XML entities expand a few hundred bytes into a huge literal past --max-body (a
+    'billion laughs' payload): refused with 400 before parsing, nothing written."""
+    lol = "".join(f'<!ENTITY l{i} "&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};">' for i in range(1, 9))
+    body = (f'<?xml version="1.0"?><!DOCTYPE rdf:RDF [<!ENTITY l0 "lol">{lol}]>'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/a">'
+            '<ex:p>&l8;</ex:p></rdf:Description></rdf:RDF>').encode()
+    before = count(http)
+    response = http.put("/rdf-graph-store", params={"graph": NEW}, content=body,
+                        headers={"content-type": "application/rdf+xml", **AUTH})
+    assert response.status_code == 400 and "ENTITY" in response.text
+    assert count(http) == before
