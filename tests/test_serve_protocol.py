@@ -320,3 +320,19 @@ def test_an_answer_that_changes_between_runs_has_no_etag(client, query):
     assert again.status_code == 200
     if "NOW" not in query:  # two clocks may read the same instant; two random draws may not
         assert again.json()["results"]["bindings"] != first.json()["results"]["bindings"]
+
+
+@pytest.mark.parametrize("literal", ["\\u0001", "\\u0000", "\\uFFFE"])
+def test_xml_answer_with_a_character_xml_cannot_carry_is_406(client, literal):
+    """A literal with U+0001, U+0000 or U+FFFE cannot be written in XML 1.0: asked for as XML,
+    the answer is 406 naming the character and the formats that can carry it; JSON works."""
+    query = f'SELECT ?x WHERE {{ BIND("a{literal}b" AS ?x) }}'
+    xml = client.get("/sparql", params={"query": query},
+                     headers={"accept": "application/sparql-results+xml"})
+    assert xml.status_code == 406 and "XML 1.0" in xml.text and "JSON" in xml.text
+    json = client.get("/sparql", params={"query": query},
+                      headers={"accept": "application/sparql-results+json"})
+    assert json.status_code == 200
+    fine = client.get("/sparql", params={"query": 'SELECT ?x WHERE { BIND("a\\tb" AS ?x) }'},
+                      headers={"accept": "application/sparql-results+xml"})
+    assert fine.status_code == 200 and fine.text.startswith("<?xml")

@@ -17,7 +17,7 @@ from sarcoma_graph.plumbing.scanner import may_have_keyword, scan
 from sarcoma_graph.serve.cache import Answer, digest, etag_for, etag_matches
 from sarcoma_graph.serve.errors import HttpError, query_error
 from sarcoma_graph.serve.guard import Refused
-from sarcoma_graph.serve.jobs import QueryJob, run_query
+from sarcoma_graph.serve.jobs import NotInXml, QueryJob, run_query
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, accept_of, available, pick
 from sarcoma_graph.serve.pool import Busy, ClientGone, Gone, JobTimeout, OutOfMemory, WorkerDied
 from sarcoma_graph.serve.state import EndpointState
@@ -85,6 +85,8 @@ async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]]
         raise query_error(error) from None
     except ResultTooLarge as error:
         raise HttpError(422, str(error)) from None
+    except NotInXml as error:
+        raise HttpError(406, str(error)) from None
 
 
 def negotiate(request: Request) -> tuple[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -53,12 +54,32 @@ def run_query(store: Store, job: QueryJob) -> tuple[str, bytes, bool]:
         job.sparql, job.results_syntax, default_graphs=job.default_graphs,
         named_graphs=job.named_graphs, limit=job.limit, base_iri=job.base_iri)
     if isinstance(result, bytes):
-        return "select", result, facts.volatile
+        return "select", _xml_checked(result, job.results_syntax == "xml"), facts.volatile
     if result.kind == "graph":
         body = serialize_graph(result, rdf_syntax(job.rdf_syntax), dict(job.prefixes))
+        xml = job.rdf_syntax == "rdfxml"
     else:
         body = serialize_results(result, results_syntax(job.results_syntax))
-    return result.kind, body, facts.volatile
+        xml = job.results_syntax == "xml"
+    return result.kind, _xml_checked(body, xml), facts.volatile
+
+
+#: characters XML 1.0 cannot carry, even escaped (C0 controls but tab, LF, CR; U+FFFE, U+FFFF)
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+class NotInXml(ValueError):
+    """An answer holds a character that XML 1.0 cannot carry."""
+
+
+def _xml_checked(body: bytes, xml: bool) -> bytes:
+    """``body``, unless it is XML holding a character XML 1.0 forbids (a literal with U+0001,
+    say): then :class:`NotInXml`, since a client's XML parser would reject the whole answer."""
+    if xml and (found := _NOT_XML.search(body)):
+        code = found.group().decode("utf-8", "replace")
+        raise NotInXml(f"the answer holds the character U+{ord(code[0]):04X}, which XML 1.0 "
+                       "cannot carry: ask for JSON, CSV or TSV results (or Turtle, N-Triples)")
+    return body
 
 
 def graph_triples(store: Store, graph: str | None) -> list[ox.Triple]:
