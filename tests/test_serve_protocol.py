@@ -336,3 +336,13 @@ def test_xml_answer_with_a_character_xml_cannot_carry_is_406(client, literal):
     fine = client.get("/sparql", params={"query": 'SELECT ?x WHERE { BIND("a\\tb" AS ?x) }'},
                       headers={"accept": "application/sparql-results+xml"})
     assert fine.status_code == 200 and fine.text.startswith("<?xml")
+
+
+def test_if_none_match_star_never_hides_an_error(client):
+    """``If-None-Match: *`` means "any representation": a malformed query, which has none,
+    gets its 400; a good query gets 304 once its answer exists."""
+    bad = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"},
+                     headers={"if-none-match": "*"})
+    assert bad.status_code == 400
+    good = client.get("/sparql", params={"query": COUNT}, headers={"if-none-match": "*"})
+    assert good.status_code == 304

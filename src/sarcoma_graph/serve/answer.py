@@ -51,7 +51,7 @@ async def cached(request: Request, state: EndpointState, key: Hashable, media_ty
     """Serve ``produce()`` through the answer cache and ``ETag``/``If-None-Match``."""
     key = digest((state.version, key, media_type))  # once: the cache and the tag share it
     etag = etag_for(key) if state.settings.etags else ""
-    if etag and etag_matches(request.headers.get("if-none-match"), etag):
+    if etag and etag_matches(request.headers.get("if-none-match"), etag, star=False):
         return send(request, Answer(media_type, b"", etag))
     answer = state.cache.get(key)
     if answer is None:
@@ -115,7 +115,7 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
     # be told by a 304 that its old answer is still the answer
     fixed = not (may_have_keyword(job.sparql) and scan(job.sparql).volatile)
     etag = etag_for(key) if state.settings.etags and fixed else ""
-    if etag and etag_matches(request.headers.get("if-none-match"), etag):
+    if etag and etag_matches(request.headers.get("if-none-match"), etag, star=False):
         return send(request, Answer("", b"", etag))
     answer = state.cache.get(key) if fixed else None
     if answer is None:

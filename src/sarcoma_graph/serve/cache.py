@@ -34,13 +34,16 @@ def etag_for(key: Hashable) -> str:
     return '"' + digest(key)[:12].hex() + '"'
 
 
-def etag_matches(header: str | None, etag: str) -> bool:
-    """Whether an ``If-None-Match`` header names this tag (or ``*``); weak tags compare too."""
+def etag_matches(header: str | None, etag: str, star: bool = True) -> bool:
+    """Whether an ``If-None-Match`` header names this tag (or ``*``, unless ``star`` is false);
+    weak tags compare too. Before an answer is known to exist (a query not yet run, which may
+    be malformed), ``*`` must not match: it means "any representation", and there may be
+    none."""
     if not header:
         return False
     for candidate in header.split(","):
         candidate = candidate.strip()
-        if candidate == "*" or candidate.removeprefix("W/") == etag:
+        if (candidate == "*" and star) or candidate.removeprefix("W/") == etag:
             return True
     return False
 
