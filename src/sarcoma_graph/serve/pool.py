@@ -327,6 +327,8 @@ class WorkerPool:
         return value
 
     def _memory_message(self) -> str:
+        if not self.limits.memory:
+            return "the query was stopped: the server ran out of memory for it; narrow it"
         return (f"the query was stopped: it needed more than the {self.limits.memory >> 20} MB "
                 "of memory a query may use (--query-memory); narrow it or add LIMIT")
 
