@@ -362,19 +362,19 @@ class WorkerPool:
         try:
             if gone is None:
                 data = await asyncio.wait_for(done, max(timeout, 0.001))
-            else:  # in slices, asking between them whether the client is still there
-                deadline = loop.time() + timeout
+            else:  # in slices (asyncio.wait leaves the reply pending), asking between them
+                deadline = loop.time() + timeout  # whether the client is still there
                 while True:
                     left = deadline - loop.time()
-                    try:
-                        data = await asyncio.wait_for(asyncio.shield(done),
-                                                      max(min(left, GONE_EVERY), 0.001))
+                    finished, _ = await asyncio.wait((done,), timeout=max(min(left, GONE_EVERY),
+                                                                           0.001))
+                    if finished:
+                        data = done.result()
                         break
-                    except TimeoutError:
-                        if left <= GONE_EVERY:
-                            raise
-                        if await gone():
-                            raise ClientGone("the client closed the connection") from None
+                    if left <= GONE_EVERY:
+                        raise TimeoutError
+                    if await gone():
+                        raise ClientGone("the client closed the connection")
         finally:
             loop.remove_reader(fd)
         reply: tuple[str, Any] = pickle.loads(data)  # (status, the function's value or error)
