@@ -122,10 +122,8 @@ def _cpu_so_far(pid: int) -> float:
     return total
 
 
-def _named(port: int, name: str, timeout: float = 120) -> tuple[float, int]:
-    """Seconds and HTTP status of one named query (GET /queries/NAME, its defaults)."""
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/queries/{name}",
-                                     headers={"Accept": "application/sparql-results+json"})
+def _timed(request: urllib.request.Request, timeout: float) -> tuple[float, int]:
+    """Seconds and HTTP status of one request, its answer read whole."""
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
@@ -134,23 +132,22 @@ def _named(port: int, name: str, timeout: float = 120) -> tuple[float, int]:
     except urllib.error.HTTPError as error:
         status = error.code
     return time.perf_counter() - started, status
+
+
+def _named(port: int, name: str, timeout: float = 120) -> tuple[float, int]:
+    """Seconds and HTTP status of one named query (GET /queries/NAME, its defaults)."""
+    return _timed(urllib.request.Request(f"http://127.0.0.1:{port}/queries/{name}", headers={
+        "Accept": "application/sparql-results+json"}), timeout)
 
 
 def _unbound(port: int, path: Path, timeout: float = 600) -> tuple[float, int]:
     """Seconds and HTTP status of a named query's own text sent to /sparql as it is, its
     parameters unbound: what a user runs from the editor's examples or
     /.well-known/sparql-examples (the server's timeout and result limit apply)."""
-    body = path.read_text(encoding="utf-8").encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/sparql", data=body, headers={
-        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            answer.read()
-            status = answer.status
-    except urllib.error.HTTPError as error:
-        status = error.code
-    return time.perf_counter() - started, status
+    return _timed(urllib.request.Request(
+        f"http://127.0.0.1:{port}/sparql", data=path.read_text(encoding="utf-8").encode(),
+        headers={"Content-Type": "application/sparql-query",
+                 "Accept": "application/sparql-results+json"}), timeout)
 
 
 def _named_queries(port: int) -> Iterator[Stage]:
