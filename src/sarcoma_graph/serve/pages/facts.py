@@ -36,8 +36,8 @@ _PASSAGES = PREFIXES + """SELECT ?passage ?exact ?prefix ?suffix ?doc WHERE {
   VALUES ?passage { %s } ?passage oa:hasSelector ?sel . ?sel oa:exact ?exact
   OPTIONAL { ?passage oa:hasSource ?doc } OPTIONAL { ?sel oa:prefix ?prefix }
   OPTIONAL { ?sel oa:suffix ?suffix } } ORDER BY ?passage"""
-_LANGUAGES = PREFIXES + """SELECT ?doc ?language WHERE { VALUES ?doc { %s }
-  ?doc <http://purl.org/dc/terms/language> ?language }"""
+_LANGUAGES = PREFIXES + f"PREFIX dcterms: <{W3C_PREFIXES['dcterms']}> " + \
+    """SELECT ?doc ?language WHERE { VALUES ?doc { %s } ?doc dcterms:language ?language }"""
 _DOC_PASSAGES = PREFIXES + """SELECT ?passage WHERE { ?passage oa:hasSource <%s> ;
   oa:hasSelector ?sel } ORDER BY ?passage"""
 _RULES = PREFIXES + """SELECT ?kind ?q WHERE { VALUES ?p { %s }
@@ -48,9 +48,10 @@ _RULES = PREFIXES + """SELECT ?kind ?q WHERE { VALUES ?p { %s }
   UNION { ?p a owl:TransitiveProperty BIND("transitive" AS ?kind) BIND(?p AS ?q) } }
   ORDER BY ?kind ?q"""
 #: each chain axiom of a property (``%s``) as its list node ``?l`` and steps ``?x`` in order
-_CHAINS = PREFIXES + """SELECT ?l ?i ?x WHERE { <%s> owl:propertyChainAxiom ?l .
+_CHAINS = PREFIXES + """SELECT ?l ?i ?x WHERE { <%(p)s> owl:propertyChainAxiom ?l .
   ?l rdf:rest* ?cell . ?cell rdf:first ?x . { SELECT ?l ?cell (COUNT(?mid) AS ?i) WHERE {
-  ?l rdf:rest* ?mid . ?mid rdf:rest* ?cell } GROUP BY ?l ?cell } } ORDER BY ?l ?i"""
+  <%(p)s> owl:propertyChainAxiom ?l . ?l rdf:rest* ?mid . ?mid rdf:rest* ?cell }
+  GROUP BY ?l ?cell } } ORDER BY ?l ?i"""
 _ANCESTORS = PREFIXES + """SELECT DISTINCT ?child ?parent WHERE {
   <%s> rdfs:subClassOf* ?child . GRAPH ?g { ?child rdfs:subClassOf ?parent }
   FILTER(isIRI(?parent) && ?parent != ?child && ?g != <""" + graph_iri("inferred") + """>) }"""
@@ -179,7 +180,7 @@ def _candidates(store: Store, prop: str) -> list[list[str]]:
         if kind != "chain" and isinstance(q, ox.NamedNode) and [kind, q.value] not in out:
             out.append([kind, q.value])
     chains: dict[object, list[str]] = {}
-    for row in _rows(store, _CHAINS % prop):
+    for row in _rows(store, _CHAINS % {"p": prop}):  # ?l bound in both (Virtuoso needs it)
         chains.setdefault(row["l"], []).append(term_text(row["x"]))
     out += sorted(["chain", *steps] for steps in chains.values())
     return out
