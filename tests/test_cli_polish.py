@@ -145,3 +145,22 @@ def test_machine_readable_report_is_printed_as_written(capsys):
     document = '{\n  "message": "a value with :smile: and [bold]markup[/bold]\\t"\n}\n'
     print_document(document)
     assert capsys.readouterr().out == document + "\n"
+
+
+def test_root_may_come_before_the_subcommand(tmp_path, monkeypatch):
+    """``sarcoma-graph --root DIR normalize …`` (a newcomer's first guess; three outside
+    reviewers typed it) runs on DIR like ``normalize --root DIR``; a folder that is no
+    project is named."""
+    from typer.testing import CliRunner
+
+    from sarcoma_graph.cli import app
+
+    # set (empty: unset for discover) so that teardown restores what the callback writes
+    monkeypatch.setenv("SARCOMA_GRAPH_ROOT", "")
+    monkeypatch.chdir(tmp_path)  # no project here or above
+    root = Path(__file__).resolve().parents[1]
+    checked = CliRunner().invoke(app, ["--root", str(root), "normalize", "--check"])
+    assert checked.exit_code == 0, checked.output  # the project's Turtle files, all canonical
+    monkeypatch.setenv("SARCOMA_GRAPH_ROOT", "")
+    missing = CliRunner().invoke(app, ["--root", str(tmp_path), "normalize", "--check"])
+    assert missing.exit_code == 2 and str(tmp_path) in missing.output

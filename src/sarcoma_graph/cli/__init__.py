@@ -7,6 +7,10 @@ external tool failed. Input problems are reported as one message, never a traceb
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from sarcoma_graph.cli import imports, links, output, pipeline, publish, release, serve
@@ -20,6 +24,18 @@ app = typer.Typer(
     add_completion=False,
 )
 polish_help()
+
+
+@app.callback()
+def _everywhere(root: Annotated[Path | None, typer.Option(
+        "--root", metavar="DIR", help="Project folder (with ontology/, shapes/…) for the "
+        "subcommand, as its own --root or SARCOMA_GRAPH_ROOT.")] = None) -> None:
+    """Options before the subcommand (``sarcoma-graph --root DIR build``): a newcomer's
+    first guess, which typer refused with "No such option"."""
+    if root is not None:
+        os.environ["SARCOMA_GRAPH_ROOT"] = str(root.resolve())
+
+
 pipeline.register(app)
 output.register(app)
 release.register(app)
