@@ -63,3 +63,19 @@ def test_quotes_carry_their_document_language_and_modes_their_label(curated_stor
     fibrosarcoma = page(curated_store, ID + "histotype/infantile-fibrosarcoma")
     assert '<span class="badge stated">stated in source</span>' in fibrosarcoma
     assert '<span class="badge stated">sg:' not in fibrosarcoma
+
+
+def test_the_ontology_page_lists_its_classes_as_a_tree_and_its_properties(curated_store):
+    """The menu's "Ontology" page lists every class of the ontology under its parent and every
+    property by kind, each a link to its page."""
+    import re
+
+    html = page(curated_store, "https://w3id.org/sarcoma-graph/ontology")
+    classes = set(re.findall(r'href="/ontology/([A-Za-z]+)"', html.split('id="classes"')[1]
+                             .split("</section>")[0]))
+    assert {"Agent", "Drug", "Histotype", "TumourType", "EvidenceStatement"} <= classes
+    tree = html.split('id="classes"')[1].split("</section>")[0]
+    assert tree.index("/ontology/TumourType") < tree.index("/ontology/Histotype")  # under it
+    objects = html.split('id="ObjectProperty"')[1].split("</section>")[0]
+    assert "/ontology/memberOfGenotypeGroup" in objects and "/ontology/hasTarget" in objects
+    assert "/ontology/Agent" not in objects

@@ -13,7 +13,7 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sarcoma_graph.namespaces import BASE
+from sarcoma_graph.namespaces import BASE, ONTOLOGY_IRI
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.plumbing.results import serialize_triples
 from sarcoma_graph.serve.answer import cached, in_worker
@@ -22,6 +22,7 @@ from sarcoma_graph.serve.negotiation import HTML, RDF_OFFERS, negotiate
 from sarcoma_graph.serve.pages.entity import entity_page
 from sarcoma_graph.serve.pages.facts import gather
 from sarcoma_graph.serve.pages.language import choose_language
+from sarcoma_graph.serve.pages.ontology_index import ontology_index
 from sarcoma_graph.serve.pages.plots import chain_picture
 from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.store import Store
@@ -42,7 +43,9 @@ def entity_html(store: Store, iri: str, lang: str, root: str,
     data = gather(store, iri)
     if data is None:
         return None
-    return entity_page(data, lang, root, chain_picture(store, iri, lang, root, headline)).encode()
+    extra = ontology_index(store, lang, root) if iri == ONTOLOGY_IRI else \
+        chain_picture(store, iri, lang, root, headline)
+    return entity_page(data, lang, root, extra).encode()
 
 
 def headline_for(state: EndpointState, iri: str) -> str | None:
