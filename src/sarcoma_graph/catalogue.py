@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.namespaces import XSD
+from sarcoma_graph.namespaces import XSD, expand_own
 from sarcoma_graph.plumbing.rdfio import read_text
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class Parameter:
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for a value given as text; ``ValueError`` if it does not fit the kind."""
         if self.kind == "iri":
-            value = _expand(value)
+            value = expand_own(value)  # a prefixed name the pages show
             if not _IRI.match(value):
                 raise ValueError(f"parameter {self.name!r} needs an absolute IRI, got {value!r}")
             return ox.NamedNode(value)
@@ -66,19 +66,6 @@ class Parameter:
                 raise ValueError(f"parameter {self.name!r} needs an integer, got {value!r}")
             return ox.Literal(value, datatype=ox.NamedNode(XSD.integer))
         return ox.Literal(value)
-
-
-def _expand(value: str) -> str:
-    """A prefixed name with one of the project's or the W3C prefixes (``sgh:desmoid-tumour``,
-    ``sg:Agent``, ``rdfs:label``) as its IRI, which the query pages and the SPARQL editor
-    show; any other value as it is (an IRI whose scheme would be taken for a prefix)."""
-    from sarcoma_graph.namespaces import PROJECT_PREFIXES, W3C_PREFIXES
-
-    prefix, colon, local = value.partition(":")
-    if not colon or local.startswith("//"):
-        return value
-    namespace = PROJECT_PREFIXES.get(prefix) or W3C_PREFIXES.get(prefix)
-    return namespace + local if namespace else value
 
 
 @dataclass(frozen=True)

@@ -248,6 +248,17 @@ def _own_namespaces() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((ns, p) for p, ns in known.items()), key=lambda item: (-len(item[0]), item)))
 
 
+def expand_own(value: str) -> str:
+    """``value`` as an IRI when it is a prefixed name with one of the W3C or project prefixes
+    (``sgh:desmoid-tumour``, ``rdfs:label``: the inverse of :func:`compress`'s first step, no
+    registry import); any other value as it is."""
+    prefix, colon, local = value.partition(":")
+    if not colon or local.startswith("//"):
+        return value
+    namespace = PROJECT_PREFIXES.get(prefix) or W3C_PREFIXES.get(prefix)
+    return namespace + local if namespace else value
+
+
 def compress(iri: str) -> str | None:
     """Compress an IRI to a CURIE with a known prefix, or ``None``.
 

@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
-from sarcoma_graph.plumbing.scanner import scan
+from sarcoma_graph.plumbing.scanner import may_call_volatile, scan
 from sarcoma_graph.serve.cache import Answer, digest, etag_for, etag_matches
 from sarcoma_graph.serve.errors import HttpError, query_error
 from sarcoma_graph.serve.guard import Refused
@@ -26,23 +26,6 @@ from sarcoma_graph.store import QueryError, ResultTooLarge, Store
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 
-_VOLATILE_NAMES = ("rand", "now", "uuid", "bnode")  # STRUUID ends in uuid
-
-
-def _may_be_volatile(text: str) -> bool:
-    """Whether a volatile function may be called in the text (the scanner then decides,
-    strings and comments aside): a name followed by ``(``, found by ``str.find`` (a few
-    microseconds on the headline join, where the general keyword test took 45 us and a
-    case-blind regular expression 200 us)."""
-    lower = text.lower()
-    for name in _VOLATILE_NAMES:
-        at = lower.find(name)
-        while at >= 0:
-            rest = lower[at + len(name):at + len(name) + 64].lstrip()
-            if rest.startswith(("(", "#")):  # a comment may stand between them
-                return True
-            at = lower.find(name, at + 1)
-    return False
 _TEXTUAL = ("text/", "application/sparql-results+", "application/ld+json", "application/n-",
             "application/trig", "application/rdf+xml")
 
@@ -130,7 +113,7 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
     key = job.cache_key(state.version)
     # an answer that may change between runs (NOW, RAND, UUID…) has no tag: a client must not
     # be told by a 304 that its old answer is still the answer
-    fixed = not (_may_be_volatile(job.sparql) and scan(job.sparql).volatile)
+    fixed = not (may_call_volatile(job.sparql) and scan(job.sparql).volatile)
     etag = etag_for(key) if state.settings.etags and fixed else ""
     if etag and etag_matches(request.headers.get("if-none-match"), etag, star=False):
         return send(request, Answer("", b"", etag))

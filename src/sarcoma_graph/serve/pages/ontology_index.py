@@ -9,18 +9,17 @@ from html import escape
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import ONTOLOGY, W3C_PREFIXES
+from sarcoma_graph.namespaces import ONTOLOGY
+from sarcoma_graph.serve.pages.facts import PREFIXES
 from sarcoma_graph.serve.pages.language import pick_label
 from sarcoma_graph.serve.pages.layout import iri_link
 from sarcoma_graph.store import Store
 
-_PREFIXES = (f"PREFIX rdf: <{W3C_PREFIXES['rdf']}> PREFIX rdfs: <{W3C_PREFIXES['rdfs']}> "
-             f"PREFIX owl: <{W3C_PREFIXES['owl']}> ")
-_TERMS = _PREFIXES + f"""SELECT ?term ?kind ?label WHERE {{
+_TERMS = PREFIXES + f"""SELECT ?term ?kind ?label WHERE {{
   VALUES ?kind {{ owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }}
   ?term a ?kind FILTER(isIRI(?term) && STRSTARTS(STR(?term), "{ONTOLOGY}"))
   OPTIONAL {{ ?term rdfs:label ?label }} }}"""
-_PARENTS = _PREFIXES + f"""SELECT DISTINCT ?term ?parent WHERE {{ ?term rdfs:subClassOf ?parent
+_PARENTS = PREFIXES + f"""SELECT DISTINCT ?term ?parent WHERE {{ ?term rdfs:subClassOf ?parent
   FILTER(isIRI(?parent) && ?parent != ?term && STRSTARTS(STR(?term), "{ONTOLOGY}")
          && STRSTARTS(STR(?parent), "{ONTOLOGY}")) }}"""
 _KINDS = (("ObjectProperty", "Object properties"), ("DatatypeProperty", "Data properties"),
