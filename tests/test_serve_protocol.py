@@ -154,6 +154,19 @@ def test_wrong_method_is_405_with_allow(client):
         assert set(response.headers["allow"].split(", ")) >= {"GET", "POST"}
 
 
+@pytest.mark.parametrize("path", ["/sparql", "/rdf-graph-store?default"])
+def test_every_405_names_the_methods_that_options_names(client, path):
+    """``Allow`` on a 405 is the path's whole set, whichever route the method fell to."""
+    allowed = set(client.options(path).headers["allow"].split(", "))
+    for method in ("TRACE", "PATCH", "PROPFIND"):
+        response = client.request(method, path)
+        if method in allowed:
+            continue
+        assert response.status_code == 405, method
+        assert set(response.headers["allow"].split(", ")) == allowed, method
+        assert response.headers["allow"] in response.text
+
+
 def test_head_has_the_headers_of_get_and_no_body(client):
     get = client.get("/sparql", params={"query": COUNT})
     head = client.head("/sparql", params={"query": COUNT})
@@ -219,8 +232,21 @@ def test_json_answers_are_valid_json(client):
     assert set(body["head"]["vars"]) == {"s", "p", "o"} and len(body["results"]["bindings"]) == 5
 
 
-_CORS = ("access-control-allow-origin", "access-control-expose-headers", "vary")
+_CORS = ("access-control-expose-headers", "vary")  # Allow-Origin is on both: compared
 _VOLATILE_HEADERS = ("date", "server")
+
+
+def test_a_query_url_names_every_header_its_answer_depends_on(client):
+    """The same URL is a page for a browser navigating and results for a client: ``Vary``
+    says so for answers and errors, so that no shared cache hands one the other's."""
+    for params in ({"query": COUNT}, {"query": "SELECT * WHERE {"}):
+        data = client.get("/sparql", params=params)
+        page = client.get("/sparql", params=params, headers={
+            "accept": "text/html,application/xhtml+xml", "sec-fetch-dest": "document"})
+        assert data.headers["content-type"] != page.headers["content-type"]
+        for response in (data, page):
+            varies = {v.strip().lower() for v in response.headers["vary"].split(",")}
+            assert {"accept", "sec-fetch-dest"} <= varies, params
 
 
 def _comparable(response: httpx.Response) -> tuple[int, bytes, dict[str, str]]:
@@ -251,7 +277,7 @@ def test_the_direct_path_answers_as_the_full_stack(client, method, params, body,
     assert _comparable(direct) == _comparable(stacked)
     assert direct.headers["x-content-type-options"] == "nosniff"
     assert stacked.headers["access-control-allow-origin"] == "*"
-    assert "access-control-allow-origin" not in direct.headers
+    assert direct.headers["access-control-allow-origin"] == "*"  # one variant for caches
 
 
 def test_a_fault_on_the_direct_path_is_a_logged_500_without_traceback(monkeypatch, caplog):

@@ -39,6 +39,10 @@ def serve(
     ] = 1024,
     max_answer_bytes: Annotated[int, typer.Option(
         help="Largest answer a worker sends back, in bytes (422 past it).")] = 256 * 1024 * 1024,
+    head_timeout: Annotated[float, typer.Option(
+        help="Seconds a client has to send a request's headers (408 past it).")] = 20.0,
+    body_timeout: Annotated[float, typer.Option(
+        help="Seconds a request's body may pause between two reads (408 past it).")] = 30.0,
     enable_updates: Annotated[bool, typer.Option(
         "--enable-updates", help="Accept SPARQL Update and Graph Store writes, with the "
         "bearer token from SARCOMA_GRAPH_UPDATE_TOKEN.")] = False,
@@ -65,6 +69,7 @@ def serve(
     from sarcoma_graph.catalogue import load_catalogue
     from sarcoma_graph.dataset import load_dataset, read_manifest
     from sarcoma_graph.serve import Settings, create_app
+    from sarcoma_graph.serve.connection import guarded_protocol
     from sarcoma_graph.serve.settings import TOKEN_VARIABLE
     from sarcoma_graph.serve.state import SavedDataset
 
@@ -86,6 +91,8 @@ def serve(
         raise InputError("--enable-updates with --store: write to the store itself "
                          "(`sarcoma-graph publish`, its own update endpoint)")
     chosen = settings()
+    if head_timeout <= 0 or body_timeout <= 0:
+        raise InputError("--head-timeout and --body-timeout must be above 0 seconds")
     listening = listen(host, port)  # before anything says "serving"
     saved = None
     if store_url:  # the query time limit applies to the store's answer too
@@ -101,7 +108,8 @@ def serve(
         source = store_url or found.dataset_path
         err.print(f"serving {store.count()} quads from {source} at http://{host}:{port}/sparql")
     config = uvicorn.Config(create_app(chosen, store, queries, saved), host=host, port=port,
-                            log_level="warning" if quiet else "info", access_log=not quiet)
+                            log_level="warning" if quiet else "info", access_log=not quiet,
+                            http=guarded_protocol(head_timeout, body_timeout))
     uvicorn.Server(config).run(sockets=[listening])
 
 

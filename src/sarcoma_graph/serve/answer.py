@@ -18,7 +18,14 @@ from sarcoma_graph.serve.cache import Answer, digest, etag_for, etag_matches
 from sarcoma_graph.serve.errors import HttpError, query_error
 from sarcoma_graph.serve.guard import Refused
 from sarcoma_graph.serve.jobs import NotInXml, QueryJob, run_query
-from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, accept_of, available, pick
+from sarcoma_graph.serve.negotiation import (
+    RDF_OFFERS,
+    RESULTS_OFFERS,
+    VARY,
+    accept_of,
+    available,
+    pick,
+)
 from sarcoma_graph.serve.pool import Busy, ClientGone, Gone, JobTimeout, OutOfMemory, WorkerDied
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import QueryError, ResultTooLarge, Store
@@ -38,7 +45,7 @@ def content_type(media_type: str) -> str:
 def send(request: Request, answer: Answer, status: int = 200) -> Response:
     """The response for an answer; 304 when the client has it. (For HEAD the server sends the
     same headers and drops the body, as uvicorn does for every HEAD answer.)"""
-    headers = {"Vary": "Accept", "Cache-Control": "no-cache"}
+    headers = {"Vary": VARY, "Cache-Control": "no-cache"}
     if answer.etag:  # none in front of an external store, which others may change
         headers["ETag"] = answer.etag
     if answer.etag and etag_matches(request.headers.get("if-none-match"), answer.etag):

@@ -18,6 +18,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Match
 
 from sarcoma_graph.store import QueryError
 
@@ -47,8 +49,10 @@ def answer(request: Request, status: int, message: str,
            headers: dict[str, str] | None = None) -> Response:
     """The error as plain text, or as a page of the site to a browser navigating to the URL
     (the same message, with a way on: a label search for a 404, the editor's link)."""
+    from sarcoma_graph.serve.negotiation import VARY  # which imports this module
     from sarcoma_graph.serve.routes.browser import wants_page  # routes import this module
 
+    headers = {"Vary": VARY, **(headers or {})}
     if not wants_page(request):
         return text_response(status, message, headers)
     from sarcoma_graph.serve.pages.layout import document
@@ -77,11 +81,31 @@ async def _http_error(request: Request, error: Exception) -> Response:
 async def _starlette_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     detail = error.detail if isinstance(error.detail, str) else str(error.detail)
+    headers = dict(error.headers or {})
     if error.status_code == 405:
-        detail = f"method {request.method} is not allowed on {request.url.path}"
+        allowed = allowed_methods(request)
+        headers["Allow"] = allowed
+        detail = f"method {request.method} is not allowed on {request.url.path}; use {allowed}"
     elif error.status_code == 404 and detail == "Not Found":
         detail = f"nothing at {request.url.path} on this server"
-    return answer(request, error.status_code, detail, dict(error.headers or {}))
+    return answer(request, error.status_code, detail, headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route of the application takes at the request's path (a 405's
+    ``Allow``: Starlette names only the first route's), with OPTIONS."""
+    scope = dict(request.scope)
+    methods = {"OPTIONS"}
+    routes = list(request.app.router.routes)
+    while routes:
+        route = routes.pop()
+        inner = getattr(route, "original_router", route)  # FastAPI's included router
+        if isinstance(getattr(inner, "routes", None), list):
+            routes.extend(inner.routes)
+        elif route.matches(scope)[0] is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    order = ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS"]
+    return ", ".join(sorted(methods, key=lambda m: (order.index(m) if m in order else 99, m)))
 
 
 async def _validation_error(request: Request, error: Exception) -> Response:
@@ -103,6 +127,13 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     return unexpected_error()
 
 
+async def _client_gone(request: Request, error: Exception) -> Response:
+    """The client closed the connection before its request's body came: nothing to answer
+    and nothing to log as a fault (the connection layer logged a 408 if it timed out)."""
+    log.debug("client left during the body of %s %s", request.method, request.url.path)
+    return Response(status_code=400)
+
+
 async def _store_failed(request: Request, error: Exception) -> Response:
     """502: the external store behind ``serve --store`` failed or refused our credentials."""
     return text_response(502, f"the store behind this endpoint failed: {error}")
@@ -115,6 +146,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StoreUnavailable, _store_failed)
     app.add_exception_handler(StoreAuthFailed, _store_failed)
     app.add_exception_handler(HttpError, _http_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(StarletteHTTPException, _starlette_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,6 +1,7 @@
 """An ASGI middleware on every answer: ``X-Content-Type-Options: nosniff`` (error bodies
-reflect the client's text as ``text/plain``; a browser must not sniff them into HTML), and
-the client's address for the worker pool's per-client limit."""
+reflect the client's text as ``text/plain``; a browser must not sniff them into HTML),
+``Access-Control-Allow-Origin: *`` with or without ``Origin``, and the client's address for
+the worker pool's per-client limit."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from typing import Any
 from sarcoma_graph.serve.pool import CLIENT
 
 NOSNIFF = (b"x-content-type-options", b"nosniff")
+ANY_ORIGIN = (b"access-control-allow-origin", b"*")
+"""On every answer, not only those to a request with ``Origin`` (the CORS middleware's): a
+shared cache then holds one variant that serves a browser's cross-origin call too."""
 
 Scope = dict[str, Any]
 Message = MutableMapping[str, Any]
@@ -20,6 +24,8 @@ def with_nosniff(message: Message) -> Message:
     if message["type"] != "http.response.start":
         return message
     headers = [h for h in message.get("headers", []) if h[0].lower() != NOSNIFF[0]]
+    if not any(h[0].lower() == ANY_ORIGIN[0] for h in headers):
+        headers.append(ANY_ORIGIN)
     return {**message, "headers": [*headers, NOSNIFF]}
 
 

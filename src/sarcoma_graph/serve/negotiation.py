@@ -102,6 +102,9 @@ RESULTS_OFFERS = _offers(RESULTS_SYNTAXES)
 #: media type → RDF syntax name, the default (Turtle) first.
 RDF_OFFERS = _offers(sorted(RDF_SYNTAXES, key=lambda s: s.name != "turtle"))
 HTML = "text/html"
+VARY = "Accept, Sec-Fetch-Dest"
+"""``Vary`` of a query answer: a browser navigating (``Sec-Fetch-Dest: document``) to a
+query URL gets a page, a SPARQL client the results (``routes/browser.wants_page``)."""
 
 
 def pick(header: str | None, table: dict[str, str]) -> str | None:

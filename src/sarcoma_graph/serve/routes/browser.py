@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.jobs import QueryJob, run_query
-from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, prefers_html
+from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, VARY, prefers_html
 from sarcoma_graph.serve.pages.results import results_page
 from sarcoma_graph.serve.state import EndpointState
 
@@ -35,4 +35,4 @@ async def page_answer(request: Request, state: EndpointState, job: QueryJob,
     kind, body, _ = await in_worker(state, run_query, job)
     root = request.scope.get("root_path", "").rstrip("/")
     page = results_page(title, job.sparql, kind, body, root)
-    return HTMLResponse(page, headers={"Vary": "Accept", "Cache-Control": "no-cache"})
+    return HTMLResponse(page, headers={"Vary": VARY, "Cache-Control": "no-cache"})

@@ -52,11 +52,6 @@ async def sparql_options() -> Response:
     return Response(status_code=204, headers={"Allow": ALLOW})
 
 
-async def sparql_other(request: Request) -> Response:
-    raise HttpError(405, f"method {request.method} is not allowed on {request.url.path}; "
-                         f"use {ALLOW}", {"Allow": ALLOW})
-
-
 def _iris(name: str, what: str) -> dict[str, object]:
     return {"name": name, "in": "query", "required": False, "description": what, "explode": True,
             "schema": {"type": "array", "items": {"type": "string", "format": "iri"}}}
@@ -97,5 +92,3 @@ def add_routes(router: APIRouter) -> None:
                          summary="SPARQL query or update (POST)", response_class=Response,
                          description=_DOC, openapi_extra=_POST)
     router.add_api_route("/sparql", sparql_options, methods=["OPTIONS"], include_in_schema=False)
-    router.add_api_route("/sparql", sparql_other, methods=["PUT", "DELETE", "PATCH"],
-                         include_in_schema=False)

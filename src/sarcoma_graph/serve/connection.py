@@ -1,0 +1,185 @@
+"""The HTTP/1.1 connection: uvicorn's httptools protocol with the limits a public endpoint needs.
+
+uvicorn gives a client all the time it wants to send a request: a connection that sends half a
+header line, or announces a body and never sends it, is held open for ever (slowloris). Here:
+
+- a request's head (request line and headers) must arrive within ``head_seconds`` of its first
+  byte, or of the connection's opening when nothing came yet;
+- a request's body may pause at most ``body_idle_seconds`` between two reads;
+- past either, the client gets ``408 Request Timeout`` naming the limit, and the connection is
+  closed; an application still waiting for that body sees the client gone;
+- a request target longer than httptools can parse gets ``414`` (send the query in a POST body)
+  and a head over ``HEAD_BYTES`` gets ``431``, instead of uvicorn's bare 400;
+- a method no HTTP parser knows gets ``501 Not Implemented``.
+
+A timer does not run against the client while the server itself stopped reading (a pipelined
+request waiting, or a body waiting for the application to take it).
+"""
+
+from __future__ import annotations
+
+import http
+from asyncio import TimerHandle, Transport
+from collections.abc import Callable
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+URL_BYTES = 65_535
+"""The longest request target httptools parses (``parse_url``)."""
+
+HEAD_BYTES = 64 * 1024
+"""The longest request head (request line and headers) this server reads."""
+
+
+class Refused(Exception):
+    """Raised from a parser callback: the request is answered with ``status`` and closed."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with time limits on a request's head and body."""
+
+    head_seconds: float = 20.0
+    body_idle_seconds: float = 30.0
+
+    _timer: TimerHandle | None = None
+    _head_bytes = 0
+    _begun = False  # a byte of the current request came
+
+    def connection_made(self, transport: Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_bytes = 0
+        self._arm(self.head_seconds, self._head_late)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserCallbackError as error:
+            refused = error.__context__
+            if isinstance(refused, Refused):
+                self._refuse(refused.status, refused.message)
+            else:
+                self._refuse(400, "the request is not valid HTTP/1.1")
+        except httptools.HttpParserInvalidMethodError:
+            self._refuse(501, "this server does not implement that request method")
+        except httptools.HttpParserUpgrade:  # as uvicorn does
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._unsupported_upgrade_warning()
+        except httptools.HttpParserError as error:
+            self._refuse(400, f"the request is not valid HTTP/1.1: {error}")
+
+    # Parser callbacks
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_bytes = 0
+        self._begun = True
+        if self._timer is None:
+            self._arm(self.head_seconds, self._head_late)
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > URL_BYTES:
+            raise Refused(414, f"the request target is longer than this server's {URL_BYTES:,} "
+                               "bytes; send a long query in a POST body instead (Content-Type: "
+                               "application/sparql-query)")
+        self._count_head(len(url))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        super().on_header(name, value)
+        self._count_head(len(name) + len(value) + 4)
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+        self._arm(self.body_idle_seconds, self._body_late)
+
+    def on_body(self, body: bytes) -> None:
+        self._arm(self.body_idle_seconds, self._body_late)
+        super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        self._begun = False
+        super().on_message_complete()
+
+    # Limits
+    def _count_head(self, size: int) -> None:
+        self._head_bytes += size
+        if self._head_bytes > HEAD_BYTES:
+            raise Refused(431, f"the request's headers are longer than this server's "
+                               f"{HEAD_BYTES:,} bytes")
+
+    def _head_late(self) -> None:
+        if not self._begun:  # an idle connection: closed without a word, as keep-alive is
+            self._timer = None
+            self.transport.close()
+            return
+        self._late(self.head_seconds, "the request's headers did not arrive")
+
+    def _body_late(self) -> None:
+        self._late(self.body_idle_seconds, "the request's body stopped arriving")
+
+    def _late(self, seconds: float, what: str) -> None:
+        self._timer = None
+        if self.transport.is_closing():
+            return
+        if self.flow.read_paused:  # the server is not reading: not the client's delay
+            self._arm(seconds, self._head_late if what.endswith("arrive") else self._body_late)
+            return
+        cycle = self.cycle
+        if cycle is not None and cycle.response_started and not cycle.response_complete:
+            self.transport.close()  # answered before its body came: only the close is left
+            return
+        self._refuse(408, f"{what} within {seconds:g} s; the connection is closed")
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer ``status`` with ``message`` and close; the application, if it has the
+        request, sees its client gone."""
+        self._disarm()
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True
+            cycle.message_event.set()
+        if cycle is not None and cycle.response_started:
+            self.transport.close()
+            return
+        self.logger.info("%s - %d: %s", _peer(self.client), status, message)
+        body = (message + "\n").encode()
+        head = [f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}",
+                "content-type: text/plain; charset=utf-8", f"content-length: {len(body)}",
+                "connection: close", "x-content-type-options: nosniff"]
+        self.transport.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        self.transport.close()
+
+    def _arm(self, seconds: float, then: Callable[[], None]) -> None:
+        self._disarm()
+        self._timer = self.loop.call_later(seconds, then)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+def _peer(client: tuple[str, int] | None) -> str:
+    return f"{client[0]}:{client[1]}" if client else "a client"
+
+
+def guarded_protocol(head_seconds: float, body_idle_seconds: float) -> type[GuardedProtocol]:
+    """The protocol class for uvicorn's ``http`` setting, with these limits."""
+    return type("GuardedProtocol", (GuardedProtocol,), {
+        "head_seconds": head_seconds, "body_idle_seconds": body_idle_seconds})

@@ -1,0 +1,158 @@
+"""The HTTP connection layer (``serve/connection.py``): slow or malformed clients get a status
+that names the problem, are closed, and leave no traceback in the log."""
+
+from __future__ import annotations
+
+import socket
+import time
+from urllib.parse import quote, urlsplit
+
+import httpx
+import pytest
+
+from tests.serve_fixtures import serving
+
+pytest_plugins = ["tests.serve_fixtures"]
+
+HEAD_SECONDS = 1.0
+BODY_SECONDS = 1.5
+
+
+@pytest.fixture(scope="module")
+def guarded(serve_project):
+    with serving(serve_project, "--head-timeout", str(HEAD_SECONDS), "--body-timeout",
+                 str(BODY_SECONDS), "--workers", "1", "--no-service-graph") as server:
+        yield server
+
+
+def connect(server) -> socket.socket:
+    where = urlsplit(server.url)
+    raw = socket.create_connection((where.hostname, where.port), timeout=20)
+    return raw
+
+
+def read_all(raw: socket.socket) -> tuple[bytes, float]:
+    """Everything the server sends until it closes, and the seconds that took."""
+    started = time.monotonic()
+    chunks = []
+    while chunk := raw.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks), time.monotonic() - started
+
+
+def status_of(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1])
+
+
+def test_headers_that_never_end_get_408_and_the_connection_closes(guarded):
+    with connect(guarded) as raw:
+        raw.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+        answer, waited = read_all(raw)
+    assert status_of(answer) == 408
+    assert b"headers did not arrive within 1 s" in answer
+    assert b"connection: close" in answer.lower()
+    assert HEAD_SECONDS * 0.8 < waited < HEAD_SECONDS + 5
+
+
+def test_headers_sent_a_byte_at_a_time_still_meet_the_deadline(guarded):
+    """Each byte resets nothing: the deadline counts from the request's first byte."""
+    request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n"
+    with connect(guarded) as raw:
+        started = time.monotonic()
+        sent = 0
+        try:
+            for byte in request:
+                raw.sendall(bytes([byte]))
+                sent += 1
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        answer, _ = read_all(raw)
+    assert sent < len(request) and status_of(answer) == 408
+    assert time.monotonic() - started < HEAD_SECONDS + 5
+
+
+def test_a_body_that_stops_gets_408_and_no_traceback(guarded):
+    for extra in (b"", b"Origin: http://example.org\r\n"):  # the direct path and the app's
+        with connect(guarded) as raw:
+            raw.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\n" + extra + b"Content-Type: "
+                        b"application/sparql-query\r\nContent-Length: 100\r\n\r\nASK")
+            answer, waited = read_all(raw)
+        assert status_of(answer) == 408, extra
+        assert b"body stopped arriving within 1.5 s" in answer
+        assert BODY_SECONDS * 0.8 < waited < BODY_SECONDS + 5
+    time.sleep(0.3)
+    log = guarded.log.read_text()
+    assert "Traceback" not in log and "unexpected error" not in log, log[-3000:]
+
+
+def test_a_slow_body_with_short_pauses_is_answered(guarded):
+    body = b"ASK { ?s ?p ?o }"
+    with connect(guarded) as raw:
+        raw.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query"
+                    b"\r\nAccept: text/csv\r\nConnection: close\r\nContent-Length: "
+                    + str(len(body)).encode() + b"\r\n\r\n")
+        for piece in (body[:5], body[5:10], body[10:]):
+            time.sleep(BODY_SECONDS * 0.5)
+            raw.sendall(piece)
+        answer, _ = read_all(raw)
+    assert status_of(answer) == 200 and answer.endswith(b"true\r\n")
+
+
+def test_a_client_that_leaves_mid_body_leaves_no_traceback(guarded):
+    for extra in (b"", b"Origin: http://example.org\r\n"):
+        with connect(guarded) as raw:
+            raw.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\n" + extra + b"Content-Type: "
+                        b"application/sparql-query\r\nContent-Length: 100\r\n\r\nASK")
+            time.sleep(0.3)
+    time.sleep(0.5)
+    log = guarded.log.read_text()
+    assert "Traceback" not in log and "Exception in ASGI" not in log, log[-3000:]
+    assert httpx.get(guarded.sparql, params={"query": "ASK {}"}).status_code == 200
+
+
+def test_an_idle_connection_is_closed_without_an_answer(guarded):
+    with connect(guarded) as raw:
+        answer, waited = read_all(raw)
+    assert answer == b"" and waited < HEAD_SECONDS + 5
+
+
+def test_a_request_target_past_the_parser_limit_is_414(guarded):
+    target = "/sparql?query=" + quote("ASK {} #" + "x" * 66_000)
+    with connect(guarded) as raw:
+        raw.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        answer, _ = read_all(raw)
+    assert status_of(answer) == 414 and b"POST" in answer
+
+
+def test_headers_past_the_head_limit_are_431(guarded):
+    with connect(guarded) as raw:
+        raw.sendall(b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 70_000 + b"\r\n\r\n")
+        answer, _ = read_all(raw)
+    assert status_of(answer) == 431
+
+
+def test_an_unknown_method_is_501(guarded):
+    with connect(guarded) as raw:
+        raw.sendall(b"FOO /sparql HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer, _ = read_all(raw)
+    assert status_of(answer) == 501
+
+
+def test_keep_alive_requests_each_get_their_own_deadline(guarded):
+    """Two requests on one connection, the second sent after more than the head limit has
+    passed since the connection opened: both are answered."""
+    request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: text/csv\r\n\r\n"
+    with connect(guarded) as raw:
+        raw.sendall(request)
+        first = raw.recv(65536)
+        time.sleep(HEAD_SECONDS * 1.5)  # under uvicorn's 5 s keep-alive
+        raw.sendall(request.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"))
+        second, _ = read_all(raw)
+    assert status_of(first) == 200 and status_of(second) == 200
+
+
+def test_a_timeout_of_zero_is_refused_at_start(serve_project):
+    from tests.serve_fixtures import start_server
+    with pytest.raises(RuntimeError, match="must be above 0"):
+        start_server(serve_project, "--head-timeout", "0")
