@@ -170,6 +170,20 @@ def test_graph_store_protocol_round_trip(http):
     assert count(http) == data_triples()
 
 
+def test_an_empty_payload_creates_no_graph_and_says_so(http):
+    """A named graph exists while it holds a triple: an empty PUT to a new graph is not a
+    201 (the probe then got 404 for the graph said to be created), nor is a POST to the store."""
+    store = "/rdf-graph-store"
+    headers = {"content-type": "text/turtle", **AUTH}
+    for method in ("PUT", "POST"):
+        empty = http.request(method, store, params={"graph": NEW}, content=b"", headers=headers)
+        assert empty.status_code == 204, method
+        assert http.get(store, params={"graph": NEW}).status_code == 404
+    upload = http.post(store, content=b"# nothing", headers=headers)
+    assert upload.status_code == 400 and "no triple" in upload.text
+    assert "location" not in upload.headers
+
+
 def test_graph_store_default_graph_and_new_graphs(http):
     store = "/rdf-graph-store"
     empty = http.get(store, params={"default": ""}, headers={"accept": "application/n-triples"})

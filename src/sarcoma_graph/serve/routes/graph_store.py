@@ -126,8 +126,12 @@ async def write_graph(request: Request, state: State) -> Response:
         await apply(state, _replace, graph, [], False)
         return Response(status_code=204)
     quads = await _payload(request, state, graph)
+    if not quads and "Location" in headers:
+        raise HttpError(400, "the payload holds no triple: no graph was created (a named graph "
+                             "exists in this store while it holds a triple)")
     await apply(state, _replace, graph, quads, request.method == "POST")
-    return Response(status_code=204 if existed else 201, headers=headers)
+    # a named graph exists while it holds a triple: an empty payload creates none (not 201)
+    return Response(status_code=201 if quads and not existed else 204, headers=headers)
 
 
 async def options() -> Response:
