@@ -249,6 +249,23 @@ def test_a_query_url_names_every_header_its_answer_depends_on(client):
             assert {"accept", "sec-fetch-dest"} <= varies, params
 
 
+def test_format_html_in_the_url_asks_for_the_page(client):
+    """``format=html`` is listed among the names a 400 offers; it gives the page to any client,
+    not only to a browser navigating."""
+    for path, params in (("/sparql", {"query": COUNT, "format": "html"}),
+                         ("/queries/agents-for-histotype", {"format": "html"})):
+        response = client.get(path, params=params)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/html"), path
+
+
+def test_a_format_given_two_ways_is_400(client):
+    response = client.get("/sparql", params=[("query", COUNT), ("format", "json"), ("format", "csv")])
+    assert response.status_code == 400 and "csv, json" in response.text
+    same = client.get("/sparql", params=[("query", COUNT), ("format", "csv"), ("format", "CSV")])
+    assert same.status_code == 200 and same.headers["content-type"].startswith("text/csv")
+
+
 def _comparable(response: httpx.Response) -> tuple[int, bytes, dict[str, str]]:
     headers = {k: v for k, v in response.headers.items()
                if k not in _CORS and k not in _VOLATILE_HEADERS}

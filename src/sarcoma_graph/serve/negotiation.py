@@ -143,10 +143,13 @@ def accept_of(request: Request) -> str | None:
     """The ``Accept`` to negotiate with: a ``format=``/``output=`` URL parameter (a short name
     or a media type) overrides the header, as Fuseki and Virtuoso do; 400 for an unknown one."""
     for name in _FORMAT_PARAMETERS:
-        value = url_parameter(request, name)
-        if value is None:
+        values = {v.strip().lower() for v in url_parameters(request, name)}
+        if not values:
             continue
-        value = value.strip().lower()
+        if len(values) > 1:
+            raise HttpError(400, f"{name}= is given {len(values)} ways ({', '.join(sorted(values))}); "
+                                 "give it once")
+        value = values.pop()
         if "/" in value and value not in FORMAT_NAMES:
             return value
         if value in FORMAT_NAMES:
@@ -157,14 +160,26 @@ def accept_of(request: Request) -> str | None:
 
 
 def url_parameter(request: Request, name: str) -> str | None:
-    """The last value of one URL parameter, decoding only that one (a query string is mostly
+    """The last value of one URL parameter (see :func:`url_parameters`)."""
+    values = url_parameters(request, name)
+    return values[-1] if values else None
+
+
+def url_parameters(request: Request, name: str) -> list[str]:
+    """Every value of one URL parameter, decoding only that one (a query string is mostly
     the percent-encoded query, which the protocol reader decodes once already)."""
-    found = None
+    found = []
     for part in request.scope.get("query_string", b"").split(b"&"):
         key = part.partition(b"=")[0]
         if key == name.encode() or ((b"%" in key or b"+" in key) and parse_pairs(key)[0][0] == name):
-            found = parse_pairs(part)[0][1]
+            found.append(parse_pairs(part)[0][1])
     return found
+
+
+def asks_for_html(request: Request) -> bool:
+    """Whether a ``format=``/``output=`` URL parameter names HTML (a person asking for a page)."""
+    return any(FORMAT_NAMES.get(v.strip().lower(), v.strip().lower()) == HTML
+               for name in _FORMAT_PARAMETERS for v in url_parameters(request, name))
 
 
 def negotiate(request: Request, table: dict[str, str]) -> str:

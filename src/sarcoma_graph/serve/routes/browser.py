@@ -8,7 +8,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.jobs import QueryJob, run_query
-from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, VARY, prefers_html
+from sarcoma_graph.serve.negotiation import (
+    RDF_OFFERS,
+    RESULTS_OFFERS,
+    VARY,
+    asks_for_html,
+    prefers_html,
+)
 from sarcoma_graph.serve.pages.results import results_page
 from sarcoma_graph.serve.state import EndpointState
 
@@ -18,10 +24,11 @@ OFFERS = {**RESULTS_OFFERS, **RDF_OFFERS}
 def wants_page(request: Request) -> bool:
     """Whether this request should get the answer as a page: HTML ranked first, by a browser
     navigating (``Sec-Fetch-Dest: document``, or XHTML accepted as browsers announce it). A
-    SPARQL client that merely lists ``text/html`` first still gets results or RDF."""
+    SPARQL client that merely lists ``text/html`` first still gets results or RDF; ``format=html``
+    in the URL asks for the page outright."""
     accept = request.headers.get("accept") or ""
     navigating = request.headers.get("sec-fetch-dest") == "document" or \
-        "application/xhtml+xml" in accept
+        "application/xhtml+xml" in accept or asks_for_html(request)
     return navigating and prefers_html(request, OFFERS)
 
 
