@@ -10,6 +10,7 @@ reason, in ``data/coverage/text-forms.tsv``. Notes are per record: no two record
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from collections import Counter
 from functools import cache
@@ -76,7 +77,8 @@ def entities(mode: URIRef) -> list:
     graph = curated()
     return sorted(s for s in graph.subjects(SG.assertionMode, mode)
                   if (s, RDF.type, SG.CurationRecord) not in graph and (s, SG.restsOn, None) in graph
-                  and "/statement/" not in str(s) and "/document/" not in str(s))
+                  and "/statement/" not in str(s) and "/document/" not in str(s)
+                  and "/measurement/" not in str(s))  # checked by their figures (below)
 
 
 def test_the_forms_file_lists_existing_entities():
@@ -125,3 +127,22 @@ def test_every_domain_knowledge_record_and_entity_has_a_note():
     missing = [str(s) for s in graph.subjects(SG.assertionMode, SG.DomainKnowledge)
                if (s, SG.curatorNote, None) not in graph]
     assert missing == []
+
+
+FIGURES = ("value", "ciLower", "ciUpper", "denominator", "landmarkTime")
+
+
+def test_each_measurement_rests_on_passages_that_give_its_figures():
+    """A number the graph reports is quoted: its value, interval, denominator and landmark each
+    appear, as a whole number or decimal, in the passages the measurement rests on."""
+    graph = curated()
+    measurements = sorted(graph.subjects(RDF.type, SG.OutcomeMeasurement))
+    assert measurements
+    wrong = []
+    for measurement in measurements:
+        quoted = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", passage_text(measurement))}
+        for name in FIGURES:
+            for figure in graph.objects(measurement, SG[name]):
+                if float(figure) not in quoted:
+                    wrong.append(f"{measurement} sg:{name} {figure}")
+    assert wrong == [], "figures no passage of the measurement gives:\n" + "\n".join(wrong)
