@@ -160,6 +160,37 @@ def test_service_in_a_string_or_comment_is_fine(http, forbidden):
     assert hits == []
 
 
+def test_probe_r11_l5_a_comment_between_service_and_its_endpoint_is_valid(http, allowed):
+    url, hits = allowed
+    before = len(hits)
+    query = f"SELECT * WHERE {{ SERVICE# remote\n SILENT #c\n<{url}> {{ ?x ?p ?o }} }}"
+    response = http.get("/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    assert len(hits) > before
+
+
+def test_probe_r11_l5_service_hidden_by_a_comment_gets_the_syntax_error(http, forbidden):
+    url, hits = forbidden
+    query = f"SELECT * WHERE {{ SERVICE#comment\\n<{url}> {{ ?x ?p ?o }} }}"  # '\\n' as written
+    response = http.get("/sparql", params={"query": query})
+    assert response.status_code == 400 and "'{' is never closed" in response.text, response.text
+    assert hits == []
+
+
+def test_probe_r11_l5_a_prefix_redeclared_to_a_forbidden_endpoint_is_refused(http, allowed, forbidden):
+    """SSRF: the later declaration is the one pyoxigraph calls; the guard checks that one."""
+    (good, good_hits), (bad, bad_hits) = allowed, forbidden
+    query = "PREFIX r: <{}> PREFIX r: <{}> SELECT * WHERE {{ SERVICE r:sparql {{ ?s ?p ?o }} }}"
+    refused = http.get("/sparql", params={"query": query.format(good.removesuffix("sparql"),
+                                                                bad.removesuffix("sparql"))})
+    assert refused.status_code == 400 and f"SERVICE <{bad}> is not allowed" in refused.text
+    before = len(good_hits)
+    called = http.get("/sparql", params={"query": query.format(bad.removesuffix("sparql"),
+                                                               good.removesuffix("sparql"))})
+    assert called.status_code == 200, called.text
+    assert len(good_hits) > before and bad_hits == []
+
+
 def doubling(times: int, project: str) -> str:
     """A short query whose one string doubles ``times`` times (4 characters × 2^times)."""
     binds = " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(times))

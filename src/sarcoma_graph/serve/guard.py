@@ -36,12 +36,13 @@ def check(text: str, allowed: tuple[str, ...], update: bool = False) -> Facts:
     """The facts of the text; :class:`Refused` unless it is safe to run."""
     facts = scan(text, quick=(DEPTH_LIMIT, CHAIN_LIMIT))
     what = "update" if update else "query"
-    if facts.depth > DEPTH_LIMIT:
-        raise Refused(f"the {what} nests {facts.depth} brackets deep; this endpoint allows "
-                      f"{DEPTH_LIMIT}")
+    if facts.depth > DEPTH_LIMIT:  # the scanner stops there: the real depth is not known
+        raise Refused(f"the {what} nests brackets more than {DEPTH_LIMIT} deep{_where(text, facts)}"
+                      f"; this endpoint allows {DEPTH_LIMIT}")
     if facts.chain > CHAIN_LIMIT:
-        raise Refused(f"the {what} has {facts.chain} operators and pattern separators; this "
-                      f"endpoint allows {CHAIN_LIMIT} (send several smaller requests)")
+        raise Refused(f"the {what} has more than {CHAIN_LIMIT} operators and pattern separators"
+                      f"{_where(text, facts)}; this endpoint allows {CHAIN_LIMIT} (send several "
+                      "smaller requests)")
     if update and facts.load:
         raise Refused("LOAD is not allowed on this endpoint (the server fetches no URL); "
                       "send the data with the Graph Store protocol instead")
@@ -52,6 +53,14 @@ def check(text: str, allowed: tuple[str, ...], update: bool = False) -> Facts:
                       "operator or write the IRI where an operator cannot be")
     _check_services(facts, allowed)
     return facts
+
+
+def _where(text: str, facts: Facts) -> str:
+    """Where the text went past a limit, when the scanner saw it in the text as sent."""
+    if facts.crossed is None:
+        return ""
+    line, column = position(text, facts.crossed)
+    return f" (the limit is passed at line {line}, column {column}, at '{text[facts.crossed]}')"
 
 
 def _check_services(facts: Facts, allowed: tuple[str, ...]) -> None:
