@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from sarcoma_graph.plumbing.scanner import Facts, position, scan, unescape
+from sarcoma_graph.store import QueryError
 
 #: Brackets inside brackets: pyoxigraph's recursive parser overflows its stack in the thousands.
 DEPTH_LIMIT = 128
@@ -30,6 +31,30 @@ class Refused(Exception):
 
     def __reduce__(self) -> tuple[type[Refused], tuple[str]]:
         return Refused, (self.message,)
+
+
+class ServiceFailed(Exception):
+    """An allowed ``SERVICE`` endpoint failed while the text ran: the remote's fault, not the
+    client's (a 502); picklable, so a worker can raise it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[ServiceFailed], tuple[str]]:
+        return ServiceFailed, (self.message,)
+
+
+def service_failure(error: QueryError, facts: Facts) -> ServiceFailed | None:
+    """``error`` as a failure of the text's ``SERVICE`` endpoints, when it is one: the text
+    calls an (allowed) endpoint and the engine failed while running it, not while reading it
+    (a syntax error or an unknown function has a position in the text). pyoxigraph reports
+    the remote's redirects, HTTP errors, refused connections and unreadable answers so."""
+    endpoints = [f"<{service.iri}>" for service in facts.services if service.iri]
+    if not endpoints or error.line is not None or error.message.startswith("The custom function"):
+        return None
+    return ServiceFailed(f"the SERVICE endpoint {', '.join(endpoints)} failed (a remote failure, "
+                         f"not a fault of the query): {error.message}")
 
 
 def check(text: str, allowed: tuple[str, ...], update: bool = False) -> Facts:

@@ -341,6 +341,14 @@ class _Capped:
 
 def _materialise(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
                  limit: int | None) -> QueryResult:
+    try:
+        return _collect(answer, limit)
+    except (OSError, ValueError, TypeError, RuntimeError) as error:  # evaluation, lazily (SERVICE)
+        raise QueryError(str(error)) from None
+
+
+def _collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+             limit: int | None) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
