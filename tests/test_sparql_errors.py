@@ -74,6 +74,8 @@ CASES = [
     ("SELECT * { ?s ?p ?o } LIMIT 1.5", ["LIMIT takes a whole number", "'1.5'"], "1.5"),
     ("ASK {}\x00", ["a NUL character (U+0000)"], "\x00"),
     ("ASK {\x01}", ["a control character (U+0001)"], "\x01"),
+    ("SELECT * { SERVICE#c\\n<http://x/> { ?s ?p ?o } }",
+     ["'{' is never closed", "the comment at line 1, column 19", "'\\n' written in it is no line"], "{"),
     ("ASK {}%ZZ%2", ["'%' is not allowed here", "%25"], "%ZZ"),
     ("\ufeffASK {}", ["byte-order mark (U+FEFF"], "\ufeffASK"),
     ('SELECT ("\\uD83D\\uDE00" AS ?x) {}', ["\\uD83D is half of a UTF-16 surrogate pair",

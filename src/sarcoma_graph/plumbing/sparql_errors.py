@@ -46,6 +46,7 @@ _ENDS_OPERAND = frozenset((")", ",", "}", "]", ";", "."))
 LARGEST_LIMIT = (1 << 64) - 1
 _SURROGATE = re.compile(r"\\u([dD][89a-fA-F][0-9A-Fa-f]{2})(?:\\u([dD][c-fC-F][0-9A-Fa-f]{2}))?"
                         r"|\\U0000([dD][89a-fA-F][0-9A-Fa-f]{2})")
+_COMMENT = re.compile(r"#[^\r\n]*")
 _CUSTOM_FUNCTION = re.compile(r"The custom function (<[^>]*>) is not supported")
 
 
@@ -180,8 +181,26 @@ def _brackets(text: str, read: list[Token], expected: Sequence[str],
     if opened:
         last = opened[-1]
         close = {value: key for key, value in _CLOSING.items()}[last.text]
-        return _at(text, last.start, f"'{last.text}' is never closed: the query ends before its '{close}'")
+        return _at(text, last.start, f"'{last.text}' is never closed: the query ends before its "
+                                     f"'{close}'{_hidden_by_comment(text, read, close)}")
     return None
+
+
+def _hidden_by_comment(text: str, read: list[Token], close: str) -> str:
+    """Why the closing bracket is not read: a last comment that holds it (``#…\\n…}``)."""
+    sharp = text.find("#", read[-1].start + len(read[-1].text) if read else 0)
+    while sharp >= 0:  # after the last token, only blanks and comments
+        comment = _COMMENT.match(text, sharp)
+        assert comment is not None  # it starts with '#'
+        if close in comment.group():
+            break
+        sharp = text.find("#", sharp + 1)
+    else:
+        return ""
+    line, column = position(text, sharp)
+    written = ", and '\\n' written in it is no line break" if "\\n" in comment.group() else ""
+    return (f"; the comment at line {line}, column {column} runs to the end of its line and "
+            f"hides the rest{written}")
 
 
 def _unclosed_iri(text: str, read: list[Token], expected: Sequence[str],
