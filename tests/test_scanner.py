@@ -134,11 +134,36 @@ def test_service_targets_and_problems():
     assert targets("SELECT * { SERVICE <rel> {} }") == ["relative"]
     assert targets("SELECT * { SERVICE nope:x {} }") == ["unknown prefix"]
     assert targets("PREFIX p: <http://a/> PREFIX p: <http://b/> SELECT * { SERVICE p:x {} }") == [
-        "unknown prefix"]  # redeclared: the scanner will not guess which one the engine keeps
+        "http://b/x"]  # redeclared: the later one applies (SPARQL 1.1 §4.1.1)
     assert targets("PREFIX p: <http://a/> PREFIXp:<http://b/> SELECT * { SERVICE p:x {} }") == [
-        "unknown prefix"]
+        "http://b/x"]
+    assert targets("SELECT * { SERVICE # the endpoint follows\n <http://x/> {} }") == ["http://x/"]
+    assert targets("SELECT * { SERVICE SILENT#c\n#d\n<http://x/> {} }") == ["http://x/"]
+    # SERVICE, then only a comment to the end ('\\n' written, not a line break): no engine
+    # parses it, so no endpoint to check; the parser says what is wrong
+    assert targets("SELECT * { SERVICE#c\\n<http://x/> { ?s ?p ?o } }") == []
+    assert targets("SELECT * { SERVICE SILENT") == []
     assert targets("PREFIX service: <http://x/> SELECT * { ?s service:a ?o }") == []
     assert targets('SELECT * { ?s ?p "SERVICE <http://x/> {}" } # SERVICE <http://y/> {}') == []
+
+
+@pytest.mark.parametrize("prologue", [
+    "PREFIX p: <http://a/> PREFIX p: <http://b/>",
+    "PREFIX p: <http://a/> PREFIXp:<http://b/>",
+    "PREFIX p: <http://a/>\nPREFIX p: <http://b/>\nPREFIX p: <http://a/>",
+    "PREFIX p: <http://a/> PREFIX P: <http://b/>",
+    "PREFIX p: <http://\\u0062/> PREFIX p: <http://a/\\u0062/>",
+])
+def test_a_redeclared_prefix_expands_as_the_engine_expands_it(prologue):
+    """The oracle: the IRI pyoxigraph makes of p:x where the SERVICE would be."""
+    made = next(iter(ox.Store().query(f"{prologue} SELECT (p:x AS ?x) {{}}")))["x"].value
+    facts = scan(f"{prologue} SELECT * {{ SERVICE p:x {{ ?s ?p ?o }} }}")
+    assert [s.iri for s in facts.services] == [made]
+
+
+def test_a_limit_passed_is_located_in_the_text():
+    facts = scan("ASK {\n  " + "(" * 300 + ")" * 300 + "}", quick=(128, 4000))
+    assert facts.crossed == 8 + 127  # the 129th opening bracket: the '{' and 128 '('
 
 
 def test_less_than_is_an_operator_after_an_operand_in_an_expression():

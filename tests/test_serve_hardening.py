@@ -86,6 +86,17 @@ def test_defect_1_ssrf_forms_never_reach_the_listener(http, listener):
     assert listener.requests == []
 
 
+@pytest.mark.parametrize(("text", "kind", "said"), [
+    ("SELECT * {}", "application/sparql-update",
+     "query error (line 1, column 1): SELECT starts a query, not an update: send it as a query"),
+    ("INSERT DATA { <http://a> <http://b> 1 }", "application/sparql-query",
+     "INSERT starts an update, not a query"),
+])
+def test_probe_r11_l5_a_text_sent_as_the_other_operation_is_told_so(http, text, kind, said):
+    response = http.post("/sparql", content=text.encode(), headers={**AUTH, "content-type": kind})
+    assert response.status_code == 400 and said in response.text, response.text
+
+
 def _stall_during(server, attack) -> float:
     """The slowest answer to a cheap request (a loop-only route) while ``attack`` runs."""
     done = threading.Event()

@@ -98,6 +98,27 @@ def test_form_body_is_decoded_exactly_once(client):
     assert response.json()["results"]["bindings"][0]["x"]["value"] == literal
 
 
+@pytest.mark.parametrize("how", ["body", "form", "get"])
+def test_probe_r11_l5_a_leading_byte_order_mark_is_dropped(client, how):
+    query = "\ufeffASK {}"
+    if how == "body":
+        response = client.post("/sparql", content=query.encode(),
+                               headers={"content-type": "application/sparql-query"})
+    elif how == "form":
+        response = client.post("/sparql", content=urlencode({"query": query}),
+                               headers={"content-type": FORM})
+    else:
+        response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    assert response.json()["boolean"] is True
+
+
+def test_probe_r11_l5_a_byte_order_mark_inside_a_query_is_named(client):
+    response = client.get("/sparql", params={"query": "PREFIX e: <http://e/>\n\ufeffASK {}"})
+    assert response.status_code == 400
+    assert "byte-order mark (U+FEFF" in response.text and "(line 2, column 1)" in response.text
+
+
 def test_syntax_error_is_400_with_line_and_column(client):
     response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER("})
     assert response.status_code == 400

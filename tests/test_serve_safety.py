@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
+from sarcoma_graph.serve.guard import ServiceFailed
+from sarcoma_graph.serve.jobs import QueryJob, UpdateJob, run_query, trial_update
+from sarcoma_graph.store import QueryError
+from sarcoma_graph.store.oxigraph import OxigraphStore
 from tests.serve_fixtures import recording_server, serving
 
 pytest_plugins = ["tests.serve_fixtures"]
@@ -158,6 +163,93 @@ def test_service_in_a_string_or_comment_is_fine(http, forbidden):
     query = f'SELECT ?x WHERE {{ BIND("SERVICE <{url}> {{ }}" AS ?x) }} # SERVICE <{url}>'
     assert http.get("/sparql", params={"query": query}).status_code == 200
     assert hits == []
+
+
+def test_probe_r11_l5_a_comment_between_service_and_its_endpoint_is_valid(http, allowed):
+    url, hits = allowed
+    before = len(hits)
+    query = f"SELECT * WHERE {{ SERVICE# remote\n SILENT #c\n<{url}> {{ ?x ?p ?o }} }}"
+    response = http.get("/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    assert len(hits) > before
+
+
+def test_probe_r11_l5_service_hidden_by_a_comment_gets_the_syntax_error(http, forbidden):
+    url, hits = forbidden
+    query = f"SELECT * WHERE {{ SERVICE#comment\\n<{url}> {{ ?x ?p ?o }} }}"  # '\\n' as written
+    response = http.get("/sparql", params={"query": query})
+    assert response.status_code == 400 and "'{' is never closed" in response.text, response.text
+    assert hits == []
+
+
+def test_probe_r11_l5_a_prefix_redeclared_to_a_forbidden_endpoint_is_refused(http, allowed, forbidden):
+    """SSRF: the later declaration is the one pyoxigraph calls; the guard checks that one."""
+    (good, good_hits), (bad, bad_hits) = allowed, forbidden
+    query = "PREFIX r: <{}> PREFIX r: <{}> SELECT * WHERE {{ SERVICE r:sparql {{ ?s ?p ?o }} }}"
+    refused = http.get("/sparql", params={"query": query.format(good.removesuffix("sparql"),
+                                                                bad.removesuffix("sparql"))})
+    assert refused.status_code == 400 and f"SERVICE <{bad}> is not allowed" in refused.text
+    before = len(good_hits)
+    called = http.get("/sparql", params={"query": query.format(bad.removesuffix("sparql"),
+                                                               good.removesuffix("sparql"))})
+    assert called.status_code == 200, called.text
+    assert len(good_hits) > before and bad_hits == []
+
+
+class Redirecting(BaseHTTPRequestHandler):
+    """An endpoint that answers every request with a redirect (the probe's listener)."""
+
+    def _answer(self) -> None:
+        self.send_response(302)
+        self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+@pytest.fixture(scope="module")
+def redirecting():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/sparql"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def remote_failing(serve_project, redirecting):
+    with serving(serve_project, "--service-allow", redirecting, "--no-service-graph") as server:
+        yield server
+
+
+@pytest.mark.parametrize("form", ["SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+                                  "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"])
+def test_probe_r11_l5_an_allowed_service_that_fails_is_502_not_400(remote_failing, redirecting,
+                                                                   form):
+    response = httpx.get(remote_failing.sparql, params={"query": form.format(url=redirecting)},
+                         timeout=60)
+    assert response.status_code == 502, response.text
+    assert f"the SERVICE endpoint <{redirecting}> failed" in response.text
+    assert "redirect" in response.text
+
+
+def test_probe_r11_l5_an_update_whose_allowed_service_fails_is_a_remote_failure(redirecting):
+    update = (f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{redirecting}> {{ ?s ?p ?o }} }}")
+    with pytest.raises(ServiceFailed, match="redirect"):
+        trial_update(OxigraphStore(), UpdateJob(update, service_allow=(redirecting,)))
+
+
+def test_probe_r11_l5_a_query_fault_beside_a_service_stays_the_querys(redirecting):
+    query = (f"SELECT * {{ SERVICE <{redirecting}> {{ ?s ?p ?o }} "
+             "FILTER(<http://example/fn>(?o)) }")
+    with pytest.raises(QueryError, match="is not supported here"):
+        run_query(OxigraphStore(), QueryJob(query, service_allow=(redirecting,)))
 
 
 def doubling(times: int, project: str) -> str:

@@ -127,8 +127,40 @@ def test_guard_checks_every_service_iri():
                     update=True)
 
 
+@pytest.mark.parametrize(("prologue", "allowed"), [
+    ("PREFIX a: <http://ok/> PREFIX a: <http://127.0.0.1:9999/>", False),
+    ("PREFIX a: <http://127.0.0.1:9999/> PREFIX a: <http://ok/>", True),
+    ("PREFIX a: <http://ok/> PREFIXa:<http://127.0.0.1:9999/>", False),
+    ("PREFIX a: <http://ok/>\nPREFIX a: <http://127.0.0.1:9999/>\nPREFIX b: <http://ok/>", False),
+])
+def test_probe_r11_l5_a_redeclared_prefix_is_checked_as_the_engine_reads_it(prologue, allowed):
+    """SSRF guard: the later declaration is the one the engine calls, so the one checked."""
+    query = f"{prologue} SELECT * {{ SERVICE a:sparql {{ ?s ?p ?o }} }}"
+    if allowed:
+        guard.check(query, ("http://ok/sparql",))
+        return
+    with pytest.raises(Refused, match=r"SERVICE <http://127\.0\.0\.1:9999/sparql> is not allowed"):
+        guard.check(query, ("http://ok/sparql",))
+
+
+def test_probe_r11_l5_an_update_redeclaring_a_prefix_between_operations_is_checked_too():
+    update = ("PREFIX a: <http://ok/> INSERT DATA { <http://s> <http://p> 1 } ; "
+              "PREFIX a: <http://127.0.0.1:9999/> INSERT { ?s ?p ?o } WHERE { SERVICE a:sparql "
+              "{ ?s ?p ?o } }")
+    with pytest.raises(Refused, match=r"127\.0\.0\.1:9999"):
+        guard.check(update, ("http://ok/sparql",), update=True)
+
+
+def test_probe_r11_l5_a_limit_refusal_says_where_the_limit_is_passed():
+    with pytest.raises(Refused, match=r"more than 128 deep \(the limit is passed at line 2, "
+                                      r"column 130, at '\('\)"):
+        guard.check("ASK {\n  " + "(" * 5000 + ")" * 5000 + "}", ())
+    with pytest.raises(Refused, match=r"more than 4000 operators .* at line 1, column 8013"):
+        guard.check("ASK { FILTER(" + "1+" * 20000 + "1) }", ())
+
+
 def test_defect_10_depth_and_chains_are_limited_before_parsing():
-    with pytest.raises(Refused, match="brackets deep"):
+    with pytest.raises(Refused, match="brackets more than 128 deep"):
         guard.check("ASK " + "{" * 5000 + "}" * 5000, ())
     with pytest.raises(Refused, match="operators"):
         guard.check("ASK { FILTER(" + "1+" * 20000 + "1) }", ())

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from sarcoma_graph.plumbing.sparql_errors import explain
+from sarcoma_graph.store import QueryError
 from sarcoma_graph.store.oxigraph import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +60,28 @@ CASES = [
      "DISTINCT"),
     ("SELECT * WHERE { ?s ?p }", ["does not parse at '}'", "just before it"], "}"),
     ("", ["has no query"], ""),
+    # probe r11, L5: the position of the token the engine stopped after, or the wrong problem
+    ("SELECT * WHERE { ?s ?p ?o . FILTER(?o = ) }", ["an operand is missing between '=' and ')'"],
+     ") }"),
+    ("SELECT * WHERE { ?s ?p ?o . FILTER(= ?o) }", ["'=' has nothing on its left"], "= ?o"),
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o > 1 && ) }", ["operand is missing between '&&'"], ") }"),
+    ("PREFIX : <http://e/> SELECT * WHERE { :a :b :c @@@ }", ["'@' is not allowed here"], "@@@"),
+    ("SELECT * { ?s ?p ?o FILTER(?o & ?s) }", ["'&' is not allowed alone", "&&"], "& ?s"),
+    ("SELECT * { ?s ?p ?o } LIMIT 99999999999999999999999",
+     ["LIMIT 99999999999999999999999 is too large", "at most 18446744073709551615"], "9999"),
+    ("SELECT * { ?s ?p ?o } OFFSET 18446744073709551616", ["OFFSET 18446744073709551616 is too large"],
+     "18446744073709551616"),
+    ("SELECT * { ?s ?p ?o } LIMIT 1.5", ["LIMIT takes a whole number", "'1.5'"], "1.5"),
+    ("ASK {}\x00", ["a NUL character (U+0000)"], "\x00"),
+    ("ASK {\x01}", ["a control character (U+0001)"], "\x01"),
+    ("SELECT * { SERVICE#c\\n<http://x/> { ?s ?p ?o } }",
+     ["'{' is never closed", "the comment at line 1, column 19", "'\\n' written in it is no line"], "{"),
+    ("ASK {}%ZZ%2", ["'%' is not allowed here", "%25"], "%ZZ"),
+    ("\ufeffASK {}", ["byte-order mark (U+FEFF"], "\ufeffASK"),
+    ('SELECT ("\\uD83D\\uDE00" AS ?x) {}', ["\\uD83D is half of a UTF-16 surrogate pair",
+                                         "as \\U0001F600"], "\\uD83D"),
+    ('SELECT (<http://e/\\uDE00> AS ?x) {}', ["\\uDE00 is half", "\\U with eight hex digits"],
+     "\\uDE00"),
 ]
 
 
@@ -82,6 +105,32 @@ def test_an_update_is_not_told_to_be_a_query(text, words):
     for word in words:
         assert word in said.message
     assert "not a query" not in said.message and "does not start a query" not in said.message
+
+
+@pytest.mark.parametrize("text", ["SELECT * {}", "PREFIX ex: <http://e/>\nASK { ?s ex:p ?o }"])
+def test_a_query_sent_as_an_update_is_told_to_be_a_query(text):
+    said = explain(text, engine_message(text, update=True), update=True)
+    assert "starts a query, not an update: send it as a query" in said.message
+    assert text[offset_of(text, said.line, said.column):].startswith(("SELECT", "ASK"))
+
+
+@pytest.mark.parametrize(("text", "position"), [
+    ("SELECT * { ?s ?p ?o FILTER(<http://example/unknownfn>(?o)) }", (1, 28)),
+    ("PREFIX f: <http://example/>\nPREFIX f: <http://example/other/>\n"
+     "SELECT * {\n  ?s ?p ?o FILTER(f:fn(?o)) }", (4, 19)),
+])
+def test_an_unsupported_function_is_named_where_it_is_called(text, position):
+    with pytest.raises(QueryError) as failure:
+        OxigraphStore().query(text)
+    assert "is not supported here" in failure.value.message
+    assert (failure.value.line, failure.value.column) == position
+
+
+def test_an_unsupported_function_in_an_update_has_its_position_too():
+    text = "INSERT { ?s ?p 1 } WHERE { ?s ?p ?o FILTER(<http://example/fn>(?o)) }"
+    with pytest.raises(QueryError) as failure:
+        OxigraphStore().update(text)
+    assert (failure.value.line, failure.value.column) == (1, 44)
 
 
 def test_a_relative_iri_is_no_mistake_when_the_engine_had_a_base():

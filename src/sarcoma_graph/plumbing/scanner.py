@@ -104,6 +104,7 @@ class Facts:
     depth: int = 0
     chain: int = 0  # operators, separators and UNION/OPTIONAL…: how long a left-deep tree may get
     ambiguous: int | None = None  # offset of a '<' read differently by the engines
+    crossed: int | None = None  # offset of the token that went past a limit (this reading's)
 
     def merge(self, other: Facts) -> None:
         self.form = self.form or other.form
@@ -368,7 +369,7 @@ class _Reader:
     def __init__(self, text: str, limits: tuple[int, int] | None = None) -> None:
         self.text, self.facts = text, Facts()
         self.limits = limits or (1 << 62, 1 << 62)
-        self.prefixes: dict[str, str | None] = {}
+        self.prefixes: dict[str, str] = {}
         self.chain_words = 0
         self.pending: str | None = None  # "target" after SERVICE, "brace" after service:x
         self.pending_target = Service(None, "unreadable")
@@ -394,7 +395,10 @@ class _Reader:
                 self._check_reading(second, token)
             first, second = second, token
             if depth > self.limits[0] or chain + self.chain_words > self.limits[1]:
+                facts.crossed = token.start
                 break  # past a limit: refused whatever follows
+        else:  # SERVICE ends the text (a comment ran to its end): no engine parses it, none calls
+            self.pending = None if self.pending == "target" else self.pending
         self._pending(none)
         facts.depth, facts.chain = depth, chain + self.chain_words
         return facts
@@ -418,9 +422,9 @@ class _Reader:
             name = second.text[6:-1]
         else:
             return
-        iri = _decode_iri(third.text)
-        known = self.prefixes.get(name, iri)
-        self.prefixes[name] = iri if known == iri else None  # redeclared: unknown
+        # redeclared: the later declaration applies from here on (SPARQL 1.1 §4.1.1; pyoxigraph
+        # and rdflib agree), as each operation of an update may declare its own
+        self.prefixes[name] = _decode_iri(third.text)
 
     def _keywords(self, before: Token, token: Token) -> None:
         facts, lower = self.facts, token.text.lower()

@@ -5,10 +5,17 @@ pyoxigraph's parser reports where it gave up and the grammar's alternatives at t
 undeclared prefix, ``expected CONSTRUCT`` for ``SELEC * {}``, ``expected [_]`` for a group
 closed twice. :func:`explain` reads the text again with the scanner's tokenizer and names the
 mistake it finds (an undeclared prefix, a bracket never closed or closed twice, a string or
-IRI not closed, an invalid IRI, a misspelt query form, an update sent as a query, a selected
-variable that is not grouped, a variable selected twice) at the place it is, with the token
-found there. When it finds none of these, the message keeps the engine's position and says
-which token was found there and which tokens (not character classes) would have fitted.
+IRI not closed, an invalid IRI, a misspelt query form, an update sent as a query or a query
+as an update, a selected variable that is not grouped, a variable selected twice, a character
+that is no part of SPARQL, a ``\\u`` escape of half a surrogate pair, a LIMIT or OFFSET that
+is not a whole number or too large, an operator without an operand) at the place it is, with
+the token found there. When it finds none of these, the message keeps the engine's position
+and says which token was found there and which tokens (not character classes) would have
+fitted.
+
+The engine's position is often past the mistake (``FILTER(?o = )`` stops at the ``}`` after
+it, ``:c @@@ }`` at the end), so these are found by reading the tokens, not from it; the
+stray character and the lone operator only among the tokens the engine reached.
 """
 
 from __future__ import annotations
@@ -27,6 +34,20 @@ _CLOSING = {"}": "{", ")": "(", "]": "["}
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _MOST_EXPECTED = 8
+#: Punctuation of SPARQL 1.1 and 1.2 (the tokenizer reads any other character as punctuation)
+_PUNCTUATION = frozenset(("{", "}", "(", ")", "[", "]", ".", ",", ";", "*", "+", "-", "/", "!",
+                          "=", "<", ">", "^", "|", "?", "~", "^^", "&&", "||", "!=", "<=", ">=",
+                          ">>", "{|", "|}"))
+#: Operators that need an operand on each side (``+``/``-``/``!`` may also start one)
+_BINARY = frozenset(("=", "!=", "<", ">", "<=", ">=", "&&", "||", "*", "/"))
+_OPERATORS = _BINARY | {"+", "-", "!"}
+_ENDS_OPERAND = frozenset((")", ",", "}", "]", ";", "."))
+#: The largest LIMIT or OFFSET pyoxigraph reads (an unsigned 64-bit integer)
+LARGEST_LIMIT = (1 << 64) - 1
+_SURROGATE = re.compile(r"\\u([dD][89a-fA-F][0-9A-Fa-f]{2})(?:\\u([dD][c-fC-F][0-9A-Fa-f]{2}))?"
+                        r"|\\U0000([dD][89a-fA-F][0-9A-Fa-f]{2})")
+_COMMENT = re.compile(r"#[^\r\n]*")
+_CUSTOM_FUNCTION = re.compile(r"The custom function (<[^>]*>) is not supported")
 
 
 class Explained(NamedTuple):
@@ -56,10 +77,13 @@ def explain(text: str, engine_message: str, update: bool = False, based: bool = 
         read = list(tokens(text))
     except RecursionError:  # pragma: no cover - the tokenizer is iterative; belt and braces
         read = []
+    stopped = _offset(text, line, column)
+    reached = [token for token in read if token.start <= stopped]
     for diagnose in _DIAGNOSES:
-        if update and diagnose in _QUERY_ONLY:
+        if diagnose in (_QUERY_ONLY if update else _UPDATE_ONLY):
             continue
-        said = diagnose(text, read, expected, based)
+        # a stray character or a lone operator is the mistake only if the engine got that far
+        said = diagnose(text, reached if diagnose in _UP_TO_ENGINE else read, expected, based)
         if said is not None:
             return said
     return _generic(text, read, line, column, expected)
@@ -157,8 +181,26 @@ def _brackets(text: str, read: list[Token], expected: Sequence[str],
     if opened:
         last = opened[-1]
         close = {value: key for key, value in _CLOSING.items()}[last.text]
-        return _at(text, last.start, f"'{last.text}' is never closed: the query ends before its '{close}'")
+        return _at(text, last.start, f"'{last.text}' is never closed: the query ends before its "
+                                     f"'{close}'{_hidden_by_comment(text, read, close)}")
     return None
+
+
+def _hidden_by_comment(text: str, read: list[Token], close: str) -> str:
+    """Why the closing bracket is not read: a last comment that holds it (``#…\\n…}``)."""
+    sharp = text.find("#", read[-1].start + len(read[-1].text) if read else 0)
+    while sharp >= 0:  # after the last token, only blanks and comments
+        comment = _COMMENT.match(text, sharp)
+        assert comment is not None  # it starts with '#'
+        if close in comment.group():
+            break
+        sharp = text.find("#", sharp + 1)
+    else:
+        return ""
+    line, column = position(text, sharp)
+    written = ", and '\\n' written in it is no line break" if "\\n" in comment.group() else ""
+    return (f"; the comment at line {line}, column {column} runs to the end of its line and "
+            f"hides the rest{written}")
 
 
 def _unclosed_iri(text: str, read: list[Token], expected: Sequence[str],
@@ -247,6 +289,18 @@ def _query_form(text: str, read: list[Token], expected: Sequence[str],
                                   f"SELECT, CONSTRUCT, ASK or DESCRIBE (after any PREFIX and BASE){hint}")
 
 
+def _query_as_update(text: str, read: list[Token], expected: Sequence[str],
+                     based: bool) -> Explained | None:
+    """A query sent where an update was expected (the reverse of :func:`_query_form`'s case)."""
+    first = next((t for t in read if t.depth == 0 and t.kind == "word"
+                  and t.text.upper() not in ("PREFIX", "BASE")), None)
+    if first is None or first.text.upper() not in _FORMS:
+        return None
+    return _at(text, first.start, f"{first.text.upper()} starts a query, not an update: send it as "
+                                  "a query (the protocol's query operation: query=…, or a body of "
+                                  "type application/sparql-query)")
+
+
 def _select_clause(read: list[Token]) -> tuple[list[Token], list[Token]] | None:
     """The tokens of the outermost SELECT clause and those of the whole query after it."""
     for index, token in enumerate(read):
@@ -326,6 +380,133 @@ def _found(text: str, read: list[Token], offset: int) -> tuple[str, int]:
     return f"does not parse at '{shown}'", token.start
 
 
+def _stray_character(text: str, read: list[Token], expected: Sequence[str],
+                     based: bool) -> Explained | None:
+    """A character that is no part of SPARQL outside strings and IRIs: a control character, a
+    '%' left by a query string that was not percent-encoded, a byte-order mark, '@'…"""
+    for token in read:
+        if token.kind in ("word", "pname") and token.text.startswith("\ufeff"):
+            return _at(text, token.start, "the text holds a byte-order mark (U+FEFF, invisible) "
+                                          f"before '{token.text[1:20]}': remove it")
+        if token.kind != "punct" or token.text in _PUNCTUATION:
+            continue
+        return _at(text, token.start, _stray(token.text))
+    return None
+
+
+def _stray(char: str) -> str:
+    code = ord(char[0])
+    if code < 0x20 or 0x7F <= code < 0xA0:
+        name = "a NUL character" if code == 0 else "a control character"
+        return f"{name} (U+{code:04X}) is not allowed outside strings: remove it"
+    if char == "%":
+        return ("'%' is not allowed here (only in IRIs, strings and the %XX escapes of prefixed "
+                "names): a query sent in a URL must be percent-encoded whole, '%' as %25")
+    if char in ("&", "$"):
+        return f"'{char}' is not allowed alone: " + ("'and' is written &&" if char == "&" else
+                                                    "a variable is $ or ? and a name ($x)")
+    if char == "@":
+        return "'@' is not allowed here: a language tag is @ and letters after a string (\"chat\"@fr)"
+    return f"{char!r} (U+{code:04X}) is not allowed here: it is no part of SPARQL outside strings and IRIs"
+
+
+def _missing_operand(text: str, read: list[Token], expected: Sequence[str],
+                     based: bool) -> Explained | None:
+    """An operator of an expression with nothing on one side: ``FILTER(?o = )``, ``(= 1)``."""
+    for index, token in enumerate(read):
+        if token.kind != "punct" or token.context != "expr" or token.text not in _OPERATORS:
+            continue
+        before = read[index - 1] if index else None
+        after = read[index + 1] if index + 1 < len(read) else None
+        if token.text in _BINARY and before is not None and before.text in ("(", ","):
+            return _at(text, token.start, f"'{token.text}' has nothing on its left: an operand "
+                                          f"is missing before '{token.text}'")
+        if token.text == "*" and (before is None or not _is_operand(before)):
+            continue  # COUNT(*)
+        if after is None:
+            return _at(text, len(text.rstrip()), f"the query ends after '{token.text}': an "
+                                                  "operand is missing")
+        if after.kind == "punct" and after.text in _ENDS_OPERAND:
+            return _at(text, after.start, f"an operand is missing between '{token.text}' and "
+                                          f"'{after.text}'")
+    return None
+
+
+def _is_operand(token: Token) -> bool:
+    return token.kind in ("var", "iri", "pname", "string", "number", "langtag", "word") or \
+        token.text in (")", "]")
+
+
+def _limit(text: str, read: list[Token], expected: Sequence[str],
+           based: bool) -> Explained | None:
+    """LIMIT or OFFSET with something other than a whole number the engine can hold."""
+    for index, token in enumerate(read[:-1]):
+        word = token.text.upper()
+        if token.kind != "word" or word not in ("LIMIT", "OFFSET"):
+            continue
+        value = read[index + 1]
+        if value.kind == "number" and value.text.isdigit():
+            if int(value.text) <= LARGEST_LIMIT:
+                continue
+            return _at(text, value.start, f"the {word} {_shown(value.text)} is too large: this "
+                                          f"engine takes at most {LARGEST_LIMIT}")
+        return _at(text, value.start, f"{word} takes a whole number (0, 1, 2…), not "
+                                      f"'{_shown(value.text)}'")
+    return None
+
+
+def _surrogate(text: str, read: list[Token], expected: Sequence[str],
+               based: bool) -> Explained | None:
+    """A ``\\uD83D``-style escape in a string or IRI: half of a UTF-16 pair, no character."""
+    for token in read:
+        if token.kind in ("string", "iri"):
+            found = _SURROGATE.search(token.text)
+            if found is not None:
+                return _at(text, token.start + found.start(), _surrogate_message(*found.groups()))
+    return None
+
+
+def _surrogate_message(high: str | None, low: str | None, long: str | None) -> str:
+    if long is not None:
+        return (f"\\U0000{long} is a surrogate code point, not a character: write the "
+                "character itself, or its own code as \\U with eight hex digits")
+    said = f"\\u{high} is half of a UTF-16 surrogate pair, which SPARQL does not take"
+    if low is None or high is None or high[1] in "cdefCDEF":
+        return said + ": write the character as \\U with eight hex digits (\\U0001F600), or itself"
+    code = 0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00)
+    return said + f": write \\u{high}\\u{low} as \\U{code:08X} (eight hex digits), or the character itself"
+
+
+def _shown(word: str) -> str:
+    return word if len(word) <= 40 else word[:37] + "…"
+
+
+def function_call(text: str, message: str) -> Explained | None:
+    """Where ``text`` calls the custom function that the engine's ``message`` says it lacks."""
+    found = _CUSTOM_FUNCTION.search(message)
+    if found is None:
+        return None
+    iri = found.group(1)
+    prefixes: dict[str, str] = {}
+    read = list(tokens(text))
+    for index, token in enumerate(read[:-1]):
+        following = read[index + 1]
+        if token.kind == "pname" and index and read[index - 1].text.upper() == "PREFIX" \
+                and following.kind == "iri":
+            prefixes[token.text[:-1]] = following.text[1:-1]  # the last declaration wins
+            continue
+        called = following.text == "("
+        if called and token.kind == "iri" and token.text == iri:
+            break
+        prefix, _, local = token.text.partition(":")
+        if called and token.kind == "pname" and f"<{prefixes.get(prefix, '')}{local}>" == iri:
+            break
+    else:
+        return None
+    return _at(text, token.start, f"the function {iri} is not supported here: use SPARQL's "
+                                  "built-in functions (and XSD casts)")
+
+
 def _generic(text: str, read: list[Token], line: int, column: int,
              expected: Sequence[str]) -> Explained:
     """Where the parser stopped and what it found there; the alternatives only when they are
@@ -354,7 +535,10 @@ def _offset(text: str, line: int, column: int) -> int:
 
 
 _QUERY_ONLY = (_query_form, _ungrouped, _selected_twice)
+_UPDATE_ONLY = (_query_as_update,)
+_UP_TO_ENGINE = (_stray_character, _missing_operand)
 _DIAGNOSES: tuple[Callable[[str, list[Token], Sequence[str], bool], Explained | None], ...] = (
-    _unclosed_string, _brackets, _unclosed_iri, _query_form, _bad_iri,
-    _undeclared_prefix, _ungrouped, _selected_twice, _rebound,
+    _unclosed_string, _brackets, _unclosed_iri, _stray_character, _surrogate, _query_form,
+    _query_as_update, _bad_iri, _undeclared_prefix, _limit, _missing_operand, _ungrouped,
+    _selected_twice, _rebound,
 )

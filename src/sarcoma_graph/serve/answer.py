@@ -16,7 +16,7 @@ from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
 from sarcoma_graph.plumbing.scanner import may_call_volatile, scan
 from sarcoma_graph.serve.cache import Answer, digest, etag_for, etag_matches
 from sarcoma_graph.serve.errors import HttpError, query_error
-from sarcoma_graph.serve.guard import Refused
+from sarcoma_graph.serve.guard import Refused, ServiceFailed
 from sarcoma_graph.serve.jobs import NotInXml, QueryJob, run_query
 from sarcoma_graph.serve.negotiation import (
     RDF_OFFERS,
@@ -81,6 +81,8 @@ async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]]
         raise HttpError(503, str(error), {"Retry-After": str(error.retry_after)}) from None
     except Refused as error:
         raise HttpError(400, error.message) from None
+    except ServiceFailed as error:
+        raise HttpError(502, error.message) from None
     except JobTimeout as error:
         raise HttpError(503, f"the query was stopped: it ran past the time limit ({error}); "
                              "narrow it or add LIMIT") from None

@@ -4,7 +4,8 @@ client's mistake. SPARQL clients show the body of an error answer to their user 
 Status codes: 400 bad request or query (syntax errors with line and column), 401/403
 updates, 404 unknown graph/entity/query, 405 wrong method (with ``Allow``), 406 nothing
 acceptable (lists what is), 413 request body too large, 415 wrong media type, 422 answer
-larger than the result limit, 503 query timeout or server busy.
+larger than the result limit, 502 an allowed SERVICE endpoint (or the store behind
+``serve --store``) failed, 503 query timeout or server busy.
 """
 
 from __future__ import annotations

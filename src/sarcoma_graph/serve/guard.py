@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from sarcoma_graph.plumbing.scanner import Facts, position, scan, unescape
+from sarcoma_graph.store import QueryError
 
 #: Brackets inside brackets: pyoxigraph's recursive parser overflows its stack in the thousands.
 DEPTH_LIMIT = 128
@@ -32,16 +33,41 @@ class Refused(Exception):
         return Refused, (self.message,)
 
 
+class ServiceFailed(Exception):
+    """An allowed ``SERVICE`` endpoint failed while the text ran: the remote's fault, not the
+    client's (a 502); picklable, so a worker can raise it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[ServiceFailed], tuple[str]]:
+        return ServiceFailed, (self.message,)
+
+
+def service_failure(error: QueryError, facts: Facts) -> ServiceFailed | None:
+    """``error`` as a failure of the text's ``SERVICE`` endpoints, when it is one: the text
+    calls an (allowed) endpoint and the engine failed while running it, not while reading it
+    (a syntax error or an unknown function has a position in the text). pyoxigraph reports
+    the remote's redirects, HTTP errors, refused connections and unreadable answers so."""
+    endpoints = [f"<{service.iri}>" for service in facts.services if service.iri]
+    if not endpoints or error.line is not None or error.message.startswith("The custom function"):
+        return None
+    return ServiceFailed(f"the SERVICE endpoint {', '.join(endpoints)} failed (a remote failure, "
+                         f"not a fault of the query): {error.message}")
+
+
 def check(text: str, allowed: tuple[str, ...], update: bool = False) -> Facts:
     """The facts of the text; :class:`Refused` unless it is safe to run."""
     facts = scan(text, quick=(DEPTH_LIMIT, CHAIN_LIMIT))
     what = "update" if update else "query"
-    if facts.depth > DEPTH_LIMIT:
-        raise Refused(f"the {what} nests {facts.depth} brackets deep; this endpoint allows "
-                      f"{DEPTH_LIMIT}")
+    if facts.depth > DEPTH_LIMIT:  # the scanner stops there: the real depth is not known
+        raise Refused(f"the {what} nests brackets more than {DEPTH_LIMIT} deep{_where(text, facts)}"
+                      f"; this endpoint allows {DEPTH_LIMIT}")
     if facts.chain > CHAIN_LIMIT:
-        raise Refused(f"the {what} has {facts.chain} operators and pattern separators; this "
-                      f"endpoint allows {CHAIN_LIMIT} (send several smaller requests)")
+        raise Refused(f"the {what} has more than {CHAIN_LIMIT} operators and pattern separators"
+                      f"{_where(text, facts)}; this endpoint allows {CHAIN_LIMIT} (send several "
+                      "smaller requests)")
     if update and facts.load:
         raise Refused("LOAD is not allowed on this endpoint (the server fetches no URL); "
                       "send the data with the Graph Store protocol instead")
@@ -52,6 +78,14 @@ def check(text: str, allowed: tuple[str, ...], update: bool = False) -> Facts:
                       "operator or write the IRI where an operator cannot be")
     _check_services(facts, allowed)
     return facts
+
+
+def _where(text: str, facts: Facts) -> str:
+    """Where the text went past a limit, when the scanner saw it in the text as sent."""
+    if facts.crossed is None:
+        return ""
+    line, column = position(text, facts.crossed)
+    return f" (the limit is passed at line {line}, column {column}, at '{text[facts.crossed]}')"
 
 
 def _check_services(facts: Facts, allowed: tuple[str, ...]) -> None:

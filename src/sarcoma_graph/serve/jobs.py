@@ -17,7 +17,7 @@ from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
 from sarcoma_graph.plumbing.results import serialize_graph, serialize_results, serialize_triples
 from sarcoma_graph.serve import guard
 from sarcoma_graph.serve.using import add_using
-from sarcoma_graph.store import Store, Term
+from sarcoma_graph.store import QueryError, Store, Term
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,12 @@ def run_query(store: Store, job: QueryJob) -> tuple[str, bytes, bool]:
     The text is checked first (:func:`guard.check`), here in the worker, under the time limit.
     """
     facts = guard.check(job.sparql, job.service_allow)
-    result = store.query_serialised(
-        job.sparql, job.results_syntax, default_graphs=job.default_graphs,
-        named_graphs=job.named_graphs, limit=job.limit, base_iri=job.base_iri)
+    try:
+        result = store.query_serialised(
+            job.sparql, job.results_syntax, default_graphs=job.default_graphs,
+            named_graphs=job.named_graphs, limit=job.limit, base_iri=job.base_iri)
+    except QueryError as error:
+        raise guard.service_failure(error, facts) or error from None
     if isinstance(result, bytes):
         return "select", _xml_checked(result, job.results_syntax == "xml"), facts.volatile
     if result.kind == "graph":
@@ -120,8 +123,11 @@ def trial_update(store: Store, job: UpdateJob) -> str:
     text = job.sparql
     if job.using is not None or job.using_named is not None:
         text = add_using(text, list(job.using or ()), list(job.using_named or ()))
-    guard.check(text, job.service_allow, update=True)
-    store.update(text, base_iri=job.base_iri)
+    facts = guard.check(text, job.service_allow, update=True)
+    try:
+        store.update(text, base_iri=job.base_iri)
+    except QueryError as error:
+        raise guard.service_failure(error, facts) or error from None
     return text
 
 

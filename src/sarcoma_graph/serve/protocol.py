@@ -5,7 +5,8 @@ Queries come by GET (``?query=``), by POST ``application/x-www-form-urlencoded``
 ``application/sparql-update``. Those two media types are UTF-8 only (another ``charset`` is
 refused with 415, bytes that are not UTF-8 with 400). A form is percent-decoded, then decoded
 as UTF-8 (or its declared ``charset``) *after* decoding, so raw UTF-8 bytes in a form body
-(``curl --data 'query=…é…'``) read as the characters they are. Large bodies are decoded in a
+(``curl --data 'query=…é…'``) read as the characters they are. A byte-order mark before a
+query or update (a file saved by a Windows editor) is dropped. Large bodies are decoded in a
 thread, not on the event loop.
 """
 
@@ -137,7 +138,8 @@ def _graphs(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...] | None:
 
 
 def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
-    values = [v for k, v in pairs if k == name]
+    # a leading byte-order mark (Windows editors save one) is no part of the text: dropped
+    values = [v.removeprefix("\ufeff") for k, v in pairs if k == name]
     if len(values) > 1:
         raise HttpError(400, f"the request has {len(values)} {name!r} parameters; send one")
     if values and not values[0].strip():

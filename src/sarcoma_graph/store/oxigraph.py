@@ -14,7 +14,7 @@ from sarcoma_graph.errors import InputError
 from sarcoma_graph.plumbing.formats import RdfSyntax
 from sarcoma_graph.plumbing.rdfio import syntax_error
 from sarcoma_graph.plumbing.scanner import has_dataset_clause
-from sarcoma_graph.plumbing.sparql_errors import explain
+from sarcoma_graph.plumbing.sparql_errors import explain, function_call
 from sarcoma_graph.store.base import (
     QueryError,
     QueryResult,
@@ -34,11 +34,15 @@ _POSITION = re.compile(r"(?:at|between) (?:line )?(\d+)(?::| column )(\d+)")
 def as_query_error(error: Exception, text: str | None = None, *, update: bool = False,
                    based: bool = False) -> QueryError:
     """A :class:`QueryError` with the parser's line and column when it gives them; with the
-    ``text`` that failed to parse, the mistake is named where it is (:func:`explain`)."""
+    ``text`` that failed to parse, the mistake is named where it is (:func:`explain`), and so
+    is the call of a function the engine does not have (:func:`function_call`)."""
     message = str(error)
     if text is not None and isinstance(error, SyntaxError):
         said = explain(text, message, update=update, based=based)
         return QueryError(said.message, said.line, said.column)
+    if text is not None:  # an evaluation error: its positions, if any, are not in the text
+        called = function_call(text, message)
+        return QueryError(*called) if called else QueryError(message)
     match = _POSITION.search(message)
     if match:
         return QueryError(message, int(match.group(1)), int(match.group(2)))
@@ -224,9 +228,9 @@ class OxigraphStore(Store):
             return self._store.query(
                 sparql, base_iri=base_iri or None, use_default_graph_as_union=union,
                 default_graph=default, named_graphs=named, substitutions=bound)
-        except SyntaxError as error:
+        except (SyntaxError, RuntimeError) as error:  # RuntimeError: an unknown function…
             raise as_query_error(error, sparql, based=bool(base_iri)) from None
-        except (OSError, ValueError, TypeError, RuntimeError) as error:  # RuntimeError: evaluation
+        except (OSError, ValueError, TypeError) as error:
             raise QueryError(str(error)) from None
 
     def objects(self, subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode) -> Iterator[Term]:
@@ -237,9 +241,9 @@ class OxigraphStore(Store):
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         try:
             self._store.update(sparql, base_iri=base_iri)
-        except SyntaxError as error:
+        except (SyntaxError, RuntimeError) as error:
             raise as_query_error(error, sparql, update=True, based=bool(base_iri)) from None
-        except (OSError, ValueError, RuntimeError) as error:
+        except (OSError, ValueError) as error:
             raise QueryError(str(error)) from None
         self._changed()
 
@@ -337,6 +341,14 @@ class _Capped:
 
 def _materialise(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
                  limit: int | None) -> QueryResult:
+    try:
+        return _collect(answer, limit)
+    except (OSError, ValueError, TypeError, RuntimeError) as error:  # evaluation, lazily (SERVICE)
+        raise QueryError(str(error)) from None
+
+
+def _collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+             limit: int | None) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
