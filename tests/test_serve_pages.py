@@ -132,6 +132,27 @@ def test_the_404_search_link_finds_the_entity_under_its_other_spelling(server):
     assert [hit["href"] for hit in found][:1] == ["/id/histotype/desmoid-tumour"]
 
 
+@pytest.mark.parametrize(("query", "shown"), [
+    ("", ['<a href="/id/histotype/gist"><code>sgh:gist</code></a>', "(default)"]),
+    ("?histotype=sgh:chordoma", ['<a href="/id/histotype/chordoma"><code>sgh:chordoma</code></a>',
+                                 "(given)", 'name="histotype" value="sgh:chordoma"']),
+    ("?histotype=", ["—", "(not set: no restriction)"]),
+])
+def test_a_named_query_page_says_what_it_asks_and_with_which_values(server, query, shown):
+    """F16 (browser review r11): /queries/{name} showed "13 row(s)" with neither the query's
+    description nor the parameter value that had silently been applied."""
+    base = server.sparql.rsplit("/sparql", 1)[0]
+    page = httpx.get(base + "/queries/agents-for-histotype" + query, headers=BROWSER, timeout=30)
+    assert page.status_code == 200, page.text
+    assert "Agents with a statement about a histotype, with the number of statements." in page.text
+    assert "<code>histotype</code>" in page.text and "The histotype" in page.text
+    for piece in shown:
+        assert piece in page.text
+    plain = httpx.get(base + "/queries/statements-per-histotype", headers=BROWSER, timeout=30)
+    assert "How many statements each histotype has." in plain.text
+    assert 'class="parameters"' not in plain.text
+
+
 def test_a_query_error_page_escapes_the_text_and_reopens_it_in_the_editor(server):
     query = 'SELECT * { ?s ?p "<script>alert(1)</script> }'
     page = httpx.get(server.sparql, params={"query": query}, headers=BROWSER, timeout=30)
