@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
-from sarcoma_graph.namespaces import SG
+from sarcoma_graph.namespaces import BASE, SG
 from sarcoma_graph.serve.cache import etag_matches
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.pages.layout import STYLE, search_box
@@ -51,7 +51,7 @@ FIRST_EXAMPLE = "agents-targeting-causal-alterations"
 def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
                 about: str = "", prefixes: dict[str, str] | None = None) -> str:
     config = _script_json({"endpoint": endpoint, "queries": queries, "root": root,
-                           "prefixes": prefixes or {}, "first": FIRST_EXAMPLE})
+                           "prefixes": prefixes or {}, "first": FIRST_EXAMPLE, "base": BASE})
     static = escape(root) + "/static"
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>sarcoma-graph SPARQL endpoint</title><meta name="viewport" content="width=device-width">
@@ -61,7 +61,8 @@ def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
 #sg-params input{{font-family:monospace}}
 #sg-dataset{{padding:.2rem 1rem;font-size:.92rem;color:#333}}#sg-dataset p{{margin:.2rem 0}}
 ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;padding:0;margin:.2rem 0}}
-.sg-chart-controls{{margin:.4rem 0}}.sg-chart-controls label{{margin-right:1rem}}</style>
+.sg-chart-controls{{margin:.4rem 0}}.sg-chart-controls label{{margin-right:1rem}}
+.yasr .expandable:not(.expanded) a{{pointer-events:auto}}</style>
 <style>body{{font-family:system-ui,sans-serif;margin:0}}header{{padding:.6rem 1rem;
 background:#f4f4f4;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}}
 header h1{{font-size:1.1rem;margin:0}}#sg-about{{color:#555;font-size:.9rem}}

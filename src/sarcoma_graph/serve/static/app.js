@@ -85,13 +85,29 @@
   // the focus on load (Tab inside it indents; Esc then Tab leaves it).
   if (document.activeElement && document.activeElement.closest &&
       document.activeElement.closest("#yasgui")) { document.activeElement.blur(); }
-  // Links to the dataset's IRIs open this server's pages (a local deployment clicks through).
-  var base = "https://w3id.org/sarcoma-graph/";
+  // Links to the dataset's IRIs (under config.base) open this server's pages, so a local
+  // deployment clicks through. In the results table the address itself is local from the
+  // start, so hovering, "copy link" and a middle click agree with a click.
+  var base = config.base;
+  function localHref(iri) {
+    var rest = iri.indexOf(base) === 0 ? iri.slice(base.length) : null;
+    return rest !== null && /^(id\/|ontology)/.test(rest) ? root + "/" + rest : null;
+  }
+  var Table = Yasgui.Yasr.plugins.table;
+  var iriLink = Table.prototype.getUriLinkFromBinding;
+  Table.prototype.getUriLinkFromBinding = function (binding, prefixes) {
+    var html = iriLink.call(this, binding, prefixes), local = localHref(binding.value);
+    return local ? html.replace(" href='" + binding.value + "'",
+                                " href='" + local.replace(/'/g, "%27") + "'") : html;
+  };
   document.addEventListener("click", function (event) {
-    var a = event.target.closest && event.target.closest("a[href^='" + base + "']");
+    var a = event.target.closest && event.target.closest("a[href]");
     if (!a) { return; }
-    var rest = a.getAttribute("href").slice(base.length);
-    if (/^(id\/|ontology)/.test(rest)) { a.setAttribute("href", root + "/" + rest); }
+    var local = localHref(a.getAttribute("href"));
+    if (local) { a.setAttribute("href", local); }
+    // A cut-off results cell expands on a click and cancels it (YASR's ellipsis): a click on
+    // a link inside it follows the link instead (the page's CSS lets such links be clicked).
+    if (a.closest(".yasr .expandable:not(.expanded)")) { event.stopPropagation(); }
   }, true);
   // The examples, with a form for a query's parameters: values are bound by the REST route
   // /queries/{name}?param=value, whose answer the results view shows.
