@@ -83,7 +83,8 @@ def test_a_results_link_opens_this_servers_page_on_the_first_click(page, server)
     href = page.evaluate(f"{link}.getAttribute('href')")
     assert href.startswith("/id/histotype/"), href  # hovering shows this server's address
     # a narrow column: YASR cuts the cell off and makes it expand on a click
-    page.evaluate(f"""(() => {{ {link}.closest('td').firstChild.style.maxWidth = '6em';
+    page.evaluate(f"""(() => {{ {link}.closest('td').firstChild.style.maxWidth =
+            Math.ceil({link}.getBoundingClientRect().width / 2) + 'px';
         sgYasgui.getTab().getYasr().plugins.table.setEllipsisHandlers();
         {link}.scrollIntoView({{block: 'center'}}); }})()""")
     assert page.evaluate(f"{link}.closest('td').firstChild.classList.contains('expandable')")
@@ -94,3 +95,20 @@ def test_a_results_link_opens_this_servers_page_on_the_first_click(page, server)
         page.send("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left",
                   clickCount=1)
     assert _window_opened(page, server.url + href)
+
+
+def test_results_show_our_iris_as_prefixed_names(page, server):
+    """F3 (browser review r11): the example queries declare only sg: and rdfs:, so every IRI
+    column showed the same cut-off <https://w3id.org/sarcoma-gr…>; the endpoint's own prefixes
+    now shorten them, the most specific namespace first (sgh:, not sgid:histotype/)."""
+    page.navigate(server.url + "/")
+    page.wait_for("window.sgYasgui && document.getElementById('sg-examples').value !== ''")
+    page.evaluate("""(() => { const s = document.getElementById('sg-examples');
+        s.value = 'statements-per-histotype'; s.dispatchEvent(new Event('change')); })()""")
+    assert "PREFIX sgh:" not in page.evaluate("sgYasgui.getTab().getQuery()")
+    page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+    page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 8")
+    texts = page.wait_for("(() => { const t = [...document.querySelectorAll('.yasr a.iri')]"
+                          ".map(a => a.textContent); return t.length && t[0].startsWith('sgh:') "
+                          "&& t; })()", timeout=10)
+    assert "sgh:chordoma" in texts and not [t for t in texts if "w3id.org" in t], texts

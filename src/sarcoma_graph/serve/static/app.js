@@ -25,13 +25,15 @@
     "WHERE { [] sh:namespace ?namespace ; sh:prefix ?prefix}\nORDER BY ?prefix";
   var PARTITIONS = "PREFIX void: <http://rdfs.org/ns/void#>\nSELECT DISTINCT ?class ?property\n" +
     "WHERE { ?cp void:class ?class ; void:propertyPartition ?pp . ?pp void:property ?property }";
-  var pageMap = Object.keys(config.prefixes).sort().map(function (p) {
-    return p + ": <" + config.prefixes[p] + ">";
-  });
+  // The same prefixes shorten IRIs in the results table (sgh:desmoid-tumour, not a cut-off
+  // <https://w3id.org/sar…>), most specific namespace first: YASR takes the first that fits.
+  var resultPrefixes = {};
   var prefixes = sparql(PREFIXES).then(function (rows) {
-    return rows.length ? rows.map(function (b) {
-      return b.prefix.value + ": <" + b.namespace.value + ">";
-    }) : pageMap;
+    var pairs = rows.length ? rows.map(function (b) { return [b.prefix.value, b.namespace.value]; })
+      : Object.keys(config.prefixes).map(function (p) { return [p, config.prefixes[p]]; });
+    pairs.slice().sort(function (a, b) { return b[1].length - a[1].length; })
+      .forEach(function (pair) { resultPrefixes[pair[0]] = pair[1]; });
+    return pairs.sort().map(function (pair) { return pair[0] + ": <" + pair[1] + ">"; });
   });
   var partitions = null;
   function described(kind) {
@@ -75,10 +77,15 @@
     requestConfig: { endpoint: config.endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: config.endpoint }]; } },
+    yasr: { prefixes: function () { return resultPrefixes; } },
     persistenceId: null,
     populateFromUrl: true
   });
   window.sgYasgui = yasgui;
+  prefixes.then(function () {  // results drawn before the prefixes came: draw them again
+    var yasr = yasgui.getTab().getYasr();
+    if (yasr.results) { yasr.draw(); }
+  });
   var hash = new URLSearchParams(window.location.hash.slice(1));
   if (hash.get("query")) { yasgui.getTab().setQuery(hash.get("query")); }
   // The page does not take the keyboard: the editor is reached by Tab or a click, not given
