@@ -112,3 +112,25 @@ def test_results_show_our_iris_as_prefixed_names(page, server):
                           ".map(a => a.textContent); return t.length && t[0].startsWith('sgh:') "
                           "&& t; })()", timeout=10)
     assert "sgh:chordoma" in texts and not [t for t in texts if "w3id.org" in t], texts
+
+
+def test_a_running_query_shows_its_time_and_how_to_cancel_it(page, server):
+    """F14 (browser review r11): a long query showed only a slightly changed ▶ icon. The
+    server's answer is held back here (CDP Fetch), so the query is "long" on any machine."""
+    page.navigate(server.url + "/")
+    page.wait_for("window.sgYasgui && document.getElementById('sg-examples').value !== ''")
+    assert page.evaluate("document.getElementById('sg-running').hidden")
+    page.send("Fetch.enable", patterns=[{"urlPattern": "*/sparql", "requestStage": "Request"}])
+    try:
+        page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+        status = "document.getElementById('sg-running')"
+        page.wait_for(f"!{status}.hidden && {status}.textContent.startsWith('Running for 1 s')",
+                      timeout=10)
+        text = page.evaluate(f"{status}.textContent")
+        assert "again to cancel" in text and "after 30 s" in text, text
+        assert page.evaluate("document.querySelector('.yasqe_queryButton').title") == \
+            "Cancel the query"
+        page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+        page.wait_for(f"{status}.textContent === 'Query cancelled.'", timeout=10)
+    finally:
+        page.send("Fetch.disable")

@@ -82,6 +82,33 @@
     populateFromUrl: true
   });
   window.sgYasgui = yasgui;
+  // While a query runs: how long it has been running, and how to stop it (the run button
+  // cancels a running query; the server drops a query whose client has gone).
+  var running = document.getElementById("sg-running"), timer = null;
+  function runButton(title) {
+    var button = document.querySelector("#yasgui .yasqe_queryButton");
+    if (button) { button.title = title; button.setAttribute("aria-label", title); }
+  }
+  function stopClock(message) {
+    clearInterval(timer); timer = null;
+    running.textContent = message || "";
+    running.hidden = !message;
+    runButton("Run query");
+  }
+  yasgui.on("query", function () {
+    var started = Date.now();
+    function tick() {
+      var seconds = Math.floor((Date.now() - started) / 1000);
+      running.textContent = "Running for " + seconds + " s. Press the run button (▶) again to " +
+        "cancel" + (config.timeout ? "; the server stops any query after " + config.timeout +
+        " s." : ".");
+    }
+    stopClock(); tick(); running.hidden = false;
+    runButton("Cancel the query");
+    timer = setInterval(tick, 1000);
+  });
+  yasgui.on("queryResponse", function () { stopClock(); });
+  yasgui.on("queryAbort", function () { stopClock("Query cancelled."); });
   prefixes.then(function () {  // results drawn before the prefixes came: draw them again
     var yasr = yasgui.getTab().getYasr();
     if (yasr.results) { yasr.draw(); }
