@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -151,6 +152,20 @@ def test_a_named_query_page_says_what_it_asks_and_with_which_values(server, quer
     plain = httpx.get(base + "/queries/statements-per-histotype", headers=BROWSER, timeout=30)
     assert "How many statements each histotype has." in plain.text
     assert 'class="parameters"' not in plain.text
+
+
+def test_void_partitions_link_to_their_section_and_stay_out_of_referenced_by(server):
+    """F10 (browser review r11): partition IRIs linked to w3id.org/sarcoma-graph/void/…, which
+    this server cannot resolve, and a class page listed them before its instances."""
+    base = server.sparql.rsplit("/sparql", 1)[0]
+    void = httpx.get(base + "/.well-known/void", headers=BROWSER, timeout=30).text
+    assert 'href="https://w3id.org/sarcoma-graph/void/' not in void
+    links = {unquote(x) for x in re.findall(r'href="/\.well-known/void#([^"]*)"', void)}
+    assert links and 'id="void/dataset"' in void
+    assert links <= set(re.findall(r' id="([^"]*)"', void))  # every link lands on a section
+    page = httpx.get(base + "/ontology/Histotype", headers=BROWSER, timeout=30).text
+    incoming = page.split('<section id="incoming">', 1)[1].split("</section>", 1)[0]
+    assert 'href="/id/histotype/chordoma"' in incoming and "void" not in incoming
 
 
 def test_a_query_error_page_escapes_the_text_and_reopens_it_in_the_editor(server):
