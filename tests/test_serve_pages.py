@@ -3,6 +3,10 @@ reader pages for mappings, the forest plot, and format=/output= over HTTP."""
 
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import unquote
+
 import httpx
 import pytest
 
@@ -32,6 +36,23 @@ def test_labels_fall_back_to_english_then_any():
 def test_search_folds_case_and_accents():
     assert fold("Sarcome ALVÉOLAIRE") == fold("sarcome alveolaire")
     assert fold("Ewing") != fold("Ewinf")
+
+
+@pytest.mark.parametrize(("british", "american"), [
+    ("giant cell tumour", "giant cell tumor"), ("NF1-mutated tumours", "NF1 mutated tumors"),
+    ("oesophageal", "esophageal"), ("Œsophage", "esophage"), ("haemangioma", "hemangioma"),
+    ("leukaemia", "leukemia"), ("randomised", "randomized"), ("analyse", "analyze"),
+    ("multicentre", "multicenter"), ("fibre", "fiber"), ("behavioural", "behavioral"),
+    ("signalling", "signaling"), ("catalogue", "catalog"), ("sulphate", "sulfate")])
+def test_search_folds_british_and_us_spellings_alike(british, american):
+    """F11 (browser review r11): "giant cell tumor" found nothing in a graph labelled in
+    British English."""
+    assert fold(british) == fold(american)
+
+
+@pytest.mark.parametrize("word", ["source", "journal", "four", "does", "size", "Ewing"])
+def test_spelling_folds_leave_other_words_alone(word):
+    assert fold(word) == word.casefold()
 
 
 def test_mappings_open_the_page_a_person_reads():
@@ -83,7 +104,7 @@ BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;
 
 
 @pytest.mark.parametrize(("path", "status", "words"), [
-    ("/id/histotype/no-such-tumour", 404, ["no entity", "/search?q=no-such-tumour"]),
+    ("/id/histotype/no-such-tumour", 404, ["no entity", "/search?q=no%20such%20tumour"]),
     ("/no/such/page", 404, ["nothing at /no/such/page", "/search?q=page"]),
     ("/queries/no-such-query", 404, ["no-such-query"]),
 ])
@@ -97,6 +118,54 @@ def test_a_browser_gets_an_error_as_a_page_with_a_way_on(server, path, status, w
         assert word in page.text
     client = httpx.get(base + path, headers={"accept": "*/*"}, timeout=30)
     assert client.status_code == status and client.headers["content-type"].startswith("text/plain")
+
+
+def test_the_404_search_link_finds_the_entity_under_its_other_spelling(server):
+    """F11 (browser review r11): the 404 page searched for the slug, hyphens and all, and the
+    search did not know "tumor" from "tumour"; following its link now finds the histotype."""
+    base = server.sparql.rsplit("/sparql", 1)[0]
+    page = httpx.get(base + "/id/histotype/desmoid-tumor", headers=BROWSER, timeout=30)
+    assert page.status_code == 404
+    link = re.search(r'<a href="(/search\?q=[^"]*)">Search the labels', page.text)
+    assert link is not None and link.group(1) == "/search?q=desmoid%20tumor"
+    found = httpx.get(base + html.unescape(link.group(1)), headers={"accept": "application/json"},
+                      timeout=30).json()
+    assert [hit["href"] for hit in found][:1] == ["/id/histotype/desmoid-tumour"]
+
+
+@pytest.mark.parametrize(("query", "shown"), [
+    ("", ['<a href="/id/histotype/gist"><code>sgh:gist</code></a>', "(default)"]),
+    ("?histotype=sgh:chordoma", ['<a href="/id/histotype/chordoma"><code>sgh:chordoma</code></a>',
+                                 "(given)", 'name="histotype" value="sgh:chordoma"']),
+    ("?histotype=", ["—", "(not set: no restriction)"]),
+])
+def test_a_named_query_page_says_what_it_asks_and_with_which_values(server, query, shown):
+    """F16 (browser review r11): /queries/{name} showed "13 row(s)" with neither the query's
+    description nor the parameter value that had silently been applied."""
+    base = server.sparql.rsplit("/sparql", 1)[0]
+    page = httpx.get(base + "/queries/agents-for-histotype" + query, headers=BROWSER, timeout=30)
+    assert page.status_code == 200, page.text
+    assert "Agents with a statement about a histotype, with the number of statements." in page.text
+    assert "<code>histotype</code>" in page.text and "The histotype" in page.text
+    for piece in shown:
+        assert piece in page.text
+    plain = httpx.get(base + "/queries/statements-per-histotype", headers=BROWSER, timeout=30)
+    assert "How many statements each histotype has." in plain.text
+    assert 'class="parameters"' not in plain.text
+
+
+def test_void_partitions_link_to_their_section_and_stay_out_of_referenced_by(server):
+    """F10 (browser review r11): partition IRIs linked to w3id.org/sarcoma-graph/void/…, which
+    this server cannot resolve, and a class page listed them before its instances."""
+    base = server.sparql.rsplit("/sparql", 1)[0]
+    void = httpx.get(base + "/.well-known/void", headers=BROWSER, timeout=30).text
+    assert 'href="https://w3id.org/sarcoma-graph/void/' not in void
+    links = {unquote(x) for x in re.findall(r'href="/\.well-known/void#([^"]*)"', void)}
+    assert links and 'id="void/dataset"' in void
+    assert links <= set(re.findall(r' id="([^"]*)"', void))  # every link lands on a section
+    page = httpx.get(base + "/ontology/Histotype", headers=BROWSER, timeout=30).text
+    incoming = page.split('<section id="incoming">', 1)[1].split("</section>", 1)[0]
+    assert 'href="/id/histotype/chordoma"' in incoming and "void" not in incoming
 
 
 def test_a_query_error_page_escapes_the_text_and_reopens_it_in_the_editor(server):

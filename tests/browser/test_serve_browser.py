@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,80 @@ def test_editor_opens_on_an_example_without_taking_the_keyboard(page, server):
     assert page.evaluate("!!(document.activeElement && document.activeElement.closest('#yasgui'))") \
         is False
     assert "Esc, then Tab" in page.evaluate("document.getElementById('sg-keys').textContent")
+
+
+def _window_opened(page, url: str, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page.evaluate("1")  # each command reads the events that came before its answer
+        if any(e.get("method") == "Page.windowOpen" and e["params"]["url"] == url
+               for e in page.events):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_results_link_opens_this_servers_page_on_the_first_click(page, server):
+    """F2 (browser review r11): a dataset IRI in the results table pointed at w3id.org until
+    clicked, and in a cut-off cell the first click only expanded the cell."""
+    page.navigate(server.url + "/")
+    page.wait_for("window.sgYasgui && document.getElementById('sg-examples').value !== ''")
+    page.evaluate("""(() => { const s = document.getElementById('sg-examples');
+        s.value = 'statements-per-histotype'; s.dispatchEvent(new Event('change')); })()""")
+    page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+    page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 8")
+    link = "document.querySelector('.yasr table tbody tr td:nth-child(2) a')"
+    href = page.evaluate(f"{link}.getAttribute('href')")
+    assert href.startswith("/id/histotype/"), href  # hovering shows this server's address
+    # a narrow column: YASR cuts the cell off and makes it expand on a click
+    page.evaluate(f"""(() => {{ {link}.closest('td').firstChild.style.maxWidth =
+            Math.ceil({link}.getBoundingClientRect().width / 2) + 'px';
+        sgYasgui.getTab().getYasr().plugins.table.setEllipsisHandlers();
+        {link}.scrollIntoView({{block: 'center'}}); }})()""")
+    assert page.evaluate(f"{link}.closest('td').firstChild.classList.contains('expandable')")
+    box = page.evaluate(f"(() => {{ const r = {link}.getBoundingClientRect(); "
+                        "return [r.x + 4, r.y + r.height / 2]; })()")
+    page.events.clear()
+    for kind in ("mousePressed", "mouseReleased"):
+        page.send("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left",
+                  clickCount=1)
+    assert _window_opened(page, server.url + href)
+
+
+def test_results_show_our_iris_as_prefixed_names(page, server):
+    """F3 (browser review r11): the example queries declare only sg: and rdfs:, so every IRI
+    column showed the same cut-off <https://w3id.org/sarcoma-gr…>; the endpoint's own prefixes
+    now shorten them, the most specific namespace first (sgh:, not sgid:histotype/)."""
+    page.navigate(server.url + "/")
+    page.wait_for("window.sgYasgui && document.getElementById('sg-examples').value !== ''")
+    page.evaluate("""(() => { const s = document.getElementById('sg-examples');
+        s.value = 'statements-per-histotype'; s.dispatchEvent(new Event('change')); })()""")
+    assert "PREFIX sgh:" not in page.evaluate("sgYasgui.getTab().getQuery()")
+    page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+    page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 8")
+    texts = page.wait_for("(() => { const t = [...document.querySelectorAll('.yasr a.iri')]"
+                          ".map(a => a.textContent); return t.length && t[0].startsWith('sgh:') "
+                          "&& t; })()", timeout=10)
+    assert "sgh:chordoma" in texts and not [t for t in texts if "w3id.org" in t], texts
+
+
+def test_a_running_query_shows_its_time_and_how_to_cancel_it(page, server):
+    """F14 (browser review r11): a long query showed only a slightly changed ▶ icon. The
+    server's answer is held back here (CDP Fetch), so the query is "long" on any machine."""
+    page.navigate(server.url + "/")
+    page.wait_for("window.sgYasgui && document.getElementById('sg-examples').value !== ''")
+    assert page.evaluate("document.getElementById('sg-running').hidden")
+    page.send("Fetch.enable", patterns=[{"urlPattern": "*/sparql", "requestStage": "Request"}])
+    try:
+        page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+        status = "document.getElementById('sg-running')"
+        page.wait_for(f"!{status}.hidden && {status}.textContent.startsWith('Running for 1 s')",
+                      timeout=10)
+        text = page.evaluate(f"{status}.textContent")
+        assert "again to cancel" in text and "after 30 s" in text, text
+        assert page.evaluate("document.querySelector('.yasqe_queryButton').title") == \
+            "Cancel the query"
+        page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+        page.wait_for(f"{status}.textContent === 'Query cancelled.'", timeout=10)
+    finally:
+        page.send("Fetch.disable")

@@ -61,10 +61,12 @@ def answer(request: Request, status: int, message: str,
     root = request.scope.get("root_path", "").rstrip("/")
     title = f"{status} {HTTPStatus(status).phrase}"
     body = f'<h1>{escape(title)}</h1>\n<p class="error">{escape(message)}</p>\n'
-    word = unquote(request.url.path.rstrip("/").rsplit("/", 1)[-1])
-    if status == 404 and word:
-        body += (f'<p><a href="{escape(root)}/search?q={escape(quote(word))}">Search the labels for '
-                 f"“{escape(word)}”</a>, or browse the <a href=\"{escape(root)}/queries\">named "
+    # the last segment of the path, as the words a person would type: slugs join words by hyphens
+    slug = unquote(request.url.path.rstrip("/").rsplit("/", 1)[-1])
+    words = " ".join(slug.replace("-", " ").replace("_", " ").split())
+    if status == 404 and words:
+        body += (f'<p><a href="{escape(root)}/search?q={escape(quote(words))}">Search the labels for '
+                 f"“{escape(words)}”</a>, or browse the <a href=\"{escape(root)}/queries\">named "
                  "queries</a>.</p>\n")
     sent = request.query_params.get("query") if status == 400 else None
     if sent:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import GRAPH, SG, W3C_PREFIXES, graph_iri
+from sarcoma_graph.namespaces import GRAPH, SERVICE_GRAPH, SG, W3C_PREFIXES, graph_iri
 from sarcoma_graph.store import Store, Term
 
 RDF = W3C_PREFIXES["rdf"]
@@ -25,8 +25,11 @@ PARENT_PROPERTIES = (RDFS + "subClassOf", SG + "isSubtypeOf", SG + "inDrugClass"
                      SKOS + "broader", RDFS + "subPropertyOf")
 
 _OUT = "SELECT ?p ?o ?g WHERE { GRAPH ?g { <%s> ?p ?o } } ORDER BY ?p ?o LIMIT 3000"
+# not the self-description graph's bookkeeping (VoID partitions name every class and property)
 _IN = PREFIXES + """SELECT DISTINCT ?s ?p WHERE { ?s ?p <%s>
-  FILTER(!isBlank(?s)) FILTER NOT EXISTS { ?s a rdf:Statement } } ORDER BY ?p ?s LIMIT 600"""
+  FILTER(!isBlank(?s)) FILTER NOT EXISTS { ?s a rdf:Statement }
+  FILTER NOT EXISTS { GRAPH <SERVICE> { ?s ?p <%s> } } } ORDER BY ?p ?s LIMIT 600""".replace(
+    "SERVICE", SERVICE_GRAPH)
 _RECORDS = PREFIXES + """SELECT ?r ?p ?o ?mode ?passage WHERE { ?r rdf:subject <%s> ;
   rdf:predicate ?p ; rdf:object ?o OPTIONAL { ?r sg:assertionMode ?mode }
   OPTIONAL { ?r sg:restsOn ?passage } } ORDER BY ?r"""
@@ -232,7 +235,7 @@ def rule_key(fact: Fact) -> str:
 def gather(store: Store, iri: str) -> EntityFacts | None:
     """Run in a worker: the entity's facts, or ``None`` if the store does not mention it."""
     facts = _facts(store, iri)
-    incoming = [(term_text(r["s"]), term_text(r["p"])) for r in _rows(store, _IN % iri)]
+    incoming = [(term_text(r["s"]), term_text(r["p"])) for r in _rows(store, _IN % (iri, iri))]
     if not facts and not incoming:
         return None
     passages = {f.value.value for f in facts if f.property == SG + "restsOn"

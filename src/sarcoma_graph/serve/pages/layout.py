@@ -5,6 +5,7 @@ and CURIEs."""
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 from sarcoma_graph.namespaces import BASE, compress
 
@@ -43,10 +44,22 @@ dl.facts{grid-template-columns:1fr}header.sg nav{display:flex;flex-wrap:wrap}}""
 
 def href(iri: str, root: str) -> str | None:
     """Where a link to an IRI goes: this server's page for the dataset's own IRIs (so a local
-    deployment clicks through), the IRI itself for other ``http(s)`` IRIs, nothing otherwise."""
+    deployment clicks through), the VoID page's section for the dataset and its partitions,
+    the IRI itself for other ``http(s)`` IRIs, nothing otherwise (our other IRIs, such as the
+    prefix declarations, resolve nowhere)."""
     if iri.startswith((BASE + "id/", BASE + "ontology")):
         return root + "/" + iri[len(BASE):]
+    if iri.startswith(BASE):
+        anchor = void_anchor(iri)
+        return f"{root}/.well-known/void#{quote(anchor)}" if anchor else None
     return iri if iri.startswith(("http://", "https://")) else None
+
+
+def void_anchor(iri: str) -> str | None:
+    """The ``id`` of an IRI's section on the VoID page (``void/class/Histotype-2c1d43bb``): the
+    dataset and its partitions, which this server has no other page for."""
+    rest = iri[len(BASE):] if iri.startswith(BASE + "void/") else ""
+    return rest if rest and not rest.startswith("void/prefix") else None
 
 
 def curie(iri: str) -> str | None:

@@ -3,32 +3,60 @@ route ``/queries/{name}``, as a page or as a file), and a link to open it in the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from urllib.parse import quote
 
 from sarcoma_graph.catalogue import NamedQuery
-from sarcoma_graph.serve.pages.layout import document
+from sarcoma_graph.serve.pages.layout import curie, document, href
 
 FORMATS = (("html", "page"), ("json", "JSON"), ("csv", "CSV"), ("tsv", "TSV"), ("xml", "XML"),
            ("ttl", "Turtle (CONSTRUCT)"))
 
 
-def query_form(query: NamedQuery, root: str) -> str:
-    """A GET form to ``/queries/{name}`` with one input per parameter (defaults filled in)."""
+def query_form(query: NamedQuery, root: str, values: Mapping[str, str] | None = None) -> str:
+    """A GET form to ``/queries/{name}`` with one input per parameter (the given values, else
+    the defaults, filled in)."""
     inputs = []
     for p in query.parameters:
+        value = (values or {}).get(p.name, p.default)
         # an IRI may be typed as a prefixed name (sgh:desmoid-tumour): a text box, not "url"
         kind = "number" if p.kind == "integer" else "text"
         hint = " (an IRI, or a prefixed name such as sggene:KIT)" if p.kind == "iri" else ""
         inputs.append(f'<label>{escape(p.name)} <input type="{kind}" name="{escape(p.name)}" '
-                      f'value="{escape(p.default or "")}" size="60" '
+                      f'value="{escape(value or "")}" size="60" '
                       f'title="{escape(p.description + hint)}"></label> '
                       f'<small class="muted">{escape(p.description + hint)}</small><br>')
     options = "".join(f'<option value="{v}">{escape(t)}</option>' for v, t in FORMATS)
     return (f'<form class="query-form" method="get" action="{escape(root)}/queries/'
             f'{escape(query.name)}">{"".join(inputs)}<label>as <select name="format">{options}'
             '</select></label> <button type="submit">Run</button></form>')
+
+
+def _value_html(value: str, kind: str, root: str) -> str:
+    if kind == "iri":
+        target = href(value, root)
+        text = f"<code>{escape(curie(value) or value)}</code>"
+        return f'<a href="{escape(target)}">{text}</a>' if target else text
+    return f"<code>{escape(value)}</code>"
+
+
+def query_intro(query: NamedQuery, values: Mapping[str, str], root: str) -> str:
+    """Above a named query's answer: what it asks, and the value each parameter had (given, the
+    default, or none: then the query is not restricted by it), with a form to change them."""
+    terms = query.terms(values)  # prefixed names expanded; the route has checked the values
+    rows = []
+    for p in query.parameters:
+        term = terms.get(p.name)
+        source = "given" if values.get(p.name) else "default" if term else "not set: no restriction"
+        shown = _value_html(term.value, p.kind, root) if term else "—"
+        rows.append(f"<tr><th><code>{escape(p.name)}</code></th><td>{shown} "
+                    f'<small class="muted">({source})</small></td>'
+                    f"<td>{escape(p.description)}</td></tr>")
+    params = (f'<table class="parameters"><caption>Parameters</caption>{"".join(rows)}</table>'
+              f"<details><summary>Change the values</summary>{query_form(query, root, values)}"
+              "</details>" if rows else "")
+    return f'<p class="description">{escape(query.description)}</p>{params}'
 
 
 def queries_page(queries: Sequence[NamedQuery], root: str) -> str:

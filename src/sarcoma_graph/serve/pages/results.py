@@ -23,11 +23,13 @@ def _cell(term: dict[str, str] | None, root: str) -> str:
     return escape(value) + (f' <span class="curie">@{escape(tag)}</span>' if tag else "")
 
 
-def results_page(title: str, sparql: str, kind: str, body: bytes, root: str) -> str:
-    """The page of one answer (``kind`` is ``bindings``, ``boolean`` or ``graph``)."""
+def results_page(title: str, sparql: str, kind: str, body: bytes, root: str,
+                 intro: str = "") -> str:
+    """The page of one answer (``kind`` is ``bindings``, ``boolean`` or ``graph``); ``intro``
+    is HTML put under the title (a named query's description and parameter values)."""
     editor = f"{escape(root)}/#query={escape(quote(sparql))}"
     head = (f"<h1>{escape(title)}</h1><p><a href=\"{editor}\">Open in the SPARQL editor</a> · "
-            "add <code>format=json|xml|csv|tsv|ttl</code> to the URL for a file</p>")
+            "add <code>format=json|xml|csv|tsv|ttl</code> to the URL for a file</p>" + intro)
     if kind == "graph":
         content = f"<pre>{escape(body.decode('utf-8'))}</pre>"
     else:

@@ -4,6 +4,7 @@ per store version, and the results page."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from html import escape
@@ -37,14 +38,39 @@ class Hit:
     type: str | None
 
 
+# British and US spellings of the same word, brought to one form. Labels and the searched text
+# go through the same rules, so either spelling finds the other; an over-eager rule can only
+# make two different words match, never lose a match.
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+_SPELLINGS = [
+    (re.compile(r"(?<=\w\w)our(?=(s|ed|ing|able|al|ite|ism)?\b)"), "or"),   # tumour, behavioural
+    (re.compile(r"ae"), "e"),                                  # haemangioma, leukaemia, paediatric
+    (re.compile(r"oe(?!s?\b)"), "e"),                           # oesophagus, foetal (not does, shoe)
+    (re.compile(r"(?<=\w\w)([iy])z(?=(e|ed|es|ing|ation|ations|er|ers)\b)"), r"\1s"),  # -ize, -yze
+    (re.compile(r"(?<=\w)([tb])re(?=s?\b)"), r"\1er"),          # centre, fibre
+    (re.compile(r"(?<=[aeiou])ll(?=(ed|ing|er|ers)\b)"), "l"),  # signalling, labelled
+    (re.compile(r"ogue\b"), "og"),                              # catalogue, analogue
+    (re.compile(r"sulph"), "sulf"),
+]
+
+
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form of a text.
+    """Case-, accent-, hyphen- and spelling-insensitive form of a text (British and US
+    spellings fold to one form).
 
     >>> fold("Sarcome alvéolaire") == fold("SARCOME ALVEOLAIRE")
     True
+    >>> fold("giant-cell tumour") == fold("Giant cell tumor")
+    True
+    >>> fold("oesophageal haemangioma, randomised") == fold("esophageal hemangioma, randomized")
+    True
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = " ".join(folded.replace("-", " ").replace("_", " ").split())
+    for pattern, replacement in _SPELLINGS:
+        folded = pattern.sub(replacement, folded)
+    return folded
 
 
 _INDEX: dict[int, list[tuple[str, Hit]]] = {}
@@ -82,7 +108,7 @@ def search(store: Store, text: str, limit: int = 15) -> list[Hit]:
             rank = 0
         elif folded.startswith(query):
             rank = 1
-        elif f" {query}" in f" {folded}".replace("-", " ").replace("::", " "):
+        elif f" {query}" in f" {folded}".replace("::", " "):
             rank = 2
         elif query in folded:
             rank = 3

@@ -7,7 +7,7 @@ from html import escape
 
 import pyoxigraph as ox
 
-from sarcoma_graph.serve.pages.layout import curie, document, href
+from sarcoma_graph.serve.pages.layout import curie, document, href, void_anchor
 
 
 def _term(term: object, root: str) -> str:
@@ -30,7 +30,9 @@ def triples_page(title: str, triples: list[ox.Triple], root: str) -> str:
         rows = "".join(f"<tr><td>{_term(t.predicate, root)}</td><td>{_term(t.object, root)}"
                        "</td></tr>" for t in sorted(items, key=lambda t: (str(t.predicate),
                                                                            str(t.object))))
-        sections.append(f"<h2 class=\"iri\">{escape(subject.strip('<>'))}</h2>"
+        anchor = void_anchor(subject.strip("<>"))  # where the partitions' links land
+        ident = f' id="{escape(anchor)}"' if anchor else ""
+        sections.append(f"<h2 class=\"iri\"{ident}>{escape(subject.strip('<>'))}</h2>"
                         f"<table><tr><th>Property</th><th>Value</th></tr>{rows}</table>")
     body = (f"<h1>{escape(title)}</h1><p>RDF for clients: ask with <code>Accept: text/turtle"
             "</code> (or JSON-LD, N-Triples, RDF/XML), or add <code>?format=ttl</code>.</p>"

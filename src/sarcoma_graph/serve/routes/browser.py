@@ -33,13 +33,14 @@ def wants_page(request: Request) -> bool:
 
 
 async def page_answer(request: Request, state: EndpointState, job: QueryJob,
-                      title: str) -> Response:
-    """Run the query (JSON results, Turtle for graphs) and send it as a page."""
+                      title: str, intro: str = "") -> Response:
+    """Run the query (JSON results, Turtle for graphs) and send it as a page (``intro``: HTML
+    under the title)."""
     settings = state.settings  # the guard runs in the worker (run_query)
     job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, settings.max_results,
                    "json", "turtle", state.prefixes, settings.service_allow,
                    settings.endpoint(str(request.url).split("?")[0]))
     kind, body, _ = await in_worker(state, run_query, job)
     root = request.scope.get("root_path", "").rstrip("/")
-    page = results_page(title, job.sparql, kind, body, root)
+    page = results_page(title, job.sparql, kind, body, root, intro)
     return HTMLResponse(page, headers={"Vary": VARY, "Cache-Control": "no-cache"})

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
-from sarcoma_graph.namespaces import SG
+from sarcoma_graph.namespaces import BASE, SG
 from sarcoma_graph.serve.cache import etag_matches
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.pages.layout import STYLE, search_box
@@ -49,9 +49,11 @@ FIRST_EXAMPLE = "agents-targeting-causal-alterations"
 
 
 def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
-                about: str = "", prefixes: dict[str, str] | None = None) -> str:
+                about: str = "", prefixes: dict[str, str] | None = None,
+                timeout: float | None = None) -> str:
     config = _script_json({"endpoint": endpoint, "queries": queries, "root": root,
-                           "prefixes": prefixes or {}, "first": FIRST_EXAMPLE})
+                           "prefixes": prefixes or {}, "first": FIRST_EXAMPLE, "base": BASE,
+                           "timeout": timeout})
     static = escape(root) + "/static"
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>sarcoma-graph SPARQL endpoint</title><meta name="viewport" content="width=device-width">
@@ -61,7 +63,10 @@ def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
 #sg-params input{{font-family:monospace}}
 #sg-dataset{{padding:.2rem 1rem;font-size:.92rem;color:#333}}#sg-dataset p{{margin:.2rem 0}}
 ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;padding:0;margin:.2rem 0}}
-.sg-chart-controls{{margin:.4rem 0}}.sg-chart-controls label{{margin-right:1rem}}</style>
+.sg-chart-controls{{margin:.4rem 0}}.sg-chart-controls label{{margin-right:1rem}}
+.yasr .expandable:not(.expanded) a{{pointer-events:auto}}
+#sg-running{{margin:.4rem 1rem;padding:.3rem .6rem;background:#fff4d6;border-left:4px solid #d9a400}}
+</style>
 <style>body{{font-family:system-ui,sans-serif;margin:0}}header{{padding:.6rem 1rem;
 background:#f4f4f4;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}}
 header h1{{font-size:1.1rem;margin:0}}#sg-about{{color:#555;font-size:.9rem}}
@@ -76,6 +81,7 @@ header h1{{font-size:1.1rem;margin:0}}#sg-about{{color:#555;font-size:.9rem}}
 <p class="muted" id="sg-keys">In the editor, Tab indents; press Esc, then Tab, to move on.
 Ctrl+Enter runs the query.</p>
 {about}
+<p id="sg-running" role="status" hidden></p>
 <div id="yasgui"></div>
 <script type="application/json" id="sg-config">{config}</script>
 <script src="{static}/yasgui/yasgui.min.js"></script>
@@ -118,7 +124,7 @@ async def index(request: Request, state: State) -> Response:
     # the page carries them only for an endpoint without it
     prefixes = {} if state.self_described else dict(state.prefixes)
     return HTMLResponse(editor_page(str(request.url_for("sparql")), queries, root, about,
-                                    prefixes))
+                                    prefixes, state.settings.timeout))
 
 
 async def favicon(request: Request) -> Response:

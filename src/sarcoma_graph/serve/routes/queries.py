@@ -17,7 +17,7 @@ from sarcoma_graph.serve.answer import answer_query, cached
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
 from sarcoma_graph.serve.negotiation import prefers_html
-from sarcoma_graph.serve.pages.queries import queries_page
+from sarcoma_graph.serve.pages.queries import queries_page, query_intro
 from sarcoma_graph.serve.protocol import parse_pairs
 from sarcoma_graph.serve.rdf import rdf_response
 from sarcoma_graph.serve.routes.browser import page_answer, wants_page
@@ -63,7 +63,9 @@ async def run_named(request: Request, name: str,
         raise HttpError(400, str(error)) from None
     job = QueryJob(text)
     if wants_page(request):
-        return await page_answer(request, state, job, query.title)
+        root = request.scope.get("root_path", "").rstrip("/")
+        return await page_answer(request, state, job, query.title,
+                                 query_intro(query, values, root))
     return await answer_query(request, state, job)
 
 

@@ -25,13 +25,15 @@
     "WHERE { [] sh:namespace ?namespace ; sh:prefix ?prefix}\nORDER BY ?prefix";
   var PARTITIONS = "PREFIX void: <http://rdfs.org/ns/void#>\nSELECT DISTINCT ?class ?property\n" +
     "WHERE { ?cp void:class ?class ; void:propertyPartition ?pp . ?pp void:property ?property }";
-  var pageMap = Object.keys(config.prefixes).sort().map(function (p) {
-    return p + ": <" + config.prefixes[p] + ">";
-  });
+  // The same prefixes shorten IRIs in the results table (sgh:desmoid-tumour, not a cut-off
+  // <https://w3id.org/sar…>), most specific namespace first: YASR takes the first that fits.
+  var resultPrefixes = {};
   var prefixes = sparql(PREFIXES).then(function (rows) {
-    return rows.length ? rows.map(function (b) {
-      return b.prefix.value + ": <" + b.namespace.value + ">";
-    }) : pageMap;
+    var pairs = rows.length ? rows.map(function (b) { return [b.prefix.value, b.namespace.value]; })
+      : Object.keys(config.prefixes).map(function (p) { return [p, config.prefixes[p]]; });
+    pairs.slice().sort(function (a, b) { return b[1].length - a[1].length; })
+      .forEach(function (pair) { resultPrefixes[pair[0]] = pair[1]; });
+    return pairs.sort().map(function (pair) { return pair[0] + ": <" + pair[1] + ">"; });
   });
   var partitions = null;
   function described(kind) {
@@ -75,23 +77,71 @@
     requestConfig: { endpoint: config.endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: config.endpoint }]; } },
+    yasr: { prefixes: function () { return resultPrefixes; } },
     persistenceId: null,
     populateFromUrl: true
   });
   window.sgYasgui = yasgui;
+  // While a query runs: how long it has been running, and how to stop it (the run button
+  // cancels a running query; the server drops a query whose client has gone).
+  var running = document.getElementById("sg-running"), timer = null;
+  function runButton(title) {
+    var button = document.querySelector("#yasgui .yasqe_queryButton");
+    if (button) { button.title = title; button.setAttribute("aria-label", title); }
+  }
+  function stopClock(message) {
+    clearInterval(timer); timer = null;
+    running.textContent = message || "";
+    running.hidden = !message;
+    runButton("Run query");
+  }
+  yasgui.on("query", function () {
+    var started = Date.now();
+    function tick() {
+      var seconds = Math.floor((Date.now() - started) / 1000);
+      running.textContent = "Running for " + seconds + " s. Press the run button (▶) again to " +
+        "cancel" + (config.timeout ? "; the server stops any query after " + config.timeout +
+        " s." : ".");
+    }
+    stopClock(); tick(); running.hidden = false;
+    runButton("Cancel the query");
+    timer = setInterval(tick, 1000);
+  });
+  yasgui.on("queryResponse", function () { stopClock(); });
+  yasgui.on("queryAbort", function () { stopClock("Query cancelled."); });
+  prefixes.then(function () {  // results drawn before the prefixes came: draw them again
+    var yasr = yasgui.getTab().getYasr();
+    if (yasr.results) { yasr.draw(); }
+  });
   var hash = new URLSearchParams(window.location.hash.slice(1));
   if (hash.get("query")) { yasgui.getTab().setQuery(hash.get("query")); }
   // The page does not take the keyboard: the editor is reached by Tab or a click, not given
   // the focus on load (Tab inside it indents; Esc then Tab leaves it).
   if (document.activeElement && document.activeElement.closest &&
       document.activeElement.closest("#yasgui")) { document.activeElement.blur(); }
-  // Links to the dataset's IRIs open this server's pages (a local deployment clicks through).
-  var base = "https://w3id.org/sarcoma-graph/";
+  // Links to the dataset's IRIs (under config.base) open this server's pages, so a local
+  // deployment clicks through. In the results table the address itself is local from the
+  // start, so hovering, "copy link" and a middle click agree with a click.
+  var base = config.base;
+  function localHref(iri) {
+    var rest = iri.indexOf(base) === 0 ? iri.slice(base.length) : null;
+    return rest !== null && /^(id\/|ontology)/.test(rest) ? root + "/" + rest : null;
+  }
+  var Table = Yasgui.Yasr.plugins.table;
+  var iriLink = Table.prototype.getUriLinkFromBinding;
+  Table.prototype.getUriLinkFromBinding = function (binding, prefixes) {
+    var html = iriLink.call(this, binding, prefixes), local = localHref(binding.value);
+    return local ? html.replace(" href='" + binding.value + "'",
+                                " href='" + local.replace(/'/g, "%27") + "'") : html;
+  };
   document.addEventListener("click", function (event) {
-    var a = event.target.closest && event.target.closest("a[href^='" + base + "']");
+    var a = event.target.closest && event.target.closest("a[href]");
     if (!a) { return; }
-    var rest = a.getAttribute("href").slice(base.length);
-    if (/^(id\/|ontology)/.test(rest)) { a.setAttribute("href", root + "/" + rest); }
+    var local = localHref(a.getAttribute("href"));
+    if (local) { a.setAttribute("href", local); }
+    // A cut-off results cell expands on a click and cancels it (YASR's ellipsis): a click on
+    // a link inside it follows the link instead (the page's CSS lets such links be clicked).
+    if (a.closest(".yasr .expandable:not(.expanded)")) { event.stopPropagation(); }
   }, true);
   // The examples, with a form for a query's parameters: values are bound by the REST route
   // /queries/{name}?param=value, whose answer the results view shows.
