@@ -27,8 +27,7 @@ def guarded(serve_project):
 
 def connect(server) -> socket.socket:
     where = urlsplit(server.url)
-    raw = socket.create_connection((where.hostname, where.port), timeout=20)
-    return raw
+    return socket.create_connection((where.hostname, where.port), timeout=20)
 
 
 def read_all(raw: socket.socket) -> tuple[bytes, float]:
