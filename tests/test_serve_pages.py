@@ -174,3 +174,17 @@ def test_a_query_error_page_escapes_the_text_and_reopens_it_in_the_editor(server
     assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
     assert "<script>alert" not in page.text
     assert "string opened with" in page.text and 'href="/#query=SELECT%20%2A%20' in page.text
+
+
+def test_without_javascript_the_editor_page_still_runs_a_query(server):
+    """F15 (review r11): a plain form inside <noscript> sends the query to /sparql with
+    format=html; what it sends gives a results page."""
+    home = httpx.get(server.url + "/", headers=BROWSER, timeout=30).text
+    plain = home.split("<noscript>", 1)[1].split("</noscript>", 1)[0]
+    action = html.unescape(re.search(r'<form method="get" action="([^"]+)"', plain).group(1))
+    query = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", plain, re.S).group(1))
+    assert action.endswith("/sparql") and "SELECT" in query
+    assert 'name="format" value="html"' in plain
+    page = httpx.get(action, params={"query": query, "format": "html"}, timeout=30)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<table" in page.text

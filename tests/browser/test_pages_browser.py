@@ -318,7 +318,8 @@ def test_editor_graph_view_of_a_construct(page, site):
 
 
 @pytest.mark.parametrize("path", ["/id/histotype/giant-cell-tumour-of-bone", "/id/agent/denosumab",
-                                  "/queries", "/", "/.well-known/void", "/ontology/Agent"])
+                                  "/queries", "/", "/.well-known/void", "/ontology/Agent",
+                                  "/ontology"])
 def test_pages_fit_a_phone_screen(page, site, path):
     """At 390 CSS pixels (a phone) no page is wider than the screen: the mechanism picture
     scales down, badges wrap, wide tables scroll inside themselves."""

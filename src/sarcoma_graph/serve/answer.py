@@ -37,6 +37,11 @@ _TEXTUAL = ("text/", "application/sparql-results+", "application/ld+json", "appl
             "application/trig", "application/rdf+xml")
 
 
+NARROW = ("narrow its patterns: give a subject or object, join patterns on shared variables, "
+          "bound property paths (p* walks everything); LIMIT helps only a query that does not "
+          "sort, group or count")
+
+
 def content_type(media_type: str) -> str:
     """The ``Content-Type`` header: every textual syntax we send is UTF-8."""
     return f"{media_type}; charset=utf-8" if media_type.startswith(_TEXTUAL) else media_type
@@ -85,7 +90,7 @@ async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]]
         raise HttpError(502, error.message) from None
     except JobTimeout as error:
         raise HttpError(503, f"the query was stopped: it ran past the time limit ({error}); "
-                             "narrow it or add LIMIT") from None
+                             f"{NARROW}") from None
     except OutOfMemory as error:
         raise HttpError(503, str(error)) from None
     except WorkerDied as error:

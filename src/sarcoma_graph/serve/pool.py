@@ -330,7 +330,8 @@ class WorkerPool:
         if not self.limits.memory:
             return "the query was stopped: the server ran out of memory for it; narrow it"
         return (f"the query was stopped: it needed more than the {self.limits.memory >> 20} MB "
-                "of memory a query may use (--query-memory); narrow it or add LIMIT")
+                "of memory a query may use (--query-memory); narrow its patterns, or add LIMIT to a "
+                "query that does not sort, group or count")
 
     async def _receive(self, worker: Worker, timeout: float,
                        gone: Gone | None = None) -> tuple[str, Any]:

@@ -83,11 +83,27 @@ Ctrl+Enter runs the query.</p>
 {about}
 <p id="sg-running" role="status" hidden></p>
 <div id="yasgui"></div>
+{_plain_form(endpoint, queries)}
 <script type="application/json" id="sg-config">{config}</script>
 <script src="{static}/yasgui/yasgui.min.js"></script>
 <script src="{static}/views.js"></script><script src="{static}/app.js"></script>
 <script src="{static}/search.js"></script></body></html>
 """
+
+
+def _plain_form(endpoint: str, queries: list[dict[str, object]]) -> str:
+    """The editor without JavaScript: a text box that sends the query to ``/sparql`` and gets
+    the answer as a page (``format=html``)."""
+    first = next((str(q["sparql"]) for q in queries if q["name"] == FIRST_EXAMPLE),
+                 "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+    text = "\n".join(line for line in first.splitlines() if not line.startswith("#+"))
+    return (f'<noscript><form method="get" action="{escape(endpoint)}" id="sg-plain">'
+            "<p>The editor needs JavaScript. Without it, write a SPARQL query here and run it; "
+            "the answer comes back as a page.</p>"
+            f'<p><textarea name="query" rows="16" aria-label="SPARQL query" '
+            f'style="width:100%;font-family:monospace">{escape(text.strip())}</textarea></p>'
+            '<input type="hidden" name="format" value="html"><p><button type="submit">Run the '
+            "query</button></p></form></noscript>")
 
 
 def dataset_about(counts: VoidStats, root: str) -> str:
