@@ -285,6 +285,11 @@ def test_a_format_given_two_ways_is_400(client):
     assert response.status_code == 400 and "csv, json" in response.text
     same = client.get("/sparql", params=[("query", COUNT), ("format", "csv"), ("format", "CSV")])
     assert same.status_code == 200 and same.headers["content-type"].startswith("text/csv")
+    # SPARQLWrapper names TSV twice, by short name and by media type: one syntax, not a conflict
+    both = client.get("/sparql", params=[("query", COUNT), ("format", "tsv"),
+                                          ("format", "text/tab-separated-values")])
+    assert both.status_code == 200
+    assert both.headers["content-type"].startswith("text/tab-separated-values")
 
 
 def _comparable(response: httpx.Response) -> tuple[int, bytes, dict[str, str]]:

@@ -143,20 +143,26 @@ def accept_of(request: Request) -> str | None:
     """The ``Accept`` to negotiate with: a ``format=``/``output=`` URL parameter (a short name
     or a media type) overrides the header, as Fuseki and Virtuoso do; 400 for an unknown one."""
     for name in _FORMAT_PARAMETERS:
-        values = {v.strip().lower() for v in url_parameters(request, name)}
+        values = sorted({v.strip().lower() for v in url_parameters(request, name)})
         if not values:
             continue
-        if len(values) > 1:
-            raise HttpError(400, f"{name}= is given {len(values)} ways ({', '.join(sorted(values))}); "
-                                 "give it once")
-        value = values.pop()
-        if "/" in value and value not in FORMAT_NAMES:
-            return value
-        if value in FORMAT_NAMES:
-            return FORMAT_NAMES[value]
-        known = ", ".join(sorted(FORMAT_NAMES))
-        raise HttpError(400, f"unknown {name}={value!r}; use a media type or one of: {known}")
+        each = [_media_types(name, value) for value in values]
+        common = [t for t in each[0] if all(t in other for other in each[1:])]
+        if not common:  # SPARQLWrapper sends format=tsv&format=text/tab-separated-values: one
+            raise HttpError(400, f"{name}= is given {len(values)} ways that ask for different "
+                                 f"syntaxes ({', '.join(values)}); give it once")
+        return ", ".join(common)
     return request.headers.get("accept")
+
+
+def _media_types(name: str, value: str) -> list[str]:
+    """The media types one ``format=`` value stands for (a short name or a media type)."""
+    if "/" in value and value not in FORMAT_NAMES:
+        return [value]
+    if value in FORMAT_NAMES:
+        return [t.strip() for t in FORMAT_NAMES[value].split(",")]
+    known = ", ".join(sorted(FORMAT_NAMES))
+    raise HttpError(400, f"unknown {name}={value!r}; use a media type or one of: {known}")
 
 
 def url_parameter(request: Request, name: str) -> str | None:
