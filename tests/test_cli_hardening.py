@@ -153,6 +153,19 @@ def test_query_file_errors_are_messages(built, tmp_path, text, fragment):
     assert_message(run("query", str(rq), *at(built)), fragment)
 
 
+@pytest.mark.parametrize("text", ['SELECT ("a\\u0001b" AS ?x) {}',
+                                  'CONSTRUCT { <urn:a> <urn:b> "a\\u0001b" } WHERE {}'])
+def test_xml_that_cannot_carry_the_answer_is_a_message_and_writes_nothing(built, tmp_path, text):
+    """XML 1.0 has no U+0001: the CLI says so and which formats can carry it, as the endpoint's
+    406 does, instead of printing a document no XML parser reads."""
+    rq = tmp_path / "q.rq"
+    rq.write_text(f"#+ title: control character\n{text}\n")
+    fmt = "xml" if text.startswith("SELECT") else "rdfxml"
+    result = run("query", str(rq), *at(built), "--format", fmt)
+    assert result.exit_code != 0 and result.stdout == ""
+    assert_message(result, "U+0001", "--format")
+
+
 @pytest.mark.parametrize(("turtle", "fragment"), [
     ('<https://e.org/a> <https://e.org/p> <<( <https://e.org/a> <https://e.org/b> <https://e.org/c> )>> .\n',
      "triple term"),

@@ -130,18 +130,22 @@ def _bind(named: NamedQuery, values: dict[str, str]) -> str:
 def _print_result(result: object, fmt: str) -> None:
     from sarcoma_graph.namespaces import prefix_map
     from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
-    from sarcoma_graph.plumbing.results import serialize_graph, serialize_results
+    from sarcoma_graph.plumbing.results import NotInXml, serialize_graph, serialize_results
 
-    if result.kind == "graph":  # type: ignore[attr-defined]
-        syntax = rdf_syntax("turtle" if fmt in ("table", "json", "csv", "tsv", "xml") else fmt)
-        sys.stdout.buffer.write(serialize_graph(result, syntax, prefix_map()))  # type: ignore[arg-type]
-        return
-    if fmt == "table":
-        _table(result)
-        return
-    if fmt not in ("csv", "tsv", "json", "xml"):
-        raise InputError(f"a SELECT/ASK result cannot be written as {fmt}")
-    sys.stdout.buffer.write(serialize_results(result, results_syntax(fmt)))  # type: ignore[arg-type]
+    try:
+        if result.kind == "graph":  # type: ignore[attr-defined]
+            syntax = rdf_syntax("turtle" if fmt in ("table", "json", "csv", "tsv", "xml") else fmt)
+            body = serialize_graph(result, syntax, prefix_map())  # type: ignore[arg-type]
+        elif fmt == "table":
+            _table(result)
+            return
+        elif fmt not in ("csv", "tsv", "json", "xml"):
+            raise InputError(f"a SELECT/ASK result cannot be written as {fmt}")
+        else:
+            body = serialize_results(result, results_syntax(fmt))  # type: ignore[arg-type]
+    except NotInXml as error:  # said before a byte is written
+        raise InputError(str(error).replace("ask for", "use --format")) from None
+    sys.stdout.buffer.write(body)
 
 
 def _table(result: object) -> None:

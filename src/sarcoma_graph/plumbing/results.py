@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
@@ -142,10 +143,28 @@ _WRITERS = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
 
 
 def serialize_results(result: QueryResult, syntax: ResultsSyntax) -> bytes:
-    """Serialise a SELECT or ASK result."""
+    """Serialise a SELECT or ASK result (:class:`NotInXml` when XML cannot carry it)."""
     if result.kind == "graph":
         raise ValueError("a CONSTRUCT/DESCRIBE result is RDF: use serialize_graph")
-    return _WRITERS[syntax.name](result)
+    return xml_checked(_WRITERS[syntax.name](result), syntax.name == "xml")
+
+
+#: characters XML 1.0 cannot carry, even escaped (C0 controls but tab, LF, CR; U+FFFE, U+FFFF)
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+class NotInXml(ValueError):
+    """An answer holds a character that XML 1.0 cannot carry."""
+
+
+def xml_checked(body: bytes, xml: bool) -> bytes:
+    """``body``, unless it is XML holding a character XML 1.0 forbids (a literal with U+0001,
+    say): then :class:`NotInXml`, since an XML parser would reject the whole document."""
+    if xml and (found := _NOT_XML.search(body)):
+        code = found.group().decode("utf-8", "replace")
+        raise NotInXml(f"the answer holds the character U+{ord(code[0]):04X}, which XML 1.0 "
+                       "cannot carry: ask for JSON, CSV or TSV results (or Turtle, N-Triples)")
+    return body
 
 
 #: The syntaxes that declare prefixes (the others write full IRIs).
@@ -165,4 +184,4 @@ def serialize_graph(result: QueryResult, syntax: RdfSyntax,
     """Serialise a CONSTRUCT/DESCRIBE result as RDF (triples go into the default graph)."""
     if result.kind != "graph":
         raise ValueError("only a CONSTRUCT/DESCRIBE result is RDF")
-    return serialize_triples(result.triples, syntax, prefixes)
+    return xml_checked(serialize_triples(result.triples, syntax, prefixes), syntax.name == "rdfxml")

@@ -13,11 +13,12 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
+from sarcoma_graph.plumbing.results import NotInXml
 from sarcoma_graph.plumbing.scanner import may_call_volatile, scan
 from sarcoma_graph.serve.cache import Answer, digest, etag_for, etag_matches
 from sarcoma_graph.serve.errors import HttpError, query_error
 from sarcoma_graph.serve.guard import Refused, ServiceFailed
-from sarcoma_graph.serve.jobs import NotInXml, QueryJob, run_query
+from sarcoma_graph.serve.jobs import QueryJob, run_query
 from sarcoma_graph.serve.negotiation import (
     RDF_OFFERS,
     RESULTS_OFFERS,

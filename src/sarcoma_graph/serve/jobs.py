@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from sarcoma_graph.plumbing.formats import rdf_syntax, results_syntax
-from sarcoma_graph.plumbing.results import serialize_graph, serialize_results, serialize_triples
+from sarcoma_graph.plumbing.results import (
+    serialize_graph,
+    serialize_results,
+    serialize_triples,
+    xml_checked,
+)
 from sarcoma_graph.serve import guard
 from sarcoma_graph.serve.using import add_using
 from sarcoma_graph.store import QueryError, Store, Term
@@ -57,32 +61,12 @@ def run_query(store: Store, job: QueryJob) -> tuple[str, bytes, bool]:
     except QueryError as error:
         raise guard.service_failure(error, facts) or error from None
     if isinstance(result, bytes):
-        return "select", _xml_checked(result, job.results_syntax == "xml"), facts.volatile
-    if result.kind == "graph":
+        return "select", xml_checked(result, job.results_syntax == "xml"), facts.volatile
+    if result.kind == "graph":  # both check XML (NotInXml)
         body = serialize_graph(result, rdf_syntax(job.rdf_syntax), dict(job.prefixes))
-        xml = job.rdf_syntax == "rdfxml"
     else:
         body = serialize_results(result, results_syntax(job.results_syntax))
-        xml = job.results_syntax == "xml"
-    return result.kind, _xml_checked(body, xml), facts.volatile
-
-
-#: characters XML 1.0 cannot carry, even escaped (C0 controls but tab, LF, CR; U+FFFE, U+FFFF)
-_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
-
-
-class NotInXml(ValueError):
-    """An answer holds a character that XML 1.0 cannot carry."""
-
-
-def _xml_checked(body: bytes, xml: bool) -> bytes:
-    """``body``, unless it is XML holding a character XML 1.0 forbids (a literal with U+0001,
-    say): then :class:`NotInXml`, since a client's XML parser would reject the whole answer."""
-    if xml and (found := _NOT_XML.search(body)):
-        code = found.group().decode("utf-8", "replace")
-        raise NotInXml(f"the answer holds the character U+{ord(code[0]):04X}, which XML 1.0 "
-                       "cannot carry: ask for JSON, CSV or TSV results (or Turtle, N-Triples)")
-    return body
+    return result.kind, body, facts.volatile
 
 
 def graph_triples(store: Store, graph: str | None) -> list[ox.Triple]:
