@@ -10,7 +10,7 @@ the same classes, properties, fan-outs, provenance and property chains as the re
 (and labels stay unique for the QC checks). The seed picks each block's template (curated,
 CIViC, or both); the same seed and size give the same bytes. The ontology and the mapping set
 are not repeated: synthetic entities have no external mappings (SHACL warns about that, as it
-would for real unmapped entities).
+would for real unmapped entities), only the links between two entities of one block.
 
 Blocks are written as N-Quads text (a template string with the block number substituted), so
 10M quads take seconds to generate and never sit in memory as terms.
@@ -36,7 +36,9 @@ TEXTS = {
     "http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/title",
     "http://www.w3.org/ns/oa#exact",
 }
-#: mappings are not copied: two synthetic entities with one external identifier are a QC error
+#: mappings to external identifiers are not copied (two synthetic entities with one external
+#: identifier are a QC error); a mapping between two entities of the block is (a CIViC variant
+#: and the curated alteration it matches: without it their equal labels are a duplicate)
 MAPPINGS = {f"http://www.w3.org/2004/02/skos/core#{m}Match" for m in ("exact", "close", "broad", "narrow")}
 #: (template name, graphs it copies, weight)
 MIX = (("curated", ("curated",), 1), ("both", ("curated", "civic"), 1))
@@ -71,18 +73,24 @@ def templates(source: Path) -> dict[str, tuple[str, int]]:
     for q in ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS):
         if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
             continue  # the curated data has none; imports might
-        if q.predicate.value in MAPPINGS:
-            continue
         name = q.graph_name.value.removeprefix(GRAPH) if isinstance(q.graph_name, ox.NamedNode) else ""
         by_graph.setdefault(name, []).append(q)
     if "curated" not in by_graph:
         raise SystemExit(f"{source}: no curated graph; run `sarcoma-graph build` first")
     out = {}
     for name, graphs, _ in MIX:
-        quads = [q for g in graphs for q in by_graph.get(g, [])]
+        quads = _internal_mappings_only([q for g in graphs for q in by_graph.get(g, [])])
         if quads and all(g in by_graph for g in graphs):
             out[name] = (_template(quads), len(quads))
     return out
+
+
+def _internal_mappings_only(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The quads without mappings, but those between two entities described in ``quads``."""
+    described = {q.subject.value for q in quads if q.predicate.value not in MAPPINGS}
+    return [q for q in quads if q.predicate.value not in MAPPINGS
+            or (q.subject.value.startswith(RENAMED) and isinstance(q.object, ox.NamedNode)
+                and q.object.value.startswith(RENAMED) and q.object.value in described)]
 
 
 def blocks(source: Path, quads: int, seed: int) -> Iterator[str]:

@@ -279,3 +279,23 @@ def test_schema_lines_as_read_line_by_line(tmp_path):
     assert all(_is_schema(line) or line.startswith(b"_:") for line in found)
     source.write_bytes(b"<< <a> <b> <c> >> <p> <o> .\n")
     assert schema_lines(source) is None
+
+
+def test_synthetic_blocks_keep_links_between_their_own_entities(root):
+    """A CIViC variant and the curated alteration it matches share a label; their exactMatch is
+    copied into each block, or QC's duplicate-labels check fails on every synthetic pair (as
+    it did at 1M and 10M). Mappings to outside identifiers and to entities the block does not
+    describe stay out."""
+    synthetic = _synthetic(root)
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    exact = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
+    variant = ox.NamedNode("https://w3id.org/sarcoma-graph/id/civic-variant/499")
+    alteration = ox.NamedNode("https://w3id.org/sarcoma-graph/id/alteration/alk-fusion")
+    elsewhere = ox.NamedNode("https://w3id.org/sarcoma-graph/id/alteration/not-in-block")
+    quads = [ox.Quad(variant, label, ox.Literal("ALK Fusion")),
+             ox.Quad(alteration, label, ox.Literal("ALK fusion")),
+             ox.Quad(variant, exact, alteration),
+             ox.Quad(alteration, exact, ox.NamedNode("http://purl.obolibrary.org/obo/SO_0001565")),
+             ox.Quad(alteration, exact, elsewhere)]
+    kept = synthetic._internal_mappings_only(quads)
+    assert kept == quads[:3]
