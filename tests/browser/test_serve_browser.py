@@ -134,3 +134,49 @@ def test_a_running_query_shows_its_time_and_how_to_cancel_it(page, server):
         page.wait_for(f"{status}.textContent === 'Query cancelled.'", timeout=10)
     finally:
         page.send("Fetch.disable")
+
+
+def _fresh(page, url: str) -> None:
+    page.navigate("about:blank")
+    page.navigate(url)
+    page.wait_for("window.sgYasgui && document.querySelectorAll('#sg-examples option').length > 1")
+
+
+def test_a_shared_link_opens_on_its_own_query(page, server):
+    """F8 (review r12): a #query= link (the Share button's, the named-query pages' "open in
+    the editor") opened on the first example, because Yasgui had taken the query out of the
+    address before the page read it."""
+    from urllib.parse import quote
+
+    shared = "SELECT ?h WHERE { ?h a <https://w3id.org/sarcoma-graph/ontology/Histotype> } LIMIT 3"
+    _fresh(page, server.url + "/#query=" + quote(shared, safe=""))
+    time.sleep(0.5)  # the first example would be chosen by now
+    assert page.evaluate("sgYasgui.getTab().getQuery()") == shared
+    assert page.evaluate("document.getElementById('sg-examples').value") == ""
+
+
+def test_editing_the_text_takes_the_examples_form_away(page, server):
+    """F9: once the text is not the example's, its description and its "Run with these values"
+    form (which runs the example, not the text) are gone."""
+    _fresh(page, server.url + "/")
+    page.evaluate("""(() => { const s = document.getElementById('sg-examples');
+        s.value = 'agents-for-histotype'; s.dispatchEvent(new Event('change')); })()""")
+    assert page.evaluate("!!document.querySelector('#sg-params form')")
+    page.evaluate("sgYasgui.getTab().getYasqe().setValue('ASK {}')")
+    assert page.evaluate("document.getElementById('sg-examples').value") == ""
+    assert page.evaluate("document.querySelector('#sg-params').innerHTML") == ""
+    assert page.evaluate("document.getElementById('sg-about').textContent") == ""
+
+
+def test_a_refused_parameter_value_shows_the_servers_message(page, server):
+    """F10: a value the server refuses (a bare word for an IRI parameter) gets its 400 message
+    under the form, not YASR's "Could not render results"."""
+    _fresh(page, server.url + "/")
+    page.evaluate("""(() => { const s = document.getElementById('sg-examples');
+        s.value = 'agents-for-histotype'; s.dispatchEvent(new Event('change'));
+        const f = document.querySelector('#sg-params form');
+        f.elements['histotype'].value = 'KIT'; f.requestSubmit(); })()""")
+    page.wait_for("!document.querySelector('.sg-param-problem').hidden")
+    message = page.evaluate("document.querySelector('.sg-param-problem').textContent")
+    assert "histotype" in message and "KIT" in message, message
+    assert "Could not render" not in page.evaluate("document.querySelector('.yasr').innerText")

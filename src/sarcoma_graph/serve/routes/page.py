@@ -61,6 +61,7 @@ def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
 <link rel="stylesheet" href="{static}/yasgui/yasgui.min.css"><style>{STYLE}
 #sg-params,#sg-about,#sg-keys{{padding:0 1rem;margin:.3rem 0}}#sg-keys{{font-size:.85rem}}
 #sg-params input{{font-family:monospace}}
+.sg-param-problem{{color:#8a1c1c;background:#fdecec;padding:.3rem .6rem;border-left:4px solid #c65454}}
 #sg-dataset{{padding:.2rem 1rem;font-size:.92rem;color:#333}}#sg-dataset p{{margin:.2rem 0}}
 ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;padding:0;margin:.2rem 0}}
 .sg-chart-controls{{margin:.4rem 0}}.sg-chart-controls label{{margin-right:1rem}}

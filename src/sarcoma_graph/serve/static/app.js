@@ -73,6 +73,10 @@
     postProcessSuggestion: function (yasqe, token, suggestion) { return "<" + suggestion + ">"; }
   }, false);
   Yasqe.defaults.autocompleters = ["variables", "sg-prefixes", "sg-class", "sg-property", "sg-entity"];
+  // Read before Yasgui starts: populateFromUrl takes the query out of the address, and a
+  // shared link (#query=…) must open on its own query, not on the first example.
+  var hash = new URLSearchParams(window.location.hash.slice(1));
+  var search = new URLSearchParams(window.location.search);
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: config.endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
@@ -113,7 +117,6 @@
     var yasr = yasgui.getTab().getYasr();
     if (yasr.results) { yasr.draw(); }
   });
-  var hash = new URLSearchParams(window.location.hash.slice(1));
   if (hash.get("query")) { yasgui.getTab().setQuery(hash.get("query")); }
   // The page does not take the keyboard: the editor is reached by Tab or a click, not given
   // the focus on load (Tab inside it indents; Esc then Tab leaves it).
@@ -169,6 +172,9 @@
     var run = document.createElement("button");
     run.type = "submit"; run.textContent = "Run with these values";
     f.appendChild(run);
+    var problem = document.createElement("p");  // the server's message for a value it refused
+    problem.className = "sg-param-problem"; problem.setAttribute("role", "alert"); problem.hidden = true;
+    f.appendChild(problem);
     f.addEventListener("submit", function (event) {
       event.preventDefault();
       var params = new URLSearchParams();
@@ -181,6 +187,8 @@
             { headers: { Accept: type + ", text/turtle;q=0.9" } })
         .then(function (r) {
           return r.text().then(function (body) {
+            problem.hidden = r.ok;
+            if (!r.ok) { problem.textContent = body.trim(); return; }  // YASR cannot draw a message
             yasgui.getTab().getYasr().setResponse({ data: body, status: r.status,
               contentType: (r.headers.get("content-type") || type).split(";")[0] }, Date.now() - started);
           });
@@ -205,7 +213,15 @@
   });
   // A first visit (no query in the URL) opens on a question about the data, ready to run,
   // rather than the editor's generic default query.
-  var search = new URLSearchParams(window.location.search);
+  // Once the text is no longer the example's, its description and its parameter form (which
+  // runs the example, not the text) are taken away, and the picker says no example is chosen.
+  function normalised(text) { return text.replace(/\r\n/g, "\n").trim(); }
+  yasgui.getTab().getYasqe().on("change", function (yasqe) {
+    var query = config.queries.find(function (q) { return q.name === select.value; });
+    if (query && normalised(yasqe.getValue()) !== normalised(query.sparql)) {
+      select.value = ""; about.textContent = ""; form.innerHTML = "";
+    }
+  });
   if (!hash.get("query") && !search.get("query") && config.queries.length) {
     var first = config.queries.find(function (q) { return q.name === config.first; }) ||
       config.queries[0];
