@@ -181,6 +181,33 @@ def test_forest_plot_of_impresarc_outcomes(page, site):
     shot(page, "forest-plot")
 
 
+def test_study_page_prints_each_figure_with_its_sentence(page, site):
+    """F1/F2 (review r12): the plot's values were only tooltips; a table gives each figure and
+    the sentence of the bulletin it comes from (not the shared '272 patients' sentence)."""
+    page.navigate(site.url + "/id/study/impresarc")
+    rows = page.evaluate("[...document.querySelectorAll('table.outcomes tbody tr')]"
+                         ".map(r => [...r.cells].map(c => c.innerText))")
+    assert len(rows) == 11, rows
+    survival = next(r for r in rows if r[0] == "overall survival")
+    assert survival[1:3] == ["13.5 months", "11–17.3"]
+    assert "Median OS was 13.5 months" in survival[3]
+    assert not any("272 patients" in r[3] for r in rows)
+
+
+def test_a_wide_result_table_scrolls_inside_the_page(page, site):
+    """F3: a 14-column answer made the page 1876 px wide in a 1280 px window."""
+    page.send("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1,
+              mobile=False)
+    try:
+        page.navigate(site.url + "/queries/impresarc-outcomes?format=html")
+        page.wait_for("document.readyState === 'complete'")
+        assert page.evaluate("document.querySelectorAll('table.results tr').length") == 12
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        assert "@en" not in page.evaluate("document.querySelector('table.results').innerText")
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")
+
+
 def test_queries_page_with_a_parameter_form(page, site):
     page.navigate(site.url + "/queries")
     assert text(page, "h1") == "Named queries"

@@ -19,6 +19,11 @@ _MEASUREMENTS = PREFIXES + """SELECT ?m ?measure ?value ?lo ?hi ?unit ?landmark 
   ?m a sg:OutcomeMeasurement ; sg:inStudy <%s> ; sg:ofOutcomeMeasure ?measure ; sg:value ?value
   OPTIONAL { ?m sg:unit ?unit } OPTIONAL { ?m sg:ciLower ?lo } OPTIONAL { ?m sg:ciUpper ?hi }
   OPTIONAL { ?m sg:landmarkTime ?landmark } } ORDER BY ?unit ?measure ?landmark ?m"""
+#: The sentence giving each figure: the measurement's own passage, not one it shares with its
+#: study (the number of patients included, which every measurement also rests on).
+_SENTENCES = PREFIXES + """SELECT ?m ?sentence WHERE {
+  ?m sg:inStudy <%(study)s> ; sg:restsOn ?p . ?p oa:hasSelector/oa:exact ?sentence
+  FILTER NOT EXISTS { <%(study)s> sg:restsOn ?p } } ORDER BY ?m ?sentence"""
 #: Every link from a tumour type's causal alterations: the genes they affect, the effectors
 #: they deregulate and the processes they promote, each with the agents acting on it (the
 #: three mechanisms of ``queries/agents-targeting-causal-alterations.rq``).
@@ -246,12 +251,36 @@ def chains_svg(store: Store, tumour: str, lang: str, root: str, headline: str | 
             "<em>agents-targeting-causal-alterations</em>).</figcaption></figure>")
 
 
+def forest_table(store: Store, study: str,
+                 rows: list[tuple[str, str, float, float | None, float | None, str]],
+                 root: str) -> str:
+    """The plot's figures as a table, each with the sentence of the source that gives it (the
+    plot's values are only in tooltips, which keyboards, touch and screen readers miss)."""
+    sentences: dict[str, str] = {}
+    for r in store.query(_SENTENCES % {"study": study}).bindings():
+        sentences.setdefault(term_text(r["m"]), term_text(r["sentence"]))
+    body = []
+    for iri, label, value, lo, hi, unit in rows:
+        link = escape(href(iri, root) or iri)
+        shown = f"{value:g} %" if unit == "%" else f"{value:g} months"
+        ci = f"{lo:g}–{hi:g}" if lo is not None and hi is not None else ""
+        said = sentences.get(iri)
+        quote = f"<q>{escape(' '.join(said.split()))}</q>" if said else ""
+        body.append(f'<tr><td><a href="{link}">{escape(label)}</a></td><td>{shown}</td>'
+                    f"<td>{ci}</td><td>{quote}</td></tr>")
+    return ('<div class="table-wrap"><table class="outcomes"><caption>The figures, and the '
+            "sentence of the source each comes from</caption><thead><tr><th>outcome</th>"
+            "<th>value</th><th>95% CI</th><th>in the source</th></tr></thead><tbody>"
+            + "".join(body) + "</tbody></table></div>")
+
+
 def chain_picture(store: Store, iri: str, lang: str, root: str,
                   headline: str | None = None) -> str:
     """The picture an entity page shows: a study's forest plot or a tumour type's chains."""
     rows = forest_rows(store, iri, lang)
     if rows:
-        return '<section id="picture"><h2>Outcomes</h2>' + forest_svg(
-            rows, "Outcome measurements", root) + "</section>"
+        return ('<section id="picture"><h2>Outcomes</h2>'
+                + forest_svg(rows, "Outcome measurements", root)
+                + forest_table(store, iri, rows, root) + "</section>")
     chains = chains_svg(store, iri, lang, root, headline)
     return f'<section id="picture"><h2>Mechanism</h2>{chains}</section>' if chains else ""

@@ -19,8 +19,9 @@ def _cell(term: dict[str, str] | None, root: str) -> str:
         target = href(value, root)
         text = escape(curie(value) or value)
         return f'<a href="{escape(target)}">{text}</a>' if target else text
-    tag = term.get("xml:lang")
-    return escape(value) + (f' <span class="curie">@{escape(tag)}</span>' if tag else "")
+    tag = term.get("xml:lang")  # the page is English: only another language is said
+    other = tag and not tag.lower().startswith("en")
+    return escape(value) + (f' <span class="curie">@{escape(tag)}</span>' if other else "")
 
 
 def results_page(title: str, sparql: str, kind: str, body: bytes, root: str,
@@ -42,7 +43,7 @@ def results_page(title: str, sparql: str, kind: str, body: bytes, root: str,
             header = "".join(f"<th>{escape(n)}</th>" for n in names)
             lines = "".join("<tr>" + "".join(f"<td>{_cell(r.get(n), root)}</td>" for n in names)
                             + "</tr>" for r in rows)
-            content = (f"<p>{len(rows)} row(s)</p><table class=\"results\"><tr>{header}</tr>"
-                       f"{lines}</table>")
+            content = (f"<p>{len(rows)} row(s)</p><div class=\"table-wrap\"><table "
+                       f"class=\"results\"><tr>{header}</tr>{lines}</table></div>")
     query = f"<details><summary>Query</summary><pre>{escape(sparql)}</pre></details>"
     return document(title, head + content + query, root)
