@@ -19,7 +19,7 @@ def _cell(term: dict[str, str] | None, root: str) -> str:
         target = href(value, root)
         text = escape(curie(value) or value)
         return f'<a href="{escape(target)}">{text}</a>' if target else text
-    tag = term.get("xml:lang")  # the page is English: only another language is said
+    tag = term.get("xml:lang") or ""  # the page is English: only another language is said
     other = tag and not tag.lower().startswith("en")
     return escape(value) + (f' <span class="curie">@{escape(tag)}</span>' if other else "")
 
