@@ -3,6 +3,8 @@ not the first rule of its property (``serve/pages/facts.py``)."""
 
 from __future__ import annotations
 
+import re
+
 from sarcoma_graph.namespaces import ID, SG
 from sarcoma_graph.serve.pages.facts import gather, rule_key
 
@@ -61,8 +63,25 @@ def test_quotes_carry_their_document_language_and_modes_their_label(curated_stor
     bulletin = page(curated_store, ID + "passage/bulletin-conclusions")
     assert '<blockquote class="quote">' in bulletin and 'class="quote" lang="fr"' not in bulletin
     fibrosarcoma = page(curated_store, ID + "histotype/infantile-fibrosarcoma")
-    assert '<span class="badge stated">stated in source</span>' in fibrosarcoma
-    assert '<span class="badge stated">sg:' not in fibrosarcoma
+    assert 'stated in source</span>' in fibrosarcoma and '<span class="badge stated"' in fibrosarcoma
+    assert re.search(r'class="badge stated"[^>]*>sg:', fibrosarcoma) is None
+
+
+def test_a_passage_shown_with_an_added_fact_is_called_context_not_quote(curated_store):
+    """F6 (review r12): imatinib's target KIT is domain knowledge; the review passage shown
+    with it ("l'imatinib dans les GIST bien sûr") led to it but does not state it."""
+    html = page(curated_store, ID + "agent/imatinib")
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)
+    kit = next(r for r in rows if r.startswith('<td><a href="/ontology/hasTarget"')
+               and "/id/gene/KIT" in r)
+    assert "added from domain knowledge" in kit
+    assert "<summary>context (the passage does not state this)</summary>" in kit
+    assert "<summary>quote</summary>" not in kit
+    assert "a curator added this from domain knowledge" in kit  # the badge's tooltip
+    fibrosarcoma = page(curated_store, ID + "histotype/infantile-fibrosarcoma")
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", fibrosarcoma, re.S)
+    group = next(r for r in rows if r.startswith('<td><a href="/ontology/memberOfGenotypeGroup"'))
+    assert "stated in source" in group and "<summary>quote</summary>" in group
 
 
 def test_the_ontology_page_lists_its_classes_as_a_tree_and_its_properties(curated_store):

@@ -31,6 +31,12 @@ MAPPINGS = (*(SKOS + x for x in ("exactMatch", "closeMatch", "broadMatch", "narr
 BADGES = {SG + "assertionMode": "mode", SG + "evidenceLevel": "level",
           SG + "evidenceType": "evidence", SG + "hasQualifier": "qualifier"}
 _MODE_CLASS = {SG + "StatedInSource": "stated", SG + "DomainKnowledge": "domain"}
+#: What each mode badge means, as its tooltip
+_MODE_TITLE = {SG + "StatedInSource": "the passage quoted with it states this",
+               SG + "DomainKnowledge": "a curator added this from domain knowledge (WHO 2020, drug "
+                                       "labels); the passage shown is what led to it, not a statement of it"}
+#: The disclosure of a fact's passage: evidence when stated, context when added
+_PASSAGE_SUMMARY = {SG + "DomainKnowledge": "context (the passage does not state this)"}
 
 
 class View:
@@ -60,7 +66,9 @@ class View:
 
     def badge(self, iri: str, kind: str) -> str:
         css = _MODE_CLASS.get(iri, "level" if kind == "level" else "")
-        return f'<span class="badge {css}">{escape(self.label(iri) or curie(iri) or iri)}</span>'
+        title = f' title="{escape(_MODE_TITLE[iri])}"' if iri in _MODE_TITLE else ""
+        return (f'<span class="badge {css}"{title}>'
+                f"{escape(self.label(iri) or curie(iri) or iri)}</span>")
 
     def rule(self, fact: Fact) -> str:
         parts = self.data.rules.get(rule_key(fact))
@@ -229,7 +237,8 @@ def _provenance(view: View, fact: Fact) -> str:
     for passage in fact.passages:
         quote = view.data.quotes.get(passage)
         if quote:
-            bits.append(f'<details><summary>quote</summary>{quote_html(view, quote)}</details>')
+            summary = _PASSAGE_SUMMARY.get(fact.mode or "", "quote")
+            bits.append(f"<details><summary>{summary}</summary>{quote_html(view, quote)}</details>")
     return " ".join(bits)
 
 
