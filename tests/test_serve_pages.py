@@ -4,6 +4,7 @@ reader pages for mappings, the forest plot, and format=/output= over HTTP."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from urllib.parse import unquote
 
@@ -188,3 +189,31 @@ def test_without_javascript_the_editor_page_still_runs_a_query(server):
     page = httpx.get(action, params={"query": query, "format": "html"}, timeout=30)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "<table" in page.text
+
+
+def test_a_query_needing_a_graph_the_server_lacks_says_so(tmp_path):
+    """F4 (review r12): the CIViC queries ran on a server without the CIViC import, and one
+    listed every curated claim as "without supporting CIViC evidence". A query's
+    ``#+ needs:`` graphs that the store lacks are named in the list, its page and its JSON."""
+    from tests.serve_fixtures import make_project, serving
+
+    project = make_project(tmp_path / "project")
+    for name, graph in (("needs-civic", "civic"), ("needs-curated", "curated")):
+        (project / "queries" / f"{name}.rq").write_text(
+            f"#+ title: Needs {graph}\n#+ needs: {graph}\nSELECT ?s WHERE {{ GRAPH "
+            f"<https://w3id.org/sarcoma-graph/graph/{graph}> {{ ?s ?p ?o }} }} LIMIT 1\n")
+    with serving(project, "--no-service-graph") as server:
+        listing = {q["name"]: q for q in httpx.get(server.url + "/queries", timeout=30,
+                                                    params={"format": "json"}).json()}
+        assert listing["needs-civic"]["missingGraphs"] == ["civic"]
+        assert listing["needs-curated"]["missingGraphs"] == []
+        page = httpx.get(server.url + "/queries", headers=BROWSER, timeout=30).text
+        sections = dict(re.findall(r'<section class="query" id="([^"]+)">(.*?)</section>', page, re.S))
+        assert "Needs the named graph <code>civic</code>" in sections["needs-civic"]
+        assert "Needs the named graph" not in sections["needs-curated"]
+        answer = httpx.get(server.url + "/queries/needs-civic", headers=BROWSER, timeout=30).text
+        assert "which this server does not hold" in answer
+        home = httpx.get(server.url + "/", headers=BROWSER, timeout=30).text
+        config = json.loads(html.unescape(re.search(
+            r'<script type="application/json" id="sg-config">(.*?)</script>', home, re.S).group(1)))
+        assert {q["name"]: q["missingGraphs"] for q in config["queries"]}["needs-civic"] == ["civic"]

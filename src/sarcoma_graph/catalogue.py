@@ -7,6 +7,11 @@ A header line is ``#+ key: value`` (grlc style)::
     #+ keywords: targeted therapy, causal alteration
     #+ param: histotype | iri | Restrict to one histotype | https://w3id.org/…/chordoma
     #+ severity: error
+    #+ needs: civic
+
+``needs`` names the project's named graphs (``…/graph/<name>``) without which the query's
+answer means nothing (an import a deployment may not have: ``civic``); the endpoint says so
+where it offers the query.
 
 A parameter is ``name | kind | description | default`` (kind: ``iri``, ``literal`` or
 ``integer``; the default may be left out). Its value binds the variable ``?name``, which must
@@ -81,6 +86,12 @@ class NamedQuery:
     text: str
     kind: Literal["select", "construct", "ask", "describe"]
     metadata: Mapping[str, str]
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The named graphs (by name under ``…/graph/``) the query needs, from ``#+ needs:``."""
+        return tuple(g.strip() for g in self.metadata.get("needs", "").replace(",", " ").split()
+                     if g.strip())
 
     @property
     def severity(self) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import ID, SERVICE_GRAPH, XSD
+from sarcoma_graph.namespaces import ID, SERVICE_GRAPH, XSD, graph_iri
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.state import EndpointState
 from sarcoma_graph.store import Store, Term
@@ -189,3 +189,15 @@ def with_description(stats: VoidStats, triples: int) -> VoidStats:
     counts unchanged, the graph and the union counts with it."""
     graphs = tuple(sorted((*stats.data_graphs, (SERVICE_GRAPH, triples))))
     return replace(stats, graphs=graphs, union_triples=stats.union_triples + triples)
+
+
+async def missing_graphs(state: EndpointState) -> dict[str, tuple[str, ...]]:
+    """``{query name: graphs it needs (#+ needs:) that the store does not hold}``, for the
+    queries that lack one (a CIViC query on a server without the CIViC import)."""
+    present = {graph for graph, _ in (await stats(state)).graphs}
+    out = {}
+    for name, query in state.queries.items():
+        lacking = tuple(g for g in query.needs if graph_iri(g) not in present)
+        if lacking:
+            out[name] = lacking
+    return out

@@ -41,7 +41,8 @@ def _value_html(value: str, kind: str, root: str) -> str:
     return f"<code>{escape(value)}</code>"
 
 
-def query_intro(query: NamedQuery, values: Mapping[str, str], root: str) -> str:
+def query_intro(query: NamedQuery, values: Mapping[str, str], root: str,
+                missing: Sequence[str] = ()) -> str:
     """Above a named query's answer: what it asks, and the value each parameter had (given, the
     default, or none: then the query is not restricted by it), with a form to change them."""
     terms = query.terms(values)  # prefixed names expanded; the route has checked the values
@@ -56,17 +57,31 @@ def query_intro(query: NamedQuery, values: Mapping[str, str], root: str) -> str:
     params = (f'<table class="parameters"><caption>Parameters</caption>{"".join(rows)}</table>'
               f"<details><summary>Change the values</summary>{query_form(query, root, values)}"
               "</details>" if rows else "")
-    return f'<p class="description">{escape(query.description)}</p>{params}'
+    return f'<p class="description">{escape(query.description)}</p>{needs_note(missing)}{params}'
 
 
-def queries_page(queries: Sequence[NamedQuery], root: str) -> str:
+def needs_note(missing: Sequence[str]) -> str:
+    """What a query needs that this server lacks (``#+ needs:`` graphs it does not hold)."""
+    if not missing:
+        return ""
+    names = ", ".join(f"<code>{escape(g)}</code>" for g in missing)
+    how = (" Load it with <code>sarcoma-graph import civic</code>, then build again."
+           if "civic" in missing else "")
+    return (f'<p class="needs"><strong>Needs the named graph {names}, which this server does not '
+            "hold:</strong> its answer here is empty, or says nothing is found where the data is "
+            f"only missing.{how}</p>")
+
+
+def queries_page(queries: Sequence[NamedQuery], root: str,
+                 missing: Mapping[str, Sequence[str]] | None = None) -> str:
     items = []
     for q in queries:
         editor = f"{escape(root)}/#query={escape(quote(q.text))}"
         keywords = " ".join(f'<span class="badge">{escape(k)}</span>' for k in q.keywords)
         items.append(f'<section class="query" id="{escape(q.name)}"><h2>{escape(q.title)}</h2>'
                      f'<p><code>{escape(q.name)}</code> · {escape(q.kind)} {keywords}</p>'
-                     f"<p>{escape(q.description)}</p>{query_form(q, root)}"
+                     f"<p>{escape(q.description)}</p>{needs_note((missing or {}).get(q.name, ()))}"
+                     f"{query_form(q, root)}"
                      f'<p><a href="{editor}">Open in the SPARQL editor</a></p>'
                      f"<details><summary>SPARQL</summary><pre>{escape(q.text)}</pre></details>"
                      "</section>")

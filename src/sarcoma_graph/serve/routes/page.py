@@ -19,7 +19,7 @@ from sarcoma_graph.serve.cache import etag_matches
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.pages.layout import STYLE, search_box
 from sarcoma_graph.serve.state import State
-from sarcoma_graph.serve.statistics import VoidStats, stats
+from sarcoma_graph.serve.statistics import VoidStats, missing_graphs, stats
 
 ASSETS = {"yasgui/yasgui.min.js": "text/javascript", "yasgui/yasgui.min.css": "text/css",
           "yasgui/LICENSE.txt": "text/plain", "yasgui/yasgui.min.js.LICENSE.txt": "text/plain",
@@ -129,7 +129,9 @@ _COUNTED = ("Histotype", "GeneticAlteration", "Gene", "Drug", "DrugClass", "Evid
 
 
 async def index(request: Request, state: State) -> Response:
+    missing = await missing_graphs(state)
     queries: list[dict[str, object]] = [{"name": q.name, "title": q.title, "description": q.description,
+                "missingGraphs": list(missing.get(q.name, ())),
                 "sparql": q.text, "parameters": [{"name": p.name, "kind": p.kind,
                                                    "description": p.description,
                                                    "default": p.default}

@@ -23,6 +23,7 @@ from sarcoma_graph.serve.rdf import rdf_response
 from sarcoma_graph.serve.routes.browser import page_answer, wants_page
 from sarcoma_graph.serve.service_graph import examples_triples
 from sarcoma_graph.serve.state import State
+from sarcoma_graph.serve.statistics import missing_graphs
 
 _KINDS = {"iri": "string", "literal": "string", "integer": "integer"}
 
@@ -64,8 +65,9 @@ async def run_named(request: Request, name: str,
     job = QueryJob(text)
     if wants_page(request):
         root = request.scope.get("root_path", "").rstrip("/")
+        missing = (await missing_graphs(state)).get(name, ())
         return await page_answer(request, state, job, query.title,
-                                 query_intro(query, values, root))
+                                 query_intro(query, values, root, missing))
     return await answer_query(request, state, job)
 
 
@@ -91,10 +93,12 @@ def _openapi(query: NamedQuery) -> dict[str, object]:
     return {"parameters": parameters}
 
 
-def describe(query: NamedQuery, url: str) -> dict[str, object]:
-    """One entry of the ``/queries`` list."""
+def describe(query: NamedQuery, url: str, missing: Sequence[str] = ()) -> dict[str, object]:
+    """One entry of the ``/queries`` list (``missingGraphs``: what it needs and the server
+    lacks)."""
     return {"name": query.name, "title": query.title, "description": query.description,
             "keywords": list(query.keywords), "kind": query.kind, "url": url,
+            "needs": list(query.needs), "missingGraphs": list(missing),
             "parameters": [{"name": p.name, "kind": p.kind, "description": p.description,
                             "default": p.default} for p in query.parameters],
             "sparql": query.text}
@@ -104,11 +108,14 @@ async def list_queries(request: Request, state: State) -> Response:
     base = str(request.url_for("queries")).rstrip("/")
     if prefers_html(request, {"application/json": "json"}):
         root = request.scope.get("root_path", "").rstrip("/")
-        page = queries_page([q for _, q in sorted(state.queries.items())], root)
+        page = queries_page([q for _, q in sorted(state.queries.items())], root,
+                            await missing_graphs(state))
         return HTMLResponse(page, headers={"Vary": "Accept"})
 
     async def produce() -> bytes:
-        items = [describe(q, f"{base}/{q.name}") for _, q in sorted(state.queries.items())]
+        missing = await missing_graphs(state)
+        items = [describe(q, f"{base}/{q.name}", missing.get(q.name, ()))
+                 for _, q in sorted(state.queries.items())]
         return json.dumps(items, ensure_ascii=False, indent=1).encode()
 
     response = await cached(request, state, ("queries", base), "application/json", produce)

@@ -154,7 +154,9 @@
   config.queries.forEach(function (query) {
     var option = document.createElement("option");
     option.value = query.name;
-    option.textContent = query.title;
+    var lacking = query.missingGraphs || [];  // named graphs the query needs, not on this server
+    option.textContent = query.title + (lacking.length ? " (needs the " + lacking.join(", ") +
+      " graph, not loaded here)" : "");
     select.appendChild(option);
   });
   function showForm(query) {
@@ -206,7 +208,10 @@
     var tab = yasgui.getTab();
     tab.setQuery(query.sparql);
     tab.setEndpoint(config.endpoint);
-    about.textContent = query.description + (query.parameters && query.parameters.length ?
+    var lacking = query.missingGraphs || [];
+    about.textContent = (lacking.length ? "This server does not hold the " + lacking.join(", ") +
+      " graph this query needs: its answer here is empty or misleading. " : "") +
+      query.description + (query.parameters && query.parameters.length ?
       " — It has parameters: fill them in above and press “Run with these values” (the ▶ button" +
       " runs the text as it is, parameters unbound)." : "");
     showForm(query);
