@@ -217,3 +217,19 @@ def test_a_query_needing_a_graph_the_server_lacks_says_so(tmp_path):
         config = json.loads(html.unescape(re.search(
             r'<script type="application/json" id="sg-config">(.*?)</script>', home, re.S).group(1)))
         assert {q["name"]: q["missingGraphs"] for q in config["queries"]}["needs-civic"] == ["civic"]
+
+
+def test_a_misspelled_search_offers_close_spellings(server):
+    """F15 (review r12): "imatnib" found nothing and said nothing more."""
+    page = httpx.get(server.url + "/search", params={"q": "imatnib"}, headers=BROWSER, timeout=30)
+    close = page.text.split('<ul id="close-spellings">', 1)[1].split("</ul>", 1)[0]
+    assert 'href="/id/agent/imatinib"' in close
+    suggestions = httpx.get(server.url + "/search", params={"q": "leiomyosarcom"},
+                            headers={"accept": "application/json"}, timeout=30).json()
+    assert any(h["iri"].endswith("/histotype/leiomyosarcoma") for h in suggestions)
+    typo = httpx.get(server.url + "/search", params={"q": "liomyosarcoma"},
+                     headers={"accept": "application/json"}, timeout=30).json()
+    closest = [h["iri"].rsplit("/", 1)[1] for h in typo if h.get("close")]
+    assert closest[0] == "leiomyosarcoma", closest  # closest first (liposarcoma is close too)
+    nothing = httpx.get(server.url + "/search", params={"q": "zqxwvut"}, headers=BROWSER, timeout=30)
+    assert "close-spellings" not in nothing.text

@@ -34,6 +34,12 @@ def offset_of(text: str, line: int, column: int) -> int:
 CASES = [
     # text, words the message must hold, the token it must point at
     ("SELECT * { ?s foo:bar ?o }", ["prefix 'foo:' is not declared", "PREFIX foo:"], "foo:bar"),
+    # a prefix this graph or the W3C declares: the message gives its namespace (review r12, F14)
+    ("SELECT * { ?s a sg:Histotype }",
+     ["prefix 'sg:' is not declared", "PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/>"],
+     "sg:Histotype"),
+    ("SELECT * { ?s rdfs:label ?o }",
+     ["PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"], "rdfs:label"),
     ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT * {\n  ?s rdf:type ?o\n}",
      ["prefix 'rdf:'"], "rdf:type"),
     ("PREFX ex: <http://e/>\nSELECT * { ?s ex:p ?o }", ["'PREFX' should be PREFIX"], "ex:"),

@@ -4,6 +4,7 @@ entity pages render; the page loads nothing from outside this server (works offl
 from __future__ import annotations
 
 import base64
+import json
 import os
 import time
 from pathlib import Path
@@ -180,3 +181,25 @@ def test_a_refused_parameter_value_shows_the_servers_message(page, server):
     message = page.evaluate("document.querySelector('.sg-param-problem').textContent")
     assert "histotype" in message and "KIT" in message, message
     assert "Could not render" not in page.evaluate("document.querySelector('.yasr').innerText")
+
+
+def test_a_misspelled_ontology_term_is_named_when_nothing_is_found(page, server):
+    """F14 (review r12): sg:Histotipe returned 0 rows without a word; the editor now names the
+    terms of the ontology's namespace that the ontology does not define."""
+    _fresh(page, server.url + "/")
+    ns = "https://w3id.org/sarcoma-graph/ontology/"
+    for text, expect in ((f"PREFIX sg: <{ns}>\nSELECT ?s WHERE {{ ?s a sg:Histotipe }}", True),
+                         (f"PREFIX sg: <{ns}>\nSELECT ?s WHERE {{ ?s a sg:Histotype ; "
+                          "sg:noSuchLink ?x }", True),
+                         (f"PREFIX sg: <{ns}>\nSELECT ?s WHERE {{ ?s a sg:Histotype }} LIMIT 0",
+                          False)):
+        page.evaluate(f"void sgYasgui.getTab().setQuery({json.dumps(text)})")
+        page.evaluate("void (window.__before = sgYasgui.getTab().getYasr().results);"
+                      "document.querySelector('.yasqe_queryButton').click()")
+        page.wait_for("sgYasgui.getTab().getYasr().results !== window.__before")
+        time.sleep(1.0)  # the HEAD requests that check each term
+        shown = page.evaluate("!document.getElementById('sg-hint').hidden")
+        said = page.evaluate("document.getElementById('sg-hint').textContent")
+        assert shown is expect, (text, said)
+        if expect:
+            assert ("sg:Histotipe" in said) or ("sg:noSuchLink" in said and "Histotype" not in said)

@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from sarcoma_graph.namespaces import PROJECT_PREFIXES, W3C_PREFIXES
 from sarcoma_graph.plumbing.scanner import Token, position, tokens
 
 _ENGINE = re.compile(r"^error at (\d+):(\d+): expected (?:one of )?(.*)\Z", re.S)
@@ -144,8 +145,9 @@ def _prefix_mistake(name: str, prefix: str, previous: str, following: Token | No
     if prefix.lower() in ("http", "https", "urn", "ftp") and following is not None \
             and following.text == "/":
         return f"an IRI is written between angle brackets: <{name}//…>"
+    known = {**W3C_PREFIXES, **PROJECT_PREFIXES}.get(prefix)  # this graph's or a W3C prefix
     return (f"prefix '{prefix}:' is not declared (in {name}): add PREFIX {prefix}: "
-            "<namespace IRI> before the query")
+            f"<{known or 'namespace IRI'}> before the query")
 
 
 def _unclosed_string(text: str, read: list[Token], expected: Sequence[str],

@@ -4,6 +4,7 @@ per store version, and the results page."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -127,13 +128,32 @@ def search(store: Store, text: str, limit: int = 15) -> list[Hit]:
     return out
 
 
+def close_spellings(store: Store, text: str, limit: int = 15) -> list[Hit]:
+    """Run in a worker when :func:`search` found nothing: entities with a label, or a word of
+    a label, spelled close to ``text`` ("imatnib" → imatinib), closest first."""
+    query = fold(text.strip())
+    if len(query) < 4:
+        return []
+    labels: dict[str, list[Hit]] = {}
+    for folded, hit in _index(store):
+        for key in {folded, *folded.split()}:
+            if len(key) >= 4:
+                labels.setdefault(key, []).append(hit)
+    out: list[Hit] = []
+    for close in difflib.get_close_matches(query, labels, n=limit, cutoff=0.8):
+        for hit in labels[close]:
+            if hit.iri not in {h.iri for h in out}:
+                out.append(hit)
+    return out[:limit]
+
+
 def hit_json(hit: Hit, root: str) -> dict[str, object]:
     return {"iri": hit.iri, "label": hit.label, "lang": hit.language, "kind": hit.kind,
             "type": hit.type, "typeCurie": curie(hit.type) if hit.type else None,
             "href": href(hit.iri, root) or hit.iri}
 
 
-def results_page(text: str, hits: list[Hit], root: str) -> str:
+def results_page(text: str, hits: list[Hit], root: str, close: list[Hit] | None = None) -> str:
     items = []
     for hit in hits:
         link = escape(href(hit.iri, root) or hit.iri)
@@ -145,4 +165,8 @@ def results_page(text: str, hits: list[Hit], root: str) -> str:
     body = (f"<h1>Search: {escape(text)}</h1><p>{len(hits)} match(es) among labels and "
             "synonyms, English and French, ignoring case and accents.</p>"
             f'<ul id="search-results">{"".join(items)}</ul>')
+    if close:
+        links = "".join(f'<li><a href="{escape(href(h.iri, root) or h.iri)}" '
+                        f'lang="{escape(h.language)}">{escape(h.label)}</a></li>' for h in close)
+        body += f'<h2>Close spellings</h2><ul id="close-spellings">{links}</ul>'
     return document(f"Search: {text}", body, root)

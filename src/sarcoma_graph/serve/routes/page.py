@@ -66,6 +66,7 @@ def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
 ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;padding:0;margin:.2rem 0}}
 .sg-chart-controls{{margin:.4rem 0}}.sg-chart-controls label{{margin-right:1rem}}
 .yasr .expandable:not(.expanded) a{{pointer-events:auto}}
+#sg-hint{{margin:.4rem 1rem;padding:.3rem .6rem;background:#fdecec;border-left:4px solid #c65454}}
 #sg-running{{margin:.4rem 1rem;padding:.3rem .6rem;background:#fff4d6;border-left:4px solid #d9a400}}
 </style>
 <style>body{{font-family:system-ui,sans-serif;margin:0}}header{{padding:.6rem 1rem;
@@ -82,7 +83,7 @@ header h1{{font-size:1.1rem;margin:0}}#sg-about{{color:#555;font-size:.9rem}}
 <p class="muted" id="sg-keys">In the editor, Tab indents; press Esc, then Tab, to move on.
 Ctrl+Enter runs the query.</p>
 {about}
-<p id="sg-running" role="status" hidden></p>
+<p id="sg-running" role="status" hidden></p><p id="sg-hint" role="status" hidden></p>
 <div id="yasgui"></div>
 {_plain_form(endpoint, queries)}
 <script type="application/json" id="sg-config">{config}</script>

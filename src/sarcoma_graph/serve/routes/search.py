@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.negotiation import prefers_html
-from sarcoma_graph.serve.pages.search import hit_json, results_page, search
+from sarcoma_graph.serve.pages.search import close_spellings, hit_json, results_page, search
 from sarcoma_graph.serve.state import State
 from sarcoma_graph.store import Store
 
@@ -28,12 +28,15 @@ def _text(request: Request) -> str:
 
 async def search_route(request: Request, state: State) -> Response:
     text = _text(request)
-    hits = await in_worker(state, search, text, 50 if prefers_html(request, {_JSON: "json"})
-                           else 15)
+    page = prefers_html(request, {_JSON: "json"})
+    hits = await in_worker(state, search, text, 50 if page else 15)
+    close = [] if hits else await in_worker(state, close_spellings, text, 15)
     root = request.scope.get("root_path", "").rstrip("/")
-    if prefers_html(request, {_JSON: "json"}):
-        return HTMLResponse(results_page(text, hits, root))
-    body = json.dumps([hit_json(h, root) for h in hits], ensure_ascii=False)
+    if page:
+        return HTMLResponse(results_page(text, hits, root, close))
+    # the search box's suggestions: a misspelling still offers the entity (marked as close)
+    body = json.dumps([hit_json(h, root) for h in hits]
+                      + [{**hit_json(h, root), "close": True} for h in close], ensure_ascii=False)
     return Response(body, media_type=_JSON, headers={"Vary": "Accept"})
 
 

@@ -112,6 +112,41 @@
     timer = setInterval(tick, 1000);
   });
   yasgui.on("queryResponse", function () { stopClock(); });
+  // A query that found nothing: the terms of this graph's ontology it names that the ontology
+  // does not define (a typo such as sg:Histotipe otherwise gives 0 rows without a word).
+  var hint = document.getElementById("sg-hint"), ontology = config.base + "ontology/";
+  function ontologyTerms(text) {
+    var names = {}, match, declared = /PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>/gi;
+    while ((match = declared.exec(text))) {
+      if (match[2] !== ontology) { continue; }
+      var used = new RegExp("(?:^|[\\s(/^|!,;.{])" + (match[1] || "") + ":([A-Za-z_][\\w-]*)", "g"), m;
+      while ((m = used.exec(text))) { names[m[1]] = true; }
+    }
+    var full = /<https:\/\/w3id\.org\/sarcoma-graph\/ontology\/([A-Za-z_][\w-]*)>/g;
+    while ((match = full.exec(text))) { names[match[1]] = true; }
+    return Object.keys(names);
+  }
+  yasgui.on("queryResponse", function (instance, tab) {
+    hint.hidden = true;
+    setTimeout(function () { checkTerms(tab); }, 0);  // YASR takes the response after the event
+  });
+  function checkTerms(tab) {
+    var results = tab.getYasr().results;
+    var bindings = results && results.getBindings ? results.getBindings() : null;
+    if (!bindings || bindings.length) { return; }
+    var names = ontologyTerms(tab.getQuery());
+    Promise.all(names.map(function (name) {
+      return fetch(root + "/ontology/" + encodeURIComponent(name), { method: "HEAD" })
+        .then(function (r) { return r.status === 404 ? name : null; });
+    })).then(function (found) {
+      var unknown = found.filter(Boolean);
+      if (!unknown.length) { return; }
+      hint.textContent = "Nothing found, and the ontology defines no " + unknown.map(function (n) {
+        return "sg:" + n; }).join(", ") + ": check the spelling (type sg: in the editor for " +
+        "the terms it completes, or see the Ontology page).";
+      hint.hidden = false;
+    });
+  }
   yasgui.on("queryAbort", function () { stopClock("Query cancelled."); });
   prefixes.then(function () {  // results drawn before the prefixes came: draw them again
     var yasr = yasgui.getTab().getYasr();
