@@ -68,6 +68,17 @@ def test_utf8_round_trips_through_get_form_and_body(client):
     assert unknown.status_code == 415 and "charset" in unknown.text
 
 
+
+@pytest.mark.parametrize("charset", ["rot13", "hex", "base64", "zlib", "bz2", "uu", "punycode",
+                                     "idna"])
+def test_a_codec_that_is_no_character_set_is_415_not_500(client, charset):
+    """Probe r12 M1: bytes-to-bytes codecs passed the charset check and failed in decode with a
+    500 and a traceback per request."""
+    response = client.post("/sparql", content=b"query=ASK%7B%7D",
+                           headers={"content-type": f"{FORM}; charset={charset}"})
+    assert response.status_code == 415 and charset in response.text, response.text
+
+
 def test_defect_12_sparql_query_and_update_bodies_are_utf8_only(client):
     for charset, data in (("latin-1", 'SELECT ?x { BIND("évidence" AS ?x) }'.encode("latin-1")),
                           ("UTF-16", "ASK {}".encode("utf-16"))):

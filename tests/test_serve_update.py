@@ -245,3 +245,29 @@ def test_rdf_xml_with_entity_declarations_is_refused(http):
                         headers={"content-type": "application/rdf+xml", **AUTH})
     assert response.status_code == 400 and "ENTITY" in response.text
     assert count(http) == before
+
+
+def test_rdf_xml_that_xml_cannot_carry_is_406_on_both_paths(http):
+    """Probe r12 M2: a predicate with no XML element name (<http://e/>) and a control character
+    gave 200 documents no XML parser reads, on /sparql and /rdf-graph-store."""
+    store = "/rdf-graph-store"
+    xml = {"accept": "application/rdf+xml"}
+    for name, body in (("slash", '<http://e/s> <http://e/> "o" .'),
+                       ("digits", '<http://e/s> <http://e/123> "o" .'),
+                       ("control", '<http://e/s> <http://e/p> "a\\u0001b" .')):
+        graph = f"http://e/xml-{name}"
+        put = http.put(store, params={"graph": graph}, content=body.encode(),
+                       headers={"content-type": "text/turtle", **AUTH})
+        assert put.status_code == 201, put.text
+        refused = http.get(store, params={"graph": graph}, headers=xml)
+        assert refused.status_code == 406, (name, refused.text[:200])
+        assert "Turtle" in refused.text
+        assert http.get(store, params={"graph": graph},
+                        headers={"accept": "text/turtle"}).status_code == 200
+        construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        answer = http.get("/sparql", params={"query": construct}, headers=xml)
+        assert answer.status_code == 406, (name, answer.text[:200])
+        assert http.delete(store, params={"graph": graph}, headers=AUTH).status_code == 204
+    fine = http.get("/sparql", headers=xml, params={
+        "query": "CONSTRUCT { <http://e/s> <http://e/p> 'o' } WHERE {}"})
+    assert fine.status_code == 200 and b'"http://e/"' in fine.content  # namespace, element p

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from sarcoma_graph.errors import InputError
 from sarcoma_graph.namespaces import RDF, XSD
 from sarcoma_graph.plumbing.formats import RdfSyntax, ResultsSyntax
 from sarcoma_graph.plumbing.oxterms import Term
@@ -153,8 +154,9 @@ def serialize_results(result: QueryResult, syntax: ResultsSyntax) -> bytes:
 _NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
-class NotInXml(ValueError):
-    """An answer holds a character that XML 1.0 cannot carry."""
+class NotInXml(InputError, ValueError):
+    """An answer holds what XML cannot carry (a character, a predicate with no element name):
+    a message for the CLI, a 406 for the endpoint."""
 
 
 def xml_checked(body: bytes, xml: bool) -> bytes:
@@ -173,10 +175,29 @@ PREFIXED_SYNTAXES = ("turtle", "trig", "rdfxml")
 
 def serialize_triples(triples: Iterable[ox.Triple] | Iterable[ox.Quad], syntax: RdfSyntax,
                       prefixes: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> bytes:
-    """The one way to write RDF: the prefixes where the syntax declares them, then pyoxigraph."""
+    """The one way to write RDF: the prefixes where the syntax declares them, then pyoxigraph
+    (:class:`NotInXml` for RDF/XML that XML cannot carry: a character, or a predicate)."""
     chosen = dict(prefixes) if prefixes and syntax.name in PREFIXED_SYNTAXES else None
-    data = ox.serialize(triples, format=syntax.oxigraph, prefixes=chosen)
-    return data if data is not None else b""
+    written: list[ox.Triple] | list[ox.Quad] | Iterable[ox.Triple] | Iterable[ox.Quad] = triples
+    if syntax.name == "rdfxml":
+        written = list(triples)  # type: ignore[assignment]
+        _predicates_are_xml_names(written)
+    data = ox.serialize(written, format=syntax.oxigraph, prefixes=chosen)
+    return xml_checked(data if data is not None else b"", syntax.name == "rdfxml")
+
+
+#: the end of an IRI that can be an XML element's local name (an NCName)
+_LOCAL_NAME = re.compile(r"[^\W\d][\w.\-]*$")
+
+
+def _predicates_are_xml_names(triples: Iterable[ox.Triple] | Iterable[ox.Quad]) -> None:
+    """RDF/XML writes a predicate as an element: its IRI must end in a name an XML element
+    may have (``http://e/`` or ``http://e/123`` cannot), or a parser rejects the document."""
+    for predicate in {t.predicate.value for t in triples}:
+        if not _LOCAL_NAME.search(predicate):
+            raise NotInXml(f"the predicate <{predicate}> does not end in a name an XML element "
+                           "may have, so RDF/XML cannot write it: ask for Turtle, N-Triples or "
+                           "JSON-LD")
 
 
 def serialize_graph(result: QueryResult, syntax: RdfSyntax,
@@ -184,4 +205,4 @@ def serialize_graph(result: QueryResult, syntax: RdfSyntax,
     """Serialise a CONSTRUCT/DESCRIBE result as RDF (triples go into the default graph)."""
     if result.kind != "graph":
         raise ValueError("only a CONSTRUCT/DESCRIBE result is RDF")
-    return xml_checked(serialize_triples(result.triples, syntax, prefixes), syntax.name == "rdfxml")
+    return serialize_triples(result.triples, syntax, prefixes)  # checks XML (NotInXml)

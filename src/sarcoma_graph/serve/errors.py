@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
+from sarcoma_graph.plumbing.results import NotInXml
 from sarcoma_graph.store import QueryError
 
 log = logging.getLogger("sarcoma_graph.serve")
@@ -137,6 +138,11 @@ async def _client_gone(request: Request, error: Exception) -> Response:
     return Response(status_code=400)
 
 
+async def _not_in_xml(request: Request, error: Exception) -> Response:
+    """406: RDF/XML asked for a graph XML cannot carry (serialised outside a worker: VoID…)."""
+    return answer(request, 406, str(error))
+
+
 async def _store_failed(request: Request, error: Exception) -> Response:
     """502: the external store behind ``serve --store`` failed or refused our credentials."""
     return text_response(502, f"the store behind this endpoint failed: {error}")
@@ -150,6 +156,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StoreAuthFailed, _store_failed)
     app.add_exception_handler(HttpError, _http_error)
     app.add_exception_handler(ClientDisconnect, _client_gone)
+    app.add_exception_handler(NotInXml, _not_in_xml)
     app.add_exception_handler(StarletteHTTPException, _starlette_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)

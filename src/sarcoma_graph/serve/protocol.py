@@ -50,9 +50,14 @@ def media_type(header: str | None) -> tuple[str, str]:
         if key.strip().lower() == "charset":
             charset = value.strip().strip('"').lower()
             try:
-                codecs.lookup(charset)
+                info = codecs.lookup(charset)
             except LookupError:
                 raise HttpError(415, f"unknown charset {charset!r}; send UTF-8") from None
+            # rot13, base64, zlib… are codecs but no character sets; punycode and idna encode
+            # names, not texts (their errors are not UnicodeDecodeError): refused alike
+            if not getattr(info, "_is_text_encoding", True) or info.name in ("punycode", "idna"):
+                raise HttpError(415, f"charset {charset!r} is not a character set of texts; "
+                                     "send UTF-8")
     return kind.strip().lower(), charset
 
 
@@ -82,10 +87,10 @@ def _component(raw: bytes, charset: str) -> str:
     data = percent_decode(raw.replace(b"+", b" "))
     try:
         return data.decode(charset)
-    except UnicodeDecodeError as error:
+    except UnicodeError as error:  # UnicodeDecodeError, and the plain UnicodeError of a codec
         name = raw.partition(b"=")[0][:40].decode("ascii", "replace")
-        raise HttpError(400, f"a parameter ({name}…) is not valid {charset}: {error.reason} "
-                             f"at byte {error.start}") from None
+        raise HttpError(400, f"a parameter ({name}…) is not valid {charset}: "
+                             f"{_why(error)}") from None
 
 
 def parse_pairs(data: bytes | str, charset: str = "utf-8") -> list[tuple[str, str]]:
@@ -124,9 +129,15 @@ async def read_body(request: Request, limit: int) -> bytes:
 def decode(body: bytes, charset: str, what: str) -> str:
     try:
         return body.decode(charset)
-    except UnicodeDecodeError as error:
-        raise HttpError(400, f"the {what} is not valid {charset}: {error.reason} "
-                             f"at byte {error.start}") from None
+    except UnicodeError as error:  # UnicodeDecodeError, and the plain UnicodeError of a codec
+        raise HttpError(400, f"the {what} is not valid {charset}: {_why(error)}") from None
+
+
+def _why(error: UnicodeError) -> str:
+    """What a decoding error says, and where when it knows (a plain ``UnicodeError`` does not)."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"{error.reason} at byte {error.start}"
+    return str(error)
 
 
 def _graphs(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...] | None:
