@@ -333,3 +333,42 @@ def test_a_query_whose_client_left_is_stopped(memory_limited):
     assert not any(alive(pid) for pid in gone)
     with httpx.Client(base_url=memory_limited.url, timeout=30) as client:
         assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+NAVIGATING = {"accept": "text/html,application/xhtml+xml", "sec-fetch-dest": "document"}
+
+
+def test_a_page_answer_is_made_in_the_worker_and_capped(memory_limited):
+    """Probe r12 H1: a browser's page of a 134 MB string was built in the server process
+    (537 MB page, 2.9 GB, 7.6 s stall). It is made in the worker now: a cell shows its first
+    characters, a page its first rows, and says how to get the whole answer."""
+    with httpx.Client(base_url=memory_limited.url, timeout=30) as client:
+        big = client.get("/sparql", params={"query": doubling(20, "?s20 AS ?x")},
+                         headers=NAVIGATING)
+        assert big.status_code == 200 and big.headers["content-type"].startswith("text/html")
+        assert len(big.content) < 200_000 and "4,194,304 characters in all" in big.text
+        values = " ".join(str(i) for i in range(40))
+        rows = client.get("/sparql", headers=NAVIGATING, params={
+            "query": f"SELECT ?n WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
+                     "BIND(?a * 100 + ?b AS ?n) }"})
+        assert rows.status_code == 200 and "the first 1,000 rows (more follow)" in rows.text
+        assert rows.text.count("<tr>") == 1001  # the header and 1,000 rows
+        assert "format=csv" in rows.text and "LIMIT 1001" not in rows.text
+
+
+def test_a_page_whose_browser_left_stops_its_query(memory_limited):
+    """Probe r12 M4: the client-gone check did not cover the page path; a closed tab kept its
+    worker busy for the whole time limit."""
+    import socket
+    from urllib.parse import quote, urlsplit
+
+    before = memory_limited.children()
+    where = urlsplit(memory_limited.url)
+    with socket.create_connection((where.hostname, where.port)) as raw:
+        raw.sendall(f"GET /sparql?query={quote(CROSS_JOIN)} HTTP/1.1\r\nHost: x\r\n"
+                    "Accept: text/html\r\nSec-Fetch-Dest: document\r\n\r\n".encode())
+        time.sleep(0.5)
+    deadline = time.monotonic() + 8
+    while time.monotonic() < deadline and not (before - memory_limited.children()):
+        time.sleep(0.2)
+    assert len(before - memory_limited.children()) == 1, "the page's worker is still running"

@@ -10,11 +10,16 @@ from urllib.parse import quote
 
 from sarcoma_graph.serve.pages.layout import curie, document, href
 
+#: The most characters a cell of a page shows
+CELL_CHARS = 2000
+
 
 def _cell(term: dict[str, str] | None, root: str) -> str:
     if not term:
         return ""
     value = term.get("value", "")
+    if len(value) > CELL_CHARS:
+        value = value[:CELL_CHARS] + f"… ({len(term['value']):,} characters in all)"
     if term.get("type") == "uri":
         target = href(value, root)
         text = escape(curie(value) or value)
@@ -25,14 +30,19 @@ def _cell(term: dict[str, str] | None, root: str) -> str:
 
 
 def results_page(title: str, sparql: str, kind: str, body: bytes, root: str,
-                 intro: str = "") -> str:
+                 intro: str = "", max_rows: int | None = None) -> str:
     """The page of one answer (``kind`` is ``bindings``, ``boolean`` or ``graph``); ``intro``
-    is HTML put under the title (a named query's description and parameter values)."""
+    is HTML put under the title (a named query's description and parameter values). Past
+    ``max_rows`` rows (or as many characters of a graph) the page says the rest is in the files."""
+    more = ""
     editor = f"{escape(root)}/#query={escape(quote(sparql))}"
     head = (f"<h1>{escape(title)}</h1><p><a href=\"{editor}\">Open in the SPARQL editor</a> · "
             "add <code>format=json|xml|csv|tsv|ttl</code> to the URL for a file</p>" + intro)
     if kind == "graph":
-        content = f"<pre>{escape(body.decode('utf-8'))}</pre>"
+        text = body.decode("utf-8")
+        if max_rows is not None and len(text) > max_rows * 200:
+            text, more = text[:max_rows * 200] + "\n…", "the first part of the graph"
+        content = f"<pre>{escape(text)}</pre>"
     else:
         data = json.loads(body)
         if "boolean" in data:
@@ -40,10 +50,16 @@ def results_page(title: str, sparql: str, kind: str, body: bytes, root: str,
         else:
             names = data["head"]["vars"]
             rows = data["results"]["bindings"]
+            if max_rows is not None and len(rows) > max_rows:
+                rows, more = rows[:max_rows], f"the first {max_rows:,} rows"
             header = "".join(f"<th>{escape(n)}</th>" for n in names)
             lines = "".join("<tr>" + "".join(f"<td>{_cell(r.get(n), root)}</td>" for n in names)
                             + "</tr>" for r in rows)
-            content = (f"<p>{len(rows)} row(s)</p><div class=\"table-wrap\"><table "
+            counted = f"{len(rows)} row(s)" if not more else f"{more} (more follow)"
+            content = (f"<p>{counted}</p><div class=\"table-wrap\"><table "
                        f"class=\"results\"><tr>{header}</tr>{lines}</table></div>")
+    if more:
+        content += (f'<p class="needs">This page shows {more}. The whole answer: add '
+                    "<code>format=csv</code> (or json, tsv, xml, ttl) to the URL.</p>")
     query = f"<details><summary>Query</summary><pre>{escape(sparql)}</pre></details>"
     return document(title, head + content + query, root)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from sarcoma_graph.catalogue import paged
 from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.jobs import QueryJob, run_query
 from sarcoma_graph.serve.negotiation import (
@@ -17,6 +18,7 @@ from sarcoma_graph.serve.negotiation import (
 )
 from sarcoma_graph.serve.pages.results import results_page
 from sarcoma_graph.serve.state import EndpointState
+from sarcoma_graph.store import Store
 
 OFFERS = {**RESULTS_OFFERS, **RDF_OFFERS}
 
@@ -32,15 +34,33 @@ def wants_page(request: Request) -> bool:
     return navigating and prefers_html(request, OFFERS)
 
 
+#: The most rows a page shows (the file formats give the whole answer)
+PAGE_ROWS = 1000
+
+
 async def page_answer(request: Request, state: EndpointState, job: QueryJob,
                       title: str, intro: str = "") -> Response:
-    """Run the query (JSON results, Turtle for graphs) and send it as a page (``intro``: HTML
-    under the title)."""
+    """Run the query and send it as a page (``intro``: HTML under the title). The page is made
+    in the worker, from at most :data:`PAGE_ROWS` rows: a page built in the server from a whole
+    answer took 2.9 GB and stalled every client (probe r12, H1)."""
     settings = state.settings  # the guard runs in the worker (run_query)
-    job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, settings.max_results,
+    shown = job.sparql  # the page shows and links the text as sent, not the paged one
+    try:
+        text = paged(job.sparql, limit=PAGE_ROWS + 1)  # one more: says whether there are more
+    except ValueError:  # the query sets its own LIMIT or OFFSET (capped by --max-results)
+        text = job.sparql
+    job = QueryJob(text, job.default_graphs, job.named_graphs, settings.max_results,
                    "json", "turtle", state.prefixes, settings.service_allow,
                    settings.endpoint(str(request.url).split("?")[0]))
-    kind, body, _ = await in_worker(state, run_query, job)
     root = request.scope.get("root_path", "").rstrip("/")
-    page = results_page(title, job.sparql, kind, body, root, intro)
+    page = await in_worker(state, render_page, job, shown, title, root, intro,
+                           gone=request.is_disconnected)
     return HTMLResponse(page, headers={"Vary": VARY, "Cache-Control": "no-cache"})
+
+
+def render_page(store: Store, job: QueryJob, shown: str, title: str, root: str,
+                intro: str) -> str:
+    """Run in a worker: the answer to ``job`` as a page of at most :data:`PAGE_ROWS` rows
+    (``shown``: the query text the page gives)."""
+    kind, body, _ = run_query(store, job)
+    return results_page(title, shown, kind, body, root, intro, PAGE_ROWS)
