@@ -86,12 +86,13 @@ def test_a_body_that_stops_gets_408_and_no_traceback(guarded):
 
 
 def test_a_slow_body_with_short_pauses_is_answered(guarded):
-    body = b"ASK { ?s ?p ?o }"
+    """Pauses under the limit, at a rate above the minimum (a comment pads the body)."""
+    body = b"#" + b"x" * 2000 + b"\nASK { ?s ?p ?o }"
     with connect(guarded) as raw:
         raw.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query"
                     b"\r\nAccept: text/csv\r\nConnection: close\r\nContent-Length: "
                     + str(len(body)).encode() + b"\r\n\r\n")
-        for piece in (body[:5], body[5:10], body[10:]):
+        for piece in (body[:700], body[700:1400], body[1400:]):
             time.sleep(BODY_SECONDS * 0.5)
             raw.sendall(piece)
         answer, _ = read_all(raw)
@@ -155,3 +156,33 @@ def test_a_timeout_of_zero_is_refused_at_start(serve_project):
     from tests.serve_fixtures import start_server
     with pytest.raises(RuntimeError, match="must be above 0"):
         start_server(serve_project, "--head-timeout", "0")
+
+
+def test_a_body_dripping_a_byte_at_a_time_is_refused(guarded):
+    """Probe r12 M5: a byte every 10 s never paused 30 s, so the body could take for ever. Past
+    the pause limit a body must also keep a minimal average rate."""
+    with connect(guarded) as raw:
+        raw.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query"
+                    b"\r\nContent-Length: 1000\r\n\r\n")
+        started = time.monotonic()
+        try:
+            while time.monotonic() - started < BODY_SECONDS * 4:
+                raw.sendall(b"A")
+                time.sleep(BODY_SECONDS * 0.4)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        answer, _ = read_all(raw)
+    assert status_of(answer) == 408 and b"slower than" in answer
+    assert time.monotonic() - started < BODY_SECONDS * 4
+
+
+def test_pipelined_requests_are_answered_before_a_malformed_one_is_refused(guarded):
+    """Probe r12 L2: a malformed request later in the same packet dropped the answers of the
+    requests before it. They are answered in order, then the 400, then the close."""
+    good = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: text/csv\r\n\r\n"
+    with connect(guarded) as raw:
+        raw.sendall(good + good + b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+        answer, _ = read_all(raw)
+    statuses = [int(line.split(b" ")[1]) for line in answer.split(b"\r\n")
+                if line.startswith(b"HTTP/1.1 ")]
+    assert statuses == [200, 200, 400], answer[:600]

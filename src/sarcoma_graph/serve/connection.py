@@ -5,7 +5,9 @@ header line, or announces a body and never sends it, is held open for ever (slow
 
 - a request's head (request line and headers) must arrive within ``head_seconds`` of its first
   byte, or of the connection's opening when nothing came yet;
-- a request's body may pause at most ``body_idle_seconds`` between two reads;
+- a request's body may pause at most ``body_idle_seconds`` between two reads, and once that
+  long has passed it must have come at :data:`BODY_BYTES_PER_SECOND` on average (a byte every
+  ten seconds is never a pause long enough, but is no upload either);
 - past either, the client gets ``408 Request Timeout`` naming the limit, and the connection is
   closed; an application still waiting for that body sees the client gone;
 - a request target longer than httptools can parse gets ``414`` (send the query in a POST body)
@@ -31,6 +33,9 @@ URL_BYTES = 65_535
 HEAD_BYTES = 64 * 1024
 """The longest request head (request line and headers) this server reads."""
 
+BODY_BYTES_PER_SECOND = 256
+"""The slowest a request body may arrive, on average, after the first ``body_idle_seconds``."""
+
 
 class Refused(Exception):
     """Raised from a parser callback: the request is answered with ``status`` and closed."""
@@ -50,6 +55,9 @@ class GuardedProtocol(HttpToolsProtocol):
     _timer: TimerHandle | None = None
     _head_bytes = 0
     _begun = False  # a byte of the current request came
+    _body_started = 0.0
+    _body_bytes = 0
+    _deferred: tuple[int, str] | None = None  # a later pipelined request's refusal, kept
 
     def connection_made(self, transport: Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -103,16 +111,32 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._disarm()
         super().on_headers_complete()
+        self._body_started, self._body_bytes = self.loop.time(), 0
         self._arm(self.body_idle_seconds, self._body_late)
 
     def on_body(self, body: bytes) -> None:
         self._arm(self.body_idle_seconds, self._body_late)
+        self._body_bytes += len(body)
+        elapsed = self.loop.time() - self._body_started
+        if elapsed > self.body_idle_seconds and \
+                self._body_bytes < BODY_BYTES_PER_SECOND * elapsed:
+            raise Refused(408, f"the request's body arrives slower than {BODY_BYTES_PER_SECOND} "
+                               f"bytes a second ({self._body_bytes} in {elapsed:.0f} s); the "
+                               "connection is closed")
         super().on_body(body)
 
     def on_message_complete(self) -> None:
         self._disarm()
         self._begun = False
         super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        idle = not self.pipeline and (self.cycle is None or self.cycle.response_complete)
+        if self._deferred is not None and idle:
+            status, message = self._deferred
+            self._deferred = None
+            self._refuse(status, message)
 
     # Limits
     def _count_head(self, size: int) -> None:
@@ -151,10 +175,15 @@ class GuardedProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         cycle = self.cycle
+        earlier = cycle is not None and not cycle.response_complete and not cycle.more_body
+        if earlier or self.pipeline:  # the fault is a later request's: answer the earlier first
+            self._deferred = self._deferred or (status, message)
+            self.flow.pause_reading()
+            return
         if cycle is not None and not cycle.response_complete:
             cycle.disconnected = True
             cycle.message_event.set()
-        if cycle is not None and cycle.response_started:
+        if cycle is not None and cycle.response_started and not cycle.response_complete:
             self.transport.close()
             return
         self.logger.info("%s - %d: %s", _peer(self.client), status, message)
