@@ -262,3 +262,38 @@ def test_form_updates_are_utf8_too(http):
     got = http.get("/sparql", params={"query": "SELECT ?o { GRAPH <http://example.org/u> { ?s ?p ?o } }"})
     assert got.json()["results"]["bindings"][0]["o"]["value"] == "é"
     http.delete("/rdf-graph-store", params={"graph": "http://example.org/u"}, headers=AUTH)
+
+
+def test_clients_whose_slow_queries_overran_the_fast_lane_do_not_take_it_again(hardened):
+    """Probe r12 M3: four addresses looping slow queries took turns in the fast lane (each
+    stopped after 3 s, then the next), so another client's cheap query waited seconds or got
+    503. A client whose job overran the lane is kept out of it for a minute."""
+    stop = time.monotonic() + 16
+    attacks: list[int] = []
+
+    def attack(address: str) -> None:
+        with client_from(hardened, address) as attacker:
+            number = 0
+            while time.monotonic() < stop:
+                number += 1
+                attacks.append(attacker.get("/sparql", params={
+                    "query": CROSS_JOIN + f" # {address} {number}"}).status_code)
+
+    threads = [threading.Thread(target=attack, args=(f"127.0.0.{i}",)) for i in range(21, 25)]
+    for thread in threads:
+        thread.start()
+    time.sleep(10.5)  # every attacker has had its turn in the lane by now
+    waits, statuses = [], []
+    with client_from(hardened, "127.0.0.29") as other:
+        for number in range(8):
+            started = time.monotonic()
+            statuses.append(other.get("/sparql", params={
+                "query": f"ASK {{ ?s ?p {number} }}"}).status_code)
+            waits.append(time.monotonic() - started)
+            time.sleep(0.3)
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 8, (statuses, waits)
+    # the first may meet the last attacker still in the lane; after it, none waits
+    assert sum(w > 1.0 for w in waits) <= 1, waits
+    assert 503 in attacks  # the attackers did run past the limits

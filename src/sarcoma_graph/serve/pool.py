@@ -13,7 +13,8 @@ size by default); its further jobs wait for its own. Besides the ``size`` genera
 ``lanes`` fast-lane workers take a job only when every general worker is busy, only for a
 client with nothing else running, and stop it after ``lane_timeout`` seconds: slow jobs
 cannot take them for long, so other clients' cheap queries keep being answered while slow
-ones run. A job that finds no worker within ``queue_wait`` seconds gets :class:`Busy` (a 503
+ones run; a client whose job overran the lane may not have it again for ``lane_strike``
+seconds (else a few clients sending slow queries take turns in it). A job that finds no worker within ``queue_wait`` seconds gets :class:`Busy` (a 503
 with ``Retry-After``).
 """
 
@@ -92,6 +93,9 @@ class Admission:
     lanes: int = 1
     lane_timeout: float = 3.0
     queue_wait: float = 5.0
+    #: seconds a client whose job overran the fast lane may not have the lane again: else a
+    #: few clients sending slow queries take turns in it and every cheap query waits behind
+    lane_strike: float = 60.0
 
 
 @dataclass
@@ -130,6 +134,7 @@ class WorkerPool:
         self._lane: asyncio.Queue[Worker] = asyncio.Queue()
         self._waiting: collections.deque[_Waiter] = collections.deque()
         self._running: dict[str, int] = {}
+        self._struck: dict[str, float] = {}  # client → until when the fast lane is not theirs
         self._all: dict[int, Worker] = {}
         # One long-lived thread forks and reaps: a worker's PR_SET_PDEATHSIG fires when the
         # *thread* that forked it ends, so that thread must live as long as the server. Its
@@ -216,7 +221,7 @@ class WorkerPool:
         worker = await self._acquire(client, wait)
         try:
             limit = min(timeout, self.admission.lane_timeout) if worker.lane else timeout
-            result: T = await self._run_on(worker, function, args, limit, retire, gone)
+            result: T = await self._run_on(worker, function, args, limit, retire, gone, client)
             return result
         finally:
             self._unhold(client)
@@ -228,12 +233,22 @@ class WorkerPool:
         held = self._running.get(client, 0) if client is not None else 0
         if held >= (self.admission.per_client or self.size):
             return None
-        for queue in (self._idle, self._lane) if held == 0 else (self._idle,):
+        lane = held == 0 and not self._is_struck(client)
+        for queue in (self._idle, self._lane) if lane else (self._idle,):
             if not queue.empty():
                 if client is not None:
                     self._running[client] = held + 1
                 return queue.get_nowait()
         return None
+
+    def _is_struck(self, client: str | None) -> bool:
+        """Whether the client's job overran the fast lane a short while ago."""
+        if client is None or client not in self._struck:
+            return False
+        if self._struck[client] > asyncio.get_running_loop().time():
+            return True
+        del self._struck[client]
+        return False
 
     def _dispatch(self) -> None:
         """Hand free workers to waiting jobs, first come first served (a job whose client is
@@ -293,7 +308,8 @@ class WorkerPool:
                 del self._running[client]
 
     async def _run_on(self, worker: Worker, function: Callable[..., Any], args: tuple[Any, ...],
-                      timeout: float, retire: bool, gone: Gone | None = None) -> Any:
+                      timeout: float, retire: bool, gone: Gone | None = None,
+                      client: str | None = None) -> Any:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
@@ -302,6 +318,8 @@ class WorkerPool:
         except TimeoutError:
             await self._replace(worker)
             if worker.lane:
+                if client is not None:  # the lane is for cheap queries: not this client's for now
+                    self._struck[client] = loop.time() + self.admission.lane_strike
                 raise Busy(f"the server is busy: the query was stopped after the {timeout:g} s "
                            "allowed while every other worker runs slow queries", 5) from None
             raise JobTimeout(f"stopped after {timeout:g} s") from None
