@@ -255,15 +255,17 @@ def serving(project: Path, *args: str, **kwargs: object) -> Iterator[Server]:
 
 
 class Recorder(http.server.BaseHTTPRequestHandler):
-    """Counts every request; answers an empty SPARQL JSON result."""
+    """Counts every request; answers an empty SPARQL JSON result (after 10 s when the request
+    asks for ``stall``: a remote endpoint slower than the time limit)."""
 
     hits: list[str]
 
     def _answer(self) -> None:
         self.hits.append(f"{self.command} {self.path}")
         length = int(self.headers.get("content-length") or 0)
-        if length:
-            self.rfile.read(length)
+        sent = self.rfile.read(length) if length else b""
+        if b"stall" in sent or "stall" in self.path:
+            time.sleep(10)
         body = b'{"head":{"vars":["x"]},"results":{"bindings":[]}}'
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")

@@ -159,6 +159,28 @@ def test_service_to_an_allowed_endpoint_is_called(http, allowed):
     assert len(hits) >= 1
 
 
+def test_a_query_waiting_for_its_service_past_the_time_limit_says_so(http, allowed):
+    """Probe r12 L9: the 503 advised narrowing the query's own patterns, while the time went
+    waiting for the remote endpoint."""
+    url, _ = allowed
+    response = http.get("/sparql", params={
+        "query": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?x ?p 'stall' }} }}"})
+    assert response.status_code == 503 and "time limit" in response.text
+    assert f"waiting for <{url}>" in response.text
+
+
+def test_an_answer_from_a_service_is_asked_again_each_time(http, allowed):
+    """Probe r12 L8: SERVICE answers were cached and tagged with the store's version, so a
+    change at the remote endpoint was never seen (a 304 for ever). They are neither now."""
+    url, hits = allowed
+    query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?x ?p 'l8' }} }}"
+    before = len(hits)
+    answers = [http.get("/sparql", params={"query": query}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200] * 3
+    assert len(hits) - before == 3
+    assert all("etag" not in a.headers for a in answers)
+
+
 def test_service_in_a_string_or_comment_is_fine(http, forbidden):
     url, hits = forbidden
     query = f'SELECT ?x WHERE {{ BIND("SERVICE <{url}> {{ }}" AS ?x) }} # SERVICE <{url}>'

@@ -75,7 +75,7 @@ async def cached(request: Request, state: EndpointState, key: Hashable, media_ty
 
 async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]], T],
                     *args: *Ts, timeout: float | None = None, retire: bool = False,
-                    gone: Gone | None = None) -> T:
+                    gone: Gone | None = None, advice: str = NARROW) -> T:
     """Run a job in a query worker, mapping its failures to HTTP errors; ``gone`` (the
     request's ``is_disconnected``) stops the job when its client has left."""
     limit = timeout or state.settings.timeout
@@ -91,7 +91,7 @@ async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]]
         raise HttpError(502, error.message) from None
     except JobTimeout as error:
         raise HttpError(503, f"the query was stopped: it ran past the time limit ({error}); "
-                             f"{NARROW}") from None
+                             f"{advice}") from None
     except OutOfMemory as error:
         raise HttpError(503, str(error)) from None
     except WorkerDied as error:
@@ -102,6 +102,25 @@ async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]]
         raise HttpError(422, str(error)) from None
     except NotInXml as error:
         raise HttpError(406, str(error)) from None
+
+
+def _advice(text: str) -> str:
+    """What to do about a query that ran out of time: a query calling SERVICE may have spent
+    it waiting for the remote endpoint, which narrowing its own patterns does not help."""
+    if "service" not in text.lower():
+        return NARROW
+    remote = [f"<{s.iri}>" for s in scan(text).services if s.iri]
+    if not remote:
+        return NARROW
+    return (f"the time may have gone waiting for {', '.join(remote)} (a SERVICE endpoint): ask "
+            f"it for less, or try later; or {NARROW}")
+
+
+def changing(text: str) -> bool:
+    """Whether the answer to ``text`` may change with no change of the store: it calls a
+    volatile function or a ``SERVICE`` (the remote's data is not ours to version)."""
+    maybe = may_call_volatile(text) or "service" in text.lower()
+    return maybe and bool((facts := scan(text)).volatile or facts.services)
 
 
 def negotiate(request: Request) -> tuple[str, str]:
@@ -126,16 +145,18 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
                    results, graph, state.prefixes, settings.service_allow,
                    settings.endpoint(str(request.url).split("?")[0]))
     key = job.cache_key(state.version)
-    # an answer that may change between runs (NOW, RAND, UUID…) has no tag: a client must not
-    # be told by a 304 that its old answer is still the answer
-    fixed = not (may_call_volatile(job.sparql) and scan(job.sparql).volatile)
+    # an answer that may change between runs (NOW, RAND, UUID…, or a remote SERVICE's data)
+    # has no tag and is not cached: a client must not be told by a 304 that its old answer is
+    # still the answer
+    fixed = not changing(job.sparql)
     etag = etag_for(key) if state.settings.etags and fixed else ""
     if etag and etag_matches(request.headers.get("if-none-match"), etag, star=False):
         return send(request, Answer("", b"", etag))
     answer = state.cache.get(key) if fixed else None
     if answer is None:
         kind, body, volatile = await in_worker(state, run_query, job,
-                                               gone=request.is_disconnected)
+                                               gone=request.is_disconnected,
+                                               advice=_advice(job.sparql))
         syntax = rdf_syntax(graph) if kind == "graph" else results_syntax(results)
         answer = Answer(syntax.media_type, body, "" if volatile else etag)
         if not volatile and fixed:

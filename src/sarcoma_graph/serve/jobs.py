@@ -49,7 +49,7 @@ class QueryJob:
 
 def run_query(store: Store, job: QueryJob) -> tuple[str, bytes, bool]:
     """``(kind, body, volatile)``: the answer serialised in the syntax negotiated for its kind,
-    and whether it may change between runs (RAND, NOW…: not to be cached).
+    and whether it may change between runs (RAND, NOW…, SERVICE: not to be cached).
 
     The text is checked first (:func:`guard.check`), here in the worker, under the time limit.
     """
@@ -60,13 +60,14 @@ def run_query(store: Store, job: QueryJob) -> tuple[str, bytes, bool]:
             named_graphs=job.named_graphs, limit=job.limit, base_iri=job.base_iri)
     except QueryError as error:
         raise guard.service_failure(error, facts) or error from None
+    changes = facts.volatile or bool(facts.services)  # a remote's data is not ours to version
     if isinstance(result, bytes):
-        return "select", xml_checked(result, job.results_syntax == "xml"), facts.volatile
+        return "select", xml_checked(result, job.results_syntax == "xml"), changes
     if result.kind == "graph":  # both check XML (NotInXml)
         body = serialize_graph(result, rdf_syntax(job.rdf_syntax), dict(job.prefixes))
     else:
         body = serialize_results(result, results_syntax(job.results_syntax))
-    return result.kind, body, facts.volatile
+    return result.kind, body, changes
 
 
 def graph_triples(store: Store, graph: str | None) -> list[ox.Triple]:

@@ -14,7 +14,8 @@ size by default); its further jobs wait for its own. Besides the ``size`` genera
 client with nothing else running, and stop it after ``lane_timeout`` seconds: slow jobs
 cannot take them for long, so other clients' cheap queries keep being answered while slow
 ones run; a client whose job overran the lane may not have it again for ``lane_strike``
-seconds (else a few clients sending slow queries take turns in it). A job that finds no worker within ``queue_wait`` seconds gets :class:`Busy` (a 503
+seconds (else a few clients sending slow queries take turns in it). A job that finds no
+worker within ``queue_wait`` seconds gets :class:`Busy` (a 503
 with ``Retry-After``).
 """
 
