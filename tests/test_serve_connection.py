@@ -186,3 +186,27 @@ def test_pipelined_requests_are_answered_before_a_malformed_one_is_refused(guard
     statuses = [int(line.split(b" ")[1]) for line in answer.split(b"\r\n")
                 if line.startswith(b"HTTP/1.1 ")]
     assert statuses == [200, 200, 400], answer[:600]
+
+
+@pytest.mark.parametrize(("head", "status"), [
+    (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n", 400),                       # no Host
+    (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: a\r\nHost: b\r\n", 400),  # two
+    (b"GET /sparql?query=ASK%7B%7D HTTP/2.0\r\nHost: x\r\n", 505),
+    (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+     b"Transfer-Encoding: gzip, chunked\r\n", 501),
+])
+def test_framing_that_rfc_9112_refuses_is_refused(guarded, head, status):
+    """Probe r12 L3: uvicorn answered these 200 (the first Host won; the gzip coding was read
+    as plain text)."""
+    with connect(guarded) as raw:
+        raw.sendall(head + b"Connection: close\r\n\r\n" + (b"6\r\nASK {}\r\n0\r\n\r\n"
+                                                          if b"chunked" in head else b""))
+        answer, _ = read_all(raw)
+    assert status_of(answer) == status, answer[:300]
+
+
+def test_http_1_0_without_host_is_still_answered(guarded):
+    with connect(guarded) as raw:
+        raw.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\nAccept: text/csv\r\n\r\n")
+        answer, _ = read_all(raw)
+    assert status_of(answer) == 200

@@ -418,6 +418,16 @@ def test_xml_answer_with_a_character_xml_cannot_carry_is_406(client, literal):
     assert fine.status_code == 200 and fine.text.startswith("<?xml")
 
 
+def test_a_post_query_is_never_answered_304(client):
+    """Probe r12 L4: If-None-Match on a POST query gave 304 after running it (RFC 9110: 304
+    is for GET and HEAD)."""
+    tag = client.get("/sparql", params={"query": COUNT}).headers["etag"]
+    for header in ("*", tag):
+        posted = client.post("/sparql", content=COUNT, headers={
+            "content-type": "application/sparql-query", "if-none-match": header})
+        assert posted.status_code == 200 and posted.content, header
+
+
 def test_if_none_match_star_never_hides_an_error(client):
     """``If-None-Match: *`` means "any representation": a malformed query, which has none,
     gets its 400; a good query gets 304 once its answer exists."""

@@ -48,13 +48,20 @@ def content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith(_TEXTUAL) else media_type
 
 
+def revalidates(request: Request) -> bool:
+    """Whether ``If-None-Match`` may give a 304: on GET and HEAD only (RFC 9110 §13.2.2; a
+    POST query is answered in full, not 304, whatever it sends)."""
+    return request.method in ("GET", "HEAD")
+
+
 def send(request: Request, answer: Answer, status: int = 200) -> Response:
     """The response for an answer; 304 when the client has it. (For HEAD the server sends the
     same headers and drops the body, as uvicorn does for every HEAD answer.)"""
     headers = {"Vary": VARY, "Cache-Control": "no-cache"}
     if answer.etag:  # none in front of an external store, which others may change
         headers["ETag"] = answer.etag
-    if answer.etag and etag_matches(request.headers.get("if-none-match"), answer.etag):
+    if answer.etag and revalidates(request) and \
+            etag_matches(request.headers.get("if-none-match"), answer.etag):
         return Response(status_code=304, headers=headers)
     return Response(answer.body, status, headers, content_type(answer.media_type))
 
@@ -64,7 +71,8 @@ async def cached(request: Request, state: EndpointState, key: Hashable, media_ty
     """Serve ``produce()`` through the answer cache and ``ETag``/``If-None-Match``."""
     key = digest((state.version, key, media_type))  # once: the cache and the tag share it
     etag = etag_for(key) if state.settings.etags else ""
-    if etag and etag_matches(request.headers.get("if-none-match"), etag, star=False):
+    if etag and revalidates(request) and \
+            etag_matches(request.headers.get("if-none-match"), etag, star=False):
         return send(request, Answer(media_type, b"", etag))
     answer = state.cache.get(key)
     if answer is None:
@@ -150,7 +158,8 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
     # still the answer
     fixed = not changing(job.sparql)
     etag = etag_for(key) if state.settings.etags and fixed else ""
-    if etag and etag_matches(request.headers.get("if-none-match"), etag, star=False):
+    if etag and revalidates(request) and \
+            etag_matches(request.headers.get("if-none-match"), etag, star=False):
         return send(request, Answer("", b"", etag))
     answer = state.cache.get(key) if fixed else None
     if answer is None:

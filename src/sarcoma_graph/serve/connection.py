@@ -110,6 +110,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
+        self._framing()
         super().on_headers_complete()
         self._body_started, self._body_bytes = self.loop.time(), 0
         self._arm(self.body_idle_seconds, self._body_late)
@@ -139,6 +140,22 @@ class GuardedProtocol(HttpToolsProtocol):
             self._refuse(status, message)
 
     # Limits
+    def _framing(self) -> None:
+        """What RFC 9112 asks a server to refuse: an HTTP version it does not speak (505), a
+        1.1 request without one ``Host`` (400, §3.2), a transfer coding other than chunked
+        (501, §6.1); uvicorn took them all."""
+        version = self.parser.get_http_version()
+        if version not in ("1.0", "1.1"):
+            raise Refused(505, f"HTTP/{version} is not spoken here: send HTTP/1.1")
+        hosts = sum(1 for name, _ in self.headers if name == b"host")
+        if hosts > 1 or (hosts == 0 and version == "1.1"):
+            raise Refused(400, "an HTTP/1.1 request has exactly one Host header; this one has "
+                               f"{hosts}")
+        codings = [c.strip().lower() for name, value in self.headers if name == b"transfer-encoding"
+                   for c in value.split(b",") if c.strip()]
+        if any(c != b"chunked" for c in codings):
+            raise Refused(501, "the only transfer coding this server reads is chunked")
+
     def _count_head(self, size: int) -> None:
         self._head_bytes += size
         if self._head_bytes > HEAD_BYTES:
