@@ -208,3 +208,19 @@ def test_settings_validate():
 def test_percent_decoding_is_the_standard_librarys(pieces):
     raw = b"".join(pieces)
     assert percent_decode(raw) == unquote_to_bytes(raw)
+
+
+@pytest.mark.parametrize(("accept", "table", "expected"), [
+    # probe r12 L1: a wildcard matched an alias (text/xml, text/x-nquads, text/plain) and the
+    # canonical type the client had refused or never named was sent
+    ("text/*;q=0.5, text/csv;q=0", RESULTS_OFFERS, "tsv"),
+    ("application/*, application/sparql-results+json;q=0, application/sparql-results+xml;q=0",
+     RESULTS_OFFERS, None),
+    ("text/*, text/turtle;q=0, text/plain;q=0", RDF_OFFERS, None),
+    # an alias named exactly still chooses its syntax
+    ("application/json", RESULTS_OFFERS, "json"),
+    ("text/plain", RDF_OFFERS, "ntriples"),
+    ("text/*", RDF_OFFERS, "turtle"),
+])
+def test_a_wildcard_matches_only_the_types_we_send_under_their_own_name(accept, table, expected):
+    assert pick(accept, table) == expected

@@ -68,15 +68,20 @@ def parse_accept(header: str) -> tuple[MediaRange, ...]:
 
 
 @lru_cache(maxsize=1024)
-def choose(header: str | None, offers: tuple[str, ...]) -> str | None:
-    """The best of ``offers`` for an ``Accept`` header, or ``None`` if none is acceptable."""
+def choose(header: str | None, offers: tuple[str, ...],
+           aliases: frozenset[str] = frozenset()) -> str | None:
+    """The best of ``offers`` for an ``Accept`` header, or ``None`` if none is acceptable. An
+    offer in ``aliases`` (another name of a type we send under its own) is matched only by a
+    range that names it exactly: a wildcard means the types we send, and ``text/*`` must not
+    pick ``text/xml`` to send ``application/sparql-results+xml``."""
     ranges = parse_accept(header) if header and header.strip() else ()
     if not ranges:
         return offers[0] if offers else None
     best: tuple[float, int, int, int] | None = None
     chosen = None
     for rank, offer in enumerate(offers):
-        matching = [r for r in ranges if r.matches(offer)]
+        matching = [r for r in ranges if r.matches(offer)
+                    and (offer not in aliases or r.specificity == 2)]
         if not matching:
             continue
         top = max(matching, key=lambda r: (r.specificity, -r.order))
@@ -108,9 +113,21 @@ query URL gets a page, a SPARQL client the results (``routes/browser.wants_page`
 
 
 def pick(header: str | None, table: dict[str, str]) -> str | None:
-    """The syntax name chosen from an offer table (see :data:`RESULTS_OFFERS`)."""
-    media_type = choose(header, tuple(table))
+    """The syntax name chosen from an offer table (see :data:`RESULTS_OFFERS`); a syntax's
+    first media type in the table is its own, the others aliases."""
+    media_type = choose(header, tuple(table), _aliases(tuple(table.items())))
     return table[media_type] if media_type else None
+
+
+@lru_cache(maxsize=64)
+def _aliases(items: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    seen: set[str] = set()
+    aliases = set()
+    for media_type, name in items:
+        if name in seen:
+            aliases.add(media_type)
+        seen.add(name)
+    return frozenset(aliases)
 
 
 def available(table: dict[str, str]) -> str:
