@@ -203,3 +203,20 @@ def test_a_misspelled_ontology_term_is_named_when_nothing_is_found(page, server)
         assert shown is expect, (text, said)
         if expect:
             assert ("sg:Histotipe" in said) or ("sg:noSuchLink" in said and "Histotype" not in said)
+
+
+def _tab(page) -> str:
+    for kind in ("keyDown", "keyUp"):
+        page.send("Input.dispatchKeyEvent", type=kind, key="Tab", code="Tab",
+                  windowsVirtualKeyCode=9, nativeVirtualKeyCode=9)
+    return page.evaluate("document.activeElement.id || document.activeElement.className || "
+                         "document.activeElement.tagName")
+
+
+def test_the_keyboard_starts_at_the_top_of_the_editor_page(page, server):
+    """F12 (review r12): the first Tab went to the editor's Share button, half-way down, and the
+    picker came ten Tabs later; no skip link."""
+    _fresh(page, server.url + "/")
+    time.sleep(0.3)
+    assert _tab(page) == "skip"
+    assert _tab(page) == "sg-examples"

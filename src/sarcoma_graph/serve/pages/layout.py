@@ -23,7 +23,7 @@ text-decoration:none;color:#222}.sg-suggest li a:hover,.sg-suggest li.active a{b
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;
 text-align:left;vertical-align:top}th{background:#f4f4f4}code,.curie{color:#555;
 font-family:ui-monospace,monospace;font-size:.88em}.iri{font-size:.82em;color:#666;
-word-break:break-all}a{color:#0b5394}.muted{color:#777}
+word-break:break-all}a{color:#0b5394}.muted{color:#666}
 .badge{display:inline-block;border-radius:.7rem;padding:0 .55rem;font-size:.8em;margin:0 .2rem;
 border:1px solid #999;background:#f6f6f6;white-space:nowrap}.badge.inferred{background:#fff4d6;
 border-color:#d9a400}.badge.stated{background:#e3f4e1;border-color:#3c8d2f}

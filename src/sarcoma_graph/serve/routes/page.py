@@ -61,6 +61,8 @@ def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
 <link rel="stylesheet" href="{static}/yasgui/yasgui.min.css"><style>{STYLE}
 #sg-params,#sg-about,#sg-keys{{padding:0 1rem;margin:.3rem 0}}#sg-keys{{font-size:.85rem}}
 #sg-params input{{font-family:monospace}}
+.skip{{position:absolute;left:-9999px}}.skip:focus{{left:1rem;top:.4rem;z-index:2000;
+background:#fff;padding:.3rem .6rem;border:2px solid #0b5394}}
 .sg-param-problem{{color:#8a1c1c;background:#fdecec;padding:.3rem .6rem;border-left:4px solid #c65454}}
 #sg-dataset{{padding:.2rem 1rem;font-size:.92rem;color:#333}}#sg-dataset p{{margin:.2rem 0}}
 ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;padding:0;margin:.2rem 0}}
@@ -74,7 +76,8 @@ background:#f4f4f4;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}}
 header h1{{font-size:1.1rem;margin:0}}#sg-about{{color:#555;font-size:.9rem}}
 @media (max-width:40rem){{header.sg label{{display:block;width:100%}}
 #sg-examples{{width:100%}}}}</style></head>
-<body><header class="sg"><h1>sarcoma-graph</h1>
+<body><span id="sg-top" tabindex="-1"></span><a class="skip" href="#yasgui">Skip to the query
+editor</a><header class="sg"><h1>sarcoma-graph</h1>
 <label>Example query: <select id="sg-examples"><option value="">— choose —</option></select></label>
 <nav><a href="{escape(root)}/queries">Named queries</a><a href="{escape(root)}/ontology">Ontology</a>
 <a href="{escape(root)}/.well-known/void">VoID</a><a href="{escape(root)}/docs">API</a></nav>

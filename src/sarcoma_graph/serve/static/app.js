@@ -157,6 +157,10 @@
   // the focus on load (Tab inside it indents; Esc then Tab leaves it).
   if (document.activeElement && document.activeElement.closest &&
       document.activeElement.closest("#yasgui")) { document.activeElement.blur(); }
+  // Blurred, the editor would still be where Tab starts from (half-way down the page): the
+  // keyboard starts at the top, on the skip link, then the example picker.
+  var top = document.getElementById("sg-top");
+  if (top) { top.focus({ preventScroll: true }); top.blur(); }
   // Links to the dataset's IRIs (under config.base) open this server's pages, so a local
   // deployment clicks through. In the results table the address itself is local from the
   // start, so hovering, "copy link" and a middle click agree with a click.
