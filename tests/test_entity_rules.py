@@ -98,3 +98,16 @@ def test_the_ontology_page_lists_its_classes_as_a_tree_and_its_properties(curate
     objects = html.split('id="ObjectProperty"')[1].split("</section>")[0]
     assert "/ontology/memberOfGenotypeGroup" in objects and "/ontology/hasTarget" in objects
     assert "/ontology/Agent" not in objects
+
+
+def test_the_ontology_page_has_its_title_the_vocabularies_it_reuses_and_its_files(curated_store):
+    """F11 (review r12): the page's title was the raw IRI, and the reuse of RO, SEPIO, IAO, OBI
+    and the rest showed only on single class pages; no file to download."""
+    html = page(curated_store, "https://w3id.org/sarcoma-graph/ontology")
+    assert "<h1>sarcoma-graph ontology</h1>" in html
+    reused = html.split('<section id="reused">', 1)[1].split("</section>", 1)[0]
+    for term in ("RO:0002436", "RO:0004019", "SEPIO:0000001", "IAO:0000310", "OBI:0000066"):
+        assert term in reused, term
+    assert "molecularly interacts with" in reused  # the reused term's own label
+    assert reused.count("SEPIO:0000001") == 1  # as written, not every inferred subclass
+    assert "/ontology?format=ttl" in html and "/ontology?format=rdfxml" in html

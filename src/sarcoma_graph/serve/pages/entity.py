@@ -113,9 +113,18 @@ def quote_html(view: View, quote: Quote) -> str:
             f"{where}</small></blockquote>")
 
 
+def _title(view: View) -> str:
+    """The page's title: the label, else a ``dcterms:title`` (the ontology has only that), else
+    the short name or the IRI."""
+    titles = [(f.value.value, f.value.language or "") for f in view.data.facts
+              if f.property == DCTERMS + "title" and isinstance(f.value, ox.Literal)]
+    data = view.data
+    return view.label(data.iri) or pick_label(titles, view.lang) or curie(data.iri) or data.iri
+
+
 def _header(view: View) -> str:
     data = view.data
-    title = view.label(data.iri) or curie(data.iri) or data.iri
+    title = _title(view)
     short = curie(data.iri)
     out = [f"<h1>{escape(title)}</h1>",
            f'<p class="iri">{escape(short) + " · " if short else ""}{escape(data.iri)}</p>']
@@ -295,5 +304,4 @@ def entity_page(data: EntityFacts, lang: str, root: str, picture: str = "") -> s
     body = "\n".join(x for x in (_header(view), _types(view), _texts(view), _quotes(view),
                                  picture, _hierarchy(view), _facts_table(view), _mappings(view),
                                  _document_passages(view), _incoming(view)) if x)
-    title = view.label(data.iri) or curie(data.iri) or data.iri
-    return document(title, body, root, lang)
+    return document(_title(view), body, root, lang)
