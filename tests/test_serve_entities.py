@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import httpx
 import pyoxigraph as ox
 import pytest
+import rdflib
 
 from tests.serve_fixtures import GRAPH, ID, RDFS_LABEL, SG, dataset_quads, make_project, serving
 
@@ -108,3 +109,13 @@ def test_html_output_is_escaped(tmp_path):
         assert EVIL in "".join(page.text)  # shown as text, intact
         index = httpx.get(server.url + "/")  # the editor page embeds query texts safely
         assert index.status_code == 200
+
+
+def test_the_ontology_iri_gives_the_whole_ontology_to_rdf_clients(client):
+    """Protégé and OWL tools load the ontology from its IRI: they need every axiom, not the
+    few triples about the ontology header it gave."""
+    response = client.get("/ontology", headers={"accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    classes = set(graph.subjects(rdflib.RDF.type, rdflib.OWL.Class))
+    assert {rdflib.URIRef(SG + c) for c in ("Histotype", "Gene", "Agent", "Statement")} <= classes

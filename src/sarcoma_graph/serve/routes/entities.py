@@ -13,11 +13,12 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sarcoma_graph.namespaces import BASE, ONTOLOGY_IRI
+from sarcoma_graph.namespaces import BASE, ONTOLOGY_IRI, graph_iri
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.plumbing.results import serialize_triples
 from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.serve.jobs import graph_triples
 from sarcoma_graph.serve.negotiation import HTML, RDF_OFFERS, negotiate
 from sarcoma_graph.serve.pages.entity import entity_page
 from sarcoma_graph.serve.pages.facts import gather
@@ -61,8 +62,13 @@ def headline_for(state: EndpointState, iri: str) -> str | None:
 
 def entity_rdf(store: Store, iri: str, syntax: str,
                prefixes: tuple[tuple[str, str], ...]) -> bytes | None:
-    """Run in a worker: the entity's triples and the triples pointing to it, serialised."""
-    triples = list(store.query(_GRAPH.format(iri=iri)).triples)
+    """Run in a worker: the entity's triples and the triples pointing to it, serialised; for
+    the ontology's own IRI, the whole ontology (what Protégé or an OWL tool loading the IRI
+    needs, not the few triples about the ontology header)."""
+    if iri == ONTOLOGY_IRI:
+        triples = graph_triples(store, graph_iri("ontology"))
+    else:
+        triples = list(store.query(_GRAPH.format(iri=iri)).triples)
     if not triples:
         return None
     return serialize_triples(triples, rdf_syntax(syntax), dict(prefixes))
