@@ -248,7 +248,10 @@ def chains_svg(store: Store, tumour: str, lang: str, root: str, headline: str | 
             "</defs>" + "".join(parts) + "</svg><figcaption>The tumour type's causal "
             "alterations, the genes they affect, the effectors they deregulate and the processes "
             "they promote, and the agents acting on them, each with its claim (the named query "
-            "<em>agents-targeting-causal-alterations</em>).</figcaption></figure>")
+            "<em>agents-targeting-causal-alterations</em>). A mechanism is not evidence that an "
+            "agent works in this tumour: only the pairs marked <em>stated</em> come from a "
+            "source; most target links are curators' additions from the drugs' labels."
+            "</figcaption></figure>")
 
 
 def forest_table(store: Store, study: str,
