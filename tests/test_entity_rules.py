@@ -111,3 +111,15 @@ def test_the_ontology_page_has_its_title_the_vocabularies_it_reuses_and_its_file
     assert "molecularly interacts with" in reused  # the reused term's own label
     assert reused.count("SEPIO:0000001") == 1  # as written, not every inferred subclass
     assert "/ontology?format=ttl" in html and "/ontology?format=rdfxml" in html
+
+
+def test_a_gene_page_names_the_tumour_types_whose_causal_alteration_involves_it(curated_store):
+    """F5 (review r12): KIT's page showed no tumour type (GIST is two links away, through the
+    alteration); denosumab's target RANKL (TNFSF11) is reached downstream of the H3-3A mutation."""
+    kit = page(curated_store, ID + "gene/KIT").split('<section id="tumours">', 1)[1]
+    assert "gastrointestinal stromal tumour" in kit.split("</section>", 1)[0]
+    rankl = page(curated_store, ID + "gene/TNFSF11").split('<section id="tumours">', 1)[1]
+    section = rankl.split("</section>", 1)[0]
+    assert "giant cell tumour of bone" in section and "deregulates it downstream" in section
+    ntrk3 = page(curated_store, ID + "gene/NTRK3").split('<section id="tumours">', 1)[1]
+    assert "infantile fibrosarcoma" in ntrk3 and "NTRK-altered soft tissue sarcoma" in ntrk3

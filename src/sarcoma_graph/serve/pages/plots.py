@@ -37,6 +37,13 @@ _LINKS = PREFIXES + """SELECT DISTINCT ?alt ?kind ?through ?agent WHERE {
     OPTIONAL { ?agent sg:inhibitsProcess ?through } }
 } ORDER BY ?alt ?kind ?through ?agent LIMIT 400"""
 _LABELS = PREFIXES + "SELECT ?x ?l WHERE { VALUES ?x { %s } ?x rdfs:label ?l }"
+#: A gene's tumour types: those whose causal alteration affects it, or deregulates it downstream
+_GENE_TUMOURS = PREFIXES + """SELECT DISTINCT ?tumour ?alteration ?how WHERE {
+  { ?alteration sg:affectsGene|sg:hasFivePrimePartner|sg:hasThreePrimePartner <%(gene)s>
+    BIND("affects this gene" AS ?how) }
+  UNION { ?alteration sg:hasDownstreamEffector <%(gene)s> BIND("deregulates it downstream" AS ?how) }
+  ?tumour sg:hasCausalAlteration ?alteration
+} ORDER BY ?tumour ?alteration LIMIT 200"""
 PERCENT = "http://purl.obolibrary.org/obo/UO_0000187"
 
 
@@ -286,4 +293,25 @@ def chain_picture(store: Store, iri: str, lang: str, root: str,
                 + forest_svg(rows, "Outcome measurements", root)
                 + forest_table(store, iri, rows, root) + "</section>")
     chains = chains_svg(store, iri, lang, root, headline)
-    return f'<section id="picture"><h2>Mechanism</h2>{chains}</section>' if chains else ""
+    if chains:
+        return f'<section id="picture"><h2>Mechanism</h2>{chains}</section>'
+    return gene_tumours(store, iri, lang, root)
+
+
+def gene_tumours(store: Store, gene: str, lang: str, root: str) -> str:
+    """For a gene: the tumour types whose causal alteration affects it or deregulates it, two
+    links away (each tumour's page draws the mechanism); nothing for anything else."""
+    rows = list(store.query(_GENE_TUMOURS % {"gene": gene}).bindings())
+    if not rows:
+        return ""
+    iris = {term_text(r[k]) for r in rows for k in ("tumour", "alteration")}
+    labels = _labels(store, iris, lang)
+
+    def link(iri: str) -> str:
+        return f'<a href="{escape(href(iri, root) or iri)}">{escape(labels.get(iri, iri))}</a>'
+    items = "".join(f"<li>{link(term_text(r['tumour']))}: its causal alteration "
+                    f"{link(term_text(r['alteration']))} {escape(term_text(r['how']))}</li>"
+                    for r in rows)
+    return ('<section id="tumours"><h2>Tumour types</h2><p>Tumour types whose causal alteration '
+            "involves this gene (each tumour type's page draws the mechanism and the agents, "
+            f"and says which links a source states).</p><ul>{items}</ul></section>")
