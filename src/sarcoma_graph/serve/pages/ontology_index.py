@@ -10,7 +10,7 @@ from html import escape
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import ONTOLOGY, graph_iri
+from sarcoma_graph.namespaces import ONTOLOGY, XSD, graph_iri
 from sarcoma_graph.serve.pages.facts import PREFIXES
 from sarcoma_graph.serve.pages.language import pick_label
 from sarcoma_graph.serve.pages.layout import curie, iri_link
@@ -32,7 +32,7 @@ _REUSED = PREFIXES + f"""SELECT DISTINCT ?term ?axiom ?other ?otherLabel WHERE {
   GRAPH <{ONTOLOGY_GRAPH}> {{ ?term ?axiom ?other }}  # as written, not the reasoner's closure
   FILTER(isIRI(?other) && STRSTARTS(STR(?term), "{ONTOLOGY}") && !STRSTARTS(STR(?other), "{ONTOLOGY}")
          && !STRSTARTS(STR(?other), STR(owl:)) && !STRSTARTS(STR(?other), STR(rdfs:))
-         && !STRSTARTS(STR(?other), "http://www.w3.org/2001/XMLSchema#"))
+         && !STRSTARTS(STR(?other), "{XSD}"))
   OPTIONAL {{ ?other rdfs:label ?otherLabel FILTER(LANGMATCHES(LANG(?otherLabel), "en")) }}
 }} ORDER BY ?other ?term"""
 _AXIOMS = {"subClassOf": "is a kind of", "subPropertyOf": "is a sub-property of",
