@@ -88,7 +88,7 @@ def test_defect_1_ssrf_forms_never_reach_the_listener(http, listener):
 
 @pytest.mark.parametrize(("text", "kind", "said"), [
     ("SELECT * {}", "application/sparql-update",
-     "query error (line 1, column 1): SELECT starts a query, not an update: send it as a query"),
+     "update error (line 1, column 1): SELECT starts a query, not an update: send it as a query"),
     ("INSERT DATA { <http://a> <http://b> 1 }", "application/sparql-query",
      "INSERT starts an update, not a query"),
 ])

@@ -233,3 +233,13 @@ def test_a_misspelled_search_offers_close_spellings(server):
     assert closest[0] == "leiomyosarcoma", closest  # closest first (liposarcoma is close too)
     nothing = httpx.get(server.url + "/search", params={"q": "zqxwvut"}, headers=BROWSER, timeout=30)
     assert "close-spellings" not in nothing.text
+
+
+def test_a_client_taking_only_html_gets_the_page_not_406(server):
+    """Review r11 F16, again in r12: Accept: text/html alone on a named query gave 406."""
+    response = httpx.get(server.url + "/queries/agents-for-histotype",
+                         headers={"accept": "text/html"}, timeout=30)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    data = httpx.get(server.url + "/queries/agents-for-histotype",
+                     headers={"accept": "text/html, text/csv;q=0.5"}, timeout=30)
+    assert data.headers["content-type"].startswith("text/csv")  # a data syntax it takes wins

@@ -271,3 +271,19 @@ def test_rdf_xml_that_xml_cannot_carry_is_406_on_both_paths(http):
     fine = http.get("/sparql", headers=xml, params={
         "query": "CONSTRUCT { <http://e/s> <http://e/p> 'o' } WHERE {}"})
     assert fine.status_code == 200 and b'"http://e/"' in fine.content  # namespace, element p
+
+
+def test_a_graph_parameter_of_the_other_operation_is_400_and_updates_say_update(http):
+    """Probe r12 L6 and L5: default-graph-uri on an update and using-graph-uri on a query were
+    ignored without a word; an update's syntax error was called a query error."""
+    update = http.post("/sparql", headers={"content-type": "application/x-www-form-urlencoded",
+                                            **AUTH},
+                       content=urlencode({"update": "INSERT DATA { <http://e/a> <http://e/b> 1 }",
+                                          "default-graph-uri": "http://e/c1"}))
+    assert update.status_code == 400 and "default-graph-uri does not apply to an update" in update.text
+    query = http.get("/sparql", params={"query": "ASK {}", "using-graph-uri": "http://e/c1"})
+    assert query.status_code == 400 and "using-graph-uri does not apply to a query" in query.text
+    bad = http.post("/sparql", content=b"INSERT DATA { <http://e/a> <http://e/b> }",
+                    headers={"content-type": "application/sparql-update", **AUTH})
+    assert bad.status_code == 400 and bad.text.startswith("update error")
+    assert "the update does not parse" in bad.text

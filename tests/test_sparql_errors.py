@@ -33,6 +33,13 @@ def offset_of(text: str, line: int, column: int) -> int:
 
 CASES = [
     # text, words the message must hold, the token it must point at
+    # probe r12 L5: the second of what a query has once, a VALUES row's arity, {n,m}
+    ("SELECT * { ?s ?p ?o } LIMIT 1 LIMIT 2", ["LIMIT is given twice"], "LIMIT 2"),
+    ("ASK {} ASK {}", ["a second query (ASK)"], "ASK {}"),
+    ("SELECT * { ?s ?p ?o } VALUES ?s {<http://e/a>} VALUES ?o {1}",
+     ["VALUES is given twice"], "VALUES ?o"),
+    ("SELECT * { VALUES (?a ?b) { (1) } }", ["1 value(s) for 2 variable(s)"], "(1)"),
+    ("SELECT * { ?s <http://e/p>{2,3} ?o }", ["no {n,m} path quantifier"], "{2,3}"),
     ("SELECT * { ?s foo:bar ?o }", ["prefix 'foo:' is not declared", "PREFIX foo:"], "foo:bar"),
     # a prefix this graph or the W3C declares: the message gives its namespace (review r12, F14)
     ("SELECT * { ?s a sg:Histotype }",
@@ -102,6 +109,8 @@ def test_a_syntax_error_is_named_where_it_is(text, words, token):
 
 
 @pytest.mark.parametrize(("text", "words"), [
+    # an update's message says "the update" (probe r12 L5)
+    ("INSERT DATA { <http://e/a> <http://e/b> }", ["the update does not parse"]),
     ('INSERT DATA { <http://a> <http://b> "x }', ["string", "not closed"]),
     ("DELETE WHERE { ?s ex:p ?o }", ["prefix 'ex:' is not declared"]),
     ("INSERT DATA { <http://a> <http://b> <c> }", ["<c> is a relative IRI"]),

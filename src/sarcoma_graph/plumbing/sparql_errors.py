@@ -86,8 +86,15 @@ def explain(text: str, engine_message: str, update: bool = False, based: bool = 
         # a stray character or a lone operator is the mistake only if the engine got that far
         said = diagnose(text, reached if diagnose in _UP_TO_ENGINE else read, expected, based)
         if said is not None:
-            return said
-    return _generic(text, read, line, column, expected)
+            return _named(said, update)
+    return _named(_generic(text, read, line, column, expected), update)
+
+
+def _named(said: Explained, update: bool) -> Explained:
+    """The message of an update says "the update", not "the query"."""
+    if not update:
+        return said
+    return said._replace(message=said.message.replace("the query ", "the update "))
 
 
 def _alternatives(listing: str) -> list[str]:
@@ -479,6 +486,64 @@ def _surrogate_message(high: str | None, low: str | None, long: str | None) -> s
     return said + f": write \\u{high}\\u{low} as \\U{code:08X} (eight hex digits), or the character itself"
 
 
+def _given_twice(text: str, read: list[Token], expected: Sequence[str],
+                 based: bool) -> Explained | None:
+    """A second query form, LIMIT, OFFSET or trailing VALUES at the top level: one request
+    holds one query, with each modifier once."""
+    seen: dict[str, Token] = {}
+    for token in read:
+        word = token.text.upper()
+        if token.depth != 0 or token.kind != "word":
+            continue
+        key = "form" if word in _FORMS else word if word in ("LIMIT", "OFFSET", "VALUES") else None
+        if key is None:
+            continue
+        if key in seen:
+            if key == "form":
+                return _at(text, token.start, f"a second query ({word}) starts here: a request "
+                                              "holds one query; send the other on its own")
+            what = "VALUES block may follow the query" if key == "VALUES" else f"{word} is allowed"
+            return _at(text, token.start, f"{word} is given twice: only one {what}")
+        seen[key] = token
+    return None
+
+
+def _values_row(text: str, read: list[Token], expected: Sequence[str],
+                based: bool) -> Explained | None:
+    """A row of ``VALUES (?a ?b) { (…) }`` with another number of values than variables."""
+    for index, token in enumerate(read):
+        if token.text.upper() != "VALUES" or index + 1 >= len(read) or read[index + 1].text != "(":
+            continue
+        names, at = 0, index + 2
+        while at < len(read) and read[at].kind == "var":
+            names, at = names + 1, at + 1
+        if at + 1 >= len(read) or read[at].text != ")" or read[at + 1].text != "{":
+            continue
+        at += 2
+        while at < len(read) and read[at].text == "(":
+            opened, count, at = read[at], 0, at + 1
+            while at < len(read) and read[at].text != ")":
+                count, at = count + 1, at + 1
+            if count != names:
+                return _at(text, opened.start, f"this VALUES row has {count} value(s) for "
+                                               f"{names} variable(s)")
+            at += 1
+    return None
+
+
+def _path_quantifier(text: str, read: list[Token], expected: Sequence[str],
+                     based: bool) -> Explained | None:
+    """``<p>{2,3}``: a path quantifier of SPARQL 1.1 drafts, not of the standard."""
+    for index in range(1, len(read) - 2):
+        before, brace, number = read[index - 1], read[index], read[index + 1]
+        if brace.text == "{" and before.kind in ("iri", "pname") and number.kind == "number" \
+                and read[index + 2].text in (",", "}") and \
+                (index < 2 or read[index - 2].text.upper() not in ("GRAPH", "SERVICE", "SILENT")):
+            return _at(text, brace.start, "SPARQL 1.1 has no {n,m} path quantifier: repeat the "
+                                          "property (p/p), or use p+ or p*")
+    return None
+
+
 def _shown(word: str) -> str:
     return word if len(word) <= 40 else word[:37] + "…"
 
@@ -536,11 +601,11 @@ def _offset(text: str, line: int, column: int) -> int:
     return min(len(text), start + column - 1)
 
 
-_QUERY_ONLY = (_query_form, _ungrouped, _selected_twice)
+_QUERY_ONLY = (_query_form, _ungrouped, _selected_twice, _given_twice)
 _UPDATE_ONLY = (_query_as_update,)
 _UP_TO_ENGINE = (_stray_character, _missing_operand)
 _DIAGNOSES: tuple[Callable[[str, list[Token], Sequence[str], bool], Explained | None], ...] = (
     _unclosed_string, _brackets, _unclosed_iri, _stray_character, _surrogate, _query_form,
-    _query_as_update, _bad_iri, _undeclared_prefix, _limit, _missing_operand, _ungrouped,
-    _selected_twice, _rebound,
+    _query_as_update, _bad_iri, _undeclared_prefix, _limit, _given_twice, _values_row,
+    _path_quantifier, _missing_operand, _ungrouped, _selected_twice, _rebound,
 )

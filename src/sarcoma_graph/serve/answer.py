@@ -83,7 +83,7 @@ async def cached(request: Request, state: EndpointState, key: Hashable, media_ty
 
 async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]], T],
                     *args: *Ts, timeout: float | None = None, retire: bool = False,
-                    gone: Gone | None = None, advice: str = NARROW) -> T:
+                    gone: Gone | None = None, advice: str = NARROW, what: str = "query") -> T:
     """Run a job in a query worker, mapping its failures to HTTP errors; ``gone`` (the
     request's ``is_disconnected``) stops the job when its client has left."""
     limit = timeout or state.settings.timeout
@@ -105,7 +105,7 @@ async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]]
     except WorkerDied as error:
         raise HttpError(503, f"{error}; try again") from None
     except QueryError as error:
-        raise query_error(error) from None
+        raise query_error(error, what) from None
     except ResultTooLarge as error:
         raise HttpError(422, str(error)) from None
     except NotInXml as error:

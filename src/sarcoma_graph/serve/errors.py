@@ -36,10 +36,11 @@ class HttpError(Exception):
         self.status, self.message, self.headers = status, message, headers or {}
 
 
-def query_error(error: QueryError) -> HttpError:
-    """400 for a query or update that does not parse or cannot run, with its position."""
+def query_error(error: QueryError, what: str = "query") -> HttpError:
+    """400 for a query or update (``what``) that does not parse or cannot run, with its
+    position."""
     where = f" (line {error.line}, column {error.column})" if error.line is not None else ""
-    return HttpError(400, f"query error{where}: {error.message}")
+    return HttpError(400, f"{what} error{where}: {error.message}")
 
 
 def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:

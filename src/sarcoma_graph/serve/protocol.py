@@ -140,6 +140,16 @@ def _why(error: UnicodeError) -> str:
     return str(error)
 
 
+def _not_for(pairs: list[tuple[str, str]], operation: str, names: tuple[str, ...],
+             instead: str) -> None:
+    """400 for a graph parameter the operation does not take (it would be ignored)."""
+    given = sorted({k for k, _ in pairs if k in names})
+    if given:
+        verb = "does" if len(given) == 1 else "do"
+        raise HttpError(400, f"{' and '.join(given)} {verb} not apply to {operation} (SPARQL 1.1 "
+                             f"Protocol); {operation} takes {instead}")
+
+
 def _graphs(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...] | None:
     values = tuple(v for k, v in pairs if k == name)
     for value in values:
@@ -164,8 +174,13 @@ def operation(pairs: list[tuple[str, str]]) -> Operation:
     if query is not None and update is not None:
         raise HttpError(400, "the request has both 'query' and 'update'; send one")
     if update is not None:
+        _not_for(pairs, "an update", ("default-graph-uri", "named-graph-uri"),
+                 "using-graph-uri and using-named-graph-uri")
         return Operation(update=update, default_graphs=_graphs(pairs, "using-graph-uri"),
                          named_graphs=_graphs(pairs, "using-named-graph-uri"))
+    if query is not None:
+        _not_for(pairs, "a query", ("using-graph-uri", "using-named-graph-uri"),
+                 "default-graph-uri and named-graph-uri")
     return Operation(query=query, default_graphs=_graphs(pairs, "default-graph-uri"),
                      named_graphs=_graphs(pairs, "named-graph-uri"))
 

@@ -63,9 +63,9 @@ async def run_update(request: Request, state: EndpointState, operation: Operatio
     job = UpdateJob(operation.update or "", operation.default_graphs, operation.named_graphs,
                     state.settings.service_allow, base)
     # checked and timed in a worker: a 400 or 503 there leaves the store untouched
-    text = await in_worker(state, trial_update, job, retire=True)
+    text = await in_worker(state, trial_update, job, retire=True, what="update")
     try:
         await apply(state, apply_update, text, base)
     except QueryError as error:
-        raise query_error(error) from None
+        raise query_error(error, "update") from None
     return Response(status_code=204)

@@ -8,12 +8,16 @@ from fastapi.responses import HTMLResponse, Response
 
 from sarcoma_graph.catalogue import paged
 from sarcoma_graph.serve.answer import in_worker
+from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob, run_query
 from sarcoma_graph.serve.negotiation import (
+    HTML,
     RDF_OFFERS,
     RESULTS_OFFERS,
     VARY,
+    accept_of,
     asks_for_html,
+    pick,
     prefers_html,
 )
 from sarcoma_graph.serve.pages.results import results_page
@@ -31,7 +35,14 @@ def wants_page(request: Request) -> bool:
     accept = request.headers.get("accept") or ""
     navigating = request.headers.get("sec-fetch-dest") == "document" or \
         "application/xhtml+xml" in accept or asks_for_html(request)
-    return navigating and prefers_html(request, OFFERS)
+    if navigating:
+        return prefers_html(request, OFFERS)
+    # a client that takes HTML and none of the data syntaxes gets the page, not a 406
+    try:
+        asked = accept_of(request)
+    except HttpError:  # a bad format= is answered by the route (as text, from here)
+        return False
+    return pick(asked, OFFERS) is None and pick(asked, {HTML: "html"}) == "html"
 
 
 #: The most rows a page shows (the file formats give the whole answer)
