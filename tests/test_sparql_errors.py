@@ -40,6 +40,7 @@ CASES = [
      ["VALUES is given twice"], "VALUES ?o"),
     ("SELECT * { VALUES (?a ?b) { (1) } }", ["1 value(s) for 2 variable(s)"], "(1)"),
     ("SELECT * { ?s <http://e/p>{2,3} ?o }", ["no {n,m} path quantifier"], "{2,3}"),
+    ('SELECT * { ?s ?p "x"@en--us }', ["the language tag @en--us is not well formed"], "@en--us"),
     ("SELECT * { ?s foo:bar ?o }", ["prefix 'foo:' is not declared", "PREFIX foo:"], "foo:bar"),
     # a prefix this graph or the W3C declares: the message gives its namespace (review r12, F14)
     ("SELECT * { ?s a sg:Histotype }",

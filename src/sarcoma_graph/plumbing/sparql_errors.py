@@ -531,6 +531,22 @@ def _values_row(text: str, read: list[Token], expected: Sequence[str],
     return None
 
 
+def _language_tag(text: str, read: list[Token], expected: Sequence[str],
+                  based: bool) -> Explained | None:
+    """A language tag that goes on past its last subtag (``"x"@en--us``, ``"x"@en-``): the
+    reader stops the tag at the stray hyphen."""
+    for index, token in enumerate(read[:-1]):
+        after = read[index + 1]
+        if token.kind == "langtag" and after.text == "-" and after.start == token.start + len(token.text):
+            end = after.start
+            while end < len(text) and (text[end].isalnum() or text[end] == "-"):
+                end += 1
+            return _at(text, token.start, f"the language tag {text[token.start:end]} is not well "
+                                          "formed: subtags are letters or digits, one hyphen "
+                                          "apart (@en-US)")
+    return None
+
+
 def _path_quantifier(text: str, read: list[Token], expected: Sequence[str],
                      based: bool) -> Explained | None:
     """``<p>{2,3}``: a path quantifier of SPARQL 1.1 drafts, not of the standard."""
@@ -607,5 +623,5 @@ _UP_TO_ENGINE = (_stray_character, _missing_operand)
 _DIAGNOSES: tuple[Callable[[str, list[Token], Sequence[str], bool], Explained | None], ...] = (
     _unclosed_string, _brackets, _unclosed_iri, _stray_character, _surrogate, _query_form,
     _query_as_update, _bad_iri, _undeclared_prefix, _limit, _given_twice, _values_row,
-    _path_quantifier, _missing_operand, _ungrouped, _selected_twice, _rebound,
+    _path_quantifier, _language_tag, _missing_operand, _ungrouped, _selected_twice, _rebound,
 )

@@ -99,9 +99,10 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
         if len(self.url) > URL_BYTES:
+            hint = ("; send a long query in a POST body instead (Content-Type: "
+                    "application/sparql-query)" if b"/sparql" in self.url[:64] else "")
             raise Refused(414, f"the request target is longer than this server's {URL_BYTES:,} "
-                               "bytes; send a long query in a POST body instead (Content-Type: "
-                               "application/sparql-query)")
+                               f"bytes{hint}")
         self._count_head(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
