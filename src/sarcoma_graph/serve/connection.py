@@ -168,17 +168,17 @@ class GuardedProtocol(HttpToolsProtocol):
             self._timer = None
             self.transport.close()
             return
-        self._late(self.head_seconds, "the request's headers did not arrive")
+        self._late(self.head_seconds, "the request's headers did not arrive", self._head_late)
 
     def _body_late(self) -> None:
-        self._late(self.body_idle_seconds, "the request's body stopped arriving")
+        self._late(self.body_idle_seconds, "the request's body stopped arriving", self._body_late)
 
-    def _late(self, seconds: float, what: str) -> None:
+    def _late(self, seconds: float, what: str, again: Callable[[], None]) -> None:
         self._timer = None
         if self.transport.is_closing():
             return
         if self.flow.read_paused:  # the server is not reading: not the client's delay
-            self._arm(seconds, self._head_late if what.endswith("arrive") else self._body_late)
+            self._arm(seconds, again)
             return
         cycle = self.cycle
         if cycle is not None and cycle.response_started and not cycle.response_complete:

@@ -128,17 +128,31 @@ def search(store: Store, text: str, limit: int = 15) -> list[Hit]:
     return out
 
 
+_WORDS: dict[int, dict[str, list[Hit]]] = {}
+
+
+def _words(store: Store) -> dict[str, list[Hit]]:
+    """Each folded label and each word of one (four letters or more) → its entities, built once
+    per store version like the label index (a misspelled search must not rebuild it)."""
+    version = getattr(store, "version", 0)
+    if version not in _WORDS:
+        words: dict[str, list[Hit]] = {}
+        for folded, hit in _index(store):
+            for key in {folded, *folded.split()}:
+                if len(key) >= 4:
+                    words.setdefault(key, []).append(hit)
+        _WORDS.clear()
+        _WORDS[version] = words
+    return _WORDS[version]
+
+
 def close_spellings(store: Store, text: str, limit: int = 15) -> list[Hit]:
     """Run in a worker when :func:`search` found nothing: entities with a label, or a word of
     a label, spelled close to ``text`` ("imatnib" → imatinib), closest first."""
     query = fold(text.strip())
     if len(query) < 4:
         return []
-    labels: dict[str, list[Hit]] = {}
-    for folded, hit in _index(store):
-        for key in {folded, *folded.split()}:
-            if len(key) >= 4:
-                labels.setdefault(key, []).append(hit)
+    labels = _words(store)
     out: list[Hit] = []
     for close in difflib.get_close_matches(query, labels, n=limit, cutoff=0.8):
         for hit in labels[close]:
