@@ -243,3 +243,15 @@ def test_a_client_taking_only_html_gets_the_page_not_406(server):
     data = httpx.get(server.url + "/queries/agents-for-histotype",
                      headers={"accept": "text/html, text/csv;q=0.5"}, timeout=30)
     assert data.headers["content-type"].startswith("text/csv")  # a data syntax it takes wins
+
+
+def test_search_refuses_a_repeated_or_undecodable_q(server):
+    """Probe r12 L6: ``q=a&q=b`` searched the first silently, ``q=%ff`` answered ``[]``."""
+    twice = httpx.get(server.url + "/search?q=imatinib&q=sunitinib",
+                      headers={"accept": "application/json"}, timeout=30)
+    assert twice.status_code == 400 and "given 2 times" in twice.text
+    bad = httpx.get(server.url + "/search?q=%ff", headers={"accept": "application/json"}, timeout=30)
+    assert bad.status_code == 400 and "not valid utf-8" in bad.text
+    once = httpx.get(server.url + "/search?q=imatinib", headers={"accept": "application/json"},
+                     timeout=30)
+    assert once.status_code == 200 and once.json()

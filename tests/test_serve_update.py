@@ -287,3 +287,43 @@ def test_a_graph_parameter_of_the_other_operation_is_400_and_updates_say_update(
                     headers={"content-type": "application/sparql-update", **AUTH})
     assert bad.status_code == 400 and bad.text.startswith("update error")
     assert "the update does not parse" in bad.text
+
+
+def test_graph_store_writes_evaluate_if_match_and_if_none_match(http):
+    """RFC 9110 §13.1: a client replaces a graph it read only if nobody changed the store
+    since (the probe's lost update), and If-None-Match: * creates only a graph that is new."""
+    store, graph = "/rdf-graph-store", NEW + "/conditional"
+    headers = {"content-type": "text/turtle", **AUTH}
+    one, two = f'<{ID}a> <{ID}p> "1" .'.encode(), f'<{ID}a> <{ID}p> "2" .'.encode()
+    missing = http.put(store, params={"graph": graph}, content=one,
+                       headers={**headers, "if-match": "*"})
+    assert missing.status_code == 412 and "does not exist" in missing.text
+    assert http.get(store, params={"graph": graph}).status_code == 404
+    create = http.put(store, params={"graph": graph}, content=one,
+                      headers={**headers, "if-none-match": "*"})
+    assert create.status_code == 201
+    again = http.put(store, params={"graph": graph}, content=two,
+                     headers={**headers, "if-none-match": "*"})
+    assert again.status_code == 412 and "exists already" in again.text
+    tag = http.get(store, params={"graph": graph}, headers={"accept": "text/turtle"}).headers["etag"]
+    # another client writes meanwhile: the tag read before no longer matches
+    assert http.post(store, params={"graph": graph}, content=two, headers=headers).status_code == 204
+    stale = http.put(store, params={"graph": graph}, content=one,
+                     headers={**headers, "if-match": tag})
+    assert stale.status_code == 412 and "changed since you read" in stale.text
+    assert count(http, graph) == 2  # nothing was replaced
+    fresh = http.get(store, params={"graph": graph},
+                     headers={"accept": "application/n-triples"}).headers["etag"]
+    replaced = http.put(store, params={"graph": graph}, content=one,
+                        headers={**headers, "if-match": f'"nope", {fresh}'})
+    assert replaced.status_code == 204 and count(http, graph) == 1
+    gone = http.delete(store, params={"graph": graph}, headers={**AUTH, "if-match": fresh})
+    assert gone.status_code == 412  # the PUT changed the store: the tag is old
+    assert http.delete(store, params={"graph": graph}, headers={**AUTH, "if-match": "*"}
+                       ).status_code == 204
+
+
+def test_default_with_a_value_is_400(http):
+    """``?default=no`` was read as ``?default`` (the probe's L6): a value is refused."""
+    answer = http.get("/rdf-graph-store", params={"default": "no"})
+    assert answer.status_code == 400 and "takes no value" in answer.text

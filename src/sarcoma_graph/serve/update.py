@@ -9,6 +9,7 @@ answers are dropped and the workers re-forked.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable
 
 import anyio
 from fastapi import Request
@@ -41,8 +42,11 @@ def authorize(request: Request, state: EndpointState) -> None:
                          + ', error="invalid_token"'})
 
 
-async def apply(state: EndpointState, change: object, *args: object) -> None:
-    """Apply a change to the server's store (``change(store, *args)``) and refresh what depends."""
+async def apply(state: EndpointState, change: object, *args: object,
+                precondition: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Apply a change to the server's store (``change(store, *args)``) and refresh what depends;
+    ``precondition`` (which may raise) is awaited first, under the same lock, so that no other
+    change comes between the check and the change."""
     def run() -> None:
         with state.pool.store_lock:
             unmark_store(state.store)  # an on-disk pipeline store: refilled by the next command
@@ -50,6 +54,8 @@ async def apply(state: EndpointState, change: object, *args: object) -> None:
             state.describe_store()  # the self-description follows the data it describes
 
     async with state.write_lock:
+        if precondition is not None:
+            await precondition()
         try:
             await anyio.to_thread.run_sync(run)
         finally:

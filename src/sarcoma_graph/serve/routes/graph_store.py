@@ -5,6 +5,12 @@ need updates enabled and the bearer token; each change bumps the store version. 
 is the store's own default graph (empty after a build: queries see the union of the named
 graphs instead). POST without a target creates a new graph and answers 201 with its
 ``Location``. The payload is parsed before anything is removed, so a bad body changes nothing.
+
+Writes evaluate ``If-Match`` and ``If-None-Match`` (RFC 9110 §13.1) against the tags a GET of
+the graph gives now, in any syntax: a client that read a graph can replace it only if nobody
+changed the store since (412 otherwise), and ``If-None-Match: *`` creates a graph only if it
+does not exist. The tags follow the store's version, so a change to another graph also fails
+``If-Match``: a conservative check, never a lost update.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from fastapi.responses import Response
 from sarcoma_graph.namespaces import GRAPH
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve.answer import cached, in_worker
+from sarcoma_graph.serve.cache import digest, etag_for
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import dump_graph, graph_exists
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, negotiate
@@ -44,6 +51,9 @@ def target(request: Request) -> str | _Missing | None:
     pairs = parse_pairs(request.scope.get("query_string", b""))
     graphs = [v for k, v in pairs if k == "graph"]
     default = any(k == "default" for k, _ in pairs)
+    if any(k == "default" and v for k, v in pairs):  # "?default=no" is not "no default"
+        raise HttpError(400, "'default' takes no value: write ?default for the default graph, "
+                             "or ?graph=IRI for a named one")
     if len(graphs) + default > 1:
         raise HttpError(400, "name one graph: either one 'graph=' or 'default'")
     if graphs and not ABSOLUTE_IRI.match(graphs[0]):
@@ -63,8 +73,44 @@ async def read_graph(request: Request, state: State) -> Response:
             raise HttpError(404, f"no graph <{graph}> in this store")
         return body
 
-    return await cached(request, state, ("graph-store", graph), rdf_syntax(name).media_type,
-                        produce)
+    return await cached(request, state, _key(graph), rdf_syntax(name).media_type, produce)
+
+
+def _key(graph: str | None) -> tuple[str, str | None]:
+    return ("graph-store", graph)
+
+
+def current_tags(state: EndpointState, graph: str | None) -> set[str]:
+    """The tags a GET of the graph would carry now, one per syntax (none when tags are off)."""
+    if not state.settings.etags:
+        return set()
+    kinds = {rdf_syntax(name).media_type for name in RDF_OFFERS.values()}
+    return {etag_for(digest((state.version, _key(graph), kind))) for kind in kinds}
+
+
+def _named(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
+
+
+def check_preconditions(request: Request, state: EndpointState, graph: str | None,
+                        exists: bool) -> None:
+    """412 when ``If-Match`` or ``If-None-Match`` fails for a write (RFC 9110 §13.1.1-2:
+    If-Match first; a graph that does not exist has no current tag)."""
+    if_match, if_none = request.headers.get("if-match"), request.headers.get("if-none-match")
+    if if_match is not None:
+        tags = current_tags(state, graph) if exists else set()
+        named = _named(if_match)
+        if not (("*" in named and exists) or named & tags):
+            raise HttpError(412, "If-Match failed: " + (
+                "the graph does not exist" if not exists else
+                "the store changed since you read the graph (its tag is not the one you "
+                "sent); GET it again, then write"))
+    if if_none is not None:
+        named = _named(if_none)
+        if ("*" in named and exists) or (exists and named & current_tags(state, graph)):
+            raise HttpError(412, "If-None-Match failed: " + (
+                "the graph exists already" if "*" in named else
+                "the graph is still the one you read"))
 
 
 async def _payload(request: Request, state: EndpointState, graph: str | None) -> list[ox.Quad]:
@@ -120,16 +166,26 @@ async def write_graph(request: Request, state: State) -> Response:
         headers["Location"] = f"{request.url_for('graph_store')}?graph={quote(graph, safe='')}"
     assert graph is None or isinstance(graph, str)
     existed = graph is None or await in_worker(state, graph_exists, graph)
+    conditional = "if-match" in request.headers or "if-none-match" in request.headers
+
+    async def precondition() -> None:
+        """Checked again under the write lock: the store may have changed meanwhile."""
+        exists = graph is None or await in_worker(state, graph_exists, graph)
+        check_preconditions(request, state, graph, exists)
+
+    check_preconditions(request, state, graph, existed)  # before reading a body in vain
     if request.method == "DELETE":
         if not existed:
             raise HttpError(404, f"no graph <{graph}> in this store")
-        await apply(state, _replace, graph, [], False)
+        await apply(state, _replace, graph, [], False,
+                    precondition=precondition if conditional else None)
         return Response(status_code=204)
     quads = await _payload(request, state, graph)
     if not quads and "Location" in headers:
         raise HttpError(400, "the payload holds no triple: no graph was created (a named graph "
                              "exists in this store while it holds a triple)")
-    await apply(state, _replace, graph, quads, request.method == "POST")
+    await apply(state, _replace, graph, quads, request.method == "POST",
+                precondition=precondition if conditional else None)
     # a named graph exists while it holds a triple: an empty payload creates none (not 201)
     return Response(status_code=201 if quads and not existed else 204, headers=headers)
 
