@@ -205,6 +205,31 @@ def test_a_misspelled_ontology_term_is_named_when_nothing_is_found(page, server)
             assert ("sg:Histotipe" in said) or ("sg:noSuchLink" in said and "Histotype" not in said)
 
 
+def test_an_unreadable_regex_or_a_prefix_declared_twice_is_named_when_nothing_is_found(page, server):
+    """Probe r12 L5: REGEX(?o, "(") is an evaluation error, so the query finds nothing without
+    a word; a prefix declared twice silently takes the last IRI. The engine itself judges the
+    pattern: one it reads (a \\p{Lu} category) is not named."""
+    _fresh(page, server.url + "/")
+    label = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    cases = ((label + 'SELECT ?s WHERE { ?s rdfs:label ?l FILTER REGEX(STR(?l), "sarcoma(", "i") }',
+              'the regular expression "sarcoma("'),
+             (label + 'SELECT ?s WHERE { ?s rdfs:label ?l FILTER REGEX(?l, "^zz\\\\p{Lu}") }',
+              None),
+             ("PREFIX x: <http://example.org/a#>\nPREFIX x: <http://example.org/b#>\n"
+              "SELECT ?s WHERE { ?s x:p ?o }", "x: (the last one, <http://example.org/b#>"))
+    for text, expect in cases:
+        page.evaluate(f"void sgYasgui.getTab().setQuery({json.dumps(text)})")
+        page.evaluate("void (window.__before = sgYasgui.getTab().getYasr().results);"
+                      "document.querySelector('.yasqe_queryButton').click()")
+        page.wait_for("sgYasgui.getTab().getYasr().results !== window.__before")
+        time.sleep(1.5)  # the probe query that asks the engine about each pattern
+        shown = page.evaluate("!document.getElementById('sg-hint').hidden")
+        said = page.evaluate("document.getElementById('sg-hint').textContent")
+        assert shown is (expect is not None), (text, said)
+        if expect:
+            assert expect in said, said
+
+
 def _tab(page) -> str:
     for kind in ("keyDown", "keyUp"):
         page.send("Input.dispatchKeyEvent", type=kind, key="Tab", code="Tab",

@@ -130,20 +130,81 @@
     hint.hidden = true;
     setTimeout(function () { checkTerms(tab); }, 0);  // YASR takes the response after the event
   });
+  // A constant pattern of REGEX(text, "pattern", "flags"): the first argument skipped to its
+  // top-level comma (strings and brackets counted).
+  function regexCalls(text) {
+    var found = [], call = /\bREGEX\s*\(/gi, literal = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')$/, m;
+    while ((m = call.exec(text))) {
+      var args = [], start = call.lastIndex, depth = 0, quote = null;
+      for (var i = start; i < text.length; i++) {
+        var c = text[i];
+        if (quote) { if (c === "\\") { i++; } else if (c === quote) { quote = null; } continue; }
+        if (c === '"' || c === "'") { quote = c; }
+        else if (c === "(") { depth++; }
+        else if (c === ")" && depth) { depth--; }
+        else if ((c === "," || c === ")") && !depth) {
+          args.push(text.slice(start, i).trim()); start = i + 1;
+          if (c === ")") { break; }
+        }
+      }
+      if (args.length >= 2 && literal.test(args[1]) && (args.length < 3 || literal.test(args[2]))) {
+        found.push({ pattern: args[1], flags: args[2] || '""' });
+      }
+    }
+    return found;
+  }
+  // Whether the engine itself takes a pattern: REGEX with a pattern it cannot read is an error,
+  // which SPARQL turns into "no match" (so the query finds nothing without a word).
+  function badPatterns(text) {
+    return Promise.all(regexCalls(text).map(function (call) {
+      var probe = "SELECT ?ok WHERE { BIND (REGEX(\"\", " + call.pattern + ", " + call.flags +
+        ") AS ?ok) }";
+      return fetch(root + "/sparql", { method: "POST", body: new URLSearchParams({ query: probe }),
+        headers: { Accept: "application/sparql-results+json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) {
+          var rows = answer && answer.results && answer.results.bindings;
+          return rows && rows.length && !rows[0].ok ? call.pattern + (call.flags === '""' ? "" :
+            " (flags " + call.flags + ")") : null;
+        }).catch(function () { return null; });
+    }));
+  }
+  // A prefix declared twice: the engine reads the last declaration.
+  function redeclared(text) {
+    var seen = {}, twice = [], match, declared = /PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>/gi;
+    while ((match = declared.exec(text))) {
+      var name = (match[1] || "") + ":";
+      if (seen[name] !== undefined && seen[name] !== match[2] && twice.indexOf(name) < 0) {
+        twice.push(name);
+      }
+      seen[name] = match[2];
+    }
+    return twice.map(function (name) { return name + " (the last one, <" + seen[name] + ">, is used)"; });
+  }
   function checkTerms(tab) {
     var results = tab.getYasr().results;
     var bindings = results && results.getBindings ? results.getBindings() : null;
     if (!bindings || bindings.length) { return; }
-    var names = ontologyTerms(tab.getQuery());
-    Promise.all(names.map(function (name) {
+    var text = tab.getQuery(), names = ontologyTerms(text);
+    var unknownTerms = Promise.all(names.map(function (name) {
       return fetch(root + "/ontology/" + encodeURIComponent(name), { method: "HEAD" })
         .then(function (r) { return r.status === 404 ? name : null; });
-    })).then(function (found) {
-      var unknown = found.filter(Boolean);
-      if (!unknown.length) { return; }
-      hint.textContent = "Nothing found, and the ontology defines no " + unknown.map(function (n) {
-        return "sg:" + n; }).join(", ") + ": check the spelling (type sg: in the editor for " +
-        "the terms it completes, or see the Ontology page).";
+    }));
+    Promise.all([unknownTerms, badPatterns(text)]).then(function (found) {
+      var unknown = found[0].filter(Boolean), patterns = found[1].filter(Boolean);
+      var twice = redeclared(text), notes = [];
+      if (unknown.length) {
+        notes.push("the ontology defines no " + unknown.map(function (n) { return "sg:" + n; })
+          .join(", ") + ": check the spelling (type sg: in the editor for the terms it " +
+          "completes, or see the Ontology page)");
+      }
+      if (patterns.length) {
+        notes.push("the regular expression " + patterns.join(", ") + " is not one this engine " +
+          "can read, so REGEX matches nothing with it");
+      }
+      if (twice.length) { notes.push("a prefix is declared twice: " + twice.join(", ")); }
+      if (!notes.length) { return; }
+      hint.textContent = "Nothing found, and " + notes.join("; ") + ".";
       hint.hidden = false;
     });
   }
