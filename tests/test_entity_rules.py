@@ -123,3 +123,31 @@ def test_a_gene_page_names_the_tumour_types_whose_causal_alteration_involves_it(
     assert "giant cell tumour of bone" in section and "deregulates it downstream" in section
     ntrk3 = page(curated_store, ID + "gene/NTRK3").split('<section id="tumours">', 1)[1]
     assert "infantile fibrosarcoma" in ntrk3 and "NTRK-altered soft tissue sarcoma" in ntrk3
+
+
+RECORD_MODE = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?mode WHERE { ?r rdf:subject <%s> ; rdf:predicate <%s> ; rdf:object <%s> ;
+  <https://w3id.org/sarcoma-graph/ontology/assertionMode> ?mode }"""
+
+
+def test_an_inverse_fact_carries_the_mode_and_passage_of_the_fact_it_mirrors(curated_store):
+    """F5 (review r12): "KIT is target of imatinib — inferred" did not say that the fact it
+    mirrors (imatinib has target KIT) was added from domain knowledge. Each mirrored fact now
+    has the forward record's mode, read here from the store independently."""
+    mirrored = 0
+    for iri in (ID + "gene/KIT", ID + "gene/TNFSF11", ID + "alteration/kit-activating-mutation"):
+        data = gather(curated_store, iri)
+        assert data is not None
+        for fact in data.facts:
+            rule = data.rules.get(rule_key(fact), [])
+            if not (fact.inferred and rule[:1] == ["inverse"]):
+                continue
+            forward = [row["mode"].value for row in curated_store.query(
+                RECORD_MODE % (fact.value.value, rule[1], iri)).bindings()]
+            assert fact.mirrored is bool(forward), fact
+            assert fact.mode == (forward[0] if forward else None), fact
+            mirrored += bool(forward)
+    assert mirrored >= 3
+    kit = page(curated_store, ID + "gene/KIT")
+    row = next(r for r in kit.split("<tr") if "agent/imatinib" in r and "inverse of" in r)
+    assert "the fact it mirrors:" in row and "domain knowledge" in row and "<details>" in row

@@ -241,7 +241,9 @@ def _provenance(view: View, fact: Fact) -> str:
     if fact.inferred:
         bits.append(f'<span class="badge inferred" title="in the inferred graph">inferred: '
                     f"{view.rule(fact)}</span>")
-    if fact.mode:
+    if fact.mode and fact.mirrored:  # the mode of the fact this one is the inverse of
+        bits.append('<span class="muted">the fact it mirrors:</span> ' + view.badge(fact.mode, "mode"))
+    elif fact.mode:
         bits.append(view.badge(fact.mode, "mode"))
     for passage in fact.passages:
         quote = view.data.quotes.get(passage)

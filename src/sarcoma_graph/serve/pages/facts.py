@@ -33,6 +33,10 @@ _IN = PREFIXES + """SELECT DISTINCT ?s ?p WHERE { ?s ?p <%s>
 _RECORDS = PREFIXES + """SELECT ?r ?p ?o ?mode ?passage WHERE { ?r rdf:subject <%s> ;
   rdf:predicate ?p ; rdf:object ?o OPTIONAL { ?r sg:assertionMode ?mode }
   OPTIONAL { ?r sg:restsOn ?passage } } ORDER BY ?r"""
+#: the curation record of one fact (subject, predicate, object): what an inverse fact mirrors
+_RECORD_OF = PREFIXES + """SELECT ?r ?mode ?passage WHERE { ?r rdf:subject <%s> ;
+  rdf:predicate <%s> ; rdf:object <%s> OPTIONAL { ?r sg:assertionMode ?mode }
+  OPTIONAL { ?r sg:restsOn ?passage } } ORDER BY ?r"""
 _LABELS = PREFIXES + """SELECT ?x ?l WHERE { VALUES ?x { %s }
   { ?x rdfs:label ?l } UNION { ?x skos:prefLabel ?l } }"""
 _PASSAGES = PREFIXES + """SELECT ?passage ?exact ?prefix ?suffix ?doc WHERE {
@@ -71,6 +75,9 @@ class Fact:
     mode: str | None = None          # assertion mode of its curation record
     record: str | None = None        # the curation record's IRI
     passages: tuple[str, ...] = ()
+    #: an inferred inverse (or symmetric) fact: ``mode``, ``record`` and ``passages`` are
+    #: those of the fact it mirrors
+    mirrored: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,6 +234,28 @@ def _rules(store: Store, iri: str, facts: list[Fact]) -> dict[str, list[str]]:
     return rules
 
 
+def _with_mirrored_records(store: Store, iri: str, facts: list[Fact],
+                           rules: dict[str, list[str]]) -> list[Fact]:
+    """An inferred inverse fact ("KIT is target of imatinib") has no curation record of its
+    own: it carries the record of the fact it mirrors ("imatinib has target KIT"), whose
+    mode and passage say whether a source states it."""
+    out = []
+    for fact in facts:
+        rule = rules.get(rule_key(fact), [])
+        if fact.inferred and fact.mode is None and rule[:1] in (["inverse"], ["symmetric"]) \
+                and isinstance(fact.value, ox.NamedNode) and ">" not in fact.value.value:
+            rows = _rows(store, _RECORD_OF % (fact.value.value, rule[1], iri))
+            if rows:
+                mode = rows[0].get("mode")
+                passages = sorted({term_text(r["passage"]) for r in rows
+                                   if r.get("passage") is not None})
+                fact = replace(fact, mode=term_text(mode) if mode else None,
+                               record=term_text(rows[0]["r"]), passages=tuple(passages),
+                               mirrored=True)
+        out.append(fact)
+    return out
+
+
 def rule_key(fact: Fact) -> str:
     """The key of a fact's rule in :attr:`EntityFacts.rules`."""
     return f"{fact.property} {fact.value}"
@@ -238,6 +267,8 @@ def gather(store: Store, iri: str) -> EntityFacts | None:
     incoming = [(term_text(r["s"]), term_text(r["p"])) for r in _rows(store, _IN % (iri, iri))]
     if not facts and not incoming:
         return None
+    rules = _rules(store, iri, facts)
+    facts = _with_mirrored_records(store, iri, facts, rules)
     passages = {f.value.value for f in facts if f.property == SG + "restsOn"
                 and isinstance(f.value, ox.NamedNode)}
     passages |= {p for f in facts for p in f.passages}
@@ -257,7 +288,6 @@ def gather(store: Store, iri: str) -> EntityFacts | None:
                                       if isinstance(f.value, ox.NamedNode)} \
         | {c for e in ancestors for c in e} | {q.document for q in found.values() if q.document} \
         | {f.mode for f in facts if f.mode}
-    rules = _rules(store, iri, facts)
     terms |= {x for parts in rules.values() for x in parts[1:]}
     return EntityFacts(iri, facts, incoming, _labels(store, terms), found, rules, ancestors,
                        doc_passages)
