@@ -255,3 +255,26 @@ def test_search_refuses_a_repeated_or_undecodable_q(server):
     once = httpx.get(server.url + "/search?q=imatinib", headers={"accept": "application/json"},
                      timeout=30)
     assert once.status_code == 200 and once.json()
+
+
+def test_the_void_page_is_tables_with_labels_and_the_rdfs_counts(server):
+    """Review r12 F16: the VoID page was every triple of the description, one table per
+    partition (1.2 MB of HTML). It is now tables of counts, with labels; each class and
+    property partition of the RDF has its row (an ``id`` to land on) with the RDF's count."""
+    base = server.sparql.rsplit("/sparql", 1)[0]
+    page = httpx.get(base + "/.well-known/void", headers=BROWSER, timeout=30).text
+    turtle = httpx.get(base + "/.well-known/void", headers={"accept": "application/n-triples"},
+                       timeout=30).text
+    void = "http://rdfs.org/ns/void#"
+    counts = {s: int(o.split('"')[1]) for s, p, o in re.findall(r"<([^>]+)> <([^>]+)> (.+) \.",
+                                                               turtle)
+              if p in (void + "entities", void + "triples")}
+    linked = {o.strip("<>"): p for s, p, o in re.findall(r"<([^>]+)> <([^>]+)> (<[^>]+>) \.", turtle)
+              if p in (void + "classPartition", void + "propertyPartition") and s.endswith("void/dataset")}
+    assert len(page) < len(turtle) and len(linked) > 5
+    for partition in linked:
+        anchor = partition.split("/sarcoma-graph/", 1)[1]
+        row = re.search(f'<tr id="{re.escape(anchor)}">(.*?)</tr>', page, re.S)
+        assert row, anchor
+        assert f'<td class="n">{counts[partition]:,}</td>' in row.group(1), anchor
+    assert '<a href="/ontology/Histotype">Histotype <span class="curie">sg:Histotype</span></a>' in page

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 import pyoxigraph as ox
 
 from sarcoma_graph.namespaces import GRAPH, SERVICE_GRAPH, SG, W3C_PREFIXES, graph_iri
+from sarcoma_graph.serve.pages.language import pick_label
 from sarcoma_graph.store import Store, Term
 
 RDF = W3C_PREFIXES["rdf"]
@@ -144,6 +145,12 @@ def _facts(store: Store, iri: str) -> list[Fact]:
 
 def _values(iris: set[str]) -> str:
     return " ".join(f"<{i}>" for i in sorted(iris) if ">" not in i and " " not in i)
+
+
+def english_labels(store: Store, iris: list[str]) -> dict[str, str]:
+    """Run in a worker: each IRI's label for an English page (those that have one)."""
+    return {iri: label for iri, found in _labels(store, set(iris)).items()
+            if (label := pick_label(found, "en"))}
 
 
 def _labels(store: Store, iris: set[str]) -> dict[str, list[tuple[str, str]]]:

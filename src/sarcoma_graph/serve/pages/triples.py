@@ -1,4 +1,4 @@
-"""A page for a small set of triples (VoID, the service description): grouped by subject,
+"""A page for a small set of triples (the service description): grouped by subject,
 properties as CURIEs, the dataset's own IRIs linked to this server's pages."""
 
 from __future__ import annotations

@@ -21,7 +21,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sarcoma_graph.namespaces import BASE, GRAPH, ID, SERVICE_GRAPH, VOID_EXT, W3C_PREFIXES
-from sarcoma_graph.serve.pages.triples import triples_page
+from sarcoma_graph.serve.answer import cached, in_worker
+from sarcoma_graph.serve.negotiation import HTML, RDF_OFFERS, prefers_html
+from sarcoma_graph.serve.pages.facts import english_labels
+from sarcoma_graph.serve.pages.void import void_page
 from sarcoma_graph.serve.rdf import rdf_response
 from sarcoma_graph.serve.state import State
 from sarcoma_graph.serve.statistics import VoidStats, integer, stats
@@ -65,8 +68,7 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
            ox.Triple(d, p("entities"), integer(stats.entities)),
            ox.Triple(d, p("classes"), integer(len(stats.classes))),
            ox.Triple(d, p("properties"), integer(len(stats.properties)))]
-    vocabularies = {namespace(i) for i, _ in stats.classes + stats.properties}
-    out += [ox.Triple(d, p("vocabulary"), ox.NamedNode(v)) for v in sorted(vocabularies)]
+    out += [ox.Triple(d, p("vocabulary"), ox.NamedNode(v)) for v in vocabularies(stats)]
     for kind, link, member, count, rows in (
             ("class", "classPartition", "class", "entities", stats.classes),
             ("property", "propertyPartition", "property", "triples", stats.properties),
@@ -80,12 +82,24 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
             else:
                 out.append(ox.Triple(node, p(member), ox.NamedNode(iri)))
     out += _nested_partitions(stats)
-    if len(stats.data_graphs) < len(stats.graphs):  # the self-description graph is loaded
-        out.append(ox.Triple(d, ox.NamedNode(DCTERMS + "description"), ox.Literal(
-            "Counts over the data graphs (the subsets); the graph " + SERVICE_GRAPH + ", which "
-            "holds this description, the SPARQL examples and the prefix declarations, is not "
-            "counted.", language="en")))
+    if note(stats):
+        out.append(ox.Triple(d, ox.NamedNode(DCTERMS + "description"),
+                             ox.Literal(note(stats), language="en")))
     return out
+
+
+def vocabularies(stats: VoidStats) -> list[str]:
+    """The namespaces of the classes and properties the data uses."""
+    return sorted({namespace(i) for i, _ in stats.classes + stats.properties})
+
+
+def note(stats: VoidStats) -> str:
+    """What the counts leave out, when the self-description graph is loaded."""
+    if len(stats.data_graphs) == len(stats.graphs):
+        return ""
+    return ("Counts over the data graphs (the subsets); the graph " + SERVICE_GRAPH + ", which "
+            "holds this description, the SPARQL examples and the prefix declarations, is not "
+            "counted.")
 
 
 def _nested_partitions(stats: VoidStats) -> list[ox.Triple]:
@@ -109,15 +123,24 @@ def _nested_partitions(stats: VoidStats) -> list[ox.Triple]:
 
 
 async def void_description(request: Request, state: State) -> Response:
-    """The VoID description of the dataset."""
+    """The VoID description of the dataset: RDF, or a page of tables for a browser."""
     endpoint = state.endpoint_url(request)
+    root = request.scope.get("root_path", "").rstrip("/")
 
     async def build() -> list[ox.Triple]:
         return void_triples(await stats(state), endpoint, state.settings.license)
 
-    root = request.scope.get("root_path", "").rstrip("/")
-    return await rdf_response(request, state, ("void", endpoint, root), build,
-                              lambda triples: triples_page("VoID description", triples, root))
+    async def page() -> bytes:
+        found = await stats(state)
+        terms = sorted({i for i, _ in found.classes + found.properties})
+        labels = await in_worker(state, english_labels, terms)
+        return void_page(found, mint, endpoint, state.settings.license, vocabularies(found),
+                         note(found), root, labels).encode()
+
+    key = ("void", endpoint, root)
+    if prefers_html(request, RDF_OFFERS):  # the page needs the terms' labels besides the
+        return await cached(request, state, (key, "html"), HTML, page)  # counts
+    return await rdf_response(request, state, key, build)
 
 
 def add_routes(router: APIRouter) -> None:
