@@ -172,7 +172,7 @@ def test_our_query_is_ordered_deterministic_and_tested(graph: Store, query: Name
         first = graph.query(query.bind({}))
         again = graph.query(query.bind({}))
         assert first.rows == again.rows
-    tested = {read_case(p).query for p in CASES} | {"external-mappings"}
+    tested = {read_case(p).query for p in CASES} | {"external-mappings", "external-identifier-forms"}
     assert query.name in tested, f"{query.name}: no tests/queries/{query.name}.expected.tsv"
 
 
@@ -238,6 +238,32 @@ def test_external_mappings_follow_the_mapping_sets(graph: Store) -> None:
     index = [result.variables.index(v) for v in ("entity", "mappingProperty", "scheme", "external")]
     actual = {tuple(term_text(row[i]) for i in index) for row in result.rows}
     assert actual == sssom_rows()
+
+
+#: the forms other resources give an identifier (review r13 F2), rebuilt here from the codes
+OTHER_FORMS = {
+    "https://identifiers.org/hgnc:": ("P354", ("http://purl.uniprot.org/hgnc/HGNC:",
+                                               "http://identifiers.org/hgnc/")),
+    "https://identifiers.org/orphanet:": ("P1550", ("http://www.orpha.net/ORDO/Orphanet_",)),
+    "http://purl.obolibrary.org/obo/NCIT_": ("P1748", ("http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl#",)),
+}
+
+
+def test_external_identifier_forms_cover_every_hgnc_orphanet_and_ncit_mapping(graph: Store) -> None:
+    """Each exact or close HGNC, Orphanet and NCIt mapping of the mapping sets, in the IRI forms
+    UniProt, Mondo, ORDO and NCI's OWL use and as the bare code Wikidata holds."""
+    expected = set()
+    for entity, prop, _, external in sssom_rows():
+        for start, (wikidata, forms) in OTHER_FORMS.items():
+            if prop.endswith(("exactMatch", "closeMatch")) and external.startswith(start):
+                code = external[len(start):]
+                expected |= {(entity, external, form + code, "http://www.wikidata.org/prop/direct/"
+                              + wikidata, code) for form in forms}
+    result = graph.query(by_name("external-identifier-forms").text)
+    index = [result.variables.index(v) for v in ("entity", "external", "otherIri", "wikidataProperty",
+                                                 "wikidataValue")]
+    actual = {tuple(term_text(row[i]) for i in index) for row in result.rows}
+    assert len(expected) > 100 and actual == expected
 
 
 def test_statement_provenance_names_no_document_for_a_statement_without_source() -> None:
