@@ -164,3 +164,14 @@ def test_root_may_come_before_the_subcommand(tmp_path, monkeypatch):
     monkeypatch.setenv("SARCOMA_GRAPH_ROOT", "")
     missing = CliRunner().invoke(app, ["--root", str(tmp_path), "normalize", "--check"])
     assert missing.exit_code == 2 and str(tmp_path) in missing.output
+
+
+def test_python_dash_m_runs_the_same_commands():
+    """Two r13 reviewers typed ``python -m sarcoma_graph`` first: the package had no __main__."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "sarcoma_graph", "--help"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Usage: sarcoma-graph" in done.stdout and "serve" in done.stdout
