@@ -295,8 +295,9 @@ def test_docs_work_with_no_network(page, site):
 
 def test_void_and_service_description_are_pages_for_a_browser(page, site):
     page.navigate(site.url + "/.well-known/void")
-    assert text(page, "h1") == "VoID description"
-    assert "void:triples" in text(page)
+    assert text(page, "h1") == "VoID description of the dataset"
+    assert "void:classPartition" in text(page)
+    assert page.evaluate("document.querySelectorAll('#classes tr[id]').length") > 5
     shot(page, "void")
     page.navigate(site.url + "/sparql?query=" + "SELECT%20%3Fh%20WHERE%20%7B%20%3Fh%20a%20"
                   "%3Chttps%3A%2F%2Fw3id.org%2Fsarcoma-graph%2Fontology%2FHistotype%3E%20%7D")

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_editor_runs_a_named_query_and_shows_its_rows(page, server):
-    page.navigate(server.url + "/")
+    _fresh(page, server.url + "/")
     page.wait_for("window.sgYasgui && document.querySelectorAll('#sg-examples option').length > 1")
     titles = page.evaluate("[...document.querySelectorAll('#sg-examples option')]"
                            ".map(o => o.textContent)")
@@ -49,7 +49,7 @@ def test_editor_opens_on_an_example_without_taking_the_keyboard(page, server):
     """A first visit shows a question about the data (the first example here: the catalogue
     of this test project has no agents-targeting-causal-alterations), not YASGUI's generic
     default; the editor does not hold the focus, so Tab moves through the page."""
-    page.navigate(server.url + "/")
+    _fresh(page, server.url + "/")
     page.wait_for("window.sgYasgui && document.getElementById('sg-examples').value !== ''")
     config = page.evaluate("JSON.parse(document.getElementById('sg-config').textContent)")
     chosen = page.evaluate("document.getElementById('sg-examples').value")
@@ -74,7 +74,7 @@ def _window_opened(page, url: str, timeout: float = 10) -> bool:
 def test_a_results_link_opens_this_servers_page_on_the_first_click(page, server):
     """F2 (browser review r11): a dataset IRI in the results table pointed at w3id.org until
     clicked, and in a cut-off cell the first click only expanded the cell."""
-    page.navigate(server.url + "/")
+    _fresh(page, server.url + "/")
     page.wait_for("window.sgYasgui && document.getElementById('sg-examples').value !== ''")
     page.evaluate("""(() => { const s = document.getElementById('sg-examples');
         s.value = 'statements-per-histotype'; s.dispatchEvent(new Event('change')); })()""")
@@ -102,7 +102,7 @@ def test_results_show_our_iris_as_prefixed_names(page, server):
     """F3 (browser review r11): the example queries declare only sg: and rdfs:, so every IRI
     column showed the same cut-off <https://w3id.org/sarcoma-gr…>; the endpoint's own prefixes
     now shorten them, the most specific namespace first (sgh:, not sgid:histotype/)."""
-    page.navigate(server.url + "/")
+    _fresh(page, server.url + "/")
     page.wait_for("window.sgYasgui && document.getElementById('sg-examples').value !== ''")
     page.evaluate("""(() => { const s = document.getElementById('sg-examples');
         s.value = 'statements-per-histotype'; s.dispatchEvent(new Event('change')); })()""")
@@ -118,7 +118,7 @@ def test_results_show_our_iris_as_prefixed_names(page, server):
 def test_a_running_query_shows_its_time_and_how_to_cancel_it(page, server):
     """F14 (browser review r11): a long query showed only a slightly changed ▶ icon. The
     server's answer is held back here (CDP Fetch), so the query is "long" on any machine."""
-    page.navigate(server.url + "/")
+    _fresh(page, server.url + "/")
     page.wait_for("window.sgYasgui && document.getElementById('sg-examples').value !== ''")
     assert page.evaluate("document.getElementById('sg-running').hidden")
     page.send("Fetch.enable", patterns=[{"urlPattern": "*/sparql", "requestStage": "Request"}])
@@ -138,9 +138,33 @@ def test_a_running_query_shows_its_time_and_how_to_cancel_it(page, server):
 
 
 def _fresh(page, url: str) -> None:
+    """The editor as a first visit sees it: the tab's kept draft is cleared first (from a
+    cheap page of the same origin)."""
     page.navigate("about:blank")
+    page.navigate(url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/static/search.js")
+    page.evaluate("void sessionStorage.clear()")
     page.navigate(url)
     page.wait_for("window.sgYasgui && document.querySelectorAll('#sg-examples option').length > 1")
+
+
+def test_a_reload_keeps_the_query_being_written(page, server):
+    """Review r13 F1: a reload threw the text being written away and opened the first example;
+    a draft that is an example's text reopens that example, with its form."""
+    _fresh(page, server.url + "/")
+    first = page.evaluate("document.getElementById('sg-examples').value")
+    text = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 7 # my draft"
+    page.evaluate(f"void sgYasgui.getTab().setQuery({json.dumps(text)})")
+    page.navigate(server.url + "/")  # a reload of the tab
+    page.wait_for("window.sgYasgui && document.querySelectorAll('#sg-examples option').length > 1")
+    assert page.evaluate("sgYasgui.getTab().getQuery()") == text
+    assert page.evaluate("document.getElementById('sg-examples').value") == ""
+    other = page.evaluate("""(() => { const s = document.getElementById('sg-examples');
+        const name = [...s.options].map(o => o.value).filter(Boolean).reverse()[0];
+        s.value = name; s.dispatchEvent(new Event('change')); return name; })()""")
+    assert other != first  # not what a first visit opens on
+    page.navigate(server.url + "/")  # a reload of the tab
+    page.wait_for("window.sgYasgui && document.querySelectorAll('#sg-examples option').length > 1")
+    assert page.evaluate("document.getElementById('sg-examples').value") == other
 
 
 def test_a_shared_link_opens_on_its_own_query(page, server):

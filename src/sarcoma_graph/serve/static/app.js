@@ -327,9 +327,23 @@
       select.value = ""; about.textContent = ""; form.innerHTML = "";
     }
   });
+  // The text being written survives a reload of the tab (kept in this tab's session storage,
+  // not shared with other tabs or kept after the tab closes); a link's own query comes first.
+  var DRAFT = "sg-editor-draft";
+  function storage(action, value) {
+    try {
+      return action === "get" ? window.sessionStorage.getItem(DRAFT)
+        : window.sessionStorage.setItem(DRAFT, value);
+    } catch (e) { return null; }  // storage off (private mode, policy): no draft kept
+  }
+  yasgui.getTab().getYasqe().on("change", function (yasqe) { storage("set", yasqe.getValue()); });
+  var draft = storage("get");
   if (!hash.get("query") && !search.get("query") && config.queries.length) {
+    var example = draft && config.queries.find(function (q) {
+      return normalised(q.sparql) === normalised(draft); });
     var first = config.queries.find(function (q) { return q.name === config.first; }) ||
       config.queries[0];
-    chooseExample(first.name);
+    if (draft && !example) { yasgui.getTab().setQuery(draft); }
+    else { chooseExample((example || first).name); }
   }
 })();
