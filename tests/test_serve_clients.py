@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from tests.serve_fixtures import GRAPH, ID, SG
 
@@ -57,6 +57,24 @@ def test_sparqlwrapper_post_ask_and_construct(server):
     wrapper.setQuery("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     wrapper.setReturnFormat(JSON)
     assert wrapper.query().convert()["results"]["bindings"][0]["n"]["value"] == "28"
+
+
+@pytest.mark.parametrize("method", ["GET", "POSTDIRECTLY"])
+@pytest.mark.parametrize("syntax", [RDFXML, JSONLD, N3, TURTLE])
+def test_sparqlwrapper_construct_in_every_rdf_syntax_by_its_default_method(server, method, syntax):
+    """Review r13 I1: SPARQLWrapper's default GET (and its direct POST) adds format= and output=
+    values of its own (rdf+xml, json-ld twice with a comma list, n3): the endpoint answered 400
+    for three of the four RDF syntaxes."""
+    wrapper = SPARQLWrapper(server.sparql)
+    if method == "POSTDIRECTLY":
+        wrapper.setMethod("POST")
+        wrapper.setRequestMethod(method)
+    wrapper.setQuery(CONSTRUCT)
+    wrapper.setReturnFormat(syntax)
+    answer = wrapper.query().convert()
+    graph = answer if isinstance(answer, rdflib.Graph) else rdflib.Graph().parse(
+        data=answer, format="json-ld" if syntax == JSONLD else "turtle")
+    assert len(graph) == 8 * 3
 
 
 def test_sparqlwrapper_reports_a_syntax_error(server):

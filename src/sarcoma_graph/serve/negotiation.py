@@ -151,8 +151,14 @@ FORMAT_NAMES = {
     "n-quads": "application/n-quads", "trig": "application/trig",
     "jsonld": "application/ld+json", "json-ld": "application/ld+json",
     "rdf": "application/rdf+xml", "rdfxml": "application/rdf+xml",
-    "rdf/xml": "application/rdf+xml", "html": HTML,
+    "rdf/xml": "application/rdf+xml", "rdf+xml": "application/rdf+xml",
+    "rdf xml": "application/rdf+xml",  # rdf+xml typed in an address bar: "+" reads as a space
+    "n3": "text/turtle",  # SPARQLWrapper's N3: Turtle is N3 (and what we write)
+    "html": HTML,
 }
+#: media types clients send in ``format=`` that are another name of one we serve
+FORMAT_MEDIA_ALIASES = {"application/x-json+ld": "application/ld+json",
+                        "text/n3": "text/turtle", "text/rdf+n3": "text/turtle"}
 _FORMAT_PARAMETERS = ("format", "output")
 
 
@@ -173,11 +179,15 @@ def accept_of(request: Request) -> str | None:
 
 
 def _media_types(name: str, value: str) -> list[str]:
-    """The media types one ``format=`` value stands for (a short name or a media type)."""
-    if "/" in value and value not in FORMAT_NAMES:
-        return [value]
+    """The media types one ``format=`` value stands for: a short name, a media type, or a
+    comma list of them (SPARQLWrapper sends ``application/ld+json,application/x-json+ld``)."""
+    if "," in value:
+        return list(dict.fromkeys(t for part in value.split(",") if part.strip()
+                                  for t in _media_types(name, part.strip())))
     if value in FORMAT_NAMES:
         return [t.strip() for t in FORMAT_NAMES[value].split(",")]
+    if "/" in value:
+        return [FORMAT_MEDIA_ALIASES.get(value, value)]
     known = ", ".join(sorted(FORMAT_NAMES))
     raise HttpError(400, f"unknown {name}={value!r}; use a media type or one of: {known}")
 
