@@ -48,6 +48,19 @@ def test_default_and_named_graph_parameters_narrow_the_dataset(client):
     assert count(client.post("/sparql", content=form, headers={"content-type": FORM})) == 28
 
 
+def test_one_graph_parameter_specifies_the_whole_dataset(client):
+    """Review r13 I2 (SPARQL 1.1 Protocol §2.1.4, as FROM without FROM NAMED): with
+    default-graph-uri alone no named graph is visible, with named-graph-uri alone the default
+    graph is empty; oxigraph and Jena answer so."""
+    mappings = GRAPH + "mappings"
+    named = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(client.get("/sparql", params={"query": named})) >= 2
+    assert count(client.get("/sparql", params={"query": named, "default-graph-uri": mappings})) == 0
+    assert count(client.get("/sparql", params={"query": COUNT, "named-graph-uri": mappings})) == 0
+    assert count(client.get("/sparql", params=[("query", named), ("named-graph-uri", mappings),
+                                                ("default-graph-uri", mappings)])) == 1
+
+
 def test_utf8_round_trips_through_get_form_and_body(client):
     query = 'SELECT ?s WHERE { ?s ?p "Statement 1 — évidence “1”"@fr }'
     expected = ID + "statement/s001"

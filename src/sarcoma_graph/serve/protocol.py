@@ -181,8 +181,12 @@ def operation(pairs: list[tuple[str, str]]) -> Operation:
     if query is not None:
         _not_for(pairs, "a query", ("using-graph-uri", "using-named-graph-uri"),
                  "default-graph-uri and named-graph-uri")
-    return Operation(query=query, default_graphs=_graphs(pairs, "default-graph-uri"),
-                     named_graphs=_graphs(pairs, "named-graph-uri"))
+    default, named = _graphs(pairs, "default-graph-uri"), _graphs(pairs, "named-graph-uri")
+    if default is not None or named is not None:
+        # the parameters specify the whole RDF dataset (SPARQL 1.1 Protocol §2.1.4): the part
+        # not given is empty, as FROM without FROM NAMED leaves no named graph
+        default, named = default or (), named or ()
+    return Operation(query=query, default_graphs=default, named_graphs=named)
 
 
 async def read_post(request: Request, limit: int) -> Operation:
