@@ -394,3 +394,27 @@ def test_a_page_whose_browser_left_stops_its_query(memory_limited):
     while time.monotonic() < deadline and not (before - memory_limited.children()):
         time.sleep(0.2)
     assert len(before - memory_limited.children()) == 1, "the page's worker is still running"
+
+
+def test_a_long_query_naming_now_or_service_does_not_stall_other_clients(serve_project):
+    """Probe r13 H1: a 10 MB POST whose text holds NOW( or the word "service" was tokenized in
+    the server process, on the event loop (twice: volatility, then the time-out advice): every
+    client waited 16 s. The worker decides volatility now, and the advice is made only after a
+    time-out, by a regular expression."""
+    body = ("SELECT (NOW() AS ?t) WHERE { VALUES ?x { " + "1 " * 3_000_000 + "} } # service").encode()
+    with serving(serve_project, "--timeout", "3") as server:
+        big: dict[str, httpx.Response] = {}
+        thread = threading.Thread(target=lambda: big.setdefault("answer", httpx.post(
+            server.sparql, content=body, timeout=120,
+            headers={"content-type": "application/sparql-query"})))
+        thread.start()
+        latencies = []
+        with httpx.Client(timeout=60) as client:
+            for _ in range(12):
+                time.sleep(0.25)
+                started = time.monotonic()
+                assert client.get(server.sparql, params={"query": "ASK {}"}).status_code == 200
+                latencies.append(time.monotonic() - started)
+        thread.join()
+        assert big["answer"].status_code in (200, 503)  # answered or stopped: not our point
+        assert max(latencies) < 1.5, latencies
