@@ -214,3 +214,39 @@ def test_http_1_0_without_host_is_still_answered(guarded):
         raw.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\nAccept: text/csv\r\n\r\n")
         answer, _ = read_all(raw)
     assert status_of(answer) == 200
+
+
+def _doubling(steps: int, seed: str) -> str:
+    """A one-row query whose answer is ``len(seed) * 2**steps`` characters long."""
+    binds = f'BIND("{seed}" AS ?a0)' + "".join(
+        f" BIND(CONCAT(?a{i - 1}, ?a{i - 1}) AS ?a{i})" for i in range(1, steps + 1))
+    return f"SELECT ?a{steps} WHERE {{ {binds} }}"
+
+
+def test_an_answer_the_client_does_not_read_is_dropped_after_the_send_timeout(serve_project):
+    """Probe r13 H2: a client that sent a query and never read its answer kept it in the
+    server's memory for ever (six such connections: 690 MB). Past --send-timeout without the
+    client taking 1 KB a second, the connection is aborted; a client that reads gets it all."""
+    query = _doubling(22, "slowread")  # an answer of 32 MB
+    size = len("slowread") * 2 ** 22
+    with serving(serve_project, "--send-timeout", "1", "--workers", "1", "--no-service-graph",
+                 "--cache-entries", "0") as server:
+        where = urlsplit(server.url)
+        raw = socket.socket()
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.connect((where.hostname, where.port))
+        raw.sendall(f"GET /sparql?query={quote(query)} HTTP/1.1\r\nHost: x\r\n"
+                    "Accept: text/csv\r\n\r\n".encode())
+        time.sleep(6)  # the answer is made (about a second), then held unread past 1 s
+        received, reset = 0, False
+        raw.settimeout(10)
+        try:
+            while chunk := raw.recv(1 << 20):
+                received += len(chunk)
+        except ConnectionResetError:
+            reset = True
+        raw.close()
+        assert reset or received < size, (received, size)
+        reader = httpx.get(server.sparql, params={"query": query}, headers={"accept": "text/csv"},
+                           timeout=60)
+        assert reader.status_code == 200 and len(reader.content) > size

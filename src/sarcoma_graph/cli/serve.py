@@ -43,6 +43,9 @@ def serve(
         help="Seconds a client has to send a request's headers (408 past it).")] = 20.0,
     body_timeout: Annotated[float, typer.Option(
         help="Seconds a request's body may pause between two reads (408 past it).")] = 30.0,
+    send_timeout: Annotated[float, typer.Option(
+        help="Seconds in which a client must take 1 KB/s of an answer the server holds for "
+        "it (else the connection is aborted).")] = 30.0,
     enable_updates: Annotated[bool, typer.Option(
         "--enable-updates", help="Accept SPARQL Update and Graph Store writes, with the "
         "bearer token from SARCOMA_GRAPH_UPDATE_TOKEN.")] = False,
@@ -91,8 +94,9 @@ def serve(
         raise InputError("--enable-updates with --store: write to the store itself "
                          "(`sarcoma-graph publish`, its own update endpoint)")
     chosen = settings()
-    if head_timeout <= 0 or body_timeout <= 0:
-        raise InputError("--head-timeout and --body-timeout must be above 0 seconds")
+    if min(head_timeout, body_timeout, send_timeout) <= 0:
+        raise InputError("--head-timeout, --body-timeout and --send-timeout must be above 0 "
+                         "seconds")
     listening = listen(host, port)  # before anything says "serving"
     saved = None
     if store_url:  # the query time limit applies to the store's answer too
@@ -109,7 +113,7 @@ def serve(
         err.print(f"serving {store.count()} quads from {source} at http://{host}:{port}/sparql")
     config = uvicorn.Config(create_app(chosen, store, queries, saved), host=host, port=port,
                             log_level="warning" if quiet else "info", access_log=not quiet,
-                            http=guarded_protocol(head_timeout, body_timeout))
+                            http=guarded_protocol(head_timeout, body_timeout, send_timeout))
     uvicorn.Server(config).run(sockets=[listening])
 
 

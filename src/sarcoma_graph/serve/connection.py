@@ -12,7 +12,11 @@ header line, or announces a body and never sends it, is held open for ever (slow
   closed; an application still waiting for that body sees the client gone;
 - a request target longer than httptools can parse gets ``414`` (send the query in a POST body)
   and a head over ``HEAD_BYTES`` gets ``431``, instead of uvicorn's bare 400;
-- a method no HTTP parser knows gets ``501 Not Implemented``.
+- a method no HTTP parser knows gets ``501 Not Implemented``;
+- an answer the client does not read is not kept for ever: while the transport holds more than
+  its high-water mark, each ``send_seconds`` it must have taken at least
+  :data:`SEND_BYTES_PER_SECOND` on average, or the connection is aborted and the answer's
+  memory freed (a client that never read held 100 MB answers in the server, probe r13 H2).
 
 A timer does not run against the client while the server itself stopped reading (a pipelined
 request waiting, or a body waiting for the application to take it).
@@ -36,6 +40,9 @@ HEAD_BYTES = 64 * 1024
 BODY_BYTES_PER_SECOND = 256
 """The slowest a request body may arrive, on average, after the first ``body_idle_seconds``."""
 
+SEND_BYTES_PER_SECOND = 1024
+"""The slowest a client may take an answer the server is holding for it, on average."""
+
 
 class Refused(Exception):
     """Raised from a parser callback: the request is answered with ``status`` and closed."""
@@ -51,8 +58,11 @@ class GuardedProtocol(HttpToolsProtocol):
 
     head_seconds: float = 20.0
     body_idle_seconds: float = 30.0
+    send_seconds: float = 30.0
 
     _timer: TimerHandle | None = None
+    _send_timer: TimerHandle | None = None
+    _send_pending = 0  # bytes the transport held at the last check
     _head_bytes = 0
     _begun = False  # a byte of the current request came
     _body_started = 0.0
@@ -66,7 +76,44 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        self._stop_send_timer()
         super().connection_lost(exc)
+
+    # Flow control: the client must take what the server writes
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._send_timer is None:
+            self._send_pending = self.transport.get_write_buffer_size()
+            self._send_timer = self.loop.call_later(self.send_seconds, self._send_check)
+
+    def resume_writing(self) -> None:
+        self._stop_send_timer()
+        super().resume_writing()
+
+    def _send_check(self) -> None:
+        """The transport is still above its high-water mark: go on only if the client took at
+        least :data:`SEND_BYTES_PER_SECOND` since the last check."""
+        self._send_timer = None
+        if self.transport.is_closing():
+            return
+        pending = self.transport.get_write_buffer_size()
+        if self._send_pending - pending >= SEND_BYTES_PER_SECOND * self.send_seconds:
+            self._send_pending = pending
+            self._send_timer = self.loop.call_later(self.send_seconds, self._send_check)
+            return
+        self.logger.info("%s - the client took %d bytes of its answer in %g s (%d still held): "
+                         "connection aborted", _peer(self.client), self._send_pending - pending,
+                         self.send_seconds, pending)
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True
+            cycle.message_event.set()
+        self.transport.abort()  # drops the buffered answer: close() would wait to send it
+
+    def _stop_send_timer(self) -> None:
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+            self._send_timer = None
 
     def data_received(self, data: bytes) -> None:
         self._unset_keepalive_if_required()
@@ -226,7 +273,9 @@ def _peer(client: tuple[str, int] | None) -> str:
     return f"{client[0]}:{client[1]}" if client else "a client"
 
 
-def guarded_protocol(head_seconds: float, body_idle_seconds: float) -> type[GuardedProtocol]:
+def guarded_protocol(head_seconds: float, body_idle_seconds: float,
+                     send_seconds: float = GuardedProtocol.send_seconds) -> type[GuardedProtocol]:
     """The protocol class for uvicorn's ``http`` setting, with these limits."""
     return type("GuardedProtocol", (GuardedProtocol,), {
-        "head_seconds": head_seconds, "body_idle_seconds": body_idle_seconds})
+        "head_seconds": head_seconds, "body_idle_seconds": body_idle_seconds,
+        "send_seconds": send_seconds})
