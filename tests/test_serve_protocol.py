@@ -83,13 +83,24 @@ def test_utf8_round_trips_through_get_form_and_body(client):
 
 
 @pytest.mark.parametrize("charset", ["rot13", "hex", "base64", "zlib", "bz2", "uu", "punycode",
-                                     "idna"])
+                                     "idna", "utf-7", "unicode_escape", "raw_unicode_escape",
+                                     "cp037"])
 def test_a_codec_that_is_no_character_set_is_415_not_500(client, charset):
     """Probe r12 M1: bytes-to-bytes codecs passed the charset check and failed in decode with a
-    500 and a traceback per request."""
+    500 and a traceback per request; probe r13 M3: utf-7 and unicode_escape decode to lone
+    surrogates (a 500 again), EBCDIC turns ``query=`` into another name."""
     response = client.post("/sparql", content=b"query=ASK%7B%7D",
                            headers={"content-type": f"{FORM}; charset={charset}"})
     assert response.status_code == 415 and charset in response.text, response.text
+
+
+def test_a_form_in_a_single_byte_charset_is_read_in_it(client):
+    body = 'query=SELECT ("évidence" AS ?x) {}'.encode("latin-1")
+    for charset in ("ISO-8859-1", "windows-1252"):
+        response = client.post("/sparql", content=body,
+                               headers={"content-type": f"{FORM}; charset={charset}"})
+        assert response.status_code == 200, response.text
+        assert response.json()["results"]["bindings"][0]["x"]["value"] == "évidence"
 
 
 def test_defect_12_sparql_query_and_update_bodies_are_utf8_only(client):

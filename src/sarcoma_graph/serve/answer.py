@@ -113,6 +113,8 @@ async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]]
         raise HttpError(422, str(error)) from None
     except NotInXml as error:
         raise HttpError(406, str(error)) from None
+    except UnicodeError as error:  # a text that is no Unicode reached the engine: the client's
+        raise HttpError(400, f"the request holds text that is not valid Unicode ({error})") from None
 
 
 #: a SERVICE call's endpoint IRI, found by a regular expression (C speed on any length): the

@@ -41,6 +41,11 @@ class Operation:
     named_graphs: tuple[str, ...] | None = None
 
 
+#: the character sets a request body may declare (``codecs`` names): UTF-8 and the
+#: single-byte sets browsers send forms in; each decodes to characters, never to surrogates
+CHARSETS = frozenset({"utf-8", "ascii", "iso8859-1", "cp1252"})
+
+
 def media_type(header: str | None) -> tuple[str, str]:
     """``(type, charset)`` of a ``Content-Type`` header; 415 for an unknown charset."""
     kind, *params = (header or "").split(";")
@@ -53,11 +58,12 @@ def media_type(header: str | None) -> tuple[str, str]:
                 info = codecs.lookup(charset)
             except LookupError:
                 raise HttpError(415, f"unknown charset {charset!r}; send UTF-8") from None
-            # rot13, base64, zlib… are codecs but no character sets; punycode and idna encode
-            # names, not texts (their errors are not UnicodeDecodeError): refused alike
-            if not getattr(info, "_is_text_encoding", True) or info.name in ("punycode", "idna"):
-                raise HttpError(415, f"charset {charset!r} is not a character set of texts; "
-                                     "send UTF-8")
+            # rot13, base64, zlib… are codecs but no character sets (a 500 in r12), and
+            # utf-7 or unicode_escape decode to lone surrogates (a 500 in r13): only the
+            # character sets a form is sent in are taken
+            if info.name not in CHARSETS:
+                raise HttpError(415, f"charset {charset!r} is not accepted here: send UTF-8 "
+                                     "(or US-ASCII, ISO-8859-1, windows-1252)")
     return kind.strip().lower(), charset
 
 
