@@ -16,7 +16,7 @@ from starlette.requests import Request
 
 from sarcoma_graph.plumbing.formats import RDF_SYNTAXES, RESULTS_SYNTAXES, RdfSyntax, ResultsSyntax
 from sarcoma_graph.serve.errors import HttpError
-from sarcoma_graph.serve.protocol import parse_pairs
+from sarcoma_graph.serve.protocol import url_pairs
 
 
 @dataclass(frozen=True)
@@ -199,14 +199,8 @@ def url_parameter(request: Request, name: str) -> str | None:
 
 
 def url_parameters(request: Request, name: str) -> list[str]:
-    """Every value of one URL parameter, decoding only that one (a query string is mostly
-    the percent-encoded query, which the protocol reader decodes once already)."""
-    found = []
-    for part in request.scope.get("query_string", b"").split(b"&"):
-        key = part.partition(b"=")[0]
-        if key == name.encode() or ((b"%" in key or b"+" in key) and parse_pairs(key)[0][0] == name):
-            found.append(parse_pairs(part)[0][1])
-    return found
+    """Every value of one URL parameter (the URL is decoded once per request)."""
+    return [value for key, value in url_pairs(request.scope) if key == name]
 
 
 def asks_for_html(request: Request) -> bool:

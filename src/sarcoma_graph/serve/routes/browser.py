@@ -33,15 +33,15 @@ def wants_page(request: Request) -> bool:
     SPARQL client that merely lists ``text/html`` first still gets results or RDF; ``format=html``
     in the URL asks for the page outright."""
     accept = request.headers.get("accept") or ""
-    navigating = request.headers.get("sec-fetch-dest") == "document" or \
-        "application/xhtml+xml" in accept or asks_for_html(request)
-    if navigating:
-        return prefers_html(request, OFFERS)
-    # a client that takes HTML and none of the data syntaxes gets the page, not a 406
-    try:
+    try:  # a bad URL (format=, encoding, too many parameters) is answered as text, from here
+        navigating = request.headers.get("sec-fetch-dest") == "document" or \
+            "application/xhtml+xml" in accept or asks_for_html(request)
+        if navigating:
+            return prefers_html(request, OFFERS)
         asked = accept_of(request)
-    except HttpError:  # a bad format= is answered by the route (as text, from here)
+    except HttpError:
         return False
+    # a client that takes HTML and none of the data syntaxes gets the page, not a 406
     return pick(asked, OFFERS) is None and pick(asked, {HTML: "html"}) == "html"
 
 

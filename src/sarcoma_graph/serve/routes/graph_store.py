@@ -31,7 +31,7 @@ from sarcoma_graph.serve.cache import digest, etag_for
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import dump_graph, graph_exists
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, negotiate
-from sarcoma_graph.serve.protocol import ABSOLUTE_IRI, media_type, parse_pairs, read_body
+from sarcoma_graph.serve.protocol import ABSOLUTE_IRI, media_type, read_body, url_pairs
 from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.serve.update import apply, authorize
 from sarcoma_graph.store import Store
@@ -48,7 +48,7 @@ _MISSING = _Missing.MISSING
 
 def target(request: Request) -> str | _Missing | None:
     """The graph IRI, ``None`` for ``?default``, or ``_MISSING`` when neither is given."""
-    pairs = parse_pairs(request.scope.get("query_string", b""))
+    pairs = url_pairs(request.scope)
     graphs = [v for k, v in pairs if k == "graph"]
     default = any(k == "default" for k, _ in pairs)
     if any(k == "default" and v for k, v in pairs):  # "?default=no" is not "no default"

@@ -18,7 +18,7 @@ from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
 from sarcoma_graph.serve.negotiation import prefers_html
 from sarcoma_graph.serve.pages.queries import queries_page, query_intro
-from sarcoma_graph.serve.protocol import parse_pairs
+from sarcoma_graph.serve.protocol import url_pairs
 from sarcoma_graph.serve.rdf import rdf_response
 from sarcoma_graph.serve.routes.browser import page_answer, wants_page
 from sarcoma_graph.serve.service_graph import examples_triples
@@ -32,7 +32,7 @@ def _values(request: Request) -> tuple[dict[str, str], dict[str, int]]:
     """The query's parameter values, and the page asked for (``limit``, ``offset``)."""
     values: dict[str, str] = {}
     page: dict[str, int] = {}
-    for name, value in parse_pairs(request.scope.get("query_string", b"")):
+    for name, value in url_pairs(request.scope):
         if name in ("format", "output"):  # the answer's syntax (see negotiation.accept_of)
             continue
         if name in values or name in page:

@@ -13,7 +13,7 @@ from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.negotiation import prefers_html
 from sarcoma_graph.serve.pages.search import close_spellings, hit_json, results_page, search
-from sarcoma_graph.serve.protocol import parse_pairs
+from sarcoma_graph.serve.protocol import url_pairs
 from sarcoma_graph.serve.state import State
 from sarcoma_graph.store import Store
 
@@ -27,7 +27,7 @@ _JSON = "application/json"
 def _text(request: Request) -> str:
     """The ``q`` parameter (its first 200 characters); 400 when it is given twice or is not
     UTF-8, as ``/sparql`` answers (the search would otherwise run on one of them silently)."""
-    values = [v for k, v in parse_pairs(request.scope.get("query_string", b"")) if k == "q"]
+    values = [v for k, v in url_pairs(request.scope) if k == "q"]
     if len(values) > 1:
         raise HttpError(400, f"'q' is given {len(values)} times; give the text to search once")
     return (values[0] if values else "")[:200]

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from sarcoma_graph.serve.answer import answer_query
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
-from sarcoma_graph.serve.protocol import GRAPH_PARAMETERS, Operation, operation, parse_pairs, read_post
+from sarcoma_graph.serve.protocol import GRAPH_PARAMETERS, Operation, operation, read_post, url_pairs
 from sarcoma_graph.serve.routes.browser import page_answer, wants_page
 from sarcoma_graph.serve.routes.description import service_description
 from sarcoma_graph.serve.state import EndpointState, State
@@ -27,7 +27,7 @@ async def _query(request: Request, state: EndpointState, op: Operation) -> Respo
 
 
 async def sparql_get(request: Request, state: State) -> Response:
-    pairs = parse_pairs(request.scope.get("query_string", b""))
+    pairs = url_pairs(request.scope)
     op = operation(pairs)
     if op.update is not None:
         raise HttpError(400, "an update must be sent by POST (form 'update=' or "
