@@ -29,6 +29,11 @@ def _cell(term: dict[str, str] | None, root: str) -> str:
     return escape(value) + (f' <span class="curie">@{escape(tag)}</span>' if other else "")
 
 
+#: the most bytes of table rows a results page holds (1,000 rows of a dozen 2,000-character
+#: cells made a 96 MB page, probe r13 L1)
+PAGE_BYTES = 4 * 1024 * 1024
+
+
 def results_page(title: str, sparql: str, kind: str, body: bytes, root: str,
                  intro: str = "", max_rows: int | None = None) -> str:
     """The page of one answer (``kind`` is ``bindings``, ``boolean`` or ``graph``); ``intro``
@@ -53,11 +58,19 @@ def results_page(title: str, sparql: str, kind: str, body: bytes, root: str,
             if max_rows is not None and len(rows) > max_rows:
                 rows, more = rows[:max_rows], f"the first {max_rows:,} rows"
             header = "".join(f"<th>{escape(n)}</th>" for n in names)
-            lines = "".join("<tr>" + "".join(f"<td>{_cell(r.get(n), root)}</td>" for n in names)
-                            + "</tr>" for r in rows)
-            counted = f"{len(rows)} row(s)" if not more else f"{more} (more follow)"
+            lines: list[str] = []
+            size = 0
+            for index, row in enumerate(rows):
+                line = "<tr>" + "".join(f"<td>{_cell(row.get(n), root)}</td>" for n in names) + \
+                    "</tr>"
+                size += len(line)
+                if size > PAGE_BYTES and lines:  # wide rows: a byte budget besides the rows
+                    more = f"the first {index:,} rows"
+                    break
+                lines.append(line)
+            counted = f"{len(lines)} row(s)" if not more else f"{more} (more follow)"
             content = (f"<p>{counted}</p><div class=\"table-wrap\"><table "
-                       f"class=\"results\"><tr>{header}</tr>{lines}</table></div>")
+                       f"class=\"results\"><tr>{header}</tr>{''.join(lines)}</table></div>")
     if more:
         content += (f'<p class="needs">This page shows {more}. The whole answer: add '
                     "<code>format=csv</code> (or json, tsv, xml, ttl) to the URL.</p>")
