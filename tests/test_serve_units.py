@@ -224,3 +224,24 @@ def test_percent_decoding_is_the_standard_librarys(pieces):
 ])
 def test_a_wildcard_matches_only_the_types_we_send_under_their_own_name(accept, table, expected):
     assert pick(accept, table) == expected
+
+
+def test_access_log_lines_are_bounded_and_addresses_checked():
+    """Probe r13 L3: a 64 KB URL made a 64 KB log line, and an X-Forwarded-For text (spaces,
+    quotes, a fake request line) was logged as the client's address."""
+    import logging
+
+    from sarcoma_graph.serve.access_log import TARGET_CHARS, AccessLogFilter
+
+    def line(client: str, target: str) -> str:
+        record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                                   '%s - "%s %s HTTP/%s" %d', (client, "GET", target, "1.1", 200), None)
+        assert AccessLogFilter().filter(record)
+        return record.getMessage()
+
+    long = line("127.0.0.1:5000", "/sparql?query=" + "x" * 65000)
+    assert len(long) < TARGET_CHARS + 200 and "(65,014 characters)" in long
+    forged = line('6.6.6.6:0 - "GET /admin HTTP/1.1" 200 OK', "/sparql")
+    assert "GET /admin" not in forged.split(" - ", 1)[0] and "no IP" in forged
+    for address in ("127.0.0.1:5000", "::1", "[::1]:8000", "10.0.0.2"):
+        assert line(address, "/").startswith(address)

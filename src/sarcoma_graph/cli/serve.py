@@ -72,6 +72,7 @@ def serve(
     from sarcoma_graph.catalogue import load_catalogue
     from sarcoma_graph.dataset import load_dataset, read_manifest
     from sarcoma_graph.serve import Settings, create_app
+    from sarcoma_graph.serve.access_log import bound_access_log
     from sarcoma_graph.serve.connection import guarded_protocol
     from sarcoma_graph.serve.settings import TOKEN_VARIABLE
     from sarcoma_graph.serve.state import SavedDataset
@@ -114,6 +115,7 @@ def serve(
     config = uvicorn.Config(create_app(chosen, store, queries, saved), host=host, port=port,
                             log_level="warning" if quiet else "info", access_log=not quiet,
                             http=guarded_protocol(head_timeout, body_timeout, send_timeout))
+    bound_access_log()  # after the Config, which configures uvicorn's loggers
     uvicorn.Server(config).run(sockets=[listening])
 
 
