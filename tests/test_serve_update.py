@@ -327,3 +327,20 @@ def test_default_with_a_value_is_400(http):
     """``?default=no`` was read as ``?default`` (the probe's L6): a value is refused."""
     answer = http.get("/rdf-graph-store", params={"default": "no"})
     assert answer.status_code == 400 and "takes no value" in answer.text
+
+
+def test_a_graph_store_payload_is_parsed_in_a_worker_under_the_time_limit(http):
+    """Probe r13 M2: payloads were parsed in the server process with no time limit; nested
+    RDF/XML parses in quadratic time (1.4 MB took 9.7 s, 4.6 MB 210 s). The parse runs in a
+    worker now: past --timeout (3 s here) the client gets 503 and nothing is written."""
+    depth = 40_000
+    deep = ('<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:e="http://e/"><rdf:Description rdf:about="http://e/s">'
+            + "<e:p><rdf:Description>" * depth + "</rdf:Description></e:p>" * depth
+            + "</rdf:Description></rdf:RDF>").encode()
+    started = time.monotonic()
+    answer = http.put("/rdf-graph-store", params={"graph": NEW + "/deep"}, content=deep,
+                      headers={"content-type": "application/rdf+xml", **AUTH})
+    assert answer.status_code == 503 and "time limit" in answer.text, answer.text[:300]
+    assert time.monotonic() - started < 8
+    assert http.get("/rdf-graph-store", params={"graph": NEW + "/deep"}).status_code == 404
