@@ -116,6 +116,20 @@ def test_every_jsonld_file_has_the_context(release_dir: Path):
             assert json.loads(path.read_text())["@context"] == context, path.name
 
 
+def test_the_context_expands_obo_curies_in_json_ld_1_1(release_dir: Path):
+    """Review r13 I3: OBO namespaces end in ``_``, which JSON-LD 1.1 takes as a prefix only
+    with ``"@prefix": true``; "CHEBI:45783" stayed a string in rdflib, oxigraph and pyld."""
+    context = json.loads((release_dir / "context.jsonld").read_text())["@context"]
+    document = json.dumps({"@context": context, "@id": "CHEBI:45783", "NCIT:C3750": {"@id": "HGNC:6342"}})
+    found = [(q.subject.value, q.predicate.value) for q in ox.parse(document.encode(),
+                                                                       format=ox.RdfFormat.JSON_LD)]
+    obo = "http://purl.obolibrary.org/obo/"
+    assert found == [(obo + "CHEBI_45783", obo + "NCIT_C3750")]
+    for name, term in context.items():
+        namespace = term if isinstance(term, str) else term["@id"]
+        assert isinstance(term, str) == namespace.endswith(tuple(":/?#[]@")), name
+
+
 def test_ontology_jsonld_has_no_named_graph_but_the_dataset_keeps_them(release_dir: Path):
     ontology = json.loads((release_dir / "ontology.jsonld").read_text())["@graph"]
     assert ontology and not any("@graph" in node for node in ontology)

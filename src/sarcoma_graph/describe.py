@@ -46,9 +46,12 @@ def release_date(changelog: Path, version: str) -> str:
     raise InputError(f"{changelog}: no entry '## [{version}] - YYYY-MM-DD'; add one before releasing")
 
 
-def jsonld_context(prefixes: Mapping[str, str]) -> dict[str, str]:
-    """The prefix map as a JSON-LD ``@context`` (valid for JSON-LD 1.0 and 1.1)."""
-    return {name: ns for name, ns in sorted(prefixes.items())
+def jsonld_context(prefixes: Mapping[str, str]) -> dict[str, str | dict[str, str | bool]]:
+    """The prefix map as a JSON-LD ``@context``. A namespace that does not end in a JSON-LD
+    gen-delim (``:/?#[]@``: the OBO ones end in ``_``) is a prefix in JSON-LD 1.1 only when its
+    term says ``"@prefix": true`` (else ``"CHEBI:45783"`` stays a string, review r13 I3)."""
+    return {name: ns if ns.endswith(tuple(":/?#[]@")) else {"@id": ns, "@prefix": True}
+            for name, ns in sorted(prefixes.items())
             if name and name not in _RESERVED_TERMS and not name.startswith("@")}
 
 
