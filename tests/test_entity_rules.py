@@ -72,7 +72,7 @@ def test_a_passage_shown_with_an_added_fact_is_called_context_not_quote(curated_
     with it ("l'imatinib dans les GIST bien sûr") led to it but does not state it."""
     html = page(curated_store, ID + "agent/imatinib")
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)
-    kit = next(r for r in rows if r.startswith('<td><a href="/ontology/hasTarget"')
+    kit = next(r for r in rows if r.startswith('<td data-label="Property"><a href="/ontology/hasTarget"')
                and "/id/gene/KIT" in r)
     assert "added from domain knowledge" in kit
     assert "<summary>context (the passage does not state this)</summary>" in kit
@@ -80,7 +80,8 @@ def test_a_passage_shown_with_an_added_fact_is_called_context_not_quote(curated_
     assert "a curator added this from domain knowledge" in kit  # the badge's tooltip
     fibrosarcoma = page(curated_store, ID + "histotype/infantile-fibrosarcoma")
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", fibrosarcoma, re.S)
-    group = next(r for r in rows if r.startswith('<td><a href="/ontology/memberOfGenotypeGroup"'))
+    group = next(r for r in rows
+                 if r.startswith('<td data-label="Property"><a href="/ontology/memberOfGenotypeGroup"'))
     assert "stated in source" in group and "<summary>quote</summary>" in group
 
 
@@ -151,3 +152,14 @@ def test_an_inverse_fact_carries_the_mode_and_passage_of_the_fact_it_mirrors(cur
     kit = page(curated_store, ID + "gene/KIT")
     row = next(r for r in kit.split("<tr") if "agent/imatinib" in r and "inverse of" in r)
     assert "the fact it mirrors:" in row and "domain knowledge" in row and "<details>" in row
+
+
+def test_an_entity_page_says_what_its_marks_mean_and_its_search_box_is_a_combobox(curated_store):
+    """Review r13 F8: the badges' meanings were hover-only tooltips, and inferred rows said
+    "property chain … ∘ …"; F11: screen readers did not hear the search suggestions."""
+    html = page(curated_store, ID + "agent/denosumab")
+    legend = html.split('<p class="legend">', 1)[1].split("</p>", 1)[0]
+    assert "stated in source" in legend and "domain knowledge" in legend and "inferred" in legend
+    assert "∘" not in html and "inferred: from has molecular target, then" in html
+    assert 'role="combobox"' in html and 'aria-controls="sg-suggest"' in html
+    assert 'role="status" aria-live="polite"' in html

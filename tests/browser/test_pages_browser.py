@@ -359,3 +359,39 @@ def test_pages_fit_a_phone_screen(page, site, path):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         page.send("Emulation.clearDeviceMetricsOverride")
+
+
+def test_on_a_phone_each_fact_shows_its_provenance_on_screen(page, site):
+    """Review r13 F7: at 390 px the provenance column was off-screen in a table that scrolled
+    sideways with no sign of it; the facts now stack, each cell named."""
+    page.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
+              mobile=True)
+    try:
+        page.navigate(site.url + "/id/agent/imatinib")
+        page.wait_for("document.readyState === 'complete'")
+        right = page.evaluate("Math.max(...[...document.querySelectorAll('#facts td[data-label="
+                              "\"Provenance\"]')].map(td => td.getBoundingClientRect().right))")
+        assert 0 < right <= 390
+        label = page.evaluate("getComputedStyle(document.querySelector('#facts td[data-label="
+                              "\"Provenance\"]'), '::before').content")
+        assert "Provenance" in label
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")
+
+
+def test_a_printed_entity_page_shows_its_quotes_and_not_the_site_header(page, site):
+    """Review r13 F5: printing dropped every quote (closed <details>) and printed the header
+    and the search box."""
+    page.navigate(site.url + "/id/agent/imatinib")
+    page.wait_for("document.readyState === 'complete'")
+    closed = page.evaluate("document.querySelectorAll('#facts details:not([open])').length")
+    assert closed > 0
+    page.evaluate("void window.dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate("document.querySelectorAll('#facts details:not([open])').length") == 0
+    page.send("Emulation.setEmulatedMedia", media="print")
+    try:
+        assert page.evaluate("getComputedStyle(document.querySelector('header.sg')).display") == "none"
+    finally:
+        page.send("Emulation.setEmulatedMedia", media="")
+    page.evaluate("void window.dispatchEvent(new Event('afterprint'))")
+    assert page.evaluate("document.querySelectorAll('#facts details:not([open])').length") == closed

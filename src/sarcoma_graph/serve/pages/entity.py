@@ -76,7 +76,7 @@ class View:
             return "OWL 2 RL reasoning (class and property axioms)"
         kind, rest = parts[0], parts[1:]
         names = [escape(self.label(p) or curie(p) or p) for p in rest]
-        return {"chain": "property chain " + " ∘ ".join(names),
+        return {"chain": "from " + ", then ".join(names),
                 "inverse": f"inverse of {names[0] if names else ''}",
                 "sub": f"implied by sub-property {names[0] if names else ''}",
                 "symmetric": "symmetric property",
@@ -262,12 +262,25 @@ def _facts_table(view: View) -> str:
         if fact.property in _SKIP:
             continue
         rows.append(f'<tr class="{"inferred" if fact.inferred else "asserted"}">'
-                    f"<td>{view.link(fact.property)}</td><td>{view.term(fact.value)}</td>"
-                    f"<td>{_provenance(view, fact)}</td></tr>")
+                    f'<td data-label="Property">{view.link(fact.property)}</td>'
+                    f'<td data-label="Value">{view.term(fact.value)}</td>'
+                    f'<td data-label="Provenance">{_provenance(view, fact)}</td></tr>')
     if not rows:
         return ""
-    return ('<section id="facts"><h2>Facts</h2><table><tr><th>Property</th><th>Value</th>'
-            "<th>Provenance</th></tr>" + "\n".join(rows) + "</table></section>")
+    return ('<section id="facts"><h2>Facts</h2>' + LEGEND + '<table class="stack"><tr>'
+            "<th>Property</th><th>Value</th><th>Provenance</th></tr>" + "\n".join(rows)
+            + "</table></section>")
+
+
+#: What the provenance column's marks mean, said on the page (a tooltip reaches neither the
+#: keyboard nor a touch screen, review r13 F8)
+LEGEND = ('<p class="legend"><span class="badge stated">stated in source</span> the quoted '
+          'passage says it · <span class="badge domain">added from domain knowledge</span> a '
+          "curator added it (WHO 2020, drug labels); the passage shown is context, not a "
+          'statement of it · <span class="badge inferred">inferred</span> derived by the '
+          "reasoner from other facts, named after it (an inverse fact shows the mode of the fact "
+          "it mirrors) · a row with no mark belongs to the entity's own description (its mode "
+          "is at the top).</p>")
 
 
 def _mappings(view: View) -> str:

@@ -41,7 +41,16 @@ td.n,th.n{text-align:right;white-space:nowrap}
 .needs{background:#fff4d6;border-left:4px solid #d9a400;padding:.3rem .6rem}
 @media (max-width:40rem){.badge{white-space:normal}.sg-search,.sg-search input{width:100%}
 .sg-suggest{min-width:0;left:0}table{display:block;overflow-x:auto}
-dl.facts{grid-template-columns:1fr}header.sg nav{display:flex;flex-wrap:wrap}}"""
+table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:auto}
+table.stack tr:first-child{display:none}table.stack tr{border-bottom:1px solid #ccc;padding:.3rem 0}
+table.stack td{border:0;padding:.1rem .3rem}table.stack td::before{content:attr(data-label) ": ";
+color:#666;font-size:.85em}
+dl.facts{grid-template-columns:1fr}header.sg nav{display:flex;flex-wrap:wrap}}
+.legend{font-size:.9em;color:#444}.legend .badge{margin-left:0}
+@media print{header.sg,.skip{display:none}main{max-width:none;margin:0}
+details>summary{list-style:none}a{color:#000}
+main a[href^="http"]::after{content:" <" attr(href) ">";font-size:.8em;color:#444;
+word-break:break-all}.table-wrap{overflow:visible}}"""
 
 
 def href(iri: str, root: str) -> str | None:
@@ -102,5 +111,8 @@ def search_box(root: str) -> str:
     """The label search form (works without JavaScript; ``search.js`` adds suggestions)."""
     return (f'<form class="sg-search" role="search" action="{escape(root)}/search" method="get">'
             '<input type="search" name="q" placeholder="Search labels and synonyms…" '
-            f'autocomplete="off" aria-label="Search" data-root="{escape(root)}">'
-            '<ul class="sg-suggest" hidden></ul></form>')
+            f'autocomplete="off" aria-label="Search" data-root="{escape(root)}" role="combobox" '
+            'aria-autocomplete="list" aria-expanded="false" aria-controls="sg-suggest">'
+            '<ul class="sg-suggest" id="sg-suggest" role="listbox" aria-label="Suggestions" hidden>'
+            '</ul><span class="sg-status" role="status" aria-live="polite" '
+            'style="position:absolute;left:-9999px"></span></form>')
