@@ -254,6 +254,27 @@ def test_an_unreadable_regex_or_a_prefix_declared_twice_is_named_when_nothing_is
             assert expect in said, said
 
 
+def test_a_misspelled_entity_iri_is_named_when_nothing_is_found(page, server):
+    """Review r13 F3: sgh:desmoid-tumor or <…/id/gene/KITT> gave 0 rows without a word."""
+    _fresh(page, server.url + "/")
+    ids = "https://w3id.org/sarcoma-graph/id/"
+    cases = ((f"PREFIX sgh: <{ids}histotype/>\nSELECT ?p WHERE {{ sgh:desmoid-tumor ?p ?o }}",
+              "sgh:desmoid-tumor"),
+             (f"SELECT ?p WHERE {{ <{ids}gene/KITT> ?p ?o }}", f"<{ids}gene/KITT>"),
+             (f"SELECT ?p WHERE {{ <{ids}gene/KIT> ?p ?o FILTER(false) }}", None))
+    for text, expect in cases:
+        page.evaluate(f"void sgYasgui.getTab().setQuery({json.dumps(text)})")
+        page.evaluate("void (window.__before = sgYasgui.getTab().getYasr().results);"
+                      "document.querySelector('.yasqe_queryButton').click()")
+        page.wait_for("sgYasgui.getTab().getYasr().results !== window.__before")
+        time.sleep(1.0)
+        shown = page.evaluate("!document.getElementById('sg-hint').hidden")
+        said = page.evaluate("document.getElementById('sg-hint').textContent")
+        assert shown is (expect is not None), (text, said)
+        if expect:
+            assert "has no entity " + expect in said, said
+
+
 def _tab(page) -> str:
     for kind in ("keyDown", "keyUp"):
         page.send("Input.dispatchKeyEvent", type=kind, key="Tab", code="Tab",

@@ -181,18 +181,43 @@
     }
     return twice.map(function (name) { return name + " (the last one, <" + seen[name] + ">, is used)"; });
   }
+  // The dataset's own IRIs a query names (sgh:desmoid-tumor, <…/id/gene/KITT>), as the path
+  // under /id/ and the way the query wrote them.
+  function entityIris(text) {
+    var found = {}, match, ids = config.base + "id/";
+    var declared = /PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>/gi;
+    while ((match = declared.exec(text))) {
+      if (match[2].indexOf(ids) !== 0) { continue; }
+      var space = match[2].slice(ids.length), name = (match[1] || "") + ":";
+      var used = new RegExp("(?:^|[\\s(/^|!,;.{])" + name.replace(".", "\\.") + "([A-Za-z0-9_][\\w.-]*[\\w-]|[A-Za-z0-9_])", "g"), m;
+      while ((m = used.exec(text))) { found[space + m[1]] = name + m[1]; }
+    }
+    var full = /<https:\/\/w3id\.org\/sarcoma-graph\/id\/([^>\s]+)>/g;
+    while ((match = full.exec(text))) { found[match[1]] = "<" + ids + match[1] + ">"; }
+    return found;
+  }
   function checkTerms(tab) {
     var results = tab.getYasr().results;
     var bindings = results && results.getBindings ? results.getBindings() : null;
     if (!bindings || bindings.length) { return; }
-    var text = tab.getQuery(), names = ontologyTerms(text);
+    var text = tab.getQuery(), names = ontologyTerms(text), entities = entityIris(text);
     var unknownTerms = Promise.all(names.map(function (name) {
       return fetch(root + "/ontology/" + encodeURIComponent(name), { method: "HEAD" })
         .then(function (r) { return r.status === 404 ? name : null; });
     }));
-    Promise.all([unknownTerms, badPatterns(text)]).then(function (found) {
+    var unknownEntities = Promise.all(Object.keys(entities).slice(0, 20).map(function (path) {
+      return fetch(root + "/id/" + path, { method: "HEAD" })
+        .then(function (r) { return r.status === 404 ? entities[path] : null; })
+        .catch(function () { return null; });
+    }));
+    Promise.all([unknownTerms, badPatterns(text), unknownEntities]).then(function (found) {
       var unknown = found[0].filter(Boolean), patterns = found[1].filter(Boolean);
+      var missing = found[2].filter(Boolean);
       var twice = redeclared(text), notes = [];
+      if (missing.length) {
+        notes.push("the graph has no entity " + missing.join(", ") + ": check the spelling, or " +
+          "find it with the search box above (it lists close spellings)");
+      }
       if (unknown.length) {
         notes.push("the ontology defines no " + unknown.map(function (n) { return "sg:" + n; })
           .join(", ") + ": check the spelling (type sg: in the editor for the terms it " +
