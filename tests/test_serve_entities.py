@@ -119,3 +119,24 @@ def test_the_ontology_iri_gives_the_whole_ontology_to_rdf_clients(client):
     graph = rdflib.Graph().parse(data=response.text, format="turtle")
     classes = set(graph.subjects(rdflib.RDF.type, rdflib.OWL.Class))
     assert {rdflib.URIRef(SG + c) for c in ("Histotype", "Gene", "Agent", "Statement")} <= classes
+
+
+def test_graph_void_and_version_iris_resolve_on_the_server(client):
+    """Review r13 I7: the IRIs of the named graphs, of the VoID partitions and the ontology's
+    version IRI answered 404 on the server that serves them."""
+    from urllib.parse import unquote
+
+    from sarcoma_graph import __version__
+
+    graph = client.get("/graph/curated", follow_redirects=False)
+    assert graph.status_code == 303
+    assert unquote(graph.headers["location"]) == f"/rdf-graph-store?graph={GRAPH}curated"
+    triples = client.get(graph.headers["location"], headers={"accept": "application/n-triples"})
+    assert triples.status_code == 200 and triples.content.count(b"\n") > 10
+    partition = client.get("/void/dataset", follow_redirects=False)
+    assert partition.status_code == 303
+    assert partition.headers["location"] == "/.well-known/void#void/dataset"
+    version = client.get(f"/releases/{__version__}/ontology", follow_redirects=False)
+    assert version.status_code == 303 and version.headers["location"] == "/ontology"
+    other = client.get("/releases/0.0.1/ontology", follow_redirects=False)
+    assert other.status_code == 404 and f"serves version {__version__}" in other.text

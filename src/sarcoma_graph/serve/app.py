@@ -14,7 +14,7 @@ from sarcoma_graph import __version__
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.serve import errors
 from sarcoma_graph.serve.headers import SafeHeaders
-from sarcoma_graph.serve.routes import entities, graph_store, page, queries, search, sparql, void
+from sarcoma_graph.serve.routes import entities, graph_store, iris, page, queries, search, sparql, void
 from sarcoma_graph.serve.routes.direct import EndpointApp
 from sarcoma_graph.serve.settings import Settings
 from sarcoma_graph.serve.state import SavedDataset, endpoint_state
@@ -35,6 +35,7 @@ def endpoint_router(named_queries: Sequence[NamedQuery] = ()) -> APIRouter:
     queries.add_routes(router, named_queries)
     void.add_routes(router)
     entities.add_routes(router)
+    iris.add_routes(router)
     search.add_routes(router)
     page.add_routes(router)
     return router

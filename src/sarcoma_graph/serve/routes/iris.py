@@ -1,0 +1,52 @@
+"""The dataset's other IRIs, resolved on this server by a 303 to the document that describes
+them (as w3id.org redirects the published ones): a named graph's IRI to the Graph Store, a
+VoID partition's to its row on the VoID page or description, and the ontology's version IRI,
+for the version served, to the ontology. Other versions are 404 with the version served."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from sarcoma_graph import __version__
+from sarcoma_graph.namespaces import GRAPH
+from sarcoma_graph.serve.errors import HttpError
+
+
+def _see_other(location: str) -> Response:
+    return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
+
+
+def _root(request: Request) -> str:
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+async def named_graph(request: Request, name: str) -> Response:
+    """``…/graph/curated``: the graph itself, from the Graph Store."""
+    return _see_other(f"{_root(request)}/rdf-graph-store?graph={quote(GRAPH + name, safe='')}")
+
+
+async def void_partition(request: Request, rest: str) -> Response:
+    """``…/void/class/Histotype-2c1d43bb``: the VoID description, at that partition's row."""
+    return _see_other(f"{_root(request)}/.well-known/void#void/{quote(rest)}")
+
+
+async def release(request: Request, version: str, artefact: str) -> Response:
+    """``…/releases/0.2.0/ontology`` (the ontology's version IRI): the ontology, when this
+    server serves that version."""
+    if artefact != "ontology":
+        raise HttpError(404, f"this server serves no release file; the {version} release set is "
+                             "published as files (sarcoma-graph release)")
+    if version != __version__:
+        raise HttpError(404, f"this server serves version {__version__} of the ontology, not "
+                             f"{version}")
+    return _see_other(f"{_root(request)}/ontology")
+
+
+def add_routes(router: APIRouter) -> None:
+    for path, handler in (("/graph/{name:path}", named_graph), ("/void/{rest:path}", void_partition),
+                          ("/releases/{version}/{artefact:path}", release)):
+        router.add_api_route(path, handler, methods=["GET", "HEAD"], response_class=Response,
+                             tags=["linked data"], summary="Resolve an IRI of the dataset")
