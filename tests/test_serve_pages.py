@@ -296,3 +296,20 @@ def test_a_results_page_of_wide_rows_stops_at_its_byte_budget():
     narrow = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
         {"x": {"type": "literal", "value": str(i)}} for i in range(10)]}}).encode()
     assert "10 row(s)" in results_page("narrow", "SELECT …", "bindings", narrow, "", max_rows=1000)
+
+
+def test_a_named_query_url_asked_for_rdf_describes_the_query(server):
+    """Review r13 I8: /queries/{name} is also the IRI of the query's sh:SPARQLExecutable, but
+    Accept: text/turtle got the answer's rows in JSON. A client taking RDF and no results
+    syntax now gets the description; a results client still gets the answer."""
+    import pyoxigraph as ox
+
+    url = server.url + "/queries/agents-for-histotype"
+    described = httpx.get(url, headers={"accept": "text/turtle"}, timeout=30)
+    assert described.headers["content-type"].startswith("text/turtle")
+    triples = list(ox.parse(described.content, format=ox.RdfFormat.TURTLE))
+    iri = "https://w3id.org/sarcoma-graph/queries/agents-for-histotype"
+    assert any(t.subject.value == iri and t.object.value == "http://www.w3.org/ns/shacl#SPARQLExecutable"
+               for t in triples)
+    answer = httpx.get(url, headers={"accept": "application/sparql-results+json"}, timeout=30)
+    assert "results" in answer.json()

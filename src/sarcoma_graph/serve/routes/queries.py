@@ -16,7 +16,7 @@ from sarcoma_graph.catalogue import NamedQuery, paged
 from sarcoma_graph.serve.answer import answer_query, cached
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
-from sarcoma_graph.serve.negotiation import prefers_html
+from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, accept_of, pick, prefers_html
 from sarcoma_graph.serve.pages.queries import queries_page, query_intro
 from sarcoma_graph.serve.protocol import url_pairs
 from sarcoma_graph.serve.rdf import rdf_response
@@ -24,6 +24,7 @@ from sarcoma_graph.serve.routes.browser import page_answer, wants_page
 from sarcoma_graph.serve.service_graph import examples_triples
 from sarcoma_graph.serve.state import State
 from sarcoma_graph.serve.statistics import missing_graphs
+from sarcoma_graph.sparql_examples import example_triples
 
 _KINDS = {"iri": "string", "literal": "string", "integer": "integer"}
 
@@ -63,12 +64,32 @@ async def run_named(request: Request, name: str,
     except ValueError as error:
         raise HttpError(400, str(error)) from None
     job = QueryJob(text)
+    if query.kind in ("select", "ask") and asks_for_rdf_only(request):
+        return await query_description(request, state, query)
     if wants_page(request):
         root = request.scope.get("root_path", "").rstrip("/")
         missing = (await missing_graphs(state)).get(name, ())
         return await page_answer(request, state, job, query.title,
                                  query_intro(query, values, root, missing))
     return await answer_query(request, state, job)
+
+
+def asks_for_rdf_only(request: Request) -> bool:
+    """Whether the client takes RDF and no results syntax: for a SELECT or an ASK, the URL is
+    then the IRI of the query's description (its ``sh:SPARQLExecutable``), not its answer."""
+    accept = accept_of(request)
+    return pick(accept, RESULTS_OFFERS) is None and pick(accept, RDF_OFFERS) is not None
+
+
+async def query_description(request: Request, state: State, query: NamedQuery) -> Response:
+    """The query's own description, as in ``/.well-known/sparql-examples`` (review r13 I8:
+    ``Accept: text/turtle`` got the answer's rows in JSON)."""
+    endpoint = state.endpoint_url(request)
+
+    async def build() -> list[ox.Triple]:
+        return example_triples(query, endpoint)
+
+    return await rdf_response(request, state, ("query-description", query.name, endpoint), build)
 
 
 def _handler(name: str) -> Callable[..., Awaitable[Response]]:
