@@ -59,6 +59,7 @@ def test_browser_gets_an_html_page_with_links(client):
 @pytest.mark.parametrize(("accept", "syntax"), [
     (None, ox.RdfFormat.TURTLE),
     ("text/turtle", ox.RdfFormat.TURTLE),
+    ("text/n3", ox.RdfFormat.TURTLE),  # review r13 I9: 406; Turtle is N3
     ("application/ld+json", ox.RdfFormat.JSON_LD),
     ("application/n-triples", ox.RdfFormat.N_TRIPLES),
     ("application/rdf+xml", ox.RdfFormat.RDF_XML),

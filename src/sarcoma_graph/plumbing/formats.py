@@ -29,7 +29,7 @@ class RdfSyntax:
 
 RDF_SYNTAXES: tuple[RdfSyntax, ...] = (
     RdfSyntax("turtle", "text/turtle", ".ttl", ox.RdfFormat.TURTLE, "turtle", False,
-              ("application/x-turtle",)),
+              ("application/x-turtle", "text/n3", "text/rdf+n3")),
     RdfSyntax("ntriples", "application/n-triples", ".nt", ox.RdfFormat.N_TRIPLES, "nt", False,
               ("text/plain",)),
     RdfSyntax("nquads", "application/n-quads", ".nq", ox.RdfFormat.N_QUADS, "nquads", True,
