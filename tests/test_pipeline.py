@@ -78,7 +78,9 @@ def test_release_set(built, root, tmp_path):
 
     for name, digest in sums.items():
         assert hashlib.sha256((target / name).read_bytes()).hexdigest() == digest
-    assert "owl:versionIRI <https://w3id.org/sarcoma-graph/releases/0.1.0/ontology>" in (
+    from sarcoma_graph import __version__
+
+    assert f"owl:versionIRI <https://w3id.org/sarcoma-graph/releases/{__version__}/ontology>" in (
         target / "ontology.ttl").read_text()
 
 

@@ -169,3 +169,16 @@ def test_changelog_has_an_entry_per_version(root: Path, tmp_path: Path):
         release_date(root / "CHANGELOG.md", "9.9.9")
     with pytest.raises(InputError, match="missing"):
         release_date(tmp_path / "CHANGELOG.md", __version__)
+
+
+def test_unreleased_changelog_entries_are_counted(tmp_path: Path):
+    """Review r13 F1: a build claimed version 0.1.0 while the changelog listed later changes;
+    `release` warns when [Unreleased] holds entries."""
+    from sarcoma_graph.describe import unreleased_notes
+
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text("# Changelog\n\n## [Unreleased]\n\n### Fixed\n- one\n- two\n  more\n\n"
+                         "## [0.2.0] - 2026-11-29\n\n### Added\n- old\n")
+    assert unreleased_notes(changelog) == 2
+    changelog.write_text("# Changelog\n\n## [Unreleased]\n\n## [0.2.0] - 2026-11-29\n- old\n")
+    assert unreleased_notes(changelog) == 0

@@ -36,6 +36,16 @@ _ENTRY = re.compile(r"^## \[(?P<version>[^\]]+)\] - (?P<date>\d{4}-\d{2}-\d{2})\
 _RESERVED_TERMS = {"http", "https", "urn", "_", "file", "mailto"}
 
 
+def unreleased_notes(changelog: Path) -> int:
+    """How many entries the changelog's ``[Unreleased]`` section holds: changes the version
+    being released does not describe (review r13: a build claimed 0.1.0 with later changes)."""
+    if not changelog.is_file():
+        return 0
+    text = changelog.read_text(encoding="utf-8")
+    section = text.partition("## [Unreleased]")[2].partition("\n## [")[0]
+    return sum(1 for line in section.splitlines() if line.startswith("- "))
+
+
 def release_date(changelog: Path, version: str) -> str:
     """The date of ``version``'s entry (``## [version] - YYYY-MM-DD``) in the changelog."""
     if not changelog.is_file():

@@ -27,13 +27,22 @@ def release_cmd(target: TargetArgument, root: RootOption = None, build_dir: Buil
 
 def write(store: Store, proj: Project, target: Path, quiet: bool) -> None:
     """The release set of ``store`` into ``target`` (shared with ``export --release``)."""
+    from sarcoma_graph import __version__
     from sarcoma_graph.catalogue import load_catalogue
+    from sarcoma_graph.describe import unreleased_notes
     from sarcoma_graph.namespaces import BASE, prefix_map
     from sarcoma_graph.release import write_release
     from sarcoma_graph.sparql_examples import catalogue_quads
 
     quads = catalogue_quads(load_catalogue(proj.queries_dir), BASE + "sparql")
     files = write_release(store, proj, target, prefix_map(), quads)
+    pending = unreleased_notes(proj.root / "CHANGELOG.md")
+    if pending:  # said even with --quiet: the set's version does not describe its contents
+        err.print(f"warning: CHANGELOG.md has {pending} unreleased entries, so this set, which "
+                  f"says version {__version__}, holds changes that version does not name; cut a "
+                  "version first (a '## [X.Y.Z] - date' entry, the version in pyproject.toml, "
+                  "src/sarcoma_graph/__init__.py, the ontology's owl:versionIRI and the SSSOM "
+                  "mapping_set_version)")
     if not quiet:
         err.print(f"release: {len(files)} files → {target}")
 
