@@ -311,3 +311,15 @@ def test_a_url_of_thousands_of_empty_parameters_is_400_at_once(client):
     assert time.monotonic() - started < 0.3
     few = client.get("/sparql?query=ASK%7B%7D" + "&+" * 900)
     assert few.status_code == 200
+
+
+def test_an_iri_with_characters_rfc_3987_forbids_is_400_not_500(client):
+    """The fuzzer (r13), through the new /graph/{name} redirect: a graph IRI holding a C1 control
+    or a private-use character passed the server's IRI pattern and made the engine raise (500)."""
+    for iri in ("https://w3id.org/sarcoma-graph/graph/Pt\u0099", "http://e/\U000f7bfe"):
+        store = client.get("/rdf-graph-store", params={"graph": iri})
+        assert store.status_code == 400 and "not a valid IRI" in store.text, store.text
+        query = client.get("/sparql", params={"query": "ASK {}", "default-graph-uri": iri})
+        assert query.status_code == 400 and "not a valid IRI" in query.text
+    redirected = client.get("/graph/Pt%C2%99", follow_redirects=True)
+    assert redirected.status_code == 400

@@ -32,7 +32,7 @@ from sarcoma_graph.serve.cache import digest, etag_for
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import dump_graph, graph_exists
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, negotiate
-from sarcoma_graph.serve.protocol import ABSOLUTE_IRI, media_type, read_body, url_pairs
+from sarcoma_graph.serve.protocol import check_iri, media_type, read_body, url_pairs
 from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.serve.update import apply, authorize
 from sarcoma_graph.store import Store
@@ -57,8 +57,8 @@ def target(request: Request) -> str | _Missing | None:
                              "or ?graph=IRI for a named one")
     if len(graphs) + default > 1:
         raise HttpError(400, "name one graph: either one 'graph=' or 'default'")
-    if graphs and not ABSOLUTE_IRI.match(graphs[0]):
-        raise HttpError(400, f"graph {graphs[0]!r} is not an absolute IRI")
+    if graphs:
+        check_iri(graphs[0], "graph")
     return graphs[0] if graphs else None if default else _MISSING
 
 
