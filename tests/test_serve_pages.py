@@ -189,6 +189,9 @@ def test_without_javascript_the_editor_page_still_runs_a_query(server):
     page = httpx.get(action, params={"query": query, "format": "html"}, timeout=30)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "<table" in page.text
+    # review r13 F6/F11: no dead picker or key hints without JavaScript; a main landmark
+    assert "header.sg label,#sg-keys{display:none}" in plain
+    assert '<main id="sg-main">' in home and home.index("<main") < home.index('id="yasgui"')
 
 
 def test_a_query_needing_a_graph_the_server_lacks_says_so(tmp_path):

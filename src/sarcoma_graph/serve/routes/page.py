@@ -82,6 +82,7 @@ editor</a><header class="sg"><h1>sarcoma-graph</h1>
 <nav><a href="{escape(root)}/queries">Named queries</a><a href="{escape(root)}/ontology">Ontology</a>
 <a href="{escape(root)}/.well-known/void">VoID</a><a href="{escape(root)}/docs">API</a></nav>
 {search_box(root)}</header>
+<main id="sg-main">
 <div id="sg-params"></div><p id="sg-about"></p>
 <p class="muted" id="sg-keys">In the editor, Tab indents; press Esc, then Tab, to move on.
 Ctrl+Enter runs the query.</p>
@@ -89,6 +90,7 @@ Ctrl+Enter runs the query.</p>
 <p id="sg-running" role="status" hidden></p><p id="sg-hint" role="status" hidden></p>
 <div id="yasgui"></div>
 {_plain_form(endpoint, queries)}
+</main>
 <script type="application/json" id="sg-config">{config}</script>
 <script src="{static}/yasgui/yasgui.min.js"></script>
 <script src="{static}/views.js"></script><script src="{static}/app.js"></script>
@@ -102,11 +104,13 @@ def _plain_form(endpoint: str, queries: list[dict[str, object]]) -> str:
     first = next((str(q["sparql"]) for q in queries if q["name"] == FIRST_EXAMPLE),
                  "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
     text = "\n".join(line for line in first.splitlines() if not line.startswith("#+"))
-    return (f'<noscript><form method="get" action="{escape(endpoint)}" id="sg-plain">'
+    # without JavaScript the example picker and the editor's key hints do nothing: hidden
+    return ('<noscript><style>header.sg label,#sg-keys{display:none}</style>'
+            f'<form method="get" action="{escape(endpoint)}" id="sg-plain">'
             "<p>The editor needs JavaScript. Without it, write a SPARQL query here and run it; "
             "the answer comes back as a page.</p>"
             f'<p><textarea name="query" rows="16" aria-label="SPARQL query" '
-            f'style="width:100%;font-family:monospace">{escape(text.strip())}</textarea></p>'
+            f'style="width:100%;box-sizing:border-box;font-family:monospace">{escape(text.strip())}</textarea></p>'
             '<input type="hidden" name="format" value="html"><p><button type="submit">Run the '
             "query</button></p></form></noscript>")
 
