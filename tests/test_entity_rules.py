@@ -163,3 +163,24 @@ def test_an_entity_page_says_what_its_marks_mean_and_its_search_box_is_a_combobo
     assert "∘" not in html and "inferred: from has molecular target, then" in html
     assert 'role="combobox"' in html and 'aria-controls="sg-suggest"' in html
     assert 'role="status" aria-live="polite"' in html
+
+
+def test_the_mechanism_picture_draws_agent_links_from_the_agent_and_says_when_there_is_none(
+        curated_store):
+    """Review r13 F9: the agent-side arrows pointed from the gene to the agent and were titled
+    after the alteration's link ("affects gene"); F10: a tumour with no agent showed an empty
+    column without a word."""
+    from sarcoma_graph.serve.pages.plots import chains_svg
+
+    gist = chains_svg(curated_store, ID + "histotype/gastrointestinal-stromal-tumour", "en", "")
+    agent_edges = re.findall(r'<line x1="(\d+)" y1="[\d.]+" x2="(\d+)"[^>]*class="chain-edge agent '
+                             r'([a-z-]+)"><title>([^<]+)</title>', gist)
+    assert agent_edges
+    for x1, x2, kind, title in agent_edges:
+        assert int(x1) > int(x2)  # from the agent column, leftwards to its target
+        assert title.startswith(("has molecular target", "inhibits process")), title
+    assert "affects gene</title>" in gist  # the alteration's own links keep their name
+    assert "agent acts on it" in gist
+    ddlps = chains_svg(curated_store, ID + "histotype/dedifferentiated-liposarcoma", "en", "")
+    assert 'class="chain-none"' in ddlps and "No agent in this graph acts" in ddlps
+    assert 'class="chain-none"' not in gist

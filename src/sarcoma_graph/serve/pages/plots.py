@@ -137,6 +137,12 @@ _KINDS = {"direct target": ("#5470c6", "affects gene"),
           "process": ("#3b8a3e", "promotes process"),
           "none": ("#999999", "no curated mechanism")}
 NO_MECHANISM = "none"
+#: an agent's link to what column 1 holds, drawn from the agent (review r13 F9: these arrows
+#: pointed from the gene to the agent and were named after the alteration's link)
+_AGENT_LINKS = {"direct target": "has molecular target",
+                "downstream effector": "has molecular target (downstream of the alteration)",
+                "process": "inhibits process"}
+_AGENT_COLOUR = "#2f2f2f"
 
 
 @dataclass(frozen=True)
@@ -229,9 +235,16 @@ def chains_svg(store: Store, tumour: str, lang: str, root: str, headline: str | 
         (x1, y1), (x2, y2) = pos[start], pos[end]
         colour, verb = _KINDS[kind]
         dash = ' stroke-dasharray="5 4"' if kind == NO_MECHANISM else ""
+        css = kind.replace(" ", "-")
+        if start.startswith("1|") and kind != NO_MECHANISM:
+            # the agent acts on the middle box: from the agent's left side to its target's right
+            parts.append(f'<line x1="{x2}" y1="{y2 + 17}" x2="{x1 + _BOX_W}" y2="{y1 + 17}" '
+                         f'stroke="{_AGENT_COLOUR}" stroke-width="1.6" marker-end="url(#arrow)" '
+                         f'class="chain-edge agent {css}"><title>{_AGENT_LINKS[kind]}</title></line>')
+            continue
         parts.append(f'<line x1="{x1 + _BOX_W}" y1="{y1 + 17}" x2="{x2}" y2="{y2 + 17}" '
                      f'stroke="{colour}" stroke-width="1.6"{dash} marker-end="url(#arrow)" '
-                     f'class="chain-edge {kind.replace(" ", "-")}"><title>{verb}</title></line>')
+                     f'class="chain-edge {css}"><title>{verb}</title></line>')
     for key, (x, y) in sorted(pos.items()):
         column, iri = key.split("|", 1)
         if iri == NO_MECHANISM:
@@ -243,7 +256,13 @@ def chains_svg(store: Store, tumour: str, lang: str, root: str, headline: str | 
         text = labels.get(iri, iri.rsplit("/", 1)[-1])
         parts.append(_box(x, y, text, note, href(iri, root) or iri,
                           bool(claim and claim.mechanisms == (NO_MECHANISM,))))
-    legend = " · ".join(f'<tspan fill="{c}">■</tspan> {escape(v)}' for c, v in _KINDS.values())
+    legend = " · ".join(f'<tspan fill="{c}">■</tspan> {escape(v)}' for c, v in
+                        [*_KINDS.values(), (_AGENT_COLOUR, "agent acts on it (arrow from the agent)")])
+    if not layout.columns[2]:  # review r13 F10: an empty column read as a drawing fault
+        parts.append(f'<text x="{20 + 2 * _COL_W}" y="{40 + 17}" font-size="12" fill="#555" '
+                     'class="chain-none"><tspan>No agent in this graph acts</tspan>'
+                     f'<tspan x="{20 + 2 * _COL_W}" dy="15">on these, and no source</tspan>'
+                     f'<tspan x="{20 + 2 * _COL_W}" dy="15">names one for this tumour.</tspan></text>')
     parts.append(f'<text x="20" y="{height - 10}" font-size="11" fill="#444" '
                  f'class="chain-legend">{legend}</text>')
     width = 20 + 3 * _COL_W
