@@ -176,7 +176,7 @@ def test_the_mechanism_picture_draws_agent_links_from_the_agent_and_says_when_th
     agent_edges = re.findall(r'<line x1="(\d+)" y1="[\d.]+" x2="(\d+)"[^>]*class="chain-edge agent '
                              r'([a-z-]+)"><title>([^<]+)</title>', gist)
     assert agent_edges
-    for x1, x2, kind, title in agent_edges:
+    for x1, x2, _kind, title in agent_edges:
         assert int(x1) > int(x2)  # from the agent column, leftwards to its target
         assert title.startswith(("has molecular target", "inhibits process")), title
     assert "affects gene</title>" in gist  # the alteration's own links keep their name

@@ -316,3 +316,14 @@ def test_a_named_query_url_asked_for_rdf_describes_the_query(server):
                for t in triples)
     answer = httpx.get(url, headers={"accept": "application/sparql-results+json"}, timeout=30)
     assert "results" in answer.json()
+
+
+def test_a_search_shows_the_english_label_when_both_match(monkeypatch):
+    """Review r13 F4: "denosumab" matched the English and the French label alike (accents are
+    folded) and the hit showed the French "dénosumab"."""
+    from sarcoma_graph.serve.pages import search as module
+
+    hits = [module.Hit("http://e/d", "dénosumab", "fr", "label", ""),
+            module.Hit("http://e/d", "denosumab", "en", "label", "")]
+    monkeypatch.setattr(module, "_index", lambda store: [(module.fold(h.label), h) for h in hits])
+    assert module.search(object(), "denosumab")[0].label == "denosumab"  # type: ignore[arg-type]

@@ -116,7 +116,9 @@ def search(store: Store, text: str, limit: int = 15) -> list[Hit]:
         else:
             continue
         ranked.append((rank, len(folded), folded, hit))
-    ranked.sort(key=lambda x: (x[0], x[1], x[2], x[3].iri))
+    # equal matches: the entity's English label first ("denosumab" matched the French
+    # "dénosumab" as well and was shown under it, review r13 F4)
+    ranked.sort(key=lambda x: (x[0], x[1], x[2], x[3].iri, x[3].language != "en"))
     seen: set[str] = set()
     out = []
     for *_, hit in ranked:
