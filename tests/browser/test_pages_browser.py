@@ -395,3 +395,22 @@ def test_a_printed_entity_page_shows_its_quotes_and_not_the_site_header(page, si
         page.send("Emulation.setEmulatedMedia", media="")
     page.evaluate("void window.dispatchEvent(new Event('afterprint'))")
     assert page.evaluate("document.querySelectorAll('#facts details:not([open])').length") == closed
+
+
+def test_on_a_phone_the_mechanism_picture_keeps_readable_text_and_scrolls(page, site):
+    """Review r12 F13 (again in r13): at 390 px the mechanism picture scaled its text down to
+    about 5 px. On a phone it keeps its size and scrolls sideways inside its figure."""
+    page.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
+              mobile=True)
+    try:
+        page.navigate(site.url + "/id/histotype/gastrointestinal-stromal-tumour")
+        page.wait_for("document.readyState === 'complete'")
+        size = page.evaluate("document.querySelector('figure.chains .chain-label')"
+                             ".getBoundingClientRect().height")
+        assert size >= 10, size  # 12 px text, not scaled to a third
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        figure = page.evaluate("(() => { const f = document.querySelector('figure.chains');"
+                               " return [f.scrollWidth, f.clientWidth]; })()")
+        assert figure[0] > figure[1]  # the picture scrolls inside its figure
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")

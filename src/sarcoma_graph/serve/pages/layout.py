@@ -41,6 +41,7 @@ td.n,th.n{text-align:right;white-space:nowrap}
 .needs{background:#fff4d6;border-left:4px solid #d9a400;padding:.3rem .6rem}
 @media (max-width:40rem){.badge{white-space:normal}.sg-search,.sg-search input{width:100%}
 .sg-suggest{min-width:0;left:0}table{display:block;overflow-x:auto}
+figure.chains{overflow-x:auto}figure.chains svg{max-width:none;width:auto;height:auto}
 table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:auto}
 table.stack tr:first-child{display:none}table.stack tr{border-bottom:1px solid #ccc;padding:.3rem 0}
 table.stack td{border:0;padding:.1rem .3rem}table.stack td::before{content:attr(data-label) ": ";
