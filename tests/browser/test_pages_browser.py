@@ -7,7 +7,9 @@ forest plot, /queries and /docs with no network. Each test saves a screenshot un
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+from collections.abc import Iterator
 
 import pytest
 
@@ -345,38 +347,39 @@ def test_editor_graph_view_of_a_construct(page, site):
     shot(page, "editor-graph-view")
 
 
+@contextlib.contextmanager
+def on_a_phone(page, path: str) -> Iterator[None]:
+    """The page at ``path`` in a 390 x 844 phone screen (the emulation undone after)."""
+    page.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
+              mobile=True)
+    try:
+        page.navigate(path)
+        page.wait_for("document.readyState === 'complete'")
+        yield
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")
+
+
 @pytest.mark.parametrize("path", ["/id/histotype/giant-cell-tumour-of-bone", "/id/agent/denosumab",
                                   "/queries", "/", "/.well-known/void", "/ontology/Agent",
                                   "/ontology"])
 def test_pages_fit_a_phone_screen(page, site, path):
     """At 390 CSS pixels (a phone) no page is wider than the screen: the mechanism picture
     scales down, badges wrap, wide tables scroll inside themselves."""
-    page.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
-              mobile=True)
-    try:
-        page.navigate(site.url + path)
-        page.wait_for("document.readyState === 'complete'")
+    with on_a_phone(page, site.url + path):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    finally:
-        page.send("Emulation.clearDeviceMetricsOverride")
 
 
 def test_on_a_phone_each_fact_shows_its_provenance_on_screen(page, site):
     """Review r13 F7: at 390 px the provenance column was off-screen in a table that scrolled
     sideways with no sign of it; the facts now stack, each cell named."""
-    page.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
-              mobile=True)
-    try:
-        page.navigate(site.url + "/id/agent/imatinib")
-        page.wait_for("document.readyState === 'complete'")
+    with on_a_phone(page, site.url + "/id/agent/imatinib"):
         right = page.evaluate("Math.max(...[...document.querySelectorAll('#facts td[data-label="
                               "\"Provenance\"]')].map(td => td.getBoundingClientRect().right))")
         assert 0 < right <= 390
         label = page.evaluate("getComputedStyle(document.querySelector('#facts td[data-label="
                               "\"Provenance\"]'), '::before').content")
         assert "Provenance" in label
-    finally:
-        page.send("Emulation.clearDeviceMetricsOverride")
 
 
 def test_a_printed_entity_page_shows_its_quotes_and_not_the_site_header(page, site):
@@ -400,11 +403,7 @@ def test_a_printed_entity_page_shows_its_quotes_and_not_the_site_header(page, si
 def test_on_a_phone_the_mechanism_picture_keeps_readable_text_and_scrolls(page, site):
     """Review r12 F13 (again in r13): at 390 px the mechanism picture scaled its text down to
     about 5 px. On a phone it keeps its size and scrolls sideways inside its figure."""
-    page.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
-              mobile=True)
-    try:
-        page.navigate(site.url + "/id/histotype/gastrointestinal-stromal-tumour")
-        page.wait_for("document.readyState === 'complete'")
+    with on_a_phone(page, site.url + "/id/histotype/gastrointestinal-stromal-tumour"):
         size = page.evaluate("document.querySelector('figure.chains .chain-label')"
                              ".getBoundingClientRect().height")
         assert size >= 10, size  # 12 px text, not scaled to a third
@@ -412,5 +411,3 @@ def test_on_a_phone_the_mechanism_picture_keeps_readable_text_and_scrolls(page, 
         figure = page.evaluate("(() => { const f = document.querySelector('figure.chains');"
                                " return [f.scrollWidth, f.clientWidth]; })()")
         assert figure[0] > figure[1]  # the picture scrolls inside its figure
-    finally:
-        page.send("Emulation.clearDeviceMetricsOverride")
