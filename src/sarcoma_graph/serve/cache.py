@@ -34,6 +34,12 @@ def etag_for(key: Hashable) -> str:
     return '"' + digest(key)[:12].hex() + '"'
 
 
+def named_tags(header: str) -> set[str]:
+    """The entity tags an ``If-Match`` / ``If-None-Match`` header names (``*`` kept; weak tags
+    compared as strong ones)."""
+    return {candidate.strip().removeprefix("W/") for candidate in header.split(",")}
+
+
 def etag_matches(header: str | None, etag: str, star: bool = True) -> bool:
     """Whether an ``If-None-Match`` header names this tag (or ``*``, unless ``star`` is false);
     weak tags compare too. Before an answer is known to exist (a query not yet run, which may
@@ -41,11 +47,8 @@ def etag_matches(header: str | None, etag: str, star: bool = True) -> bool:
     none."""
     if not header:
         return False
-    for candidate in header.split(","):
-        candidate = candidate.strip()
-        if (candidate == "*" and star) or candidate.removeprefix("W/") == etag:
-            return True
-    return False
+    named = named_tags(header)
+    return etag in named or (star and "*" in named)
 
 
 #: Bytes counted for each entry beside its body: the digest key, the answer object, the links.

@@ -28,7 +28,7 @@ from fastapi.responses import Response
 from sarcoma_graph.namespaces import GRAPH
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve.answer import cached, in_worker
-from sarcoma_graph.serve.cache import digest, etag_for
+from sarcoma_graph.serve.cache import digest, etag_for, named_tags
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import dump_graph, graph_exists
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, negotiate
@@ -89,10 +89,6 @@ def current_tags(state: EndpointState, graph: str | None) -> set[str]:
     return {etag_for(digest((state.version, _key(graph), kind))) for kind in kinds}
 
 
-def _named(header: str) -> set[str]:
-    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
-
-
 def check_preconditions(request: Request, state: EndpointState, graph: str | None,
                         exists: bool) -> None:
     """412 when ``If-Match`` or ``If-None-Match`` fails for a write (RFC 9110 §13.1.1-2:
@@ -100,14 +96,14 @@ def check_preconditions(request: Request, state: EndpointState, graph: str | Non
     if_match, if_none = request.headers.get("if-match"), request.headers.get("if-none-match")
     if if_match is not None:
         tags = current_tags(state, graph) if exists else set()
-        named = _named(if_match)
+        named = named_tags(if_match)
         if not (("*" in named and exists) or named & tags):
             raise HttpError(412, "If-Match failed: " + (
                 "the graph does not exist" if not exists else
                 "the store changed since you read the graph (its tag is not the one you "
                 "sent); GET it again, then write"))
     if if_none is not None:
-        named = _named(if_none)
+        named = named_tags(if_none)
         if ("*" in named and exists) or (exists and named & current_tags(state, graph)):
             raise HttpError(412, "If-None-Match failed: " + (
                 "the graph exists already" if "*" in named else
