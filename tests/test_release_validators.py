@@ -40,6 +40,7 @@ OWLAPI_JARS = (
     "rdf4j-rio-rdfxml", "rdf4j-rio-jsonld", "rdf4j-util",
 )
 CHECKER = Path(__file__).parent / "owlapi" / "OwlDlCheck.java"
+TOGETHER = Path(__file__).parent / "owlapi" / "OwlTogetherCheck.java"
 
 
 def test_release_holds_the_expected_rdf_files(release_dir: Path):
@@ -137,13 +138,13 @@ def _owlapi_classpath() -> str:
     return ":".join(str(JAVA_DIR / f"{j}.jar") for j in OWLAPI_JARS)
 
 
-def _owl_dl_check(*paths: Path) -> dict[str, list[str]]:
-    """Run OwlDlCheck.java (Java's single-file launcher) on the files; its lines per file."""
+def _owl_dl_check(*paths: Path, checker: Path = CHECKER) -> dict[str, list[str]]:
+    """Run a checker (Java's single-file launcher) on the files; its lines per file."""
     java_modules = subprocess.run(["java", "--list-modules"], capture_output=True, text=True,
                                   check=False).stdout
-    require("jdk.compiler" in java_modules, "a JDK is needed to run OwlDlCheck.java: apt-get "
+    require("jdk.compiler" in java_modules, f"a JDK is needed to run {checker.name}: apt-get "
             "install default-jdk-headless (scripts/install-test-deps.sh)")
-    done = subprocess.run(["java", "-cp", _owlapi_classpath(), str(CHECKER), *map(str, paths)],
+    done = subprocess.run(["java", "-cp", _owlapi_classpath(), str(checker), *map(str, paths)],
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     out: dict[str, list[str]] = {}
@@ -178,3 +179,23 @@ def test_owlapi_check_can_fail(tmp_path: Path):
                    "<http://x.org/i> a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> .\n")
     (lines,) = _owl_dl_check(bad).values()
     assert "OWL 2 DL: no" in lines
+
+
+@pytest.mark.slow
+def test_owlapi_opens_the_ontology_and_the_dumps_together(release_dir: Path):
+    """Review r13 I5: the dumps carried the ontology's IRI and version IRI, so an OWL API
+    manager holding ``ontology.ttl`` refused them (OWLOntologyAlreadyExistsException). Each
+    dump is now the ontology ``…/dataset``, whose import of the ontology's version IRI the
+    release's XML catalogue resolves to ``ontology.ttl``."""
+    from sarcoma_graph import __version__
+    from sarcoma_graph.namespaces import DATASET_IRI, ONTOLOGY_IRI, version_iri
+
+    dumps = ("sarcoma-graph.ttl", "sarcoma-graph.rdf", "sarcoma-graph.nt")
+    report = _owl_dl_check(*(release_dir / n for n in ("ontology.ttl", *dumps)), checker=TOGETHER)
+    ontology = f"{ONTOLOGY_IRI} {version_iri(__version__)}"
+    assert report["ontology.ttl"][0] == f"id: {ontology}"
+    for name in dumps:
+        lines = report[name]
+        assert lines[0] == f"id: {DATASET_IRI} {version_iri(__version__, 'dataset')}", name
+        assert f"imports: {version_iri(__version__)}" in lines, name
+        assert f"closure: {ontology}" in lines, name

@@ -141,3 +141,15 @@ def test_graph_void_and_version_iris_resolve_on_the_server(client):
     assert version.status_code == 303 and version.headers["location"] == "/ontology"
     other = client.get("/releases/0.0.1/ontology", follow_redirects=False)
     assert other.status_code == 404 and f"serves version {__version__}" in other.text
+
+
+def test_dataset_iris_resolve_to_the_void_description(client):
+    """Review r13 I5: the single-graph dumps are the ontology ``…/dataset``, version
+    ``…/releases/<v>/dataset``; both resolve where the dataset is described."""
+    from sarcoma_graph import __version__
+
+    for path in ("/dataset", f"/releases/{__version__}/dataset"):
+        answer = client.get(path, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == "/.well-known/void", path
+    other = client.get("/releases/0.0.1/dataset", follow_redirects=False)
+    assert other.status_code == 404 and "of the dataset" in other.text

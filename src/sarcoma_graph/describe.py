@@ -16,7 +16,20 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.namespaces import BASE, DCAT, FOAF, OWL, RDF, RDFS, RELEASES, SH, SPDX, VOID, XSD
+from sarcoma_graph.namespaces import (
+    BASE,
+    DATASET_IRI,
+    DCAT,
+    FOAF,
+    OWL,
+    RDF,
+    RDFS,
+    RELEASES,
+    SH,
+    SPDX,
+    VOID,
+    XSD,
+)
 from sarcoma_graph.namespaces import DCTERMS as DCT
 
 RDF_TYPE = RDF.type
@@ -27,7 +40,8 @@ ENDPOINT = BASE + "sparql"
 MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "application/n-quads",
                ".trig": "application/trig", ".rdf": "application/rdf+xml",
                ".jsonld": "application/ld+json", ".tsv": "text/tab-separated-values",
-               ".md": "text/markdown", ".cff": "application/yaml", ".txt": "text/plain"}
+               ".md": "text/markdown", ".cff": "application/yaml", ".txt": "text/plain",
+               ".xml": "application/xml", "": "text/plain"}  # "": LICENSE-DATA
 #: Prefixes for ``void.ttl`` beyond the project's own map.
 DESCRIPTION_PREFIXES = {"dcat": DCAT, "spdx": SPDX, "void": VOID, "dcterms": DCT, "foaf": FOAF}
 _ENTRY = re.compile(r"^## \[(?P<version>[^\]]+)\] - (?P<date>\d{4}-\d{2}-\d{2})\s*$", re.M)
@@ -103,7 +117,7 @@ def description_triples(folder: Path, version: str, issued: str, triples: int, d
          ox.Triple(dataset, _n(DCT + "creator"), _n(CREATOR)),
          ox.Triple(dataset, _n(DCT + "publisher"), _n(CREATOR)),
          ox.Triple(dataset, _n(DCAT + "landingPage"), _n(BASE)),
-         ox.Triple(dataset, _n(DCT + "isVersionOf"), _n(BASE + "dataset")),
+         ox.Triple(dataset, _n(DCT + "isVersionOf"), _n(DATASET_IRI)),
          ox.Triple(dataset, _n(VOID + "sparqlEndpoint"), _n(ENDPOINT)),
          ox.Triple(dataset, _n(VOID + "uriSpace"), ox.Literal(BASE + "id/")),
          ox.Triple(dataset, _n(VOID + "triples"), _typed(triples, "integer")),

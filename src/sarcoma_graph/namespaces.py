@@ -33,6 +33,9 @@ ONTOLOGY_IRI: Final = BASE + "ontology"
 ID: Final = BASE + "id/"
 GRAPH: Final = BASE + "graph/"
 RELEASES: Final = BASE + "releases/"
+#: The dataset, every version (a release's is ``version_iri(v, "dataset")``); also the ontology
+#: IRI of the release's single-graph dumps, which import the ontology.
+DATASET_IRI: Final = BASE + "dataset"
 
 #: The named graphs of a built dataset, one per source plus the inferences.
 GRAPH_NAMES: Final = ("ontology", "curated", "mappings", "inferred")

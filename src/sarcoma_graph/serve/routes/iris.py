@@ -1,7 +1,8 @@
 """The dataset's other IRIs, resolved on this server by a 303 to the document that describes
 them (as w3id.org redirects the published ones): a named graph's IRI to the Graph Store, a
-VoID partition's to its row on the VoID page or description, and the ontology's version IRI,
-for the version served, to the ontology. Other versions are 404 with the version served."""
+VoID partition's to its row on the VoID page or description, the dataset's IRI and the version
+IRIs of the ontology and the dataset, for the version served, to the ontology and the VoID
+description. Other versions are 404 with the version served."""
 
 from __future__ import annotations
 
@@ -33,20 +34,29 @@ async def void_partition(request: Request, rest: str) -> Response:
     return _see_other(f"{_root(request)}/.well-known/void#void/{quote(rest)}")
 
 
+async def dataset(request: Request) -> Response:
+    """``…/dataset`` (every version; also the ontology IRI of the single-graph dumps): the VoID
+    description of the dataset served."""
+    return _see_other(f"{_root(request)}/.well-known/void")
+
+
+RELEASED = {"ontology": "/ontology", "dataset": "/.well-known/void"}
+
+
 async def release(request: Request, version: str, artefact: str) -> Response:
-    """``…/releases/0.2.0/ontology`` (the ontology's version IRI): the ontology, when this
-    server serves that version."""
-    if artefact != "ontology":
+    """``…/releases/0.2.0/ontology`` and ``…/dataset`` (the version IRIs of the ontology and of
+    the dumps): the ontology or the VoID description, when this server serves that version."""
+    if artefact not in RELEASED:
         raise HttpError(404, f"this server serves no release file; the {version} release set is "
                              "published as files (sarcoma-graph release)")
     if version != __version__:
-        raise HttpError(404, f"this server serves version {__version__} of the ontology, not "
+        raise HttpError(404, f"this server serves version {__version__} of the {artefact}, not "
                              f"{version}")
-    return _see_other(f"{_root(request)}/ontology")
+    return _see_other(f"{_root(request)}{RELEASED[artefact]}")
 
 
 def add_routes(router: APIRouter) -> None:
     for path, handler in (("/graph/{name:path}", named_graph), ("/void/{rest:path}", void_partition),
-                          ("/releases/{version}/{artefact:path}", release)):
+                          ("/dataset", dataset), ("/releases/{version}/{artefact:path}", release)):
         router.add_api_route(path, handler, methods=["GET", "HEAD"], response_class=Response,
                              tags=["linked data"], summary="Resolve an IRI of the dataset")
