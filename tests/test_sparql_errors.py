@@ -96,6 +96,14 @@ CASES = [
                                          "as \\U0001F600"], "\\uD83D"),
     ('SELECT (<http://e/\\uDE00> AS ?x) {}', ["\\uDE00 is half", "\\U with eight hex digits"],
      "\\uDE00"),
+    # probe r13, L4: the engine stopped at 'AS' or '}', after the mistake
+    ('SELECT ("\\U00110000" AS ?x) {}', ["\\U00110000 is no character", "U+10FFFF"], "\\U00110000"),
+    ("SELECT (<http://e/\ufffe> AS ?x) {}", ["not a valid IRI", "U+FFFE"], "<http://e/"),
+    ("SELECT ?\u0301x {}", ["a variable name cannot start with U+0301"], "?\u0301x"),
+    # browser r13 F12: 'SELEC' had "did you mean SELECT?", a misspelt keyword inside none
+    ("SELECT * {\n  VALUE ?agent { <http://e/a> }\n}", ["'VALUE' is no SPARQL keyword", "did you mean VALUES?"],
+     "VALUE ?agent"),
+    ("SELECT * { ?s ?p ?o FILTR(?o > 1) }", ["did you mean FILTER?"], "FILTR"),
 ]
 
 

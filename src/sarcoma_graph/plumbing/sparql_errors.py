@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -47,6 +48,22 @@ _ENDS_OPERAND = frozenset((")", ",", "}", "]", ";", "."))
 LARGEST_LIMIT = (1 << 64) - 1
 _SURROGATE = re.compile(r"\\u([dD][89a-fA-F][0-9A-Fa-f]{2})(?:\\u([dD][c-fC-F][0-9A-Fa-f]{2}))?"
                         r"|\\U0000([dD][89a-fA-F][0-9A-Fa-f]{2})")
+_LONG_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})")
+#: The words of SPARQL 1.1's grammar (keywords, built-in functions, aggregates), which a
+#: misspelt word is compared with.
+_GRAMMAR_WORDS = frozenset("""
+    SELECT CONSTRUCT ASK DESCRIBE WHERE FROM NAMED PREFIX BASE DISTINCT REDUCED AS FILTER OPTIONAL
+    UNION MINUS GRAPH SERVICE SILENT BIND VALUES UNDEF GROUP BY HAVING ORDER ASC DESC LIMIT
+    OFFSET EXISTS NOT IN TRUE FALSE A COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT SEPARATOR STR
+    LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT STRLEN UCASE
+    LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY HOURS
+    MINUTES SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE IF
+    STRLANG STRDT SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE INSERT
+    DELETE DATA WITH USING DEFAULT ALL LOAD CLEAR DROP CREATE ADD MOVE COPY TO INTO TRIPLE
+    SUBJECT PREDICATE OBJECT ISTRIPLE
+    """.split())
+#: What may follow the first character of a variable's name, but not be that character.
+_NOT_FIRST_IN_NAME = re.compile("[\u00b7\u0300-\u036f\u203f\u2040]")
 _COMMENT = re.compile(r"#[^\r\n]*")
 _CUSTOM_FUNCTION = re.compile(r"The custom function (<[^>]*>) is not supported")
 
@@ -236,6 +253,12 @@ def _bad_iri(text: str, read: list[Token], expected: Sequence[str],
         if bad:
             return _at(text, token.start, f"{token.text} is not a valid IRI: it contains "
                                           f"{bad.group()!r}, which must be written %-encoded")
+        unfit = _unfit_in_iri(iri)
+        if unfit is not None:
+            return _at(text, token.start, f"<{iri[:unfit]}…> is not a valid IRI: it contains "
+                                          f"U+{ord(iri[unfit]):04X}, which RFC 3987 keeps out of "
+                                          "IRIs (a control, a noncharacter or a private-use "
+                                          "character); %-encode it or leave it out")
         if _SCHEME.match(iri):
             declared_base = declared_base or after_base
             continue
@@ -245,6 +268,28 @@ def _bad_iri(text: str, read: list[Token], expected: Sequence[str],
             return _at(text, token.start, f"{token.text} is a relative IRI and the query has no "
                                           "BASE: write the full IRI (https://…)")
     return None
+
+
+def _unfit_in_iri(iri: str) -> int | None:
+    """Where ``iri`` holds a non-ASCII character RFC 3987 does not allow (``ucschar``, and
+    ``iprivate`` in the query part), as the engine checks; ``None`` if nowhere."""
+    query = iri.find("?")
+    for at, char in enumerate(iri):
+        code = ord(char)
+        if code < 0x7F:
+            continue
+        private = 0xE000 <= code <= 0xF8FF or (code >= 0xF0000 and code & 0xFFFF <= 0xFFFD)
+        if not (_ucschar(code) or (private and 0 <= query < at)):
+            return at
+    return None
+
+
+def _ucschar(code: int) -> bool:
+    if code < 0x10000:
+        return 0xA0 <= code <= 0xD7FF or 0xF900 <= code <= 0xFDCF or 0xFDF0 <= code <= 0xFFEF
+    if code >= 0xE0000:
+        return 0xE1000 <= code <= 0xEFFFD
+    return code & 0xFFFF <= 0xFFFD
 
 
 def _rebound(text: str, read: list[Token], expected: Sequence[str],
@@ -466,12 +511,46 @@ def _limit(text: str, read: list[Token], expected: Sequence[str],
 
 def _surrogate(text: str, read: list[Token], expected: Sequence[str],
                based: bool) -> Explained | None:
-    """A ``\\uD83D``-style escape in a string or IRI: half of a UTF-16 pair, no character."""
+    """A ``\\uD83D``-style escape in a string or IRI: half of a UTF-16 pair, no character; or
+    a ``\\U`` escape past U+10FFFF, the last code point."""
     for token in read:
         if token.kind in ("string", "iri"):
             found = _SURROGATE.search(token.text)
             if found is not None:
                 return _at(text, token.start + found.start(), _surrogate_message(*found.groups()))
+            for escape in _LONG_ESCAPE.finditer(token.text):
+                if int(escape.group(1), 16) > 0x10FFFF:
+                    return _at(text, token.start + escape.start(),
+                               f"{escape.group()} is no character: Unicode ends at U+10FFFF "
+                               "(\\U0010FFFF); check the eight hex digits")
+    return None
+
+
+def _misspelt_keyword(text: str, read: list[Token], expected: Sequence[str],
+                      based: bool) -> Explained | None:
+    """A bare word (no prefix, no quotes) that is no SPARQL word but close to one, read before
+    the engine stopped: ``VALUE ?x {…}`` for ``VALUES``."""
+    for token in read:
+        word = token.text.upper()
+        if token.kind != "word" or word in _GRAMMAR_WORDS or not token.text.isalpha():
+            continue
+        guess = difflib.get_close_matches(word, _GRAMMAR_WORDS, n=1, cutoff=0.8)
+        if guess:
+            return _at(text, token.start, f"'{token.text}' is no SPARQL keyword or function: "
+                                          f"did you mean {guess[0]}?")
+    return None
+
+
+def _variable_start(text: str, read: list[Token], expected: Sequence[str],
+                    based: bool) -> Explained | None:
+    """A variable whose name starts with a combining mark, U+00B7 or U+203F/2040, which SPARQL
+    allows only after its first character."""
+    for token in read:
+        if token.kind == "var" and _NOT_FIRST_IN_NAME.match(token.text, 1):
+            code = ord(token.text[1])
+            return _at(text, token.start, f"a variable name cannot start with U+{code:04X} "
+                                          f"({unicodedata.name(token.text[1], 'that character')}): "
+                                          "begin it with a letter, a digit or '_'")
     return None
 
 
@@ -619,9 +698,10 @@ def _offset(text: str, line: int, column: int) -> int:
 
 _QUERY_ONLY = (_query_form, _ungrouped, _selected_twice, _given_twice)
 _UPDATE_ONLY = (_query_as_update,)
-_UP_TO_ENGINE = (_stray_character, _missing_operand)
+_UP_TO_ENGINE = (_stray_character, _missing_operand, _misspelt_keyword)
 _DIAGNOSES: tuple[Callable[[str, list[Token], Sequence[str], bool], Explained | None], ...] = (
-    _unclosed_string, _brackets, _unclosed_iri, _stray_character, _surrogate, _query_form,
-    _query_as_update, _bad_iri, _undeclared_prefix, _limit, _given_twice, _values_row,
+    _unclosed_string, _brackets, _unclosed_iri, _stray_character, _surrogate, _variable_start,
+    _query_form, _query_as_update, _bad_iri, _undeclared_prefix, _limit, _given_twice, _values_row,
     _path_quantifier, _language_tag, _missing_operand, _ungrouped, _selected_twice, _rebound,
+    _misspelt_keyword,
 )
