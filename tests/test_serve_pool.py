@@ -86,3 +86,34 @@ def test_a_cancelled_waiting_job_loses_no_worker_and_busy_comes_after_the_wait()
     done, message = asyncio.run(main())
     assert done == ["long", "after"]
     assert "stayed busy for 0.2 s" in message
+
+
+def count_quads(store) -> int:
+    return sum(1 for _ in store.quads())
+
+
+def test_queries_are_answered_from_the_data_before_a_change_while_it_runs():
+    """Probe r13 L2: while a change held the store (an update, then the self-description's
+    rewrite: seconds on a large store), each worker released was replaced at once and its fork
+    waited for the change, so every query stalled until the change ended. The workers forked
+    before a change now answer, from the data before it, until the change is published."""
+    async def main() -> tuple[list[int], int]:
+        pool = _pool(1)
+        await pool.start()
+        try:
+            pool.store_lock.acquire()  # a change in progress: the store is written
+            try:
+                pool.store.update("INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }")
+                during = [await asyncio.wait_for(pool.run(count_quads, timeout=10), 5)
+                          for _ in range(3)]
+            finally:
+                pool.store_lock.release()
+            await pool.recycle()  # the change is done: published
+            after = await pool.run(count_quads, timeout=10)
+        finally:
+            await pool.close()
+        return during, after
+
+    during, after = asyncio.run(main())
+    assert during == [0, 0, 0]
+    assert after == 1

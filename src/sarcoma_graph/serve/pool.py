@@ -131,6 +131,12 @@ class WorkerPool:
         self.limits = limits or Limits()
         self.admission = admission or Admission()
         self.store_lock = threading.Lock()  # held to fork and to change the store
+        #: The store version queries are answered from: a change in progress (under the lock)
+        #: bumps ``store.version`` but not this, until :meth:`recycle` after it; meanwhile the
+        #: workers forked before it keep answering from the data before it (probe r13 L2: a
+        #: write replaced every worker as soon as it was released, and their forks waited for
+        #: the change to end, so each write stalled every query).
+        self.published = store.version
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._lane: asyncio.Queue[Worker] = asyncio.Queue()
         self._waiting: collections.deque[_Waiter] = collections.deque()
@@ -197,13 +203,15 @@ class WorkerPool:
             log.exception("could not fork a query worker")
 
     async def _release(self, worker: Worker) -> None:
-        if worker.version != self.store.version:
+        if worker.version != self.published:
             await self._replace(worker)
         else:
             self._put(worker)
 
     async def recycle(self) -> None:
-        """Replace the idle workers of an older store version (busy ones go when released)."""
+        """After a change of the store: publish its version and replace the idle workers of an
+        older one (busy ones go when released)."""
+        self.published = self.store.version
         stale = []
         for queue in (self._idle, self._lane):
             while not queue.empty():

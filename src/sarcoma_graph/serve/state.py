@@ -65,7 +65,9 @@ class EndpointState:
 
     @property
     def version(self) -> int:
-        return self.store.version
+        """The version answers are given from (and keyed, cached and tagged by): the store's
+        as of the last change completed (:attr:`WorkerPool.published`)."""
+        return self.pool.published
 
     async def summary(self, name: str, compute: Callable[[], Awaitable[T]]) -> T:
         """A value computed once per store version (VoID statistics…): ``await compute()``."""
