@@ -245,3 +245,23 @@ def test_access_log_lines_are_bounded_and_addresses_checked():
     assert "GET /admin" not in forged.split(" - ", 1)[0] and "no IP" in forged
     for address in ("127.0.0.1:5000", "::1", "[::1]:8000", "10.0.0.2"):
         assert line(address, "/").startswith(address)
+
+
+@pytest.mark.parametrize(("address", "key"), [
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"), ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
+    ("::ffff:192.0.2.7", "192.0.2.7"), ("192.0.2.7", "192.0.2.7")])
+def test_the_pool_sees_an_ipv6_client_as_its_64_network(address, key):
+    """Probe r13 (r12 M3's rest): each address of one IPv6 /64 got its own fast-lane turn and
+    per-client limit; one subscriber gets a /64 whole."""
+    import asyncio
+
+    from sarcoma_graph.serve.headers import SafeHeaders
+    from sarcoma_graph.serve.pool import CLIENT
+
+    seen: list[str | None] = []
+
+    async def app(scope, receive, send) -> None:
+        seen.append(CLIENT.get())
+
+    asyncio.run(SafeHeaders(app)({"type": "http", "client": (address, 5000)}, None, None))
+    assert seen == [key]

@@ -1,10 +1,13 @@
 """An ASGI middleware on every answer: ``X-Content-Type-Options: nosniff`` (error bodies
 reflect the client's text as ``text/plain``; a browser must not sniff them into HTML),
-``Access-Control-Allow-Origin: *`` with or without ``Origin``, and the client's address for
-the worker pool's per-client limit."""
+``Access-Control-Allow-Origin: *`` with or without ``Origin``, and the client for the worker
+pool's per-client limit and fast lane: its address, or for IPv6 its /64 network, which one
+subscriber gets whole (probe r13: an address per query from one /64 got a fresh fast-lane turn
+each)."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -17,6 +20,24 @@ shared cache then holds one variant that serves a browser's cross-origin call to
 
 Scope = dict[str, Any]
 Message = MutableMapping[str, Any]
+
+
+def client_key(address: str) -> str:
+    """Who a request is from, for the pool's limits: the IPv4 address (an IPv4-mapped IPv6 one
+    as IPv4), the /64 network of an IPv6 address, anything else as it is (a Unix socket…).
+
+    >>> client_key("2001:db8:1:2:aaaa::1"), client_key("::ffff:192.0.2.7"), client_key("192.0.2.7")
+    ('2001:db8:1:2::/64', '192.0.2.7', '192.0.2.7')
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def with_nosniff(message: Message) -> Message:
@@ -40,7 +61,7 @@ class SafeHeaders:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
-        token = CLIENT.set(client[0] if client else None)
+        token = CLIENT.set(client_key(str(client[0])) if client else None)
 
         async def send_safely(message: Message) -> None:
             await send(with_nosniff(message))
