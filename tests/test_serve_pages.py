@@ -327,3 +327,13 @@ def test_a_search_shows_the_english_label_when_both_match(monkeypatch):
             module.Hit("http://e/d", "denosumab", "en", "label", "")]
     monkeypatch.setattr(module, "_index", lambda store: [(module.fold(h.label), h) for h in hits])
     assert module.search(object(), "denosumab")[0].label == "denosumab"  # type: ignore[arg-type]
+
+
+def test_each_named_query_title_links_to_its_own_section(server):
+    """Browser r13 F12: the titles on /queries had no link, so one could not point a colleague
+    at one query; each title now links to its section's anchor."""
+    page = httpx.get(server.url + "/queries", headers=BROWSER, timeout=30).text
+    sections = re.findall(r'<section class="query" id="([^"]+)"><h2><a href="#([^"]+)">', page)
+    served = httpx.get(server.url + "/queries", params={"format": "json"}, timeout=30).json()
+    assert sorted(section for section, _ in sections) == sorted(q["name"] for q in served)
+    assert all(section == link for section, link in sections)

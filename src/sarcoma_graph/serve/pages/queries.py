@@ -78,7 +78,8 @@ def queries_page(queries: Sequence[NamedQuery], root: str,
     for q in queries:
         editor = f"{escape(root)}/#query={escape(quote(q.text))}"
         keywords = " ".join(f'<span class="badge">{escape(k)}</span>' for k in q.keywords)
-        items.append(f'<section class="query" id="{escape(q.name)}"><h2>{escape(q.title)}</h2>'
+        items.append(f'<section class="query" id="{escape(q.name)}">'
+                     f'<h2><a href="#{escape(q.name)}">{escape(q.title)}</a></h2>'
                      f'<p><code>{escape(q.name)}</code> · {escape(q.kind)} {keywords}</p>'
                      f"<p>{escape(q.description)}</p>{needs_note((missing or {}).get(q.name, ()))}"
                      f"{query_form(q, root)}"
