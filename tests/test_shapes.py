@@ -120,10 +120,11 @@ def validate(path: Path) -> tuple[list[Result], list[tuple[str, str, str]], Grap
 
 
 def shape_key(shapes: Graph, shape: Node, component: str) -> tuple[str, str, str]:
-    """(named shape, path of the property shape or '-', component) for a result's source shape."""
-    if isinstance(shape, URIRef):
-        return str(shape), "-", component
+    """(node shape, path of the property shape or '-', component) for a result's source shape."""
     parent = shapes.value(None, SH.property, shape)
+    if parent is None:
+        assert isinstance(shape, URIRef), f"blank source shape {shape} is no node's property shape"
+        return str(shape), "-", component
     assert isinstance(parent, URIRef), f"property shape {shape} is not inside a named node shape"
     return str(parent), path_text(shapes, shapes.value(shape, SH.path)), component
 
@@ -192,6 +193,44 @@ def test_every_constraint_has_a_message():
             if holder in set(shapes.objects(shape, SH.sparql)) or has_constraint:
                 message = shapes.value(holder, SH.message)
                 assert isinstance(message, Literal) and message.language == "en", (shape, holder)
+
+
+def anonymous_constraints(shapes: Graph) -> list[str]:
+    """The property shapes and SPARQL constraints that are not an IRI ``sgsh:<NodeShape>-…``
+    named after the node shape listing them, as ``parent predicate object`` lines."""
+    wrong = []
+    for predicate in (SH.property, SH.sparql):
+        for parent, _, node in shapes.triples((None, predicate, None)):
+            if not (isinstance(parent, URIRef) and isinstance(node, URIRef)
+                    and str(node).startswith(f"{parent}-")):
+                wrong.append(f"{parent.n3()} {predicate.n3()} {node.n3()}")
+    return sorted(wrong)
+
+
+def test_r13_i11_property_shapes_and_sparql_constraints_have_iris():
+    """I11 (review r13): the 94 property shapes and 16 SPARQL constraints were blank nodes, so a
+    report's ``sh:sourceShape`` was a ``_:b…`` no other file could refer to. Each now has an IRI
+    ``sgsh:<NodeShape>-…`` (scheme in the header of shapes/core.ttl), and a report cites it."""
+    shapes = shapes_graph()
+    assert not anonymous_constraints(shapes), "\n".join(anonymous_constraints(shapes))
+    assert len(set(shapes.objects(None, SH.property))) >= 94
+    assert len(set(shapes.objects(None, SH.sparql))) >= 16
+
+    from sarcoma_graph.validate import shape_name
+
+    _, _, report = validate(CASES / "invalid" / "fusions-genes.ttl")
+    sources = {(report.value(r, SH.focusNode), report.value(r, SH.resultPath),
+                report.value(r, SH.sourceConstraintComponent)): report.value(r, SH.sourceShape)
+               for r in report.subjects(RDF.type, SH.ValidationResult)}
+    assert sources and all(isinstance(s, URIRef) and str(s).startswith(SGSH)
+                           for s in sources.values()), sources
+    key = (URIRef("https://w3id.org/sarcoma-graph/id/alteration/ewsr1-fusion"),
+           URIRef("https://w3id.org/sarcoma-graph/ontology/hasFivePrimePartner"),
+           SH.MaxCountConstraintComponent)
+    cited = URIRef(SGSH + "GeneFusionShape-hasFivePrimePartner-maxCount")
+    assert sources[key] == cited
+    assert (cited, RDF.type, SH.PropertyShape) in shapes
+    assert shape_name(shapes, cited) == str(cited)
 
 
 def test_entity_kind_target_subtracts_every_class_it_maps_to():

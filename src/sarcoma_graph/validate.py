@@ -96,9 +96,10 @@ def _text(node: Node | None) -> str:
 
 
 def shape_name(shapes: Graph | None, node: Node | None) -> str:
-    """A name for a shape that is the same on every run: its IRI, or for a blank property
-    shape its node shape's IRI and its path (``…/AgentShape → sg:hasTarget``), never the
-    random blank-node label."""
+    """A name for a shape that is the same on every run: its IRI (every property shape of
+    the project's shapes/ has one, ``…/shapes/GeneShape-label``), or for a blank property
+    shape (shapes written elsewhere) its node shape's IRI and its path
+    (``…/AgentShape → sg:hasTarget``), never the random blank-node label."""
     if node is None:
         return ""
     if not isinstance(node, BNode) or shapes is None:
