@@ -153,3 +153,40 @@ def test_dataset_iris_resolve_to_the_void_description(client):
         assert answer.status_code == 303 and answer.headers["location"] == "/.well-known/void", path
     other = client.get("/releases/0.0.1/dataset", follow_redirects=False)
     assert other.status_code == 404 and "of the dataset" in other.text
+
+
+@pytest.fixture(scope="module")
+def shapes_client(tmp_path_factory):
+    """A server over a project holding the real shapes."""
+    import shutil
+    from pathlib import Path
+
+    project = make_project(tmp_path_factory.mktemp("shapes-project"))
+    shutil.rmtree(project / "shapes")
+    shutil.copytree(Path(__file__).resolve().parents[1] / "shapes", project / "shapes")
+    with serving(project, "--no-service-graph") as server, \
+            httpx.Client(base_url=server.url, timeout=30) as http:
+        yield http
+
+
+def test_shape_iris_resolve_to_their_description(shapes_client):
+    """Validation reports cite shapes by IRI (review r13 I11); those IRIs resolve on the
+    server (I7: /shapes/… was 404): RDF with the shape's blank nodes (its sh:in list),
+    a page with links to the shapes it names, the index, and 404 for an unknown shape."""
+    client = shapes_client
+    base = "https://w3id.org/sarcoma-graph/shapes/"
+    turtle = client.get("/shapes/TreatmentPracticeStatementShape-hasDirection",
+                        headers={"accept": "text/turtle"})
+    assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
+    graph = rdflib.Graph().parse(data=turtle.text, format="turtle")
+    shape = rdflib.URIRef(base + "TreatmentPracticeStatementShape-hasDirection")
+    listed = graph.value(shape, rdflib.SH["in"])
+    assert {str(x) for x in rdflib.collection.Collection(graph, listed)} == {SG + "Increasing",
+                                                                          SG + "Decreasing"}
+    page = client.get("/shapes/TreatmentPracticeStatementShape", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert 'href="/shapes/TreatmentPracticeStatementShape-hasDirection"' in page.text
+    index = client.get("/shapes", headers={"accept": "text/html"}).text
+    assert 'href="/shapes/GeneShape"' in index
+    missing = client.get("/shapes/NoSuchShape", headers={"accept": "text/turtle"})
+    assert missing.status_code == 404 and "no shape" in missing.text

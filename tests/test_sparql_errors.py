@@ -101,8 +101,8 @@ CASES = [
     ("SELECT (<http://e/\ufffe> AS ?x) {}", ["not a valid IRI", "U+FFFE"], "<http://e/"),
     ("SELECT ?\u0301x {}", ["a variable name cannot start with U+0301"], "?\u0301x"),
     # browser r13 F12: 'SELEC' had "did you mean SELECT?", a misspelt keyword inside none
-    ("SELECT * {\n  VALUE ?agent { <http://e/a> }\n}", ["'VALUE' is no SPARQL keyword", "did you mean VALUES?"],
-     "VALUE ?agent"),
+    ("SELECT * {\n  VALUE ?agent { <http://e/a> }\n}",
+     ["'VALUE' is no SPARQL keyword", "did you mean VALUES?"], "VALUE ?agent"),
     ("SELECT * { ?s ?p ?o FILTR(?o > 1) }", ["did you mean FILTER?"], "FILTR"),
 ]
 

@@ -51,7 +51,7 @@ from sarcoma_graph.namespaces import (
 )
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.plumbing.oxterms import text
-from sarcoma_graph.plumbing.rdfio import rdf_files, read_quads
+from sarcoma_graph.plumbing.rdfio import folder_quads
 from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store
 
@@ -86,15 +86,16 @@ def dataset_document(quads: list[ox.Quad], version: str) -> list[ox.Quad]:
     ontology = ox.NamedNode(ONTOLOGY_IRI)
     kept = [q for q in quads if q.subject != ontology]
     dataset = ox.NamedNode(DATASET_IRI)
-    header = [(RDF.type, ox.NamedNode(OWL.Ontology)),
-              (OWL.versionIRI, ox.NamedNode(version_iri(version, "dataset"))),
-              (OWL.versionInfo, ox.Literal(version)),
-              (OWL.imports, ox.NamedNode(version_iri(version))),
-              (DCTERMS.term("title"), ox.Literal("sarcoma-graph dataset", language="en")),
-              (DCTERMS.description, ox.Literal(
-                  "The curated data, mappings and inferences of sarcoma-graph, with the axioms of "
-                  "the ontology it imports.", language="en")),
-              (DCTERMS.license, ox.NamedNode(DATA_LICENCE))]
+    header: list[tuple[str, ox.NamedNode | ox.Literal]] = [
+        (RDF.type, ox.NamedNode(OWL.Ontology)),
+        (OWL.versionIRI, ox.NamedNode(version_iri(version, "dataset"))),
+        (OWL.versionInfo, ox.Literal(version)),
+        (OWL.imports, ox.NamedNode(version_iri(version))),
+        (DCTERMS.term("title"), ox.Literal("sarcoma-graph dataset", language="en")),
+        (DCTERMS.description, ox.Literal(
+            "The curated data, mappings and inferences of sarcoma-graph, with the axioms of "
+            "the ontology it imports.", language="en")),
+        (DCTERMS.license, ox.NamedNode(DATA_LICENCE))]
     graph = ox.NamedNode(graph_iri("ontology"))
     return kept + [ox.Quad(dataset, ox.NamedNode(p), o, graph) for p, o in header]
 
@@ -169,7 +170,7 @@ def write_release(store: Store, project: Project, target: Path, prefixes: Mappin
                    SINGLE_GRAPH_SYNTAXES, header)
         _write_all(tmp, "sarcoma-graph", all_quads, prefixes, DATASET_SYNTAXES, header)
         (tmp / CATALOGUE).write_text(catalogue_xml(version), encoding="utf-8")
-        shapes = [q for p in rdf_files(project.shapes_dir) for q in read_quads(p)]
+        shapes = folder_quads(project.shapes_dir)
         _write_all(tmp, "shapes", shapes, prefixes, TRIPLE_SYNTAXES, header)
         _write_all(tmp, "queries", catalogue_quads, prefixes, TRIPLE_SYNTAXES, header)
         for sssom in sorted(project.mappings_dir.glob("*.sssom.tsv")):

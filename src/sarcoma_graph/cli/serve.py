@@ -71,6 +71,7 @@ def serve(
 
     from sarcoma_graph.catalogue import load_catalogue
     from sarcoma_graph.dataset import load_dataset, read_manifest
+    from sarcoma_graph.plumbing.rdfio import folder_quads
     from sarcoma_graph.serve import Settings, create_app
     from sarcoma_graph.serve.access_log import bound_access_log
     from sarcoma_graph.serve.connection import guarded_protocol
@@ -109,10 +110,11 @@ def serve(
         if before is not None and before == after and before.sha256:
             saved = SavedDataset(found.dataset_path, before.sha256)
     queries = load_catalogue(found.queries_dir)
+    shape_triples = [q.triple for q in folder_quads(found.shapes_dir)]
     if not quiet:
         source = store_url or found.dataset_path
         err.print(f"serving {store.count()} quads from {source} at http://{host}:{port}/sparql")
-    config = uvicorn.Config(create_app(chosen, store, queries, saved), host=host, port=port,
+    config = uvicorn.Config(create_app(chosen, store, queries, saved, shape_triples), host=host, port=port,
                             log_level="warning" if quiet else "info", access_log=not quiet,
                             http=guarded_protocol(head_timeout, body_timeout, send_timeout))
     bound_access_log()  # after the Config, which configures uvicorn's loggers

@@ -100,6 +100,11 @@ def rdf_files(directory: Path) -> list[Path]:
                   and not any(part.startswith(".") for part in p.relative_to(directory).parts))
 
 
+def folder_quads(directory: Path) -> list[ox.Quad]:
+    """The quads of every RDF file of a directory (:func:`rdf_files`), in file order."""
+    return [q for path in rdf_files(directory) for q in read_quads(path)]
+
+
 _TEMP_SUFFIX = ".tmp"
 
 

@@ -1,0 +1,108 @@
+"""The SHACL shapes' IRIs, dereferenced: ``…/shapes/GeneShape`` and its property shapes
+``…/shapes/GeneShape-label`` are what a validation report cites as ``sh:sourceShape``.
+
+One URL, negotiated like an entity's (``Vary: Accept``): an RDF client gets the shape's
+concise bounded description (its triples, and those of the blank nodes under them: lists,
+nested shapes), a browser a page with that description in Turtle and links to the shapes it
+names. ``…/shapes`` alone is every shape. The shapes are those ``serve`` read from the
+project's ``shapes/`` at start-up; an unknown shape is 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from sarcoma_graph.namespaces import BASE, RDF, RDFS, SH
+from sarcoma_graph.plumbing.formats import rdf_syntax
+from sarcoma_graph.plumbing.oxterms import text
+from sarcoma_graph.plumbing.results import serialize_triples
+from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.serve.negotiation import HTML, RDF_OFFERS, negotiate
+from sarcoma_graph.serve.pages.layout import document
+from sarcoma_graph.serve.state import State
+
+SHAPES = BASE + "shapes/"
+
+
+def described(triples: Sequence[ox.Triple], subject: ox.NamedNode) -> list[ox.Triple]:
+    """The concise bounded description of ``subject``: its triples, then recursively those of
+    every blank node they reach."""
+    by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[ox.Triple]] = {}
+    for triple in triples:
+        by_subject.setdefault(triple.subject, []).append(triple)
+    out: list[ox.Triple] = []
+    todo: list[ox.NamedNode | ox.BlankNode | ox.Triple] = [subject]
+    seen: set[ox.NamedNode | ox.BlankNode | ox.Triple] = {subject}
+    while todo:
+        for triple in by_subject.get(todo.pop(), []):
+            out.append(triple)
+            if isinstance(triple.object, ox.BlankNode) and triple.object not in seen:
+                seen.add(triple.object)
+                todo.append(triple.object)
+    return out
+
+
+def _page(name: str, triples: list[ox.Triple], turtle: bytes, root: str) -> str:
+    """A shape's page: its label and comment, the shapes it names, its Turtle."""
+    about = {t.predicate.value: text(t.object) for t in triples
+             if t.predicate.value in (RDFS.label, RDFS.comment, SH.message)}
+    named = sorted({t.object.value for t in triples if isinstance(t.object, ox.NamedNode)
+                    and t.object.value.startswith(SHAPES) and t.object.value != SHAPES + name})
+    links = "".join(f'<li><a href="{escape(root)}/shapes/{escape(iri[len(SHAPES):])}">'
+                    f"{escape(iri[len(SHAPES):])}</a></li>" for iri in named)
+    body = (f"<h1>{escape(about.get(RDFS.label, name))}</h1>"
+            f"<p><code>{escape(SHAPES + name)}</code>: a SHACL shape of sarcoma-graph "
+            f'(<a href="{escape(root)}/shapes">all shapes</a>).</p>'
+            + "".join(f"<p>{escape(about[key])}</p>" for key in (RDFS.comment, SH.message)
+                      if key in about)
+            + (f"<h2>Shapes it names</h2><ul>{links}</ul>" if links else "")
+            + f"<h2>Turtle</h2><pre>{escape(turtle.decode())}</pre>")
+    return document(about.get(RDFS.label, name), body, root)
+
+
+def _index(triples: Sequence[ox.Triple], root: str) -> str:
+    """Every node shape, with its label, linked."""
+    labels = {text(t.subject): text(t.object) for t in triples
+              if t.predicate.value == RDFS.label and isinstance(t.subject, ox.NamedNode)}
+    nodes = sorted(t.subject.value for t in triples if t.predicate.value == RDF.type
+                   and t.object == ox.NamedNode(SH.NodeShape) and isinstance(t.subject, ox.NamedNode))
+    rows = "".join(f'<li><a href="{escape(root)}/shapes/{escape(iri[len(SHAPES):])}">'
+                   f"{escape(iri[len(SHAPES):])}</a> — {escape(labels.get(iri, ''))}</li>"
+                   for iri in nodes if iri.startswith(SHAPES))
+    return document("SHACL shapes", f"<h1>SHACL shapes</h1><p>{len(nodes)} node shapes; "
+                                    f"each IRI is what a validation report cites.</p><ul>{rows}</ul>",
+                    root)
+
+
+def add_routes(router: APIRouter, shapes: Sequence[ox.Triple]) -> None:
+    """``/shapes`` and ``/shapes/{name}`` over the shapes read at start-up."""
+
+    def shape(request: Request, state: State, name: str = "") -> Response:  # a thread: serialises
+        root = str(request.scope.get("root_path", "")).rstrip("/")
+        syntax = negotiate(request, {**RDF_OFFERS, HTML: "html"})
+        if name:
+            triples = described(shapes, ox.NamedNode(SHAPES + name)) \
+                if "<" not in name and " " not in name else []
+            if not triples:
+                raise HttpError(404, f"no shape {SHAPES}{name}: see {root}/shapes for the shapes")
+        else:
+            triples = list(shapes)
+        turtle = serialize_triples(triples, rdf_syntax("turtle"), dict(state.prefixes))
+        if syntax == "html":
+            page = _page(name, triples, turtle, root) if name else _index(triples, root)
+            response = Response(page.encode(), media_type=HTML + "; charset=utf-8")
+        else:
+            body = turtle if syntax == "turtle" else \
+                serialize_triples(triples, rdf_syntax(syntax), dict(state.prefixes))
+            response = Response(body, media_type=rdf_syntax(syntax).media_type)
+        response.headers["Vary"] = "Accept"
+        return response
+
+    for path in ("/shapes", "/shapes/{name}"):
+        router.add_api_route(path, shape, methods=["GET", "HEAD"], response_class=Response,
+                             tags=["linked data"], summary="A SHACL shape, by its IRI")
