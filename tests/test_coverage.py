@@ -103,7 +103,7 @@ def test_every_evidence_statement_is_listed_by_a_covered_sentence():
 
 
 def passage_span(graph: Graph, shared: Path, passage) -> tuple[str, int]:
-    selector = graph.value(passage, OA.hasSelector)
+    selector = next(s for s in graph.objects(passage, OA.hasSelector) if (s, OA.exact, None) in graph)
     document = str(graph.value(graph.value(passage, OA.hasSource), DCTERMS.identifier))
     prefix = str(graph.value(selector, OA.prefix) or "")
     where = seed(shared, document).index(prefix + str(graph.value(selector, OA.exact)))

@@ -57,8 +57,8 @@ def names(term) -> list[str]:
 
 def passage_text(record) -> str:
     graph = curated()
-    texts = [str(graph.value(graph.value(p, OA.hasSelector), OA.exact) or "")
-             for p in graph.objects(record, SG.restsOn)]
+    texts = [str(exact) for p in graph.objects(record, SG.restsOn)
+             for s in graph.objects(p, OA.hasSelector) for exact in graph.objects(s, OA.exact)]
     return fold(" \n ".join(texts))
 
 

@@ -1,14 +1,24 @@
-"""Every curated fact can be traced: selectors resolve in the seeds, records match triples."""
+"""Every curated fact can be traced: selectors resolve in the seeds, records match triples.
+
+Each passage has two selectors of the same text: a quote (oa:TextQuoteSelector: oa:exact with
+the text just before and after it) and its position (oa:TextPositionSelector: oa:start and
+oa:end count Unicode code points of the seed file read as UTF-8 from 0, the end excluded, as
+the Web Annotation Data Model says), so that text order is a question SPARQL can answer.
+"""
 
 from __future__ import annotations
 
 import pytest
+from rdflib import Literal, Namespace, URIRef
 
 from sarcoma_graph.build import build
 from sarcoma_graph.namespaces import graph_iri
 from sarcoma_graph.project import Project
+from tests.curated_graph import curated
 
 SG = "https://w3id.org/sarcoma-graph/ontology/"
+OA = Namespace("http://www.w3.org/ns/oa#")
+NONNEGATIVE = URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
 PREFIXES = f"""PREFIX sg: <{SG}> PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
@@ -40,6 +50,54 @@ def test_every_selector_resolves_to_exactly_one_place_in_its_seed(store, shared)
         text = (shared / sel["file"].removeprefix("shared/")).read_text(encoding="utf-8")
         quote = sel.get("prefix", "") + sel["exact"] + sel.get("suffix", "")
         assert text.count(quote) == 1, f"{sel['passage']}: selector does not resolve uniquely"
+
+
+def test_every_passage_has_one_quote_and_one_position(store):
+    q = PREFIXES + """SELECT ?passage (COUNT(DISTINCT ?quote) AS ?quotes)
+        (COUNT(DISTINCT ?position) AS ?positions) WHERE { ?passage oa:hasSource ?doc .
+          OPTIONAL { ?passage oa:hasSelector ?quote . ?quote a oa:TextQuoteSelector }
+          OPTIONAL { ?passage oa:hasSelector ?position . ?position a oa:TextPositionSelector } }
+        GROUP BY ?passage ORDER BY ?passage"""
+    counts = {r["passage"].value: (int(r["quotes"].value), int(r["positions"].value))
+              for r in store.query(q).bindings()}
+    assert len(counts) >= 40
+    assert {p: c for p, c in counts.items() if c != (1, 1)} == {}
+
+
+def test_every_position_selects_its_quote_in_the_seed(store, shared):
+    """The seed's text from oa:start to oa:end is the quote's oa:exact, with its oa:prefix
+    just before and its oa:suffix just after: an offset one off fails."""
+    q = PREFIXES + """SELECT ?passage ?file ?exact ?prefix ?suffix ?start ?end WHERE {
+        ?passage oa:hasSource ?doc ; oa:hasSelector ?quote , ?position . ?doc dcterms:identifier ?file .
+        ?quote a oa:TextQuoteSelector ; oa:exact ?exact .
+        OPTIONAL { ?quote oa:prefix ?prefix } OPTIONAL { ?quote oa:suffix ?suffix }
+        ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
+        ORDER BY ?passage"""
+    rows = list(store.query(q).bindings())
+    assert len(rows) == len(selectors(store)) >= 40
+    wrong = []
+    for row in rows:
+        passage = row["passage"].value
+        text = (shared / row["file"].value.removeprefix("shared/")).read_text(encoding="utf-8")
+        start, end = int(row["start"].value), int(row["end"].value)
+        prefix = row["prefix"].value if row.get("prefix") is not None else ""
+        suffix = row["suffix"].value if row.get("suffix") is not None else ""
+        if text[start:end] != row["exact"].value:
+            wrong.append(f"{passage}: {start}-{end} is {text[start:end]!r}")
+        elif not text[:start].endswith(prefix) or not text[end:].startswith(suffix):
+            wrong.append(f"{passage}: {start}-{end} is another occurrence of the quote")
+    assert wrong == []
+
+
+def test_positions_are_typed_as_web_annotation_says():
+    """oa:start and oa:end are xsd:nonNegativeInteger in the curated source (Oxigraph keeps
+    them as the equal xsd:integer: the store's are not checked)."""
+    graph = curated()
+    values = [(s, p, o) for p in (OA.start, OA.end) for s, o in graph.subject_objects(p)]
+    assert len(values) >= 80
+    mistyped = [v for v in values if not isinstance(v[2], Literal)
+                or v[2].datatype != NONNEGATIVE]
+    assert mistyped == []
 
 
 def test_every_statement_rests_on_a_passage_of_its_own_source(store):

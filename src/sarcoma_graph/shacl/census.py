@@ -178,7 +178,7 @@ def digest(text: str) -> str:
 #: text in ``shapes/`` (update both together).
 NATIVE: dict[str, tuple[str, Callable[[Census, str, Select], set[Node] | None]]] = {
     "4885bc456e5bf909": ("CuratedEntityShape", _curated),
-    "8aa5d171c9bb5df0": ("EntityKindShape", _wrong_kind),
+    "1575082b502594b2": ("EntityKindShape", _wrong_kind),
     "ba0ede780a4893ac": ("UndeclaredTermShape", _undeclared_users),
     "5a4294815fd994b3": ("BlankNodeShape", _blank_nodes),
     "4b67cdef3b6bb86f": ("ObjectPropertyValueShape", _literal_objects),

@@ -46,7 +46,7 @@ _PASSAGES = PREFIXES + """SELECT ?passage ?exact ?prefix ?suffix ?doc WHERE {
   OPTIONAL { ?sel oa:suffix ?suffix } } ORDER BY ?passage"""
 _LANGUAGES = PREFIXES + f"PREFIX dcterms: <{W3C_PREFIXES['dcterms']}> " + \
     """SELECT ?doc ?language WHERE { VALUES ?doc { %s } ?doc dcterms:language ?language }"""
-_DOC_PASSAGES = PREFIXES + """SELECT ?passage WHERE { ?passage oa:hasSource <%s> ;
+_DOC_PASSAGES = PREFIXES + """SELECT DISTINCT ?passage WHERE { ?passage oa:hasSource <%s> ;
   oa:hasSelector ?sel } ORDER BY ?passage"""
 _RULES = PREFIXES + """SELECT ?kind ?q WHERE { VALUES ?p { %s }
   { ?p owl:propertyChainAxiom ?q BIND("chain" AS ?kind) }

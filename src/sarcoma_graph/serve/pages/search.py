@@ -23,6 +23,7 @@ _LABELS = PREFIXES + """SELECT ?x ?l ?kind ?type WHERE {
   FILTER(isIRI(?x) && isLiteral(?l))
   FILTER NOT EXISTS { ?x a rdf:Statement }
   FILTER NOT EXISTS { ?x a oa:TextQuoteSelector }
+  FILTER NOT EXISTS { ?x a oa:TextPositionSelector }
   FILTER NOT EXISTS { GRAPH <SERVICE> { ?x ?described ?l } }
   OPTIONAL { GRAPH ?g { ?x a ?type } FILTER(?g != <INFERRED>) } }""".replace(
     "INFERRED", graph_iri("inferred")).replace("SERVICE", SERVICE_GRAPH)
