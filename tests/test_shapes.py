@@ -120,10 +120,11 @@ def validate(path: Path) -> tuple[list[Result], list[tuple[str, str, str]], Grap
 
 
 def shape_key(shapes: Graph, shape: Node, component: str) -> tuple[str, str, str]:
-    """(named shape, path of the property shape or '-', component) for a result's source shape."""
-    if isinstance(shape, URIRef):
-        return str(shape), "-", component
+    """(named node shape, path of the property shape or '-', component) for a result's source
+    shape; a property shape, named or blank, counts under the node shape that holds it."""
     parent = shapes.value(None, SH.property, shape)
+    if isinstance(shape, URIRef) and parent is None:
+        return str(shape), "-", component
     assert isinstance(parent, URIRef), f"property shape {shape} is not inside a named node shape"
     return str(parent), path_text(shapes, shapes.value(shape, SH.path)), component
 
