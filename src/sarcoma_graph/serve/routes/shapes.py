@@ -29,12 +29,15 @@ from sarcoma_graph.serve.state import State
 SHAPES = BASE + "shapes/"
 
 
-def described(triples: Sequence[ox.Triple], subject: ox.NamedNode) -> list[ox.Triple]:
-    """The concise bounded description of ``subject``: its triples, then recursively those of
-    every blank node they reach."""
+def described(triples: Sequence[ox.Triple], iri: str) -> list[ox.Triple]:
+    """The concise bounded description of the resource ``iri``: its triples, then recursively
+    those of every blank node they reach (``iri`` compared as text: any text is safe)."""
     by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[ox.Triple]] = {}
     for triple in triples:
         by_subject.setdefault(triple.subject, []).append(triple)
+    subject = next((s for s in by_subject if isinstance(s, ox.NamedNode) and s.value == iri), None)
+    if subject is None:
+        return []
     out: list[ox.Triple] = []
     todo: list[ox.NamedNode | ox.BlankNode | ox.Triple] = [subject]
     seen: set[ox.NamedNode | ox.BlankNode | ox.Triple] = {subject}
@@ -79,30 +82,37 @@ def _index(triples: Sequence[ox.Triple], root: str) -> str:
                     root)
 
 
+def _answer(request: Request, state: State, name: str,
+            triples: Sequence[ox.Triple]) -> Response:
+    """The shape ``name`` (or every shape, ``name`` empty) in the syntax negotiated."""
+    root = str(request.scope.get("root_path", "")).rstrip("/")
+    syntax = negotiate(request, {**RDF_OFFERS, HTML: "html"})
+    turtle = serialize_triples(list(triples), rdf_syntax("turtle"), dict(state.prefixes))
+    if syntax == "html":
+        page = _page(name, list(triples), turtle, root) if name else _index(triples, root)
+        response = Response(page.encode(), media_type=HTML + "; charset=utf-8")
+    else:
+        body = turtle if syntax == "turtle" else \
+            serialize_triples(list(triples), rdf_syntax(syntax), dict(state.prefixes))
+        response = Response(body, media_type=rdf_syntax(syntax).media_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 def add_routes(router: APIRouter, shapes: Sequence[ox.Triple]) -> None:
-    """``/shapes`` and ``/shapes/{name}`` over the shapes read at start-up."""
+    """``/shapes`` and ``/shapes/{name}`` over the shapes read at start-up (plain ``def``
+    routes: serialising runs in a thread, not on the event loop)."""
 
-    def shape(request: Request, state: State, name: str = "") -> Response:  # a thread: serialises
-        root = str(request.scope.get("root_path", "")).rstrip("/")
-        syntax = negotiate(request, {**RDF_OFFERS, HTML: "html"})
-        if name:
-            triples = described(shapes, ox.NamedNode(SHAPES + name)) \
-                if "<" not in name and " " not in name else []
-            if not triples:
-                raise HttpError(404, f"no shape {SHAPES}{name}: see {root}/shapes for the shapes")
-        else:
-            triples = list(shapes)
-        turtle = serialize_triples(triples, rdf_syntax("turtle"), dict(state.prefixes))
-        if syntax == "html":
-            page = _page(name, triples, turtle, root) if name else _index(triples, root)
-            response = Response(page.encode(), media_type=HTML + "; charset=utf-8")
-        else:
-            body = turtle if syntax == "turtle" else \
-                serialize_triples(triples, rdf_syntax(syntax), dict(state.prefixes))
-            response = Response(body, media_type=rdf_syntax(syntax).media_type)
-        response.headers["Vary"] = "Accept"
-        return response
+    def every_shape(request: Request, state: State) -> Response:
+        return _answer(request, state, "", shapes)
 
-    for path in ("/shapes", "/shapes/{name}"):
-        router.add_api_route(path, shape, methods=["GET", "HEAD"], response_class=Response,
+    def one_shape(request: Request, state: State, name: str) -> Response:
+        triples = described(shapes, SHAPES + name)
+        if not triples:
+            root = str(request.scope.get("root_path", "")).rstrip("/")
+            raise HttpError(404, f"no shape {SHAPES}{name}: see {root}/shapes for the shapes")
+        return _answer(request, state, name, triples)
+
+    for path, handler in (("/shapes", every_shape), ("/shapes/{name}", one_shape)):
+        router.add_api_route(path, handler, methods=["GET", "HEAD"], response_class=Response,
                              tags=["linked data"], summary="A SHACL shape, by its IRI")
