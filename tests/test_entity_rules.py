@@ -184,3 +184,20 @@ def test_the_mechanism_picture_draws_agent_links_from_the_agent_and_says_when_th
     ddlps = chains_svg(curated_store, ID + "histotype/dedifferentiated-liposarcoma", "en", "")
     assert 'class="chain-none"' in ddlps and "No agent in this graph acts" in ddlps
     assert 'class="chain-none"' not in gist
+
+
+def test_a_document_page_lists_its_passages_in_text_order(curated_store):
+    """Passages have their position in the seed now (review r13 F9); the document's page
+    listed them by IRI, alphabetically."""
+    from sarcoma_graph.namespaces import entity_iri
+
+    data = gather(curated_store, entity_iri("document", "le-cesne-2025-systemic-treatment-sts"))
+    assert data is not None and len(data.document_passages) > 20
+    starts = []
+    for passage in data.document_passages:
+        rows = curated_store.query(
+            f"SELECT ?start WHERE {{ <{passage}> <http://www.w3.org/ns/oa#hasSelector> ?s . "
+            "?s <http://www.w3.org/ns/oa#start> ?start }").rows
+        starts.append(int(rows[0][0].value))
+    assert starts == sorted(starts)
+    assert data.document_passages != sorted(data.document_passages)  # not by IRI any more

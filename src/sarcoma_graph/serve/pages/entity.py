@@ -184,7 +184,7 @@ def _document_passages(view: View) -> str:
                      f'<blockquote class="quote" lang="fr"><span class="context">…'
                      f"{escape(quote.prefix)}</span><mark>{escape(quote.exact)}</mark>"
                      f'<span class="context">{escape(quote.suffix)}…</span></blockquote></li>')
-    return ('<section id="passages"><h2>Passages of the source text</h2><ol>'
+    return ('<section id="passages"><h2>Passages of the source text, in text order</h2><ol>'
             + "".join(items) + "</ol></section>")
 
 

@@ -46,8 +46,11 @@ _PASSAGES = PREFIXES + """SELECT ?passage ?exact ?prefix ?suffix ?doc WHERE {
   OPTIONAL { ?sel oa:suffix ?suffix } } ORDER BY ?passage"""
 _LANGUAGES = PREFIXES + f"PREFIX dcterms: <{W3C_PREFIXES['dcterms']}> " + \
     """SELECT ?doc ?language WHERE { VALUES ?doc { %s } ?doc dcterms:language ?language }"""
-_DOC_PASSAGES = PREFIXES + """SELECT DISTINCT ?passage WHERE { ?passage oa:hasSource <%s> ;
-  oa:hasSelector ?sel } ORDER BY ?passage"""
+# in text order: by the start of the position selector (a passage without one comes first)
+_DOC_PASSAGES = PREFIXES + """SELECT ?passage (MIN(?start) AS ?at) WHERE {
+  ?passage oa:hasSource <%s> ; oa:hasSelector ?sel
+  OPTIONAL { ?passage oa:hasSelector ?position . ?position oa:start ?start } }
+  GROUP BY ?passage ORDER BY ?at ?passage"""
 _RULES = PREFIXES + """SELECT ?kind ?q WHERE { VALUES ?p { %s }
   { ?p owl:propertyChainAxiom ?q BIND("chain" AS ?kind) }
   UNION { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } BIND("inverse" AS ?kind) }
