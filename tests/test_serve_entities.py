@@ -183,6 +183,8 @@ def test_shape_iris_resolve_to_their_description(shapes_client):
     listed = graph.value(shape, rdflib.SH["in"])
     assert {str(x) for x in rdflib.collection.Collection(graph, listed)} == {SG + "Increasing",
                                                                           SG + "Decreasing"}
+    declared = [line.split()[1] for line in turtle.text.splitlines() if line.startswith("@prefix")]
+    assert sorted(declared) == ["sg:", "sgsh:", "sh:"]  # only what the shape uses
     page = client.get("/shapes/TreatmentPracticeStatementShape", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert 'href="/shapes/TreatmentPracticeStatementShape-hasDirection"' in page.text

@@ -102,7 +102,8 @@ def document(title: str, body: str, root: str, lang: str = "en") -> str:
             f'<link rel="icon" href="{r}/favicon.ico"><style>{STYLE}</style></head><body>'
             f'<header class="sg"><a class="brand" href="{r}/">sarcoma-graph</a><nav>'
             f'<a href="{r}/">SPARQL editor</a><a href="{r}/queries">Named queries</a>'
-            f'<a href="{r}/ontology">Ontology</a><a href="{r}/.well-known/void">VoID</a>'
+            f'<a href="{r}/ontology">Ontology</a><a href="{r}/shapes">Shapes</a>'
+            f'<a href="{r}/.well-known/void">VoID</a>'
             f'<a href="{r}/docs">API</a></nav>{search_box(root)}</header>'
             f"<main>\n{body}\n</main>"
             f'<script src="{r}/static/search.js"></script></body></html>\n')

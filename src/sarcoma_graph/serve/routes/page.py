@@ -80,7 +80,8 @@ header h1{{font-size:1.1rem;margin:0}}#sg-about{{color:#555;font-size:.9rem}}
 editor</a><header class="sg"><h1>sarcoma-graph</h1>
 <label>Example query: <select id="sg-examples"><option value="">— choose —</option></select></label>
 <nav><a href="{escape(root)}/queries">Named queries</a><a href="{escape(root)}/ontology">Ontology</a>
-<a href="{escape(root)}/.well-known/void">VoID</a><a href="{escape(root)}/docs">API</a></nav>
+<a href="{escape(root)}/shapes">Shapes</a><a href="{escape(root)}/.well-known/void">VoID</a>
+<a href="{escape(root)}/docs">API</a></nav>
 {search_box(root)}</header>
 <main id="sg-main">
 <div id="sg-params"></div><p id="sg-about"></p>

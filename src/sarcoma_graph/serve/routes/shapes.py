@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from sarcoma_graph.export import serialize_quads
 from sarcoma_graph.namespaces import BASE, RDF, RDFS, SH
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.plumbing.oxterms import text
@@ -82,18 +83,30 @@ def _index(triples: Sequence[ox.Triple], root: str) -> str:
                     root)
 
 
+def used_prefixes(prefixes: Sequence[tuple[str, str]],
+                  triples: Sequence[ox.Triple]) -> dict[str, str]:
+    """The prefixes whose namespace one of the triples' IRIs starts with: a shape's Turtle
+    declares those, not the project's sixty."""
+    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, ox.NamedNode)}
+    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
+    return {name: space for name, space in prefixes if any(i.startswith(space) for i in iris)}
+
+
 def _answer(request: Request, state: State, name: str,
             triples: Sequence[ox.Triple]) -> Response:
     """The shape ``name`` (or every shape, ``name`` empty) in the syntax negotiated."""
     root = str(request.scope.get("root_path", "")).rstrip("/")
     syntax = negotiate(request, {**RDF_OFFERS, HTML: "html"})
-    turtle = serialize_triples(list(triples), rdf_syntax("turtle"), dict(state.prefixes))
+    prefixes = used_prefixes([*state.prefixes, ("sgsh", SHAPES)], triples)
+    turtle = serialize_quads([ox.Quad(t.subject, t.predicate, t.object) for t in triples],
+                             rdf_syntax("turtle"), prefixes)  # sorted, lists written as lists
     if syntax == "html":
         page = _page(name, list(triples), turtle, root) if name else _index(triples, root)
         response = Response(page.encode(), media_type=HTML + "; charset=utf-8")
     else:
         body = turtle if syntax == "turtle" else \
-            serialize_triples(list(triples), rdf_syntax(syntax), dict(state.prefixes))
+            serialize_triples(list(triples), rdf_syntax(syntax), prefixes)
         response = Response(body, media_type=rdf_syntax(syntax).media_type)
     response.headers["Vary"] = "Accept"
     return response
