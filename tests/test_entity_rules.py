@@ -201,3 +201,20 @@ def test_a_document_page_lists_its_passages_in_text_order(curated_store):
         starts.append(int(rows[0][0].value))
     assert starts == sorted(starts)
     assert data.document_passages != sorted(data.document_passages)  # not by IRI any more
+
+
+def test_a_fact_added_from_domain_knowledge_shows_the_work_it_rests_on(curated_store):
+    """Review r13 F7: the authority of an added fact was only in its note; the record now
+    names it (sg:authority) and the fact's row shows it, linked, beside its mode."""
+    from sarcoma_graph.namespaces import entity_iri
+    from sarcoma_graph.serve.routes.entities import entity_html
+
+    iri = entity_iri("agent", "pazopanib")
+    data = gather(curated_store, iri)
+    assert data is not None
+    label = entity_iri("document", "uspi-pazopanib")
+    targets = [f for f in data.facts if f.property == SG + "hasTarget" and not f.inferred]
+    assert targets and all(f.authorities == (label,) for f in targets)
+    html = entity_html(curated_store, iri, "en", "")
+    assert html is not None
+    assert html.decode().count('from</span> <a href="/id/document/uspi-pazopanib"') == len(targets)

@@ -245,6 +245,9 @@ def _provenance(view: View, fact: Fact) -> str:
         bits.append('<span class="muted">the fact it mirrors:</span> ' + view.badge(fact.mode, "mode"))
     elif fact.mode:
         bits.append(view.badge(fact.mode, "mode"))
+    if fact.authorities:  # the published work a curator's addition rests on
+        bits.append('<span class="muted">from</span> '
+                    + ", ".join(view.link(a) for a in fact.authorities))
     for passage in fact.passages:
         quote = view.data.quotes.get(passage)
         if quote:

@@ -31,13 +31,13 @@ _IN = PREFIXES + """SELECT DISTINCT ?s ?p WHERE { ?s ?p <%s>
   FILTER(!isBlank(?s)) FILTER NOT EXISTS { ?s a rdf:Statement }
   FILTER NOT EXISTS { GRAPH <SERVICE> { ?s ?p <%s> } } } ORDER BY ?p ?s LIMIT 600""".replace(
     "SERVICE", SERVICE_GRAPH)
-_RECORDS = PREFIXES + """SELECT ?r ?p ?o ?mode ?passage WHERE { ?r rdf:subject <%s> ;
+_RECORDS = PREFIXES + """SELECT ?r ?p ?o ?mode ?passage ?authority WHERE { ?r rdf:subject <%s> ;
   rdf:predicate ?p ; rdf:object ?o OPTIONAL { ?r sg:assertionMode ?mode }
-  OPTIONAL { ?r sg:restsOn ?passage } } ORDER BY ?r"""
+  OPTIONAL { ?r sg:restsOn ?passage } OPTIONAL { ?r sg:authority ?authority } } ORDER BY ?r"""
 #: the curation record of one fact (subject, predicate, object): what an inverse fact mirrors
-_RECORD_OF = PREFIXES + """SELECT ?r ?mode ?passage WHERE { ?r rdf:subject <%s> ;
+_RECORD_OF = PREFIXES + """SELECT ?r ?mode ?passage ?authority WHERE { ?r rdf:subject <%s> ;
   rdf:predicate <%s> ; rdf:object <%s> OPTIONAL { ?r sg:assertionMode ?mode }
-  OPTIONAL { ?r sg:restsOn ?passage } } ORDER BY ?r"""
+  OPTIONAL { ?r sg:restsOn ?passage } OPTIONAL { ?r sg:authority ?authority } } ORDER BY ?r"""
 _LABELS = PREFIXES + """SELECT ?x ?l WHERE { VALUES ?x { %s }
   { ?x rdfs:label ?l } UNION { ?x skos:prefLabel ?l } }"""
 _PASSAGES = PREFIXES + """SELECT ?passage ?exact ?prefix ?suffix ?doc WHERE {
@@ -82,6 +82,8 @@ class Fact:
     #: an inferred inverse (or symmetric) fact: ``mode``, ``record`` and ``passages`` are
     #: those of the fact it mirrors
     mirrored: bool = False
+    #: the published works a fact added from domain knowledge rests on (``sg:authority``)
+    authorities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,20 +131,24 @@ def _facts(store: Store, iri: str) -> list[Fact]:
         p, o, g = term_text(row["p"]), row["o"], term_text(row["g"])
         key = (p, str(o))
         by_key.setdefault(key, (p, o, []))[2].append(g)
-    records: dict[tuple[str, str], tuple[str, str | None, list[str]]] = {}
+    records: dict[tuple[str, str], tuple[str, str | None, list[str], list[str]]] = {}
     for row in _rows(store, _RECORDS % iri):
         key = (term_text(row["p"]), str(row["o"]))
         mode = row.get("mode")
-        entry = records.setdefault(key, (term_text(row["r"]), term_text(mode) if mode else None, []))
+        entry = records.setdefault(key, (term_text(row["r"]), term_text(mode) if mode else None,
+                                         [], []))
         if row.get("passage") is not None:
             entry[2].append(term_text(row["passage"]))
+        if row.get("authority") is not None:
+            entry[3].append(term_text(row["authority"]))
     out: list[Fact] = []
     for key, (p, o, graphs) in sorted(by_key.items()):
         record = records.get(key)
         out.append(Fact(p, o, inferred=all(g == INFERRED for g in graphs),
                         graphs=tuple(sorted(graphs)), mode=record[1] if record else None,
                         record=record[0] if record else None,
-                        passages=tuple(sorted(set(record[2]))) if record else ()))
+                        passages=tuple(sorted(set(record[2]))) if record else (),
+                        authorities=tuple(sorted(set(record[3]))) if record else ()))
     return out
 
 
@@ -259,9 +265,11 @@ def _with_mirrored_records(store: Store, iri: str, facts: list[Fact],
                 mode = rows[0].get("mode")
                 passages = sorted({term_text(r["passage"]) for r in rows
                                    if r.get("passage") is not None})
+                authorities = sorted({term_text(r["authority"]) for r in rows
+                                      if r.get("authority") is not None})
                 fact = replace(fact, mode=term_text(mode) if mode else None,
                                record=term_text(rows[0]["r"]), passages=tuple(passages),
-                               mirrored=True)
+                               mirrored=True, authorities=tuple(authorities))
         out.append(fact)
     return out
 
@@ -297,7 +305,7 @@ def gather(store: Store, iri: str) -> EntityFacts | None:
         | {p for _, p in incoming} | {f.value.value for f in facts
                                       if isinstance(f.value, ox.NamedNode)} \
         | {c for e in ancestors for c in e} | {q.document for q in found.values() if q.document} \
-        | {f.mode for f in facts if f.mode}
+        | {f.mode for f in facts if f.mode} | {a for f in facts for a in f.authorities}
     terms |= {x for parts in rules.values() for x in parts[1:]}
     return EntityFacts(iri, facts, incoming, _labels(store, terms), found, rules, ancestors,
                        doc_passages)
