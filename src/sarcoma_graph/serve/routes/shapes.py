@@ -30,20 +30,28 @@ from sarcoma_graph.serve.state import State
 SHAPES = BASE + "shapes/"
 
 
-def described(triples: Sequence[ox.Triple], iri: str) -> list[ox.Triple]:
+Subject = ox.NamedNode | ox.BlankNode | ox.Triple
+
+
+def by_subject(triples: Sequence[ox.Triple]) -> dict[Subject, list[ox.Triple]]:
+    """The triples grouped by subject (built once, when the routes are made)."""
+    index: dict[Subject, list[ox.Triple]] = {}
+    for triple in triples:
+        index.setdefault(triple.subject, []).append(triple)
+    return index
+
+
+def described(index: dict[Subject, list[ox.Triple]], iri: str) -> list[ox.Triple]:
     """The concise bounded description of the resource ``iri``: its triples, then recursively
     those of every blank node they reach (``iri`` compared as text: any text is safe)."""
-    by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[ox.Triple]] = {}
-    for triple in triples:
-        by_subject.setdefault(triple.subject, []).append(triple)
-    subject = next((s for s in by_subject if isinstance(s, ox.NamedNode) and s.value == iri), None)
+    subject = next((s for s in index if isinstance(s, ox.NamedNode) and s.value == iri), None)
     if subject is None:
         return []
     out: list[ox.Triple] = []
-    todo: list[ox.NamedNode | ox.BlankNode | ox.Triple] = [subject]
-    seen: set[ox.NamedNode | ox.BlankNode | ox.Triple] = {subject}
+    todo: list[Subject] = [subject]
+    seen: set[Subject] = {subject}
     while todo:
-        for triple in by_subject.get(todo.pop(), []):
+        for triple in index.get(todo.pop(), []):
             out.append(triple)
             if isinstance(triple.object, ox.BlankNode) and triple.object not in seen:
                 seen.add(triple.object)
@@ -99,15 +107,17 @@ def _answer(request: Request, state: State, name: str,
     root = str(request.scope.get("root_path", "")).rstrip("/")
     syntax = negotiate(request, {**RDF_OFFERS, HTML: "html"})
     prefixes = used_prefixes([*state.prefixes, ("sgsh", SHAPES)], triples)
-    turtle = serialize_quads([ox.Quad(t.subject, t.predicate, t.object) for t in triples],
-                             rdf_syntax("turtle"), prefixes)  # sorted, lists written as lists
-    if syntax == "html":
-        page = _page(name, list(triples), turtle, root) if name else _index(triples, root)
-        response = Response(page.encode(), media_type=HTML + "; charset=utf-8")
+    if syntax == "html" and not name:
+        response = Response(_index(triples, root).encode(), media_type=HTML + "; charset=utf-8")
+    elif syntax in ("html", "turtle"):  # the canonical writer: sorted, lists written as lists
+        turtle = serialize_quads([ox.Quad(t.subject, t.predicate, t.object) for t in triples],
+                                 rdf_syntax("turtle"), prefixes)
+        response = Response(_page(name, list(triples), turtle, root).encode(),
+                            media_type=HTML + "; charset=utf-8") if syntax == "html" else \
+            Response(turtle, media_type=rdf_syntax("turtle").media_type)
     else:
-        body = turtle if syntax == "turtle" else \
-            serialize_triples(list(triples), rdf_syntax(syntax), prefixes)
-        response = Response(body, media_type=rdf_syntax(syntax).media_type)
+        response = Response(serialize_triples(list(triples), rdf_syntax(syntax), prefixes),
+                            media_type=rdf_syntax(syntax).media_type)
     response.headers["Vary"] = "Accept"
     return response
 
@@ -115,12 +125,13 @@ def _answer(request: Request, state: State, name: str,
 def add_routes(router: APIRouter, shapes: Sequence[ox.Triple]) -> None:
     """``/shapes`` and ``/shapes/{name}`` over the shapes read at start-up (plain ``def``
     routes: serialising runs in a thread, not on the event loop)."""
+    index = by_subject(shapes)
 
     def every_shape(request: Request, state: State) -> Response:
         return _answer(request, state, "", shapes)
 
     def one_shape(request: Request, state: State, name: str) -> Response:
-        triples = described(shapes, SHAPES + name)
+        triples = described(index, SHAPES + name)
         if not triples:
             root = str(request.scope.get("root_path", "")).rstrip("/")
             raise HttpError(404, f"no shape {SHAPES}{name}: see {root}/shapes for the shapes")
