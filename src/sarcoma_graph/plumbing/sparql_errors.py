@@ -52,19 +52,18 @@ _LONG_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})")
 #: The words of SPARQL 1.1's grammar (keywords, built-in functions, aggregates), which a
 #: misspelt word is compared with.
 _GRAMMAR_WORDS = frozenset((
-    "SELECT", "CONSTRUCT", "ASK", "DESCRIBE", "WHERE", "FROM", "NAMED", "PREFIX", "BASE",
-    "DISTINCT", "REDUCED", "AS", "FILTER", "OPTIONAL", "UNION", "MINUS", "GRAPH", "SERVICE",
-    "SILENT", "BIND", "VALUES", "UNDEF", "GROUP", "BY", "HAVING", "ORDER", "ASC", "DESC", "LIMIT",
-    "OFFSET", "EXISTS", "NOT", "IN", "TRUE", "FALSE", "A", "COUNT", "SUM", "MIN", "MAX", "AVG",
-    "SAMPLE", "GROUP_CONCAT", "SEPARATOR", "STR", "LANG", "LANGMATCHES", "DATATYPE", "BOUND",
-    "IRI", "URI", "BNODE", "RAND", "ABS", "CEIL", "FLOOR", "ROUND", "CONCAT", "STRLEN", "UCASE",
-    "LCASE", "ENCODE_FOR_URI", "CONTAINS", "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER",
-    "YEAR", "MONTH", "DAY", "HOURS", "MINUTES", "SECONDS", "TIMEZONE", "TZ", "NOW", "UUID",
-    "STRUUID", "MD5", "SHA1", "SHA256", "SHA384", "SHA512", "COALESCE", "IF", "STRLANG", "STRDT",
-    "SAMETERM", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "SUBSTR",
-    "REPLACE", "INSERT", "DELETE", "DATA", "WITH", "USING", "DEFAULT", "ALL", "LOAD", "CLEAR",
-    "DROP", "CREATE", "ADD", "MOVE", "COPY", "TO", "INTO", "TRIPLE", "SUBJECT", "PREDICATE",
-    "OBJECT", "ISTRIPLE",
+    *_FORMS, *_UPDATES,
+    "WHERE", "FROM", "NAMED", "PREFIX", "BASE", "DISTINCT", "REDUCED", "AS", "FILTER", "OPTIONAL",
+    "UNION", "MINUS", "GRAPH", "SERVICE", "SILENT", "BIND", "VALUES", "UNDEF", "GROUP", "BY",
+    "HAVING", "ORDER", "ASC", "DESC", "LIMIT", "OFFSET", "EXISTS", "NOT", "IN", "TRUE", "FALSE",
+    "A", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT", "SEPARATOR", "STR",
+    "LANG", "LANGMATCHES", "DATATYPE", "BOUND", "IRI", "URI", "BNODE", "RAND", "ABS", "CEIL",
+    "FLOOR", "ROUND", "CONCAT", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI", "CONTAINS",
+    "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES",
+    "SECONDS", "TIMEZONE", "TZ", "NOW", "UUID", "STRUUID", "MD5", "SHA1", "SHA256", "SHA384",
+    "SHA512", "COALESCE", "IF", "STRLANG", "STRDT", "SAMETERM", "ISIRI", "ISURI", "ISBLANK",
+    "ISLITERAL", "ISNUMERIC", "REGEX", "SUBSTR", "REPLACE", "DATA", "USING", "DEFAULT", "ALL",
+    "TO", "INTO", "TRIPLE", "SUBJECT", "PREDICATE", "OBJECT", "ISTRIPLE",
 ))
 #: What may follow the first character of a variable's name, but not be that character.
 _NOT_FIRST_IN_NAME = re.compile("[\u00b7\u0300-\u036f\u203f\u2040]")
