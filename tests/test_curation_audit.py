@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import RDF, RDFS, Literal, Namespace, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import DCTERMS, SKOS
 
 from tests.curated_graph import curated
 
@@ -146,3 +146,19 @@ def test_each_measurement_rests_on_passages_that_give_its_figures():
                 if float(figure) not in quoted:
                     wrong.append(f"{measurement} sg:{name} {figure}")
     assert wrong == [], "figures no passage of the measurement gives:\n" + "\n".join(wrong)
+
+
+def test_a_tumour_type_from_a_french_source_has_a_french_label():
+    """Review r13 F4: "liposarcome dédifférencié" found nothing, because the tumour type had
+    no French label although a source of it is in French. The search finds French names only
+    through labels, so every histotype resting on a passage of a French document has one."""
+    graph = curated()
+    lacking = []
+    for histotype in graph.subjects(RDF.type, SG.Histotype):
+        documents = {graph.value(p, OA.hasSource) for p in graph.objects(histotype, SG.restsOn)}
+        french_source = any(Literal("fr") in set(graph.objects(d, DCTERMS.language)) for d in documents)
+        french_labels = [label for label in graph.objects(histotype, RDFS.label)
+                         if isinstance(label, Literal) and label.language == "fr"]
+        if french_source and not french_labels:
+            lacking.append(str(histotype))
+    assert lacking == [], "no French label:\n" + "\n".join(sorted(lacking))

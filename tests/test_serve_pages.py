@@ -238,6 +238,27 @@ def test_a_misspelled_search_offers_close_spellings(server):
     assert "close-spellings" not in nothing.text
 
 
+def test_a_search_of_several_words_matches_them_word_by_word(server):
+    """Review r13 F4: a two-word query whose words are all in a label, in another order or
+    misspelt, got no close spellings (the whole text was compared with whole labels only)."""
+    page = httpx.get(server.url + "/search", params={"q": "sarcoma synoviall"}, headers=BROWSER,
+                     timeout=30)
+    close = page.text.split('<ul id="close-spellings">', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'href="([^"]+)"', close)
+    assert links[0] == "/id/histotype/synovial-sarcoma", links
+    assert "/id/histotype/ewing-sarcoma" not in links  # one word of two is not enough
+
+
+def test_a_search_finding_nothing_says_what_the_graph_covers(server):
+    """Review r13 F4: a search for a disease the graph lacks offered other sarcomas, as if the
+    name were misspelt. The page now says what the graph holds, with links to the lists."""
+    nothing = httpx.get(server.url + "/search", params={"q": "zqxwvut"}, headers=BROWSER, timeout=30)
+    scope = nothing.text.split('<p id="search-scope">', 1)[1].split("</p>", 1)[0]
+    assert 'href="/ontology/Histotype"' in scope and 'href="/ontology/Drug"' in scope
+    found = httpx.get(server.url + "/search", params={"q": "chordoma"}, headers=BROWSER, timeout=30)
+    assert 'id="search-scope"' not in found.text
+
+
 def test_a_client_taking_only_html_gets_the_page_not_406(server):
     """Review r11 F16, again in r12: Accept: text/html alone on a named query gave 406."""
     response = httpx.get(server.url + "/queries/agents-for-histotype",

@@ -151,17 +151,41 @@ def _words(store: Store) -> dict[str, list[Hit]]:
 
 def close_spellings(store: Store, text: str, limit: int = 15) -> list[Hit]:
     """Run in a worker when :func:`search` found nothing: entities with a label, or a word of
-    a label, spelled close to ``text`` ("imatnib" → imatinib), closest first."""
+    a label, spelled close to ``text`` ("imatnib" → imatinib), closest first. A text of several
+    words also matches word by word ("liposarcome dedifferencie" → the entity whose label has
+    both words), the entities matching the most of its words first."""
     query = fold(text.strip())
     if len(query) < 4:
         return []
     labels = _words(store)
-    out: list[Hit] = []
-    for close in difflib.get_close_matches(query, labels, n=limit, cutoff=0.8):
-        for hit in labels[close]:
-            if hit.iri not in {h.iri for h in out}:
-                out.append(hit)
-    return out[:limit]
+    out: list[Hit] = [hit for close in difflib.get_close_matches(query, labels, n=limit, cutoff=0.8)
+                      for hit in labels[close]]
+    words = [word for word in dict.fromkeys(query.split()) if len(word) >= 4]
+    if len(words) > 1:
+        out += _word_by_word(labels, words, limit)
+    unique: dict[str, Hit] = {}
+    for hit in out:
+        unique.setdefault(hit.iri, hit)
+    return list(unique.values())[:limit]
+
+
+def _word_by_word(labels: dict[str, list[Hit]], words: list[str], limit: int) -> list[Hit]:
+    """Entities having a label word close to each of ``words``: the most words matched first,
+    then the closest spelling; an entity that matches a single word of several is left out."""
+    matched: dict[str, set[str]] = {}
+    score: dict[str, float] = {}
+    first: dict[str, Hit] = {}
+    for word in words:
+        for close in difflib.get_close_matches(word, labels, n=limit, cutoff=0.8):
+            ratio = difflib.SequenceMatcher(None, word, close).ratio()
+            for hit in labels[close]:
+                first.setdefault(hit.iri, hit)
+                if word not in matched.setdefault(hit.iri, set()):
+                    matched[hit.iri].add(word)
+                    score[hit.iri] = score.get(hit.iri, 0.0) + ratio
+    ranked = sorted((iri for iri in matched if len(matched[iri]) > 1),
+                    key=lambda iri: (-len(matched[iri]), -score[iri], iri))
+    return [first[iri] for iri in ranked]
 
 
 def hit_json(hit: Hit, root: str) -> dict[str, object]:
@@ -186,4 +210,18 @@ def results_page(text: str, hits: list[Hit], root: str, close: list[Hit] | None 
         links = "".join(f'<li><a href="{escape(href(h.iri, root) or h.iri)}" '
                         f'lang="{escape(h.language)}">{escape(h.label)}</a></li>' for h in close)
         body += f'<h2>Close spellings</h2><ul id="close-spellings">{links}</ul>'
+    if not hits:
+        body += _scope_note(root, bool(close))
     return document(f"Search: {text}", body, root)
+
+
+def _scope_note(root: str, close: bool) -> str:
+    """Why a search can find nothing: the graph holds only what its sources discuss (review
+    r13 F4: a 0-match search for an absent disease offered other sarcomas, as if misspelt)."""
+    ontology = escape(root) + "/ontology/"
+    return ('<p id="search-scope">' + ("If the close spellings are other things, what you "
+            "searched for is probably not in the graph. " if close else "")
+            + "The graph holds only what its source documents discuss: see every "
+            f'<a href="{ontology}Histotype">tumour type</a>, '
+            f'<a href="{ontology}Drug">agent</a>, <a href="{ontology}Gene">gene</a> and '
+            f'<a href="{ontology}Document">source document</a> it has.</p>')

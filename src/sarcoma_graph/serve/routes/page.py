@@ -124,7 +124,8 @@ def dataset_about(counts: VoidStats, root: str) -> str:
                     for n, c in picked if c)
     return (f'<section id="sg-dataset"><p>The '
             "systemic treatment of soft-tissue sarcomas, curated fact by fact from a French review "
-            "(2025) and the IMPRESARC cohort, each fact with the passage it rests on. "
+            "(2025) and the IMPRESARC cohort, each fact with the passage it rests on "
+            f'(<a href="{escape(root)}/ontology/Document">the source documents</a>). '
             f"{counts.triples} triples, {counts.entities} entities, {len(counts.classes)} classes, "
             f"{len(counts.data_graphs)} named graphs of data"
             + (" (and one that describes them: VoID, examples, prefixes). "
