@@ -162,3 +162,19 @@ def test_a_tumour_type_from_a_french_source_has_a_french_label():
         if french_source and not french_labels:
             lacking.append(str(histotype))
     assert lacking == [], "no French label:\n" + "\n".join(sorted(lacking))
+
+
+def test_an_hla_restriction_is_written_as_its_cited_work_writes_it():
+    """Review r13 F13: lete-cel's alleles were written as P groups (HLA-A*02:05P) although the
+    trial eligibility its notes cite lists alleles (*02:05). The citation is the part of each
+    record's note after the first ": "; the value's allele must appear there as written, with
+    its P suffix if and only if the value has one."""
+    graph = curated()
+    wrong = []
+    for record in graph.subjects(RDF.predicate, SG.hlaRestriction):
+        value = str(graph.value(record, RDF.object))
+        citation = str(graph.value(record, SG.curatorNote)).split(": ", 1)[1]
+        allele = value.split("*", 1)[1]
+        if not re.search(re.escape("*" + allele) + r"(?!P)", citation):
+            wrong.append(f"{value}: {citation}")
+    assert wrong == [], "not as the cited work writes it:\n" + "\n".join(wrong)
