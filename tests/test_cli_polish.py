@@ -53,6 +53,21 @@ def test_choices_are_the_metavars():
     assert "oxigraph" in serve_help and "rdflib was retired" in serve_help  # the one backend
 
 
+def test_a_query_needing_an_absent_graph_says_so_and_claims_nothing(built):
+    """Review r15 F4: without the CIViC graph, civic-curated-claims-without-support listed all
+    46 curated claims as unsupported, with no word on the command line. Now the answer is empty
+    and stderr names the missing graph; a query that needs nothing prints no such note."""
+    result = run("query", "civic-curated-claims-without-support", "--format", "csv", *built)
+    assert result.returncode == 0, result.stderr
+    assert list(csv.reader(io.StringIO(result.stdout))) == [
+        ["statement", "label", "agent", "tumour", "disputes"]]
+    note = " ".join(result.stderr.split())
+    assert "needs the named graph civic, which the dataset does not hold" in note
+    assert "sarcoma-graph import civic" in note
+    plain = run("query", "impresarc-outcomes", "--format", "csv", *built)
+    assert plain.returncode == 0 and "needs the named graph" not in plain.stderr
+
+
 def test_query_list_names_every_query_in_full(built):
     result = run("query", "--list", *built)
     assert result.returncode == 0, result.stderr

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sarcoma_graph.catalogue import NamedQuery
     from sarcoma_graph.plumbing.formats import RdfSyntax
     from sarcoma_graph.project import Project
-    from sarcoma_graph.store import QueryError
+    from sarcoma_graph.store import QueryError, Store
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
 
@@ -83,6 +83,20 @@ def query_cmd(
     except QueryError as error:
         raise _in_file(named, text, error) from None
     _print_result(result, fmt)
+    _note_missing_graphs(store, named)
+
+
+def _note_missing_graphs(store: Store, named: NamedQuery) -> None:
+    """On stderr, after the answer: the graphs the query needs (``#+ needs:``) that the dataset
+    lacks, so that an empty or partial answer is not read as a finding (review r15 F4)."""
+    from sarcoma_graph.namespaces import graph_iri
+
+    lacking = [name for name in named.needs
+               if not store.query(f"ASK {{ GRAPH <{graph_iri(name)}> {{ ?s ?p ?o }} }}").boolean]
+    if lacking:
+        err.print(f"note: {named.name} needs the named graph {' and '.join(lacking)}, which the "
+                  "dataset does not hold: its answer is empty or incomplete. Add CIViC with "
+                  "`sarcoma-graph import civic DIR`, then `build`.", soft_wrap=True)
 
 
 def _in_file(named: NamedQuery, sent: str, error: QueryError) -> InputError:
