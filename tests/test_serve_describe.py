@@ -3,6 +3,7 @@ examples and as REST routes, and the OpenAPI document."""
 
 from __future__ import annotations
 
+import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -26,6 +27,7 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SCHEMA = Namespace("https://schema.org/")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 RDFLIB_FORMAT = {"text/turtle": "turtle", "application/rdf+xml": "xml",
                  "application/ld+json": "json-ld", "application/n-triples": "nt"}
@@ -77,7 +79,6 @@ def test_service_description_follows_base_url_and_options(serve_project):
     with serving(serve_project, "--base-url", "https://example.org/sg/", "--service-allow",
                  "http://127.0.0.1:9/sparql", "--enable-updates",
                  env={"SARCOMA_GRAPH_UPDATE_TOKEN": "t"}) as server:
-        import httpx
 
         response = httpx.get(server.sparql, headers={"accept": "text/turtle"})
         graph = rdflib.Graph().parse(data=response.content, format="turtle")
@@ -90,6 +91,33 @@ def test_service_description_follows_base_url_and_options(serve_project):
         void_graph = rdflib.Graph().parse(data=void.content, format="turtle")
         assert URIRef("https://example.org/sg/sparql") in set(
             void_graph.objects(None, VOID.sparqlEndpoint))
+
+
+def test_void_says_which_release_it_serves_and_where_each_graph_downloads(client, server):
+    """Review r15 F3: the endpoint's VoID had no version and no dump, and the release's version
+    IRI redirected to a description that never named it. Now it gives the version, the dataset
+    it is a version of (which has the release's version IRI as a version), and a dump per graph
+    that gives the graph with as many triples as counted."""
+    from sarcoma_graph import __version__
+
+    graph = fetch_graph(client, "/.well-known/void")
+    dataset = URIRef("https://w3id.org/sarcoma-graph/void/dataset")
+    release = URIRef(f"https://w3id.org/sarcoma-graph/releases/{__version__}/dataset")
+    assert str(graph.value(dataset, DCAT.version)) == __version__
+    abstract = graph.value(dataset, DCTERMS.isVersionOf)
+    assert abstract == URIRef("https://w3id.org/sarcoma-graph/dataset")
+    assert (abstract, DCTERMS.hasVersion, release) in graph
+    redirect = client.get(f"/releases/{__version__}/dataset", follow_redirects=False)
+    assert redirect.status_code == 303 and redirect.headers["location"] == "/.well-known/void"
+    subsets = list(graph.objects(dataset, VOID.subset))
+    assert subsets
+    for subset in subsets:
+        dump = str(graph.value(subset, VOID.dataDump))
+        assert dump.startswith(server.url + "/rdf-graph-store?graph="), dump
+        answer = httpx.get(dump, headers={"accept": "application/n-triples"}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        triples = rdflib.Graph().parse(data=answer.content, format="nt")
+        assert len(triples) == integer(graph, subset, VOID.triples), dump
 
 
 @pytest.mark.parametrize("accept", list(RDFLIB_FORMAT))

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from sarcoma_graph import __version__
 from sarcoma_graph.namespaces import BASE, GRAPH, ID, SERVICE_GRAPH, VOID_EXT, W3C_PREFIXES
 from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.negotiation import HTML, RDF_OFFERS, prefers_html
@@ -32,6 +34,8 @@ from sarcoma_graph.serve.statistics import VoidStats, integer, stats
 VOID = W3C_PREFIXES["void"]
 DCTERMS = W3C_PREFIXES["dcterms"]
 SD = W3C_PREFIXES["sd"]
+DCAT = W3C_PREFIXES["dcat"]
+OWL = W3C_PREFIXES["owl"]
 RDF_TYPE = ox.NamedNode(W3C_PREFIXES["rdf"] + "type")
 DATASET = BASE + "void/dataset"
 
@@ -68,6 +72,7 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
            ox.Triple(d, p("entities"), integer(stats.entities)),
            ox.Triple(d, p("classes"), integer(len(stats.classes))),
            ox.Triple(d, p("properties"), integer(len(stats.properties)))]
+    out += version_triples(d)
     out += [ox.Triple(d, p("vocabulary"), ox.NamedNode(v)) for v in vocabularies(stats)]
     for kind, link, member, count, rows in (
             ("class", "classPartition", "class", "entities", stats.classes),
@@ -78,7 +83,8 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
             out += [ox.Triple(d, p(link), node), ox.Triple(node, p(count), integer(n))]
             if kind == "graph":
                 out += [ox.Triple(node, RDF_TYPE, p("Dataset")),
-                        ox.Triple(node, ox.NamedNode(SD + "name"), ox.NamedNode(iri))]
+                        ox.Triple(node, ox.NamedNode(SD + "name"), ox.NamedNode(iri)),
+                        ox.Triple(node, p("dataDump"), ox.NamedNode(graph_dump(endpoint, iri)))]
             else:
                 out.append(ox.Triple(node, p(member), ox.NamedNode(iri)))
     out += _nested_partitions(stats)
@@ -86,6 +92,22 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
         out.append(ox.Triple(d, ox.NamedNode(DCTERMS + "description"),
                              ox.Literal(note(stats), language="en")))
     return out
+
+
+def version_triples(dataset: ox.NamedNode) -> list[ox.Triple]:
+    """Which release the served data is (review r15 F3: the endpoint could not say): its
+    version, as the release's VoID gives it, the dataset it is a version of, and that
+    dataset's version IRI for this release (which the server resolves to this description)."""
+    return [ox.Triple(dataset, ox.NamedNode(DCAT + "version"), ox.Literal(__version__)),
+            ox.Triple(dataset, ox.NamedNode(OWL + "versionInfo"), ox.Literal(__version__)),
+            ox.Triple(dataset, ox.NamedNode(DCTERMS + "isVersionOf"), ox.NamedNode(BASE + "dataset")),
+            ox.Triple(ox.NamedNode(BASE + "dataset"), ox.NamedNode(DCTERMS + "hasVersion"),
+                      ox.NamedNode(f"{BASE}releases/{__version__}/dataset"))]
+
+
+def graph_dump(endpoint: str, graph: str) -> str:
+    """The URL that gives one named graph as a file: the Graph Store beside the endpoint."""
+    return f"{endpoint.rsplit('/', 1)[0]}/rdf-graph-store?graph={quote(graph, safe='')}"
 
 
 def vocabularies(stats: VoidStats) -> list[str]:
