@@ -131,6 +131,46 @@ def test_export_to_an_unwritable_path_is_a_message(built, tmp_path, output):
     assert_message(result, target, "cannot write")
 
 
+def test_export_follows_a_link_and_writes_through_a_pipe(built, tmp_path):
+    """Review r15 H2: the atomic rename replaced a symbolic link, a named pipe (its reader got
+    nothing) and, as root, /dev/full by a regular file, and said it wrote there."""
+    import threading
+
+    real = tmp_path / "real.ttl"
+    real.write_text("keep me until replaced")
+    link = tmp_path / "link.ttl"
+    link.symlink_to(real.name)
+    result = run("export", *at(built), "-o", str(link), "-q")
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and real.stat().st_size > 100_000
+    pipe = tmp_path / "pipe.ttl"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()))
+    reader.start()
+    result = run("export", *at(built), "-o", str(pipe), "-q")
+    reader.join(timeout=60)
+    assert result.exit_code == 0, result.output
+    assert pipe.is_fifo() and got and got[0] == real.read_bytes()
+
+
+def test_export_to_a_full_device_is_a_message_and_keeps_the_device(built):
+    full = Path("/dev/full")
+    if not full.exists():
+        pytest.skip("this system has no /dev/full")
+    result = run("export", *at(built), "-o", str(full))
+    assert_message(result, "/dev/full", "cannot write")
+    assert full.is_char_device()
+
+
+def test_export_to_dash_writes_standard_output(built, tmp_path):
+    result = subprocess.run([str(Path(sys.executable).with_name("sarcoma-graph")), "export",
+                             *at(built), "-o", "-", "-f", "ntriples"], capture_output=True,
+                            cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(b"\n") > 1000 and not (tmp_path / "-").exists()
+
+
 def test_export_with_an_unwritable_home(built, tmp_path):
     home = tmp_path / "home"
     home.mkdir()

@@ -185,7 +185,8 @@ def export_cmd(
                                      metavar="turtle|ntriples|nquads|trig|jsonld|rdfxml",
                                      help="turtle, ntriples, nquads, trig, jsonld, rdfxml")]
     = "turtle",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")]
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="File to write (default, or -: stdout).")]
     = None,
     graph: Annotated[list[str] | None, typer.Option("--graph", "-g", metavar="NAME|IRI",
                                                      help="Named graph (repeatable): "
@@ -203,6 +204,8 @@ def export_cmd(
     from sarcoma_graph.namespaces import prefix_map
 
     proj = project(root, build_dir)
+    if output == Path("-"):  # the usual spelling of standard output (rapper, riot, curl)
+        output = None
     if release is None and store_url is None and _syntax(fmt).name == "turtle":
         chosen = _saved_graphs(proj, graph)
         if chosen is not None:  # streamed from the saved file: no store to load or open

@@ -10,6 +10,8 @@ import contextlib
 import glob
 import os
 import re
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -121,14 +123,15 @@ def remove_stale_temp_files(path: Path) -> list[Path]:
     removed = []
     for tmp in path.parent.glob(f"{glob.escape(_temp_prefix(path))}*{_TEMP_SUFFIX}"):
         pid = tmp.name[len(_temp_prefix(path)):].split(".", 1)[0]
-        if pid.isdigit() and _alive(int(pid)):
+        if pid.isdigit() and process_alive(int(pid)):
             continue
         tmp.unlink(missing_ok=True)
         removed.append(tmp)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs (someone else's counts)."""
     if pid == os.getpid():
         return True
     try:
@@ -144,8 +147,17 @@ def _alive(pid: int) -> bool:
 def atomic_output(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
 
-    A folder that cannot be created or written is an :class:`InputError` naming ``path``.
+    A symbolic link is followed: the file it points to is replaced, not the link. An existing
+    output that is not a regular file (a named pipe, ``/dev/stdout``, a device, a process
+    substitution's ``/dev/fd/N``) is written through once the block succeeds, never replaced
+    (review r15 H2: a rename destroyed them). A folder that cannot be created or written is an
+    :class:`InputError` naming ``path``.
     """
+    if _special_file(path):
+        with _written_through(path) as tmp:
+            yield tmp
+        return
+    path = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_dir():
@@ -165,6 +177,32 @@ def atomic_output(path: Path) -> Iterator[Path]:
         with tmp.open("rb+") as stream:
             os.fsync(stream.fileno())
         tmp.replace(path)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _special_file(path: Path) -> bool:
+    """Whether ``path`` (its links followed) exists and is neither a regular file nor a folder."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+@contextlib.contextmanager
+def _written_through(path: Path) -> Iterator[Path]:
+    """Yield a temporary file; when the block succeeds, copy it into ``path`` (opened for
+    writing in place, as a shell redirection does). Nothing reaches ``path`` on failure."""
+    handle, name = tempfile.mkstemp(prefix="sarcoma-graph-output.", suffix=_TEMP_SUFFIX)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with tmp.open("rb") as source, path.open("wb") as target:
+            shutil.copyfileobj(source, target, 1 << 20)
     except OSError as error:
         raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
     finally:
