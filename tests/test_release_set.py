@@ -182,3 +182,62 @@ def test_unreleased_changelog_entries_are_counted(tmp_path: Path):
     assert unreleased_notes(changelog) == 2
     changelog.write_text("# Changelog\n\n## [Unreleased]\n\n## [0.2.0] - 2026-11-29\n- old\n")
     assert unreleased_notes(changelog) == 0
+
+
+# --- where a release may be written (review r15 H3, M1, L1) --------------------------------
+
+def _release_into(store, target: Path, tmp_path: Path) -> list[Path]:
+    from sarcoma_graph.namespaces import prefix_map
+    from sarcoma_graph.project import Project
+    from sarcoma_graph.release import write_release
+
+    project = Project.discover(Path(__file__).resolve().parents[1], build_dir=tmp_path / "build")
+    return write_release(store, project, target, prefix_map(), [])
+
+
+def test_a_folder_that_is_not_a_release_is_refused_and_kept(curated_store, tmp_path):
+    """H3: a folder of the user's was deleted whole, exit 0. Now it is refused, untouched."""
+    mine = tmp_path / "mywork"
+    (mine / "sub").mkdir(parents=True)
+    (mine / "thesis.txt").write_text("draft")
+    with pytest.raises(InputError, match="is not a release set"):
+        _release_into(curated_store, mine, tmp_path)
+    assert (mine / "thesis.txt").read_text() == "draft" and (mine / "sub").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mywork"]  # no work folder left
+
+
+def test_a_previous_release_is_replaced_but_not_one_with_a_file_added(curated_store, release_dir,
+                                                                     tmp_path):
+    import shutil
+
+    previous = tmp_path / "release"
+    shutil.copytree(release_dir, previous)
+    (previous / "ontology.ttl").write_text("# an older set's file, listed in its SHA256SUMS\n")
+    files = _release_into(curated_store, previous, tmp_path)
+    assert (previous / "ontology.ttl").read_text() == (release_dir / "ontology.ttl").read_text()
+    assert {p.name for p in files} == {p.name for p in release_dir.iterdir()}
+    (previous / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="notes.txt"):
+        _release_into(curated_store, previous, tmp_path)
+    assert (previous / "notes.txt").read_text() == "mine"
+
+
+def test_a_path_through_a_file_is_a_message(curated_store, tmp_path):
+    """M1: a release under a file was a traceback and exit 1."""
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(InputError, match="cannot write"):
+        _release_into(curated_store, tmp_path / "afile" / "rel", tmp_path)
+
+
+def test_the_work_folder_of_a_killed_release_is_removed_by_the_next(curated_store, tmp_path):
+    """L1: a release stopped by SIGTERM left its hidden work folder, and they piled up."""
+    import subprocess
+
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    stale = tmp_path / f".rel.release-{finished.pid}.abcd1234"
+    stale.mkdir()
+    (stale / "void.ttl").write_text("half a release")
+    _release_into(curated_store, tmp_path / "rel", tmp_path)
+    assert not stale.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rel"]

@@ -19,8 +19,10 @@ the end, so a failure leaves any previous release untouched.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -51,7 +53,7 @@ from sarcoma_graph.namespaces import (
 )
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.plumbing.oxterms import text
-from sarcoma_graph.plumbing.rdfio import folder_quads
+from sarcoma_graph.plumbing.rdfio import folder_quads, process_alive
 from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store
 
@@ -156,12 +158,14 @@ def _checksums(out: Path) -> None:
 
 def write_release(store: Store, project: Project, target: Path, prefixes: Mapping[str, str],
                   catalogue_quads: list[ox.Quad], version: str = __version__) -> list[Path]:
-    """Write the release set into ``target`` atomically; returns the files written."""
+    """Write the release set into ``target`` atomically; returns the files written. ``target``
+    must be new, empty, or a release set written before (it is then replaced whole)."""
     check_version_iri(store, version)
     issued = release_date(project.root / "CHANGELOG.md", version)
     header = tuple(line.format(version=version) for line in HEADER)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    target = target.resolve()  # `release .` gets a name, to put the work beside it
+    check_target(target)
+    tmp = _work_folder(target)
     try:
         all_quads = [q for g in store.named_graphs() for q in store.quads(g)]
         _write_all(tmp, "ontology", list(store.quads(graph_iri("ontology"))), prefixes,
@@ -184,6 +188,59 @@ def write_release(store: Store, project: Project, target: Path, prefixes: Mappin
         _description(tmp, version, issued, len(all_quads), examples, prefixes, header)
         _checksums(tmp)
         _world_readable(tmp)
+        _swap_in(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return sorted(target.iterdir())
+
+
+def check_target(target: Path) -> None:
+    """Refuse a ``target`` the release would destroy (review r15 H3: a folder of the user's
+    was replaced whole): it must be absent, an empty folder, or a release set, whose files are
+    exactly its ``SHA256SUMS`` and the files that lists."""
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise InputError(f"{target}: exists and is not a folder; give a new folder for the release")
+    foreign = not_release_files(target, sorted(target.iterdir()))
+    if not foreign:
+        return
+    names = ", ".join(e.name for e in foreign[:3]) + (", …" if len(foreign) > 3 else "")
+    raise InputError(f"{target}: exists and is not a release set (it holds {names}); give a new "
+                     "or empty folder, or one that `sarcoma-graph release` wrote, which is replaced")
+
+
+def not_release_files(folder: Path, entries: list[Path]) -> list[Path]:
+    """The entries of ``folder`` that are not files of a release set: all of them when it has no
+    readable ``SHA256SUMS``, else those that are not regular files listed there."""
+    sums = folder / "SHA256SUMS"
+    try:
+        listed = {line.split("  ", 1)[1] for line in sums.read_text(encoding="utf-8").splitlines()
+                  if "  " in line}
+    except (OSError, UnicodeDecodeError):
+        return entries
+    return [e for e in entries
+            if not (e.is_file() and not e.is_symlink() and (e.name in listed or e == sums))]
+
+
+def _work_folder(target: Path) -> Path:
+    """A new folder beside ``target`` to write in (its name holds this process's id), after
+    removing those that runs killed before their cleanup left there (review r15 L1)."""
+    prefix = f".{target.name}.release-"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for stale in target.parent.glob(f"{glob.escape(prefix)}*"):
+            pid = stale.name[len(prefix):].split(".", 1)[0]
+            if stale.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+        return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}.", dir=target.parent))
+    except OSError as error:
+        raise InputError(f"{target}: cannot write ({error.strerror or error})") from None
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    """Put the written set in place: renames only, so a reader sees the old set or the new."""
+    try:
         if target.exists():
             old = target.with_name(f".{target.name}.old")
             shutil.rmtree(old, ignore_errors=True)
@@ -192,6 +249,5 @@ def write_release(store: Store, project: Project, target: Path, prefixes: Mappin
             shutil.rmtree(old, ignore_errors=True)
         else:
             tmp.rename(target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return sorted(target.iterdir())
+    except OSError as error:
+        raise InputError(f"{target}: cannot write ({error.strerror or error})") from None

@@ -12,7 +12,8 @@ from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store
 
 TargetArgument = Annotated[Path, typer.Argument(
-    help="Folder to write the release set into (created if missing).", file_okay=False,
+    help="Folder to write the release set into: new, empty, or a release set written before "
+    "(replaced whole).", file_okay=False,
     metavar="DIR")]
 
 
@@ -20,8 +21,10 @@ def release_cmd(target: TargetArgument, root: RootOption = None, build_dir: Buil
                 quiet: QuietOption = False) -> None:
     """Write the release set (every syntax, SSSOM, SPARQL examples, VoID/DCAT, checksums) into DIR."""
     from sarcoma_graph.dataset import load_dataset
+    from sarcoma_graph.release import check_target
 
     proj = project(root, build_dir)
+    check_target(target.resolve())  # before the dataset is loaded: a refusal costs nothing
     write(load_dataset(proj), proj, target, quiet)
 
 
