@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sarcoma_graph.serve.guard import ServiceFailed
+from sarcoma_graph.serve.guard import Refused
 from sarcoma_graph.serve.jobs import QueryJob, UpdateJob, run_query, trial_update
 from sarcoma_graph.store import QueryError
 from sarcoma_graph.store.oxigraph import OxigraphStore
@@ -262,10 +262,17 @@ def test_probe_r11_l5_an_allowed_service_that_fails_is_502_not_400(remote_failin
     assert "redirect" in response.text
 
 
-def test_probe_r11_l5_an_update_whose_allowed_service_fails_is_a_remote_failure(redirecting):
-    update = (f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{redirecting}> {{ ?s ?p ?o }} }}")
-    with pytest.raises(ServiceFailed, match="redirect"):
-        trial_update(OxigraphStore(), UpdateJob(update, service_allow=(redirecting,)))
+def test_an_update_never_calls_a_service_even_an_allowed_one(redirecting):
+    """Review r15 H4: an update was timed in a worker, then run again untimed in the server
+    process under the store lock, so a remote slow on the second call held the lock for as
+    long as it liked. SERVICE in an update is refused before anything runs."""
+    recorded = []
+    store = OxigraphStore()
+    store.update = lambda *args, **kwargs: recorded.append(args)  # type: ignore[method-assign]
+    update = f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{redirecting}> {{ ?s ?p ?o }} }}"
+    with pytest.raises(Refused, match="SERVICE is not allowed in an update"):
+        trial_update(store, UpdateJob(update, service_allow=(redirecting,)))
+    assert recorded == []
 
 
 def test_probe_r11_l5_a_query_fault_beside_a_service_stays_the_querys(redirecting):

@@ -71,6 +71,11 @@ def check(text: str, allowed: tuple[str, ...], update: bool = False) -> Facts:
     if update and facts.load:
         raise Refused("LOAD is not allowed on this endpoint (the server fetches no URL); "
                       "send the data with the Graph Store protocol instead")
+    if update and facts.services:
+        raise Refused("SERVICE is not allowed in an update on this endpoint: an update is run "
+                      "and timed on a copy of the store, then applied to the store, and a remote "
+                      "endpoint need not answer the second time as it did the first; ask the "
+                      "remote in a query, then send its answer as INSERT DATA")
     if facts.ambiguous is not None and _WATCHED.search(unescape(text)):
         line, column = position(text, facts.ambiguous)
         raise Refused(f"the '<' at line {line}, column {column} reads either as an IRI or as "
