@@ -192,3 +192,20 @@ def test_shape_iris_resolve_to_their_description(shapes_client):
     assert 'href="/shapes/GeneShape"' in index
     missing = client.get("/shapes/NoSuchShape", headers={"accept": "text/turtle"})
     assert missing.status_code == 404 and "no shape" in missing.text
+
+
+def test_the_shapes_are_written_once_per_syntax_and_revalidate(shapes_client):
+    """Review r15 M5: /shapes was serialised afresh on every request, with no ETag, so a
+    client polling it slowed everyone. Now a second request is the same bytes under a strong
+    ETag, a revalidation is 304, and each syntax has its own tag."""
+    client = shapes_client
+    first = client.get("/shapes", headers={"accept": "text/turtle"})
+    tag = first.headers.get("etag", "")
+    assert first.status_code == 200 and tag.startswith('"'), first.headers
+    again = client.get("/shapes", headers={"accept": "text/turtle"})
+    assert again.content == first.content and again.headers["etag"] == tag
+    unchanged = client.get("/shapes", headers={"accept": "text/turtle", "if-none-match": tag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    ntriples = client.get("/shapes", headers={"accept": "application/n-triples"})
+    assert ntriples.status_code == 200 and ntriples.headers["etag"] != tag
+    assert "Accept" in first.headers["vary"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+import anyio
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -22,6 +23,7 @@ from sarcoma_graph.namespaces import BASE, RDF, RDFS, SH
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.plumbing.oxterms import text
 from sarcoma_graph.plumbing.results import serialize_triples
+from sarcoma_graph.serve.answer import cached
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.negotiation import HTML, RDF_OFFERS, negotiate
 from sarcoma_graph.serve.pages.layout import document
@@ -101,41 +103,47 @@ def used_prefixes(prefixes: Sequence[tuple[str, str]],
     return {name: space for name, space in prefixes if any(i.startswith(space) for i in iris)}
 
 
-def _answer(request: Request, state: State, name: str,
-            triples: Sequence[ox.Triple]) -> Response:
-    """The shape ``name`` (or every shape, ``name`` empty) in the syntax negotiated."""
+async def _answer(request: Request, state: State, name: str,
+                  triples: Sequence[ox.Triple]) -> Response:
+    """The shape ``name`` (or every shape, ``name`` empty) in the syntax negotiated: written in
+    a thread once per syntax and kept in the answer cache, with an ``ETag`` (review r15 M5:
+    every request serialised the 93 KB afresh beside the event loop)."""
     root = str(request.scope.get("root_path", "")).rstrip("/")
     syntax = negotiate(request, {**RDF_OFFERS, HTML: "html"})
-    prefixes = used_prefixes([*state.prefixes, ("sgsh", SHAPES)], triples)
+    media_type = HTML + "; charset=utf-8" if syntax == "html" else rdf_syntax(syntax).media_type
+    prefixes = tuple(state.prefixes)
+
+    async def produce() -> bytes:
+        return await anyio.to_thread.run_sync(_body, syntax, name, triples, root, prefixes)
+
+    return await cached(request, state, ("shapes", name, root), media_type, produce)
+
+
+def _body(syntax: str, name: str, triples: Sequence[ox.Triple], root: str,
+          known: Sequence[tuple[str, str]]) -> bytes:
+    prefixes = used_prefixes([*known, ("sgsh", SHAPES)], triples)
     if syntax == "html" and not name:
-        response = Response(_index(triples, root).encode(), media_type=HTML + "; charset=utf-8")
-    elif syntax in ("html", "turtle"):  # the canonical writer: sorted, lists written as lists
+        return _index(triples, root).encode()
+    if syntax in ("html", "turtle"):  # the canonical writer: sorted, lists written as lists
         turtle = serialize_quads([ox.Quad(t.subject, t.predicate, t.object) for t in triples],
                                  rdf_syntax("turtle"), prefixes)
-        response = Response(_page(name, list(triples), turtle, root).encode(),
-                            media_type=HTML + "; charset=utf-8") if syntax == "html" else \
-            Response(turtle, media_type=rdf_syntax("turtle").media_type)
-    else:
-        response = Response(serialize_triples(list(triples), rdf_syntax(syntax), prefixes),
-                            media_type=rdf_syntax(syntax).media_type)
-    response.headers["Vary"] = "Accept"
-    return response
+        return _page(name, list(triples), turtle, root).encode() if syntax == "html" else turtle
+    return serialize_triples(list(triples), rdf_syntax(syntax), prefixes)
 
 
 def add_routes(router: APIRouter, shapes: Sequence[ox.Triple]) -> None:
-    """``/shapes`` and ``/shapes/{name}`` over the shapes read at start-up (plain ``def``
-    routes: serialising runs in a thread, not on the event loop)."""
+    """``/shapes`` and ``/shapes/{name}`` over the shapes read at start-up."""
     index = by_subject(shapes)
 
-    def every_shape(request: Request, state: State) -> Response:
-        return _answer(request, state, "", shapes)
+    async def every_shape(request: Request, state: State) -> Response:
+        return await _answer(request, state, "", shapes)
 
-    def one_shape(request: Request, state: State, name: str) -> Response:
+    async def one_shape(request: Request, state: State, name: str) -> Response:
         triples = described(index, SHAPES + name)
         if not triples:
             root = str(request.scope.get("root_path", "")).rstrip("/")
             raise HttpError(404, f"no shape {SHAPES}{name}: see {root}/shapes for the shapes")
-        return _answer(request, state, name, triples)
+        return await _answer(request, state, name, triples)
 
     for path, handler in (("/shapes", every_shape), ("/shapes/{name}", one_shape)):
         router.add_api_route(path, handler, methods=["GET", "HEAD"], response_class=Response,
