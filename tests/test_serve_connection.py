@@ -250,3 +250,49 @@ def test_an_answer_the_client_does_not_read_is_dropped_after_the_send_timeout(se
         reader = httpx.get(server.sparql, params={"query": query}, headers={"accept": "text/csv"},
                            timeout=60)
         assert reader.status_code == 200 and len(reader.content) > size
+
+
+class _Transport:
+    """What the send check reads of a transport: the bytes it holds, and whether it was aborted."""
+
+    def __init__(self, held: int) -> None:
+        self.held, self.aborted = held, False
+
+    def get_write_buffer_size(self) -> int:
+        return self.held
+
+    def is_closing(self) -> bool:
+        return self.aborted
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+class _Loop:
+    def call_later(self, delay, callback):
+        return type("Timer", (), {"cancel": lambda self: None})()
+
+
+@pytest.mark.parametrize(("held", "rate", "aborted"), [
+    (140_000_000, 2048, True),      # probe r15 H1: 2 KB a second on a 140 MB answer
+    (140_000_000, 300_000, False),  # taken within ANSWER_HOLD_SECONDS
+    (200_000, 2048, False),         # a small answer: the 1 KB floor
+    (200_000, 512, True),
+])
+def test_the_rate_a_held_answer_must_drain_at_grows_with_its_size(held, rate, aborted):
+    """Probe r15 H1: a client reading 2 KB a second passed the 1 KB floor and held a 140 MB
+    answer in the server for hours. The rate needed is the held size over ANSWER_HOLD_SECONDS,
+    and never under SEND_BYTES_PER_SECOND."""
+    import logging
+
+    from sarcoma_graph.serve.connection import GuardedProtocol
+
+    protocol = GuardedProtocol.__new__(GuardedProtocol)
+    transport = _Transport(held)
+    protocol.transport, protocol.loop = transport, _Loop()  # type: ignore[assignment]
+    protocol.flow = type("Flow", (), {"pause_writing": lambda self: None})()
+    protocol.logger, protocol.client, protocol.cycle = logging.getLogger("t"), None, None
+    protocol.pause_writing()
+    transport.held -= rate * protocol.send_seconds  # what the client took until the check
+    protocol._send_check()
+    assert transport.aborted is aborted

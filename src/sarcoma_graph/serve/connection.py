@@ -14,9 +14,11 @@ header line, or announces a body and never sends it, is held open for ever (slow
   and a head over ``HEAD_BYTES`` gets ``431``, instead of uvicorn's bare 400;
 - a method no HTTP parser knows gets ``501 Not Implemented``;
 - an answer the client does not read is not kept for ever: while the transport holds more than
-  its high-water mark, each ``send_seconds`` it must have taken at least
-  :data:`SEND_BYTES_PER_SECOND` on average, or the connection is aborted and the answer's
-  memory freed (a client that never read held 100 MB answers in the server, probe r13 H2).
+  its high-water mark, each ``send_seconds`` the client must have taken, on average, at least
+  :data:`SEND_BYTES_PER_SECOND` and enough to take what was held within
+  :data:`ANSWER_HOLD_SECONDS`, or the connection is aborted and the answer's memory freed (a
+  client that never read held 100 MB answers in the server, probe r13 H2; one reading 2 KB a
+  second held them for hours, probe r15 H1).
 
 A timer does not run against the client while the server itself stopped reading (a pipelined
 request waiting, or a body waiting for the application to take it).
@@ -43,6 +45,10 @@ BODY_BYTES_PER_SECOND = 256
 SEND_BYTES_PER_SECOND = 1024
 """The slowest a client may take an answer the server is holding for it, on average."""
 
+ANSWER_HOLD_SECONDS = 600
+"""The longest the server holds an answer for a client taking it: past its high-water mark the
+transport must drain at the size it held divided by this (a 140 MB answer: 233 KB a second)."""
+
 
 class Refused(Exception):
     """Raised from a parser callback: the request is answered with ``status`` and closed."""
@@ -63,6 +69,7 @@ class GuardedProtocol(HttpToolsProtocol):
     _timer: TimerHandle | None = None
     _send_timer: TimerHandle | None = None
     _send_pending = 0  # bytes the transport held at the last check
+    _send_rate: float = SEND_BYTES_PER_SECOND  # the least the client must take a second
     _head_bytes = 0
     _begun = False  # a byte of the current request came
     _body_started = 0.0
@@ -84,6 +91,7 @@ class GuardedProtocol(HttpToolsProtocol):
         super().pause_writing()
         if self._send_timer is None:
             self._send_pending = self.transport.get_write_buffer_size()
+            self._send_rate = max(SEND_BYTES_PER_SECOND, self._send_pending / ANSWER_HOLD_SECONDS)
             self._send_timer = self.loop.call_later(self.send_seconds, self._send_check)
 
     def resume_writing(self) -> None:
@@ -92,18 +100,18 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def _send_check(self) -> None:
         """The transport is still above its high-water mark: go on only if the client took at
-        least :data:`SEND_BYTES_PER_SECOND` since the last check."""
+        least the rate set when it paused (:meth:`pause_writing`) since the last check."""
         self._send_timer = None
         if self.transport.is_closing():
             return
         pending = self.transport.get_write_buffer_size()
-        if self._send_pending - pending >= SEND_BYTES_PER_SECOND * self.send_seconds:
+        if self._send_pending - pending >= self._send_rate * self.send_seconds:
             self._send_pending = pending
             self._send_timer = self.loop.call_later(self.send_seconds, self._send_check)
             return
-        self.logger.info("%s - the client took %d bytes of its answer in %g s (%d still held): "
-                         "connection aborted", _peer(self.client), self._send_pending - pending,
-                         self.send_seconds, pending)
+        self.logger.info("%s - the client took %d bytes of its answer in %g s (%d still held, "
+                         "%d a second needed): connection aborted", _peer(self.client),
+                         self._send_pending - pending, self.send_seconds, pending, self._send_rate)
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete:
             cycle.disconnected = True
