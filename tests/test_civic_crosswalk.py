@@ -24,7 +24,7 @@ def crosswalk(shared) -> Crosswalk:
     ("9253", "histotype-via-mondo", "gastrointestinal-stromal-tumour"),   # MONDO:0011719
     ("8418", "histotype-via-ncit", "infantile-fibrosarcoma"),             # → NCIT:C4244
     ("0080366", "histotype-via-doid", "desmoid-tumour"),                  # DOID itself
-    ("5485", "histotype-via-oncotree", "synovial-sarcoma"),               # → ONCOTREE:SYNS
+    ("5485", "histotype-via-oncotree", "synovial-sarcoma"),               # → oncotree:SYNS
 ])
 def test_histotypes_are_found_through_each_identifier(crosswalk, doid, kind, histotype):
     match = crosswalk.disease(doid, "ignored: names are never matched")
@@ -36,8 +36,8 @@ def test_a_sarcoma_without_histotype_falls_under_the_oncotree_soft_tissue_subtre
     match = crosswalk.disease("3260", "Spindle Cell Rhabdomyosarcoma")
     assert match.kind == "oncotree-sarcoma-subtree" and match.selected
     assert match.tumours == (MONDO + "0002581",)
-    assert match.path == ("DOID:3260 → MONDO:0002581 → NCIT:C6519 → ONCOTREE:SCRMS "
-                          "(under ONCOTREE:SOFT_TISSUE)")
+    assert match.path == ("DOID:3260 → MONDO:0002581 → NCIT:C6519 → oncotree:SCRMS "
+                          "(under oncotree:SOFT_TISSUE)")
 
 
 def test_bone_and_organ_sarcoma_subtrees_count(crosswalk):
@@ -70,6 +70,6 @@ def test_therapies_reuse_curated_agents_through_ncit(crosswalk):
 
 def test_hgnc_lookup_uses_approved_then_previous_symbols(crosswalk):
     hgnc = crosswalk.refs.hgnc
-    assert hgnc.lookup("KIT") == "HGNC:6342"
-    assert hgnc.lookup("ABL") == "HGNC:76"       # a previous symbol of ABL1
+    assert hgnc.lookup("KIT") == "hgnc:6342"
+    assert hgnc.lookup("ABL") == "hgnc:76"       # a previous symbol of ABL1
     assert hgnc.lookup("COX2") is None           # an alias of two genes: ambiguous

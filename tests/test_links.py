@@ -96,6 +96,15 @@ def test_crosswalk_disagreement_is_an_error(reference):
     assert any("MONDO maps to NCIT:C3868" in p for p in problems)
 
 
+def test_orphanet_identifiers_are_checked_as_ordo_iris(reference):
+    """Review r13 I4: Orphanet objects are ORDO's IRIs, looked up in Mondo's Orphanet set."""
+    ordo = "http://www.orpha.net/ORDO/Orphanet_"
+    store = _store_with(f"<{ID}histotype/x> rdfs:label \"synovial sarcoma\"@en ; "
+                        f"skos:exactMatch <{ordo}3273> , <{ordo}999999999> .")
+    findings = [(f.severity, f.target) for f in check_links(store, reference)]
+    assert findings == [(ERROR, ordo + "999999999")]
+
+
 def test_scheme_without_reference_is_reported_unchecked(reference):
     checker = LinkChecker(reference)
     (finding,) = checker.check_one(f"{ID}agent/x", "http://www.w3.org/2004/02/skos/core#exactMatch",

@@ -244,7 +244,7 @@ def test_external_mappings_follow_the_mapping_sets(graph: Store) -> None:
 OTHER_FORMS = {
     "https://identifiers.org/hgnc:": ("P354", ("http://purl.uniprot.org/hgnc/HGNC:",
                                                "http://identifiers.org/hgnc/")),
-    "https://identifiers.org/orphanet:": ("P1550", ("http://www.orpha.net/ORDO/Orphanet_",)),
+    "http://www.orpha.net/ORDO/Orphanet_": ("P1550", ("https://identifiers.org/orphanet:",)),
     "http://purl.obolibrary.org/obo/NCIT_": ("P1748", ("http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl#",)),
 }
 

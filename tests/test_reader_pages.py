@@ -64,3 +64,8 @@ def test_reader_urls_fill_the_local_identifier():
         "https://www.ebi.ac.uk/QuickGO/term/ECO:0000269"
     assert reader_url("http://purl.obolibrary.org/obo/DOID_162") == \
         "https://www.ebi.ac.uk/ols4/ontologies/doid/terms?obo_id=DOID:162"
+    # review r13 I4: Orphanet identifiers are ORDO's IRIs, HGNC's CURIE prefix is hgnc
+    assert reader_url("http://www.orpha.net/ORDO/Orphanet_3389") == \
+        "https://www.orpha.net/en/disease/detail/3389"
+    assert reader_url("https://identifiers.org/hgnc:6342") == \
+        "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/HGNC:6342"

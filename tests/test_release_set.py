@@ -120,7 +120,7 @@ def test_the_context_expands_obo_curies_in_json_ld_1_1(release_dir: Path):
     """Review r13 I3: OBO namespaces end in ``_``, which JSON-LD 1.1 takes as a prefix only
     with ``"@prefix": true``; "CHEBI:45783" stayed a string in rdflib, oxigraph and pyld."""
     context = json.loads((release_dir / "context.jsonld").read_text())["@context"]
-    document = json.dumps({"@context": context, "@id": "CHEBI:45783", "NCIT:C3750": {"@id": "HGNC:6342"}})
+    document = json.dumps({"@context": context, "@id": "CHEBI:45783", "NCIT:C3750": {"@id": "hgnc:6342"}})
     found = [(q.subject.value, q.predicate.value) for q in ox.parse(document.encode(),
                                                                        format=ox.RdfFormat.JSON_LD)]
     obo = "http://purl.obolibrary.org/obo/"

@@ -169,13 +169,20 @@ def sparql_prologue(*prefixes: str) -> str:
 
 
 #: Registry prefixes we use, resolved through the registry (their URI patterns are not typed here).
+#: Each is written as the community writes it, which is what sssom-py's converter (the
+#: Bioregistry's) compresses our IRIs to: ``hgnc``, ``drugbank``, ``atc`` and ``oncotree`` in
+#: lower case, and ``Orphanet`` as OBO ontologies and Mondo write it (review r13, I4).
 REGISTRY_PREFIXES = (
-    "NCIT", "MONDO", "HGNC", "NCBIGene", "CHEBI", "DRUGBANK", "ATC", "ONCOTREE", "ORPHANET",
+    "NCIT", "MONDO", "hgnc", "NCBIGene", "CHEBI", "drugbank", "atc", "oncotree", "Orphanet",
     "DOID", "RO", "SO", "ECO", "SEPIO", "STATO", "UO", "OBI", "GO", "IAO", "PUBMED", "CIVIC.EID",
 )
 
 #: Which registry's URI pattern wins: OBO PURLs first, then identifiers.org (MIRIAM).
 URI_PRIORITY = ("obofoundry", "miriam", "default")
+#: Prefixes whose URI pattern is not the first of :data:`URI_PRIORITY`. Orphanet's is ORDO's
+#: (``http://www.orpha.net/ORDO/Orphanet_3389``, the Bioregistry's own pattern): the IRI that
+#: ORDO and Mondo write, so that a join with their data is an equality of IRIs.
+URI_PRIORITY_OF: Final[dict[str, tuple[str, ...]]] = {"Orphanet": ("default",)}
 
 
 @cache
@@ -194,8 +201,8 @@ def _registry_prefixes() -> dict[str, str]:
     given version. A cache that cannot be read or written is recomputed, never an error."""
     from importlib.metadata import version
 
-    key = hashlib.sha256(json.dumps([version("bioregistry"), REGISTRY_PREFIXES, URI_PRIORITY])
-                         .encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([version("bioregistry"), REGISTRY_PREFIXES, URI_PRIORITY,
+                                     URI_PRIORITY_OF], sort_keys=True).encode()).hexdigest()[:16]
     path = _cache_dir() / f"registry-prefixes-{key}.json"
     with contextlib.suppress(OSError, ValueError):
         cached = json.loads(path.read_text(encoding="utf-8"))
@@ -220,7 +227,8 @@ def _resolve_registry_prefixes() -> dict[str, str]:
 
     mapping = {}
     for prefix in REGISTRY_PREFIXES:
-        uri_prefix = bioregistry.get_uri_prefix(prefix, priority=list(URI_PRIORITY))
+        priority = URI_PRIORITY_OF.get(prefix, URI_PRIORITY)
+        uri_prefix = bioregistry.get_uri_prefix(prefix, priority=list(priority))
         if uri_prefix is None:  # pragma: no cover - a registry change, caught by the tests
             raise LookupError(f"the Bioregistry has no URI prefix for {prefix!r}")
         mapping[prefix] = uri_prefix
@@ -237,7 +245,11 @@ def converter() -> curies.Converter:
 
 
 def expand(curie: str) -> str:
-    """Expand a CURIE such as ``NCIT:C3868`` to its IRI; raise ``ValueError`` if the prefix is unknown."""
+    """Expand a CURIE such as ``NCIT:C3868`` to its IRI; raise ``ValueError`` if the prefix is unknown.
+
+    >>> expand("Orphanet:3389")
+    'http://www.orpha.net/ORDO/Orphanet_3389'
+    """
     iri = converter().expand(curie)
     if iri is None:
         raise ValueError(f"unknown CURIE prefix in {curie!r}")

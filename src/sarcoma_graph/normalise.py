@@ -20,10 +20,13 @@ def edited_turtle_files(project: Project) -> list[Path]:
 
 
 def merged_prefixes(declared: dict[str, str]) -> dict[str, str]:
-    """The registry prefix map plus the prefixes a file itself declares (the map wins)."""
+    """The registry prefix map plus the prefixes a file itself declares (the map wins, for a
+    name and for a namespace: a file that still declares ``ONCOTREE:`` is rewritten with the
+    map's ``oncotree:``)."""
     merged = dict(prefix_map())
+    namespaces = set(merged.values())
     for name, namespace in declared.items():
-        if name and name not in merged:
+        if name and name not in merged and namespace not in namespaces:
             merged[name] = namespace
     return merged
 

@@ -80,7 +80,7 @@ class HgncRow(NamedTuple):
     """One gene of the HGNC export."""
 
     line: int
-    hgnc_id: str  # a CURIE, HGNC:…
+    hgnc_id: str  # a CURIE with our prefix, hgnc:… (the export writes HGNC:…)
     symbol: str
     previous: tuple[str, ...]
     aliases: tuple[str, ...]
@@ -90,11 +90,20 @@ def _symbols(cell: str | None) -> tuple[str, ...]:
     return tuple(s.strip() for s in (cell or "").split(",") if s.strip())
 
 
+def hgnc_curie(hgnc_id: str) -> str:
+    """The CURIE of an HGNC ID as the HGNC writes it: its local identifier is the number.
+
+    >>> hgnc_curie("HGNC:6342")
+    'hgnc:6342'
+    """
+    return "hgnc:" + hgnc_id.strip().removeprefix("HGNC:")
+
+
 def read_hgnc(path: Path) -> list[HgncRow]:
     """The HGNC export (tab-separated, one header row)."""
     reader = csv.DictReader(io.StringIO(read_text(path), newline=""), delimiter="\t")
     try:
-        return [HgncRow(line, row["HGNC ID"].strip(), row["Approved Symbol"].strip(),
+        return [HgncRow(line, hgnc_curie(row["HGNC ID"]), row["Approved Symbol"].strip(),
                         _symbols(row.get("Previous Symbols")), _symbols(row.get("Synonyms")))
                 for line, row in enumerate(reader, start=2)]
     except KeyError as error:
@@ -201,7 +210,7 @@ class ReferenceSets:
 
     @cached_property
     def mondo_orphanet(self) -> MondoTables:
-        return self._mondo("orphanet", "ORPHANET:")
+        return self._mondo("orphanet", "Orphanet:")
 
     @cached_property
     def hgnc(self) -> dict[str, Entry]:
@@ -218,7 +227,7 @@ class ReferenceSets:
     def oncotree(self) -> dict[str, Entry]:
         path = oncotree_file(self.folder)
         tree = read_oncotree(path)
-        return {expand(f"ONCOTREE:{code}"): Entry(expand(f"ONCOTREE:{code}"), tree.name[code], path.name,
+        return {expand(f"oncotree:{code}"): Entry(expand(f"oncotree:{code}"), tree.name[code], path.name,
                                                   xrefs=frozenset(expand(n) for n in tree.ncit[code]))
                 for code in tree.parent}
 

@@ -139,7 +139,7 @@ def test_gene_page_has_mappings_with_curie_and_reader_page(page, site):
     page.navigate(site.url + "/id/gene/ALK")
     assert text(page, "h1") == "ALK"
     mappings = text(page, "#mappings")
-    assert "HGNC:" in mappings
+    assert "hgnc:" in mappings
     hrefs = page.evaluate("[...document.querySelectorAll('#mappings a')].map(a => a.href)")
     assert any("genenames.org" in h for h in hrefs)
     shot(page, "entity-gene")

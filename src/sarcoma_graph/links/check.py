@@ -65,8 +65,8 @@ class LinkChecker:
             "MONDO": lambda: {**self.ref.mondo_ncit[0], **self.ref.mondo_doid[0],
                               **self.ref.mondo_orphanet[0]},
             "NCIT": lambda: {**self.ref.mondo_ncit[1], **self.ref.ncit_agents},
-            "HGNC": lambda: self.ref.hgnc, "ONCOTREE": lambda: self.ref.oncotree,
-            "DOID": lambda: self.ref.mondo_doid[1], "ORPHANET": lambda: self.ref.mondo_orphanet[1],
+            "hgnc": lambda: self.ref.hgnc, "oncotree": lambda: self.ref.oncotree,
+            "DOID": lambda: self.ref.mondo_doid[1], "Orphanet": lambda: self.ref.mondo_orphanet[1],
         }
         if scheme not in tables:
             return f"no reference set for {scheme or 'this IRI'} here"
@@ -92,11 +92,11 @@ class LinkChecker:
         ours = {normalise(label) for label in labels}
         if normalise(entry.label) in ours or not predicate.endswith("exactMatch"):
             return []
-        if scheme == "HGNC" and ours & {normalise(p) for p in entry.previous}:
+        if scheme == "hgnc" and ours & {normalise(p) for p in entry.previous}:
             return [LinkFinding(WARNING, entity, target,
                                 f"label is a previous HGNC symbol; the reference's approved symbol "
                                 f"is {entry.label!r}", entry.source)]
-        if scheme == "HGNC":
+        if scheme == "hgnc":
             return [LinkFinding(ERROR, entity, target, f"symbol disagrees with HGNC {entry.label!r}",
                                 entry.source)]
         return [LinkFinding(INFO, entity, target, f"reference label {entry.label!r} differs from "
@@ -109,7 +109,7 @@ class LinkChecker:
             ncit = {t for t in targets if _scheme(t) == "NCIT"}
             for t in sorted(targets):
                 scheme = _scheme(t)
-                if scheme not in ("MONDO", "ONCOTREE") or not ncit:
+                if scheme not in ("MONDO", "oncotree") or not ncit:
                     continue
                 table = self.ref.mondo_ncit[0] if scheme == "MONDO" else self.ref.oncotree
                 entry = table.get(t)  # only these two carry NCIt cross-references

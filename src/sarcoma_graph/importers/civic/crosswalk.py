@@ -136,7 +136,7 @@ class Crosswalk:
         found = (self._histotype([doid], [doid], "doid")
                  or self._histotype(mondos, [doid], "mondo")
                  or self._histotype(ncits, path, "ncit")
-                 or self._histotype([f"ONCOTREE:{c}" for c in nodes], [*path, *ncits[:1]],
+                 or self._histotype([f"oncotree:{c}" for c in nodes], [*path, *ncits[:1]],
                                     "oncotree"))
         if found:
             return found
@@ -152,9 +152,9 @@ class Crosswalk:
                 continue
             roots = [code for code in lineage if code in SARCOMA_ROOTS]
             if roots:
-                steps = " → ".join([*path, f"ONCOTREE:{node}"])
+                steps = " → ".join([*path, f"oncotree:{node}"])
                 return DiseaseMatch("oncotree-sarcoma-subtree", (expand(term),),
-                                    f"{steps} (under ONCOTREE:{roots[-1]})", term)
+                                    f"{steps} (under oncotree:{roots[-1]})", term)
         return None
 
     def agent(self, name: str) -> AgentMatch:

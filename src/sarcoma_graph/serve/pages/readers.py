@@ -12,17 +12,17 @@ from sarcoma_graph.serve.pages.layout import curie
 #: the two equal and checks the registry rows against the installed Bioregistry's file);
 #: a prefix with no page seen in a public file has none here.
 READERS = {
-    "ATC": "https://www.whocc.no/atc_ddd_index/?code={id}",
+    "atc": "https://www.whocc.no/atc_ddd_index/?code={id}",
     "CHEBI": "https://www.ebi.ac.uk/chebi/searchId.do?chebiId=CHEBI:{id}",
     "DOID": "https://www.ebi.ac.uk/ols4/ontologies/doid/terms?obo_id=DOID:{id}",
-    "DRUGBANK": "https://go.drugbank.com/drugs/{id}",
+    "drugbank": "https://go.drugbank.com/drugs/{id}",
     "ECO": "https://www.ebi.ac.uk/QuickGO/term/ECO:{id}",
-    "HGNC": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/HGNC:{id}",
+    "hgnc": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/HGNC:{id}",
     "MONDO": "https://monarchinitiative.org/MONDO:{id}",
     "NCBIGene": "https://www.ncbi.nlm.nih.gov/gene/{id}",
     "NCIT": "https://evsexplore.semantics.cancer.gov/evsexplore/concept/ncit/{id}",
-    "ONCOTREE": "https://oncotree.mskcc.org/?version=oncotree_latest_stable&field=CODE&search={id}",
-    "ORPHANET": "https://www.orpha.net/en/disease/detail/{id}",
+    "oncotree": "https://oncotree.mskcc.org/?version=oncotree_latest_stable&field=CODE&search={id}",
+    "Orphanet": "https://www.orpha.net/en/disease/detail/{id}",
     "PUBMED": "https://pubmed.ncbi.nlm.nih.gov/{id}/",
     "SO": "http://purl.bioontology.org/ontology/SO/SO:{id}",
 }
