@@ -323,3 +323,37 @@ def test_an_iri_with_characters_rfc_3987_forbids_is_400_not_500(client):
         assert query.status_code == 400 and "not a valid IRI" in query.text
     redirected = client.get("/graph/Pt%C2%99", follow_redirects=True)
     assert redirected.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/queries", "/.well-known/void", "/", "/shapes", "/ontology",
+                                  "/search"])
+def test_options_answers_with_the_methods_of_the_resource(client, path):
+    """Probe r15 M3: OPTIONS was a 405 whose Allow listed OPTIONS (RFC 9110 §9.3.7, §15.5.6)."""
+    answer = client.options(path)
+    assert answer.status_code == 204, answer.text
+    assert answer.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert client.options("/no/such/resource").status_code == 404
+
+
+def test_a_browser_may_send_if_match_to_the_graph_store(client):
+    """Probe r15 M4: the CORS preflight refused If-Match, which the Graph Store's optimistic
+    writes need (400 "Disallowed CORS headers")."""
+    answer = client.options("/rdf-graph-store", headers={
+        "origin": "http://app.example", "access-control-request-method": "PUT",
+        "access-control-request-headers": "if-match"})
+    assert answer.status_code == 200, answer.text
+    assert "if-match" in answer.headers["access-control-allow-headers"].lower()
+
+
+def test_an_encoded_request_body_is_415_not_a_utf8_error(client):
+    """Probe r15 L2: a gzip'ed query was "not valid UTF-8" with its bytes echoed; a br header on
+    a plain body ran it as if unencoded."""
+    import gzip
+
+    answer = client.post("/sparql", content=gzip.compress(b"ASK {}"), headers={
+        "content-type": "application/sparql-query", "content-encoding": "gzip"})
+    assert answer.status_code == 415 and "Content-Encoding" in answer.text
+    assert answer.headers["accept-encoding"] == "identity"
+    plain = client.post("/sparql", content=b"ASK {}", headers={
+        "content-type": "application/sparql-query", "content-encoding": "br"})
+    assert plain.status_code == 415

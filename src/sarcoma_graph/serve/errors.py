@@ -90,6 +90,8 @@ async def _starlette_error(request: Request, error: Exception) -> Response:
     if error.status_code == 405:
         allowed = allowed_methods(request)
         headers["Allow"] = allowed
+        if request.method == "OPTIONS":  # RFC 9110 §9.3.7: the resource's options (probe r15 M3)
+            return Response(status_code=204, headers=headers)
         detail = f"method {request.method} is not allowed on {request.url.path}; use {allowed}"
     elif error.status_code == 404 and detail == "Not Found":
         detail = f"nothing at {request.url.path} on this server"

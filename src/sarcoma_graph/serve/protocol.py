@@ -153,7 +153,14 @@ async def parse_body_pairs(body: bytes, charset: str) -> list[tuple[str, str]]:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 past ``limit`` bytes (before reading when declared)."""
+    """The request body, refused with 413 past ``limit`` bytes (before reading when declared),
+    and with 415 when it is encoded (gzip, br…): this server reads bodies as sent, and a gzip'ed
+    query was reported as "not valid UTF-8" with its bytes echoed (probe r15 L2)."""
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise HttpError(415, f"this endpoint takes request bodies without Content-Encoding (got "
+                             f"{encoding[:40]!r}); send the body uncompressed",
+                        {"Accept-Encoding": "identity"})
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise HttpError(413, f"the request body is larger than the limit of {limit} bytes")
