@@ -217,7 +217,7 @@ def test_a_previous_release_is_replaced_but_not_one_with_a_file_added(curated_st
     assert (previous / "ontology.ttl").read_text() == (release_dir / "ontology.ttl").read_text()
     assert {p.name for p in files} == {p.name for p in release_dir.iterdir()}
     (previous / "notes.txt").write_text("mine")
-    with pytest.raises(InputError, match="notes.txt"):
+    with pytest.raises(InputError, match=r"notes\.txt"):
         _release_into(curated_store, previous, tmp_path)
     assert (previous / "notes.txt").read_text() == "mine"
 
