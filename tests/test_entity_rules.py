@@ -218,3 +218,22 @@ def test_a_fact_added_from_domain_knowledge_shows_the_work_it_rests_on(curated_s
     html = entity_html(curated_store, iri, "en", "")
     assert html is not None
     assert html.decode().count('from</span> <a href="/id/document/uspi-pazopanib"') == len(targets)
+
+
+def test_a_reference_work_and_the_record_class_list_the_records_citing_them(curated_store):
+    """Review r15 browser F12: a drug label's page showed none of the facts resting on it, and
+    the class page of the 230 curation records listed none (a filter dropped every record from
+    "Referenced by"). A record naming an entity in its fact stays beside that fact."""
+    from sarcoma_graph.namespaces import SG, entity_iri
+
+    label = gather(curated_store, entity_iri("document", "uspi-pazopanib"))
+    assert label is not None
+    citing = {s for s, p in label.incoming if p == SG + "authority"}
+    assert entity_iri("fact", "agent-pazopanib--hasTarget--gene-KIT") in citing
+    assert len(citing) == len(curated_store.query(
+        f"SELECT ?r WHERE {{ ?r <{SG}authority> <{entity_iri('document', 'uspi-pazopanib')}> }}").rows)
+    records = gather(curated_store, SG + "CurationRecord")
+    assert records is not None and sum(1 for _, p in records.incoming if p.endswith("#type")) > 200
+    agent = gather(curated_store, entity_iri("agent", "pazopanib"))
+    assert agent is not None
+    assert not any("/id/fact/" in s for s, _ in agent.incoming)

@@ -27,8 +27,12 @@ PARENT_PROPERTIES = (RDFS + "subClassOf", SG + "isSubtypeOf", SG + "inDrugClass"
 
 _OUT = "SELECT ?p ?o ?g WHERE { GRAPH ?g { <%s> ?p ?o } } ORDER BY ?p ?o LIMIT 3000"
 # not the self-description graph's bookkeeping (VoID partitions name every class and property)
+# a curation record naming the entity as the subject, predicate or object of its fact is shown
+# beside that fact, not here; one citing it otherwise (its authority, its class) is listed (a
+# reference work's page listed none of the facts resting on it, review r15 browser F12)
 _IN = PREFIXES + """SELECT DISTINCT ?s ?p WHERE { ?s ?p <%s>
-  FILTER(!isBlank(?s)) FILTER NOT EXISTS { ?s a rdf:Statement }
+  FILTER(!isBlank(?s))
+  FILTER NOT EXISTS { ?s a rdf:Statement FILTER(?p IN (rdf:subject, rdf:predicate, rdf:object)) }
   FILTER NOT EXISTS { GRAPH <SERVICE> { ?s ?p <%s> } } } ORDER BY ?p ?s LIMIT 600""".replace(
     "SERVICE", SERVICE_GRAPH)
 _RECORDS = PREFIXES + """SELECT ?r ?p ?o ?mode ?passage ?authority WHERE { ?r rdf:subject <%s> ;
