@@ -68,6 +68,17 @@ def test_a_query_needing_an_absent_graph_says_so_and_claims_nothing(built):
     assert plain.returncode == 0 and "needs the named graph" not in plain.stderr
 
 
+def test_a_query_parameter_naming_nothing_is_noted(built):
+    """Review r15 F13: `-p tumour=…/histotype/asps` (a misspelt IRI) gave 0 rows and no hint."""
+    iri = "https://w3id.org/sarcoma-graph/id/histotype/asps"
+    result = run("query", "tumour-type-profile", "-p", f"tumour={iri}", "--format", "csv", *built)
+    assert result.returncode == 0, result.stderr
+    assert f"nothing in the dataset is called <{iri}>" in " ".join(result.stderr.split())
+    real = run("query", "tumour-type-profile", "-p",
+               "tumour=https://w3id.org/sarcoma-graph/id/histotype/chordoma", *built)
+    assert real.returncode == 0 and "nothing in the dataset is called" not in real.stderr
+
+
 def test_query_list_names_every_query_in_full(built):
     result = run("query", "--list", *built)
     assert result.returncode == 0, result.stderr

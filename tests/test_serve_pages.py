@@ -259,6 +259,21 @@ def test_a_search_finding_nothing_says_what_the_graph_covers(server):
     assert 'id="search-scope"' not in found.text
 
 
+def test_a_parameter_naming_nothing_is_said_on_the_page(server):
+    """Review r15 browser F8 (and questions F13): a misspelt IRI value (sggene:KITT) gave 0
+    rows and no word. The page names the value and links a label search; a real one does not."""
+    wrong = httpx.get(server.url + "/queries/agents-for-histotype", headers=BROWSER, timeout=30,
+                      params={"histotype": "https://w3id.org/sarcoma-graph/id/histotype/chordomma"})
+    assert wrong.status_code == 200
+    note = wrong.text.split('id="absent-values">', 1)[1].split("</div>", 1)[0]
+    assert "histotype/chordomma" in note and 'href="/search?q=chordomma"' in note
+    right = httpx.get(server.url + "/queries/agents-for-histotype", headers=BROWSER, timeout=30,
+                      params={"histotype": "https://w3id.org/sarcoma-graph/id/histotype/chordoma"})
+    assert right.status_code == 200 and 'id="absent-values"' not in right.text
+    default = httpx.get(server.url + "/queries/agents-for-histotype", headers=BROWSER, timeout=30)
+    assert 'id="absent-values"' not in default.text
+
+
 def test_a_client_taking_only_html_gets_the_page_not_406(server):
     """Review r11 F16, again in r12: Accept: text/html alone on a named query gave 406."""
     response = httpx.get(server.url + "/queries/agents-for-histotype",

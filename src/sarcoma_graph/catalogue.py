@@ -42,6 +42,7 @@ from sarcoma_graph.plumbing.rdfio import read_text
 
 if TYPE_CHECKING:
     from sarcoma_graph.plumbing.scanner import Token
+    from sarcoma_graph.store import Store
 
 ParamKind = Literal["iri", "literal", "integer"]
 _KEYWORD = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
@@ -126,6 +127,16 @@ class NamedQuery:
             if value is not None and value != "":
                 bound[param.name] = param.term(value)
         return bound
+
+
+def absent_iris(store: Store, query: NamedQuery, values: Mapping[str, str]) -> list[str]:
+    """The IRIs given to ``query``'s parameters that name nothing in ``store`` (no triple has
+    them as subject or object): an empty answer then says nothing about them, and a misspelt
+    IRI is the likelier reason (review r15 F13, browser F8)."""
+    given = [term.value for name, term in query.terms(values).items()
+             if values.get(name) and isinstance(term, ox.NamedNode)]
+    return [iri for iri in given
+            if not store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}").boolean]
 
 
 def bind_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> str:

@@ -84,6 +84,16 @@ def query_cmd(
         raise _in_file(named, text, error) from None
     _print_result(result, fmt)
     _note_missing_graphs(store, named)
+    _note_absent_iris(store, named, values)
+
+
+def _note_absent_iris(store: Store, named: NamedQuery, values: dict[str, str]) -> None:
+    """On stderr: the IRIs given as parameters that name nothing in the dataset."""
+    from sarcoma_graph.catalogue import absent_iris
+
+    for iri in absent_iris(store, named, values):
+        err.print(f"note: nothing in the dataset is called <{iri}>: check the spelling "
+                  "(`sarcoma-graph query` answers about what the graph names)", soft_wrap=True)
 
 
 def _note_missing_graphs(store: Store, named: NamedQuery) -> None:

@@ -3,6 +3,7 @@ route ``/queries/{name}``, as a page or as a file), and a link to open it in the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from html import escape
 from urllib.parse import quote
@@ -42,7 +43,7 @@ def _value_html(value: str, kind: str, root: str) -> str:
 
 
 def query_intro(query: NamedQuery, values: Mapping[str, str], root: str,
-                missing: Sequence[str] = ()) -> str:
+                missing: Sequence[str] = (), absent: Sequence[str] = ()) -> str:
     """Above a named query's answer: what it asks, and the value each parameter had (given, the
     default, or none: then the query is not restricted by it), with a form to change them."""
     terms = query.terms(values)  # prefixed names expanded; the route has checked the values
@@ -57,7 +58,25 @@ def query_intro(query: NamedQuery, values: Mapping[str, str], root: str,
     params = (f'<table class="parameters"><caption>Parameters</caption>{"".join(rows)}</table>'
               f"<details><summary>Change the values</summary>{query_form(query, root, values)}"
               "</details>" if rows else "")
-    return f'<p class="description">{escape(query.description)}</p>{needs_note(missing)}{params}'
+    return (f'<p class="description">{escape(query.description)}</p>{needs_note(missing)}'
+            f"{absent_note(absent, root)}{params}")
+
+
+def absent_note(absent: Sequence[str], root: str) -> str:
+    """The parameter IRIs that name nothing in the graph (review r15 browser F8: a misspelt
+    ``sggene:KITT`` gave 0 rows and no word)."""
+    if not absent:
+        return ""
+    items = "".join(
+        f'<li><code>{escape(iri)}</code>: search the labels for '
+        f'<a href="{escape(root)}/search?q={quote(_local_name(iri))}">'
+        f"{escape(_local_name(iri))}</a></li>" for iri in absent)
+    return (f'<div class="needs" id="absent-values"><strong>Nothing in this graph is called</strong>'
+            f"<ul>{items}</ul>so the answer below says nothing about it: check the spelling.</div>")
+
+
+def _local_name(iri: str) -> str:
+    return re.split(r"[/#:]", iri.rstrip("/#"))[-1].replace("-", " ")
 
 
 def needs_note(missing: Sequence[str]) -> str:

@@ -12,8 +12,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from sarcoma_graph.catalogue import NamedQuery, paged
-from sarcoma_graph.serve.answer import answer_query, cached
+from sarcoma_graph.catalogue import NamedQuery, absent_iris, paged
+from sarcoma_graph.serve.answer import answer_query, cached, in_worker
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, RESULTS_OFFERS, accept_of, pick, prefers_html
@@ -69,8 +69,9 @@ async def run_named(request: Request, name: str,
     if wants_page(request):
         root = request.scope.get("root_path", "").rstrip("/")
         missing = (await missing_graphs(state)).get(name, ())
+        absent = await in_worker(state, absent_iris, query, values) if values else []
         return await page_answer(request, state, job, query.title,
-                                 query_intro(query, values, root, missing))
+                                 query_intro(query, values, root, missing, absent))
     return await answer_query(request, state, job)
 
 
