@@ -209,3 +209,23 @@ def test_the_shapes_are_written_once_per_syntax_and_revalidate(shapes_client):
     ntriples = client.get("/shapes", headers={"accept": "application/n-triples"})
     assert ntriples.status_code == 200 and ntriples.headers["etag"] != tag
     assert "Accept" in first.headers["vary"]
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [("application/n-quads", ox.RdfFormat.N_QUADS),
+                                             ("application/trig", ox.RdfFormat.TRIG)])
+def test_an_entity_in_a_quad_syntax_keeps_the_graph_of_each_triple(client, accept, fmt):
+    """Review r15 N14: N-Quads and TriG answers put curated, inferred and mapping triples in
+    the default graph, dropping the provenance the store has. Each quad now names its graph, and
+    the triples are those of the Turtle answer."""
+    iri = ID + "histotype/chordoma"
+    answer = client.get("/id/histotype/chordoma", headers={"accept": accept})
+    assert answer.status_code == 200, answer.text
+    quads = list(ox.parse(answer.content, format=fmt))
+    assert quads and all(isinstance(q.graph_name, ox.NamedNode) for q in quads)
+    expected = {q for q in dataset_quads() if iri in (q.subject.value, getattr(q.object, "value", ""))}
+    assert set(quads) == expected
+    assert {q.graph_name.value for q in quads} >= {GRAPH + "curated", GRAPH + "mappings"}
+    turtle = list(ox.parse(client.get("/id/histotype/chordoma",
+                                      headers={"accept": "text/turtle"}).content,
+                           format=ox.RdfFormat.TURTLE))
+    assert {ox.Triple(t.subject, t.predicate, t.object) for t in turtle} == {q.triple for q in quads}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -31,6 +32,10 @@ from sarcoma_graph.store import Store
 _SAFE_IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")
 _GRAPH = """CONSTRUCT {{ ?this ?p ?o . ?s ?q ?this }} WHERE {{ VALUES ?this {{ <{iri}> }}
   {{ ?this ?p ?o }} UNION {{ ?s ?q ?this }} }}"""
+#: the same, each triple with the named graph it is in (curated, inferred, mappings…)
+_QUADS = """SELECT ?s ?p ?o ?g WHERE {{ VALUES ?this {{ <{iri}> }}
+  {{ GRAPH ?g {{ ?this ?p ?o }} BIND(?this AS ?s) }}
+  UNION {{ GRAPH ?g {{ ?s ?p ?this }} BIND(?this AS ?o) }} }}"""
 
 
 #: The named query whose rows a tumour type's chain picture shows (claims and mechanisms).
@@ -67,11 +72,31 @@ def entity_rdf(store: Store, iri: str, syntax: str,
     needs, not the few triples about the ontology header)."""
     if iri == ONTOLOGY_IRI:
         triples = graph_triples(store, graph_iri("ontology"))
+    elif syntax in QUAD_SYNTAXES:  # the graph of each triple, which the syntax can carry
+        return _entity_quads(store, iri, syntax, prefixes)
     else:
         triples = list(store.query(_GRAPH.format(iri=iri)).triples)
     if not triples:
         return None
     return serialize_triples(triples, rdf_syntax(syntax), dict(prefixes))
+
+
+#: syntaxes in which an entity's triples keep their named graph (review r15 N14: N-Quads and
+#: TriG answers merged curated, inferred and mapping triples into the default graph)
+QUAD_SYNTAXES = ("nquads", "trig")
+
+
+def _entity_quads(store: Store, iri: str, syntax: str,
+                  prefixes: tuple[tuple[str, str], ...]) -> bytes | None:
+    quads = []
+    for row in store.query(_QUADS.format(iri=iri)).bindings():
+        s, p, o, g = row["s"], row["p"], row["o"], row["g"]
+        if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) \
+                and isinstance(g, ox.NamedNode) and o is not None:
+            quads.append(ox.Quad(s, p, o, g))
+    if not quads:
+        return None
+    return serialize_triples(sorted(quads, key=str), rdf_syntax(syntax), dict(prefixes))
 
 
 async def dereference(request: Request, state: State) -> Response:
