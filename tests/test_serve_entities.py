@@ -3,6 +3,7 @@ clients at the same URL (Vary: Accept), 404 for unknown entities; HTML is escape
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import httpx
@@ -229,3 +230,16 @@ def test_an_entity_in_a_quad_syntax_keeps_the_graph_of_each_triple(client, accep
                                       headers={"accept": "text/turtle"}).content,
                            format=ox.RdfFormat.TURTLE))
     assert {ox.Triple(t.subject, t.predicate, t.object) for t in turtle} == {q.triple for q in quads}
+
+
+def test_an_entity_page_links_its_rdf(client):
+    """Review r15 N7 and browser F17: a page gave no way to its own RDF (no link, no Link
+    header, no URL to paste). Each alternate it names answers in that syntax."""
+    page = client.get("/id/agent/imatinib", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    header = page.headers["link"]
+    assert '</id/agent/imatinib?format=ttl>; rel="alternate"; type="text/turtle"' in header
+    for url, media in re.findall(r'<([^>]+)>; rel="alternate"; type="([^"]+)"', header):
+        assert f'href="{url}" type="{media}" rel="alternate"' in page.text
+        answer = client.get(url)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(media), url

@@ -127,7 +127,8 @@ def _header(view: View) -> str:
     title = _title(view)
     short = curie(data.iri)
     out = [f"<h1>{escape(title)}</h1>",
-           f'<p class="iri">{escape(short) + " · " if short else ""}{escape(data.iri)}</p>']
+           f'<p class="iri">{escape(short) + " · " if short else ""}{escape(data.iri)}</p>',
+           _alternates(view)]
     others = [x for x in LANGUAGES if x != view.lang]
     for other in others:
         alt = [v for v, t in data.labels.get(data.iri, []) if t.split("-")[0] == other]
@@ -135,6 +136,23 @@ def _header(view: View) -> str:
             out.append(f'<p class="lang-alt">{escape(NAMES[other])} : <a href="?lang={other}" '
                        f'lang="{other}" hreflang="{other}">{escape(sorted(alt)[0])}</a></p>')
     return "\n".join(out)
+
+
+#: the RDF a page's IRI also gives (``?format=`` short names), as the page offers them
+ALTERNATES = (("ttl", "Turtle", "text/turtle"), ("jsonld", "JSON-LD", "application/ld+json"),
+              ("nt", "N-Triples", "application/n-triples"),
+              ("nq", "N-Quads, with each triple's graph", "application/n-quads"),
+              ("rdf", "RDF/XML", "application/rdf+xml"))
+
+
+def _alternates(view: View) -> str:
+    """Links to the entity's RDF (review r15 N7, browser F17: a page named no way to it)."""
+    page = href(view.data.iri, view.root)
+    if page is None:
+        return ""
+    links = " · ".join(f'<a href="{escape(page)}?format={name}" type="{media}" rel="alternate">'
+                       f"{escape(label)}</a>" for name, label, media in ALTERNATES)
+    return f'<p class="alternates muted">This entity as RDF: {links}</p>'
 
 
 def _types(view: View) -> str:

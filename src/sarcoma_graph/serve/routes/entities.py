@@ -21,7 +21,7 @@ from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import graph_triples
 from sarcoma_graph.serve.negotiation import HTML, RDF_OFFERS, negotiate
-from sarcoma_graph.serve.pages.entity import entity_page
+from sarcoma_graph.serve.pages.entity import ALTERNATES, entity_page
 from sarcoma_graph.serve.pages.facts import gather
 from sarcoma_graph.serve.pages.language import choose_language
 from sarcoma_graph.serve.pages.ontology_index import ontology_index
@@ -126,6 +126,11 @@ async def dereference(request: Request, state: State) -> Response:
     response.headers["Vary"] = "Accept, Accept-Language"
     if name == "html":
         response.headers["Content-Language"] = lang
+        if response.status_code == 200:  # where the RDF of this page is (RFC 8288)
+            page = root + "/" + path
+            response.headers["Link"] = ", ".join(
+                f'<{page}?format={short}>; rel="alternate"; type="{media}"'
+                for short, _, media in ALTERNATES)
     return response
 
 
