@@ -274,6 +274,18 @@ def test_a_parameter_naming_nothing_is_said_on_the_page(server):
     assert 'id="absent-values"' not in default.text
 
 
+def test_the_query_forms_offer_what_each_query_gives_and_files_are_named(server):
+    """Review r15 browser F11: every form offered "Turtle (CONSTRUCT)", which for a SELECT gave
+    the query's description, and a TSV download had no file extension."""
+    page = httpx.get(server.url + "/queries", headers=BROWSER, timeout=30).text
+    forms = dict(re.findall(r'action="/queries/([^"]+)".*?<select[^>]*>(.*?)</select>', page, re.S))
+    assert 'value="ttl"' not in forms["agents-for-histotype"]  # a SELECT: rows only
+    assert 'value="tsv"' in forms["agents-for-histotype"]
+    assert 'value="ttl"' in forms["histotype-graph"] and 'value="tsv"' not in forms["histotype-graph"]
+    tsv = httpx.get(server.url + "/queries/agents-for-histotype", params={"format": "tsv"}, timeout=30)
+    assert tsv.headers["content-disposition"] == 'inline; filename="agents-for-histotype.tsv"'
+
+
 def test_a_client_taking_only_html_gets_the_page_not_406(server):
     """Review r11 F16, again in r12: Accept: text/html alone on a named query gave 406."""
     response = httpx.get(server.url + "/queries/agents-for-histotype",

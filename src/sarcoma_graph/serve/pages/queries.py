@@ -11,8 +11,12 @@ from urllib.parse import quote
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.serve.pages.layout import curie, document, href
 
-FORMATS = (("html", "page"), ("json", "JSON"), ("csv", "CSV"), ("tsv", "TSV"), ("xml", "XML"),
-           ("ttl", "Turtle (CONSTRUCT)"))
+#: what a form may ask for: a SELECT's or an ASK's rows, a CONSTRUCT's or DESCRIBE's graph
+#: (review r15 browser F11: Turtle was offered for every query and gave the query's description)
+FORMATS = {"rows": (("html", "page"), ("json", "JSON"), ("csv", "CSV"), ("tsv", "TSV"),
+                    ("xml", "XML")),
+           "graph": (("html", "page"), ("ttl", "Turtle"), ("jsonld", "JSON-LD"),
+                     ("nt", "N-Triples"), ("rdf", "RDF/XML"))}
 
 
 def query_form(query: NamedQuery, root: str, values: Mapping[str, str] | None = None) -> str:
@@ -28,7 +32,8 @@ def query_form(query: NamedQuery, root: str, values: Mapping[str, str] | None = 
                       f'value="{escape(value or "")}" size="60" '
                       f'title="{escape(p.description + hint)}"></label> '
                       f'<small class="muted">{escape(p.description + hint)}</small><br>')
-    options = "".join(f'<option value="{v}">{escape(t)}</option>' for v, t in FORMATS)
+    kind = "graph" if query.kind in ("construct", "describe") else "rows"
+    options = "".join(f'<option value="{v}">{escape(t)}</option>' for v, t in FORMATS[kind])
     return (f'<form class="query-form" method="get" action="{escape(root)}/queries/'
             f'{escape(query.name)}">{"".join(inputs)}<label>as <select name="format">{options}'
             '</select></label> <button type="submit">Run</button></form>')

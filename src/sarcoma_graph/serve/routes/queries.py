@@ -72,7 +72,19 @@ async def run_named(request: Request, name: str,
         absent = await in_worker(state, absent_iris, query, values) if values else []
         return await page_answer(request, state, job, query.title,
                                  query_intro(query, values, root, missing, absent))
-    return await answer_query(request, state, job)
+    response = await answer_query(request, state, job)
+    extension = _EXTENSIONS.get(response.headers.get("content-type", "").split(";")[0])
+    if response.status_code == 200 and extension:  # saved under a name a spreadsheet opens
+        response.headers["Content-Disposition"] = f'inline; filename="{name}.{extension}"'
+    return response
+
+
+#: the file extension of a named query's answer saved from a browser (review r15 browser F11:
+#: a TSV download had none)
+_EXTENSIONS = {"text/csv": "csv", "text/tab-separated-values": "tsv",
+               "application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
+               "text/turtle": "ttl", "application/ld+json": "jsonld",
+               "application/n-triples": "nt", "application/rdf+xml": "rdf"}
 
 
 def asks_for_rdf_only(request: Request) -> bool:
