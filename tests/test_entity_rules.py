@@ -237,3 +237,23 @@ def test_a_reference_work_and_the_record_class_list_the_records_citing_them(cura
     agent = gather(curated_store, entity_iri("agent", "pazopanib"))
     assert agent is not None
     assert not any("/id/fact/" in s for s, _ in agent.incoming)
+
+
+def test_a_long_label_in_the_mechanism_picture_ends_with_an_ellipsis_and_keeps_its_title(
+        curated_store):
+    """Review r15 browser F10: the French "inhibiteurs de la gamma-sécrétase" was cut to
+    "inhibiteurs de la gamma-sécrétas", with nothing saying so and no full name for the link."""
+    from sarcoma_graph.catalogue import load_query
+    from sarcoma_graph.serve.pages.plots import chains_svg
+    from tests.conftest import ROOT
+
+    iri = ID + "histotype/desmoid-tumour"
+    headline = load_query(ROOT / "queries" / "agents-targeting-causal-alterations.rq").bind(
+        {"tumour": iri})
+    desmoid = chains_svg(curated_store, iri, "fr", "", headline)
+    boxes = re.findall(r"<title>([^<]+)</title><rect[^>]*/><text[^>]*class=\"chain-label\">"
+                       r"([^<]+)</text>", desmoid)
+    assert boxes
+    for full, shown in boxes:
+        assert shown == full or (shown.endswith("…") and full.startswith(shown[:-1])), (full, shown)
+    assert any(shown != full for full, shown in boxes)  # the long French label is one of them

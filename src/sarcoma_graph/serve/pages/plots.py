@@ -203,9 +203,13 @@ def _layout(links: list[dict[str, Term]], stated: list[Claim]) -> _Layout:
 
 def _box(x: int, y: int, text: str, note: str, link: str | None, dashed: bool) -> str:
     style = ' stroke-dasharray="4 3"' if dashed else ""
-    inner = (f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="34" rx="6" fill="#f4f7fc" '
+    # a label longer than the box ends with "…", and the box's title gives it whole (review r15
+    # browser F10: "gamma-sécrétase" was cut to "gamma-sécrétas", the link named by the cut word)
+    shown = text if len(text) <= _LABEL_CHARS else text[:_LABEL_CHARS - 1].rstrip() + "…"
+    inner = (f"<title>{escape(text)}</title>"
+             f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="34" rx="6" fill="#f4f7fc" '
              f'stroke="#5470c6"{style}/><text x="{x + 8}" y="{y + 15}" font-size="12" '
-             f'class="chain-label">{escape(text[:32])}</text>')
+             f'class="chain-label">{escape(shown)}</text>')
     if note:
         inner += (f'<text x="{x + 8}" y="{y + 29}" font-size="10.5" fill="#555" '
                   f'class="chain-note">{escape(note)}</text>')
@@ -213,6 +217,7 @@ def _box(x: int, y: int, text: str, note: str, link: str | None, dashed: bool) -
 
 
 _COL_W, _ROW_H, _BOX_W = 280, 46, 230
+_LABEL_CHARS = 32  # what a box's width holds at font-size 12
 
 
 def chains_svg(store: Store, tumour: str, lang: str, root: str, headline: str | None = None) -> str:
