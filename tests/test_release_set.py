@@ -241,3 +241,27 @@ def test_the_work_folder_of_a_killed_release_is_removed_by_the_next(curated_stor
     _release_into(curated_store, tmp_path / "rel", tmp_path)
     assert not stale.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rel"]
+
+
+def test_a_mapping_set_whose_version_is_not_the_releases_is_refused(curated_store, tmp_path):
+    """Review r15 N8: mapping_set_version was an IRI naming no file, and nothing checked that
+    it followed the release; it is now the version string, checked like the ontology's IRI."""
+    import shutil
+
+    from sarcoma_graph.namespaces import prefix_map
+    from sarcoma_graph.project import Project
+    from sarcoma_graph.release import write_release
+
+    root = Path(__file__).resolve().parents[1]
+    copy = tmp_path / "project"
+    for name in ("ontology", "shapes", "queries", "data"):
+        shutil.copytree(root / name, copy / name)
+    for name in ("CHANGELOG.md", "CITATION.cff", "LICENSE", "LICENSE-DATA", "README.md"):
+        shutil.copyfile(root / name, copy / name)
+    sssom = copy / "data" / "mappings" / "sarcoma-graph.sssom.tsv"
+    sssom.write_text(sssom.read_text().replace(f"# mapping_set_version: {__version__}\n",
+                                               "# mapping_set_version: 0.0.1\n"))
+    project = Project.discover(copy, build_dir=tmp_path / "build")
+    with pytest.raises(InputError, match="mapping_set_version is 0.0.1"):
+        write_release(curated_store, project, tmp_path / "release", prefix_map(), [])
+    assert not (tmp_path / "release").exists()

@@ -16,7 +16,7 @@ from sarcoma_graph.mappings import read_sssom
 
 MAPPINGS = Path(__file__).resolve().parents[1] / "data" / "mappings"
 SET_KEYS = ("mapping_set_id", "license", "creator_id", "mapping_set_description",
-            "mapping_set_version")
+            "mapping_set_version", "mapping_set_title", "publication_date")
 # Look-up traces that are not a curator's evidence (issue 10).
 TRACES = re.compile(r"budget|search tool|hit id|read_file|find_string|look-up|shared/data/",
                     re.IGNORECASE)

@@ -90,6 +90,7 @@ SET_SLOTS = {
     "mapping_set_title": (DCTERMS + "title", "string"),
     "mapping_set_description": (DCTERMS + "description", "string"),
     "mapping_date": (DCTERMS + "created", "date"),
+    "publication_date": (DCTERMS + "issued", "date"),
 }
 ROW_SLOTS = {
     "subject_id": (OWL + "annotatedSource", "curie"),

@@ -81,6 +81,16 @@ def check_version_iri(store: Store, version: str) -> None:
                          f"{version} needs <{expected}>; update the ontology header")
 
 
+def check_mapping_versions(project: Project, version: str) -> None:
+    """Each SSSOM set's ``mapping_set_version`` must be the release's (review r15 N8: it was an
+    IRI naming no file, and nothing checked it was bumped with the release)."""
+    for path in sorted(project.mappings_dir.glob("*.sssom.tsv")):
+        found = str(read_sssom(path).metadata.get("mapping_set_version", ""))
+        if found != version:
+            raise InputError(f"{path}: mapping_set_version is {found or 'missing'}, the release "
+                             f"{version} needs {version}; update the SSSOM header")
+
+
 def dataset_document(quads: list[ox.Quad], version: str) -> list[ox.Quad]:
     """The dataset's quads with the ontology's header (the triples about its IRI) replaced by
     the dataset's own: ``…/dataset``, version ``…/releases/<v>/dataset``, importing
@@ -161,6 +171,7 @@ def write_release(store: Store, project: Project, target: Path, prefixes: Mappin
     """Write the release set into ``target`` atomically; returns the files written. ``target``
     must be new, empty, or a release set written before (it is then replaced whole)."""
     check_version_iri(store, version)
+    check_mapping_versions(project, version)
     issued = release_date(project.root / "CHANGELOG.md", version)
     header = tuple(line.format(version=version) for line in HEADER)
     target = target.resolve()  # `release .` gets a name, to put the work beside it
