@@ -262,6 +262,6 @@ def test_a_mapping_set_whose_version_is_not_the_releases_is_refused(curated_stor
     sssom.write_text(sssom.read_text().replace(f"# mapping_set_version: {__version__}\n",
                                                "# mapping_set_version: 0.0.1\n"))
     project = Project.discover(copy, build_dir=tmp_path / "build")
-    with pytest.raises(InputError, match="mapping_set_version is 0.0.1"):
+    with pytest.raises(InputError, match=r"mapping_set_version is 0\.0\.1"):
         write_release(curated_store, project, tmp_path / "release", prefix_map(), [])
     assert not (tmp_path / "release").exists()
