@@ -296,3 +296,22 @@ def test_the_rate_a_held_answer_must_drain_at_grows_with_its_size(held, rate, ab
     transport.held -= rate * protocol.send_seconds  # what the client took until the check
     protocol._send_check()
     assert transport.aborted is aborted
+
+
+def test_a_gracefully_closing_connection_still_has_to_take_its_answer():
+    """Probe r15 H1: uvicorn's keep-alive timer closes the transport gracefully 5 s after the
+    answer is handed over, keeping the buffered answer; the check returned for a closing
+    transport, so at the default --send-timeout an unread answer was never dropped."""
+    import logging
+
+    from sarcoma_graph.serve.connection import GuardedProtocol
+
+    protocol = GuardedProtocol.__new__(GuardedProtocol)
+    transport = _Transport(30_000_000)
+    protocol.transport, protocol.loop = transport, _Loop()  # type: ignore[assignment]
+    protocol.flow = type("Flow", (), {"pause_writing": lambda self: None})()
+    protocol.logger, protocol.client, protocol.cycle = logging.getLogger("t"), None, None
+    protocol.pause_writing()
+    transport.is_closing = lambda: True  # type: ignore[method-assign]
+    protocol._send_check()  # the client took nothing while the server was closing
+    assert transport.aborted
