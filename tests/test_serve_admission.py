@@ -113,3 +113,27 @@ def test_workers_without_allowed_services_have_no_network():
         assert listener.requests == []
         assert asyncio.run(main(network=True)) == "called"  # the test can tell
         assert len(listener.requests) == 1
+
+
+def test_the_direct_sparql_path_keys_an_ipv6_client_by_its_64(monkeypatch):
+    """Probe r15 M9: /sparql requests without Origin take the direct path, which keyed the
+    per-client limit and fast lane on the raw address: three addresses of one /64 were three
+    clients there, one client on every other route."""
+    import asyncio
+
+    from sarcoma_graph.serve.pool import CLIENT
+    from sarcoma_graph.serve.routes import direct
+
+    seen = []
+
+    async def answer(app, handler, state, scope, receive, send):
+        seen.append(CLIENT.get())
+
+    monkeypatch.setattr(direct, "_answer", answer)
+    app = direct.EndpointApp()
+    app.state.__setattr__(direct.STATE_KEY, object())
+    for address in ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9"):
+        scope = {"type": "http", "method": "GET", "path": "/sparql", "root_path": "",
+                 "headers": [], "client": (address, 5000)}
+        asyncio.run(app(scope, None, None))
+    assert seen == ["2001:db8:1:2::/64", "2001:db8:1:2::/64"]

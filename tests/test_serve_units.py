@@ -144,11 +144,13 @@ def test_probe_r11_l5_a_redeclared_prefix_is_checked_as_the_engine_reads_it(prol
 
 
 def test_probe_r11_l5_an_update_redeclaring_a_prefix_between_operations_is_checked_too():
+    """A SERVICE hidden behind a prefix redeclared between operations is still found: since
+    review r15 H4 an update may call no SERVICE at all, even an allowed one."""
     update = ("PREFIX a: <http://ok/> INSERT DATA { <http://s> <http://p> 1 } ; "
               "PREFIX a: <http://127.0.0.1:9999/> INSERT { ?s ?p ?o } WHERE { SERVICE a:sparql "
               "{ ?s ?p ?o } }")
-    with pytest.raises(Refused, match=r"127\.0\.0\.1:9999"):
-        guard.check(update, ("http://ok/sparql",), update=True)
+    with pytest.raises(Refused, match="SERVICE is not allowed in an update"):
+        guard.check(update, ("http://ok/sparql", "http://127.0.0.1:9999/sparql"), update=True)
 
 
 def test_probe_r11_l5_a_limit_refusal_says_where_the_limit_is_passed():

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from sarcoma_graph.serve.errors import unexpected_error
-from sarcoma_graph.serve.headers import with_nosniff
+from sarcoma_graph.serve.headers import client_key, with_nosniff
 from sarcoma_graph.serve.pool import CLIENT
 from sarcoma_graph.serve.routes.sparql import sparql_get, sparql_post
 from sarcoma_graph.serve.state import STATE_KEY, EndpointState
@@ -46,7 +46,8 @@ class EndpointApp(FastAPI):
         scope["app"] = self
         scope.setdefault("router", self.router)  # as the router would: url_for works
         client = scope.get("client")
-        token = CLIENT.set(client[0] if client else None)
+        # keyed as SafeHeaders keys the other routes: an IPv6 client as its /64 (probe r15 M9)
+        token = CLIENT.set(client_key(client[0]) if client else None)
         try:
             await _answer(self, handler, state, scope, receive, send)
         finally:
