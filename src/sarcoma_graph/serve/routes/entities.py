@@ -4,6 +4,8 @@
 One URL, negotiated (no 303 redirect): a browser (``Accept: text/html``) gets an HTML page,
 an RDF client gets the entity's triples as subject plus the links to it (Turtle by default,
 or N-Triples, JSON-LD, RDF/XML…); ``Vary: Accept`` says so to caches. Unknown entity: 404.
+The ontology's namespace ``…/ontology/`` (the ``sg:`` of every ``PREFIX sg:``) is the one 303:
+to ``/ontology``, the ontology that defines it, for a browser and an RDF client alike.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from sarcoma_graph.namespaces import BASE, ONTOLOGY_IRI, graph_iri
 from sarcoma_graph.plumbing.formats import rdf_syntax
@@ -78,6 +80,9 @@ async def dereference(request: Request, state: State) -> Response:
     root = request.scope.get("root_path", "").rstrip("/")
     raw = request.scope.get("raw_path") or request.url.path.encode()
     path = raw.decode("latin-1")[len(root):].lstrip("/")
+    if path == "ontology/":  # the namespace: what defines it is the ontology
+        query = request.url.query
+        return RedirectResponse(root + "/ontology" + ("?" + query if query else ""), 303)
     iri = BASE + path
     if not _SAFE_IRI.match(iri):
         raise HttpError(404, f"no entity {iri}")
