@@ -290,3 +290,17 @@ def test_the_keyboard_starts_at_the_top_of_the_editor_page(page, server):
     time.sleep(0.3)
     assert _tab(page) == "skip"
     assert _tab(page) == "sg-examples"
+
+
+def test_a_404_page_with_a_long_iri_fits_a_phone(page, server):
+    """Review r15 browser F6: a long mistyped IRI (400 letters, as pasted from a spreadsheet)
+    widened the 404 page to 3,956 px on a phone: the message and its search link did not wrap."""
+    page.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
+              mobile=True)
+    try:
+        page.navigate(server.url + "/id/histotype/" + "x" * 400)
+        page.wait_for("document.readyState === 'complete'")
+        assert "404" in page.evaluate("document.querySelector('h1').textContent")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")

@@ -36,7 +36,7 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.fa
 color:#555}figure{margin:1rem 0}svg text{font-family:system-ui,sans-serif}
 .lang-alt{font-size:.9em;color:#555}
 figure svg{max-width:100%;height:auto}select,input{max-width:100%;box-sizing:border-box}
-pre{overflow-x:auto}h1,h2,h3{overflow-wrap:anywhere}.table-wrap{overflow-x:auto;max-width:100%}
+pre{overflow-x:auto}h1,h2,h3,p.error,p.way-on{overflow-wrap:anywhere}.table-wrap{overflow-x:auto;max-width:100%}
 td.n,th.n{text-align:right;white-space:nowrap}
 .needs{background:#fff4d6;border-left:4px solid #d9a400;padding:.3rem .6rem}
 @media (max-width:40rem){.badge{white-space:normal}.sg-search,.sg-search input{width:100%}
