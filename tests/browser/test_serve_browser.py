@@ -304,3 +304,18 @@ def test_a_404_page_with_a_long_iri_fits_a_phone(page, server):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         page.send("Emulation.clearDeviceMetricsOverride")
+
+
+def test_the_editor_is_one_tab_without_a_plus(page, server):
+    """Review r15 browser F7: YASGUI's "+" made tabs that had neither the kept draft nor the
+    example's detachment (a second tab's text was lost on reload, and "Run with these values"
+    ran the shipped example instead of the edited text). The page has one editor: no "+", no
+    tab bar (nor its menu's "Add tab" / "Copy tab"), and one tab whatever the address holds."""
+    from urllib.parse import quote
+
+    for url in ("/", "/?query=" + quote("ASK {}"), "/#query=" + quote("ASK {}")):
+        _fresh(page, server.url + url)
+        shown = page.evaluate("[...document.querySelectorAll('#yasgui .tabsList, #yasgui .addTab')]"
+                              ".filter(e => e.getClientRects().length).length")
+        assert shown == 0, url
+        assert page.evaluate("document.querySelectorAll('#yasgui .tabPanel').length") == 1, url

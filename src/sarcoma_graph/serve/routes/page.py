@@ -1,5 +1,7 @@
 """The web page at ``/``: a SPARQL editor (YASGUI, bundled) with the named queries as examples,
-and the bundled assets under ``/static/`` (held in memory, with ``ETag``s).
+in one tab (YASGUI's tab bar, its "+" and its menu are hidden: the page's draft and example
+handlers hold for that one editor), and the bundled assets under ``/static/`` (held in memory,
+with ``ETag``s).
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;paddi
 .yasr .expandable:not(.expanded) a{{pointer-events:auto}}
 #sg-hint{{margin:.4rem 1rem;padding:.3rem .6rem;background:#fdecec;border-left:4px solid #c65454}}
 #sg-running{{margin:.4rem 1rem;padding:.3rem .6rem;background:#fff4d6;border-left:4px solid #d9a400}}
+#yasgui .tabsList{{display:none}}
 </style>
 <style>body{{font-family:system-ui,sans-serif;margin:0}}header{{padding:.6rem 1rem;
 background:#f4f4f4;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}}

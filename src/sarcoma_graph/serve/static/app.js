@@ -343,6 +343,8 @@
   });
   // A first visit (no query in the URL) opens on a question about the data, ready to run,
   // rather than the editor's generic default query.
+  // The page has one editor (its CSS hides YASGUI's tab bar and "+"): the handlers below are
+  // for that one tab; a tab added later would have neither (review r15 browser F7).
   // Once the text is no longer the example's, its description and its parameter form (which
   // runs the example, not the text) are taken away, and the picker says no example is chosen.
   function normalised(text) { return text.replace(/\r\n/g, "\n").trim(); }
