@@ -319,3 +319,35 @@ def test_the_editor_is_one_tab_without_a_plus(page, server):
                               ".filter(e => e.getClientRects().length).length")
         assert shown == 0, url
         assert page.evaluate("document.querySelectorAll('#yasgui .tabPanel').length") == 1, url
+
+
+def _run_and_read_hint(page, text: str, wait: float = 1.5) -> str | None:
+    """Run ``text`` with the ▶ button; the note under the editor, or ``None`` if none."""
+    page.evaluate(f"void sgYasgui.getTab().setQuery({json.dumps(text)})")
+    page.evaluate("void (window.__before = sgYasgui.getTab().getYasr().results);"
+                  "document.querySelector('.yasqe_queryButton').click()")
+    page.wait_for("sgYasgui.getTab().getYasr().results !== window.__before")
+    time.sleep(wait)  # the probe queries behind the notes
+    if page.evaluate("document.getElementById('sg-hint').hidden"):
+        return None
+    return str(page.evaluate("document.getElementById('sg-hint').textContent"))
+
+
+def test_a_plain_string_against_a_language_tagged_label_is_named_when_nothing_is_found(page, server):
+    """Review r15 browser F3: ``?x rdfs:label "imatinib"`` or ``FILTER(?label = "imatinib")``
+    found nothing without a word, the labels being ``"imatinib"@en`` (a plain string never
+    equals a language-tagged one). The class labels of this test graph are tagged @en (its
+    entity labels are plain): the note names the tag the graph has, only when the graph has
+    such a label, and only when nothing was found."""
+    _fresh(page, server.url + "/")
+    label = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    said = _run_and_read_hint(page, label + 'SELECT ?c WHERE { ?c rdfs:label "Histotype" }')
+    assert said and '"Histotype"@en' in said and 'STR(' in said, said
+    said = _run_and_read_hint(page, label + "SELECT ?c ?l WHERE { ?c rdfs:label ?l . "
+                                            "FILTER(?l = 'Histotype') }")
+    assert said and '"Histotype"@en' in said and "STR(?l) = " in said, said
+    for quiet in ('SELECT ?c WHERE { ?c rdfs:label "Histotype"@en } LIMIT 0',  # tagged already
+                  'SELECT ?c WHERE { ?c rdfs:label "no such label anywhere" }',  # not in the graph
+                  'SELECT ?c WHERE { ?c rdfs:label "chordoma" }'):  # rows: a plain label
+        said = _run_and_read_hint(page, label + quiet)
+        assert said is None or "language tag" not in said, (quiet, said)

@@ -196,6 +196,53 @@
     while ((match = full.exec(text))) { found[match[1]] = "<" + ids + match[1] + ">"; }
     return found;
   }
+  // Plain strings compared with a term of the graph: the object of a triple pattern
+  // (?x rdfs:label "imatinib") or one side of = / != in a FILTER (?label = "imatinib"), with
+  // the variable when there is one. A plain string is an xsd:string, which never equals a
+  // language-tagged label ("imatinib"@en): SPARQL 1.1 §17.4.1.7, RDF 1.1 §3.3.
+  var STRING = "(\"(?:[^\"\\\\\\n]|\\\\.)*\"|'(?:[^'\\\\\\n]|\\\\.)*')";
+  var UNTAGGED = "(?!\\s*(?:@|\\^\\^))";
+  // The query without its comments (strings and IRIs, which may hold a #, kept).
+  function withoutComments(text) {
+    return text.replace(new RegExp(STRING.slice(0, -1) + "|<[^<>\\s]*>)|#[^\\n]*", "g"),
+                        function (all, kept) { return kept || ""; });
+  }
+  function plainStrings(text) {
+    var found = {}, m;
+    text = withoutComments(text);
+    var object = new RegExp("(?:[A-Za-z][\\w.-]*:[\\w.-]*|<[^<>\\s]*>)\\s+" + STRING + UNTAGGED, "g");
+    var left = new RegExp("[?$](\\w+)\\s*!?=\\s*" + STRING + UNTAGGED, "g");
+    var right = new RegExp(STRING + UNTAGGED + "\\s*!?=\\s*[?$](\\w+)", "g");
+    while ((m = object.exec(text))) { found[m[1]] = found[m[1]] || null; }
+    while ((m = left.exec(text))) { found[m[2]] = m[1]; }
+    while ((m = right.exec(text))) { found[m[1]] = m[2]; }
+    return Object.keys(found).slice(0, 10).map(function (literal) {
+      return { literal: literal, variable: found[literal] };
+    });
+  }
+  // Whether the graph holds the same string with a language tag: then the note, with the tag.
+  function taggedTwins(text) {
+    return Promise.all(plainStrings(text).map(function (found) {
+      var probe = "SELECT DISTINCT (LANG(?l) AS ?lang) WHERE { ?s ?p ?l FILTER(isLiteral(?l) && " +
+        "LANG(?l) != \"\" && STR(?l) = " + found.literal + ") } ORDER BY ?lang LIMIT 5";
+      return fetch(root + "/sparql", { method: "POST", body: new URLSearchParams({ query: probe }),
+        headers: { Accept: "application/sparql-results+json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) {
+          var rows = answer && answer.results && answer.results.bindings;
+          var tags = (rows || []).map(function (b) { return b.lang ? b.lang.value : ""; })
+            .filter(Boolean);
+          if (!tags.length) { return null; }
+          var value = '"' + found.literal.slice(1, -1) + '"';
+          var tag = tags.indexOf("en") >= 0 ? "en" : tags[0];
+          return "the plain string " + found.literal + " never equals the graph's " +
+            tags.map(function (t) { return value + "@" + t; }).join(", ") + " (labels here carry " +
+            "a language tag): write " + value + "@" + tag + ", or compare " + (found.variable ?
+            "STR(?" + found.variable + ") = " + found.literal :
+            "the text alone: ?x rdfs:label ?label FILTER(STR(?label) = " + found.literal + ")");
+        }).catch(function () { return null; });
+    }));
+  }
   function checkTerms(tab) {
     var results = tab.getYasr().results;
     var bindings = results && results.getBindings ? results.getBindings() : null;
@@ -210,10 +257,12 @@
         .then(function (r) { return r.status === 404 ? entities[path] : null; })
         .catch(function () { return null; });
     }));
-    Promise.all([unknownTerms, badPatterns(text), unknownEntities]).then(function (found) {
+    Promise.all([unknownTerms, badPatterns(text), unknownEntities, taggedTwins(text)])
+      .then(function (found) {
       var unknown = found[0].filter(Boolean), patterns = found[1].filter(Boolean);
-      var missing = found[2].filter(Boolean);
+      var missing = found[2].filter(Boolean), untagged = found[3].filter(Boolean);
       var twice = redeclared(text), notes = [];
+      untagged.forEach(function (note) { notes.push(note); });
       if (missing.length) {
         notes.push("the graph has no entity " + missing.join(", ") + ": check the spelling, or " +
           "find it with the search box above (it lists close spellings)");
