@@ -351,3 +351,26 @@ def test_a_plain_string_against_a_language_tagged_label_is_named_when_nothing_is
                   'SELECT ?c WHERE { ?c rdfs:label "chordoma" }'):  # rows: a plain label
         said = _run_and_read_hint(page, label + quiet)
         assert said is None or "language tag" not in said, (quiet, said)
+
+
+def test_a_variable_in_select_or_order_by_that_the_where_clause_never_binds_is_named(page, server):
+    """Review r15 browser F4: ``SELECT ?h ?lable`` (an empty column) and ``ORDER BY ?labl``
+    (rows in store order) were accepted without a word. Legal SPARQL, but a variable used once
+    is nearly always a typo: the note names it and the closest variable the WHERE clause has,
+    whether rows came or not. Aliases (``AS ?n``) and a ``VALUES`` block bind too."""
+    _fresh(page, server.url + "/")
+    label = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    said = _run_and_read_hint(page, label + "SELECT ?c ?lable WHERE { ?c rdfs:label ?label } LIMIT 3")
+    assert said and "?lable is never bound in the WHERE clause" in said and "?label" in said, said
+    assert "Nothing found" not in said  # it has rows
+    said = _run_and_read_hint(page, label + "# ?labl in a comment\nSELECT ?c WHERE { ?c rdfs:label "
+                                            "?label } ORDER BY DESC(?labl) LIMIT 5")
+    assert said and "?labl is never bound" in said and "did you mean ?label?" in said, said
+    said = _run_and_read_hint(page, label + "SELECT ?c ?zzz WHERE { ?c rdfs:label 'no such' }")
+    assert said and said.startswith("Nothing found") and "?zzz is never bound" in said, said
+    for quiet in ("SELECT ?c (COUNT(?x) AS ?n) WHERE { ?c ?p ?x } GROUP BY ?c ORDER BY DESC(?n) "
+                  "LIMIT 2",
+                  "SELECT * WHERE { ?c rdfs:label ?l } ORDER BY ?l LIMIT 2",
+                  "SELECT ?c ?v WHERE { ?c rdfs:label ?l } VALUES ?v { 1 } LIMIT 2",
+                  'SELECT ?c WHERE { ?c rdfs:label "?x" } ORDER BY ?c LIMIT 2'):
+        assert _run_and_read_hint(page, label + quiet, wait=0.8) is None, quiet

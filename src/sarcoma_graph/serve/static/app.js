@@ -243,11 +243,70 @@
         }).catch(function () { return null; });
     }));
   }
+  // Variables that SELECT or ORDER BY name and the WHERE clause never binds (?lable beside
+  // ?label): legal SPARQL (an empty column, an order by nothing), but nearly always a typo.
+  // Bound: the WHERE clause's variables, the aliases (AS ?n) and a trailing VALUES block.
+  function distance(a, b) {
+    var row = [], i, j;
+    for (j = 0; j <= b.length; j++) { row.push(j); }
+    for (i = 1; i <= a.length; i++) {
+      var diagonal = row[0];
+      row[0] = i;
+      for (j = 1; j <= b.length; j++) {
+        var above = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length];
+  }
+  function variables(text) {
+    var found = [], m, name = /[?$](\w+)/g;
+    while ((m = name.exec(text))) { if (found.indexOf(m[1]) < 0) { found.push(m[1]); } }
+    return found;
+  }
+  function unboundVariables(text) {
+    var code = withoutComments(text).replace(new RegExp(STRING, "g"), '""')
+      .replace(/<[^<>\s]*>/g, "<>");
+    var select = /\bSELECT\b/i.exec(code);
+    var open = select ? code.indexOf("{", select.index) : -1;
+    if (open < 0) { return []; }
+    var depth = 0, close = -1;
+    for (var i = open; i < code.length && close < 0; i++) {
+      if (code[i] === "{") { depth++; } else if (code[i] === "}" && !--depth) { close = i; }
+    }
+    if (close < 0) { return []; }
+    var head = code.slice(select.index + 6, open), tail = code.slice(close + 1);
+    var order = /\bORDER\s+BY\b([\s\S]*?)(?=\bLIMIT\b|\bOFFSET\b|\bVALUES\b|$)/i.exec(tail);
+    var values = /\bVALUES\b[\s\S]*/i.exec(tail);
+    var bound = variables(code.slice(open, close + 1)).concat(values ? variables(values[0]) : []);
+    var alias = /\bAS\s+[?$](\w+)/gi, m;
+    while ((m = alias.exec(head + " " + tail))) { bound.push(m[1]); }
+    var used = variables(head.replace(/\bAS\s+[?$]\w+/gi, "")).concat(order ? variables(order[1]) : []);
+    var named = [];
+    used.forEach(function (v) {
+      if (bound.indexOf(v) >= 0 || named.indexOf(v) >= 0) { return; }
+      named.push(v);
+    });
+    return named.map(function (v) {  // a close name: 1 edit from 3 letters, 2 from 5
+      var most = v.length >= 5 ? 2 : v.length >= 3 ? 1 : 0;
+      var close = bound.filter(function (b) { return distance(v.toLowerCase(), b.toLowerCase()) <= most; })
+        .sort(function (a, b) { return distance(v, a) - distance(v, b); })[0];
+      return "?" + v + " is never bound in the WHERE clause" + (close ? ": did you mean ?" + close +
+        "?" : "");
+    });
+  }
+  function sentence(text) { return /[?.]$/.test(text) ? text : text + "."; }
   function checkTerms(tab) {
     var results = tab.getYasr().results;
     var bindings = results && results.getBindings ? results.getBindings() : null;
-    if (!bindings || bindings.length) { return; }
-    var text = tab.getQuery(), names = ontologyTerms(text), entities = entityIris(text);
+    if (!bindings) { return; }
+    var text = tab.getQuery(), unbound = unboundVariables(text);
+    if (bindings.length) {
+      if (unbound.length) { hint.textContent = sentence("Note: " + unbound.join("; ")); hint.hidden = false; }
+      return;
+    }
+    var names = ontologyTerms(text), entities = entityIris(text);
     var unknownTerms = Promise.all(names.map(function (name) {
       return fetch(root + "/ontology/" + encodeURIComponent(name), { method: "HEAD" })
         .then(function (r) { return r.status === 404 ? name : null; });
@@ -262,7 +321,7 @@
       var unknown = found[0].filter(Boolean), patterns = found[1].filter(Boolean);
       var missing = found[2].filter(Boolean), untagged = found[3].filter(Boolean);
       var twice = redeclared(text), notes = [];
-      untagged.forEach(function (note) { notes.push(note); });
+      untagged.concat(unbound).forEach(function (note) { notes.push(note); });
       if (missing.length) {
         notes.push("the graph has no entity " + missing.join(", ") + ": check the spelling, or " +
           "find it with the search box above (it lists close spellings)");
@@ -278,7 +337,7 @@
       }
       if (twice.length) { notes.push("a prefix is declared twice: " + twice.join(", ")); }
       if (!notes.length) { return; }
-      hint.textContent = "Nothing found, and " + notes.join("; ") + ".";
+      hint.textContent = sentence("Nothing found, and " + notes.join("; "));
       hint.hidden = false;
     });
   }
