@@ -77,7 +77,12 @@ def answer(request: Request, status: int, message: str,
         body += (f'<p class="way-on"><a href="{escape(root)}/#query={escape(quote(sent, safe=""))}">'
                  "Open this query in the SPARQL editor</a> to mend it.</p>\n")
     body += f'<p><a href="{escape(root)}/">Back to the SPARQL editor</a></p>'
-    return HTMLResponse(document(title, body, root), status_code=status, headers=headers)
+    from sarcoma_graph.serve.state import STATE_KEY
+
+    state = getattr(request.app.state, STATE_KEY, None)  # none outside the endpoint's lifespan
+    footer = state.footer(root) if state is not None else ""
+    return HTMLResponse(document(title, body, root, footer=footer), status_code=status,
+                        headers=headers)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:

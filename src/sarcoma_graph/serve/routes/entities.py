@@ -40,7 +40,7 @@ HEADLINE = "agents-targeting-causal-alterations"
 
 
 def entity_html(store: Store, iri: str, lang: str, root: str,
-                headline: str | None = None) -> bytes | None:
+                headline: str | None = None, footer: str = "") -> bytes | None:
     """Run in a worker: the entity's page in one language, or ``None`` if it is unknown.
     ``headline``: the text of :data:`HEADLINE` bound to this entity, for the chain picture."""
     data = gather(store, iri)
@@ -48,7 +48,7 @@ def entity_html(store: Store, iri: str, lang: str, root: str,
         return None
     extra = ontology_index(store, lang, root) if iri == ONTOLOGY_IRI else \
         chain_picture(store, iri, lang, root, headline)
-    return entity_page(data, lang, root, extra).encode()
+    return entity_page(data, lang, root, extra, footer).encode()
 
 
 def headline_for(state: EndpointState, iri: str) -> str | None:
@@ -93,7 +93,7 @@ async def dereference(request: Request, state: State) -> Response:
     async def produce() -> bytes:
         if name == "html":
             body = await in_worker(state, entity_html, iri, lang, root,
-                                   headline_for(state, iri))
+                                   headline_for(state, iri), state.footer(root))
         else:
             body = await in_worker(state, entity_rdf, iri, name, state.prefixes)
         if body is None:

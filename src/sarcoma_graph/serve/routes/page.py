@@ -52,7 +52,7 @@ FIRST_EXAMPLE = "agents-targeting-causal-alterations"
 
 def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
                 about: str = "", prefixes: dict[str, str] | None = None,
-                timeout: float | None = None) -> str:
+                timeout: float | None = None, footer: str = "") -> str:
     config = _script_json({"endpoint": endpoint, "queries": queries, "root": root,
                            "prefixes": prefixes or {}, "first": FIRST_EXAMPLE, "base": BASE,
                            "timeout": timeout})
@@ -94,7 +94,7 @@ Ctrl+Enter runs the query.</p>
 <p id="sg-running" role="status" hidden></p><p id="sg-hint" role="status" hidden></p>
 <div id="yasgui"></div>
 {_plain_form(endpoint, queries)}
-</main>
+</main>{footer}
 <script type="application/json" id="sg-config">{config}</script>
 <script src="{static}/yasgui/yasgui.min.js"></script>
 <script src="{static}/views.js"></script><script src="{static}/app.js"></script>
@@ -156,7 +156,7 @@ async def index(request: Request, state: State) -> Response:
     # the page carries them only for an endpoint without it
     prefixes = {} if state.self_described else dict(state.prefixes)
     return HTMLResponse(editor_page(str(request.url_for("sparql")), queries, root, about,
-                                    prefixes, state.settings.timeout))
+                                    prefixes, state.settings.timeout, state.footer(root)))
 
 
 async def favicon(request: Request) -> Response:
