@@ -123,6 +123,24 @@ def test_the_ontology_iri_gives_the_whole_ontology_to_rdf_clients(client):
     assert {rdflib.URIRef(SG + c) for c in ("Histotype", "Gene", "Agent", "Statement")} <= classes
 
 
+def test_the_ontology_namespace_iri_answers_as_the_ontology_does(client):
+    """Review r15 F2: ``/ontology/``, the ``sg:`` namespace pasted from every ``PREFIX sg:``,
+    was a 404 page for a browser and one VoID triple for an RDF client. It is a 303 to
+    ``/ontology`` (the page, or the whole ontology), whatever the client accepts."""
+    for accept in (BROWSER, "text/turtle", "application/rdf+xml"):
+        answer = client.get("/ontology/", headers={"accept": accept}, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == "/ontology", accept
+    french = client.get("/ontology/?lang=fr", headers={"accept": BROWSER}, follow_redirects=False)
+    assert french.headers["location"] == "/ontology?lang=fr"
+    turtle = client.get("/ontology/", headers={"accept": "text/turtle"}, follow_redirects=True)
+    graph = rdflib.Graph().parse(data=turtle.text, format="turtle")
+    assert rdflib.URIRef(SG + "Histotype") in set(graph.subjects(rdflib.RDF.type, rdflib.OWL.Class))
+    page = client.get("/ontology/", headers={"accept": BROWSER}, follow_redirects=True)
+    same = client.get("/ontology", headers={"accept": BROWSER})  # (a 404 here: no owl:Ontology)
+    assert (page.status_code, page.text) == (same.status_code, same.text)
+    assert "no entity https://w3id.org/sarcoma-graph/ontology/ " not in page.text
+
+
 def test_graph_void_and_version_iris_resolve_on_the_server(client):
     """Review r13 I7: the IRIs of the named graphs, of the VoID partitions and the ontology's
     version IRI answered 404 on the server that serves them."""

@@ -290,3 +290,87 @@ def test_the_keyboard_starts_at_the_top_of_the_editor_page(page, server):
     time.sleep(0.3)
     assert _tab(page) == "skip"
     assert _tab(page) == "sg-examples"
+
+
+def test_a_404_page_with_a_long_iri_fits_a_phone(page, server):
+    """Review r15 browser F6: a long mistyped IRI (400 letters, as pasted from a spreadsheet)
+    widened the 404 page to 3,956 px on a phone: the message and its search link did not wrap."""
+    page.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
+              mobile=True)
+    try:
+        page.navigate(server.url + "/id/histotype/" + "x" * 400)
+        page.wait_for("document.readyState === 'complete'")
+        assert "404" in page.evaluate("document.querySelector('h1').textContent")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")
+
+
+def test_the_editor_is_one_tab_without_a_plus(page, server):
+    """Review r15 browser F7: YASGUI's "+" made tabs that had neither the kept draft nor the
+    example's detachment (a second tab's text was lost on reload, and "Run with these values"
+    ran the shipped example instead of the edited text). The page has one editor: no "+", no
+    tab bar (nor its menu's "Add tab" / "Copy tab"), and one tab whatever the address holds."""
+    from urllib.parse import quote
+
+    for url in ("/", "/?query=" + quote("ASK {}"), "/#query=" + quote("ASK {}")):
+        _fresh(page, server.url + url)
+        shown = page.evaluate("[...document.querySelectorAll('#yasgui .tabsList, #yasgui .addTab')]"
+                              ".filter(e => e.getClientRects().length).length")
+        assert shown == 0, url
+        assert page.evaluate("document.querySelectorAll('#yasgui .tabPanel').length") == 1, url
+
+
+def _run_and_read_hint(page, text: str, wait: float = 1.5) -> str | None:
+    """Run ``text`` with the ▶ button; the note under the editor, or ``None`` if none."""
+    page.evaluate(f"void sgYasgui.getTab().setQuery({json.dumps(text)})")
+    page.evaluate("void (window.__before = sgYasgui.getTab().getYasr().results);"
+                  "document.querySelector('.yasqe_queryButton').click()")
+    page.wait_for("sgYasgui.getTab().getYasr().results !== window.__before")
+    time.sleep(wait)  # the probe queries behind the notes
+    if page.evaluate("document.getElementById('sg-hint').hidden"):
+        return None
+    return str(page.evaluate("document.getElementById('sg-hint').textContent"))
+
+
+def test_a_plain_string_against_a_language_tagged_label_is_named_when_nothing_is_found(page, server):
+    """Review r15 browser F3: ``?x rdfs:label "imatinib"`` or ``FILTER(?label = "imatinib")``
+    found nothing without a word, the labels being ``"imatinib"@en`` (a plain string never
+    equals a language-tagged one). The class labels of this test graph are tagged @en (its
+    entity labels are plain): the note names the tag the graph has, only when the graph has
+    such a label, and only when nothing was found."""
+    _fresh(page, server.url + "/")
+    label = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    said = _run_and_read_hint(page, label + 'SELECT ?c WHERE { ?c rdfs:label "Histotype" }')
+    assert said and '"Histotype"@en' in said and 'STR(' in said, said
+    said = _run_and_read_hint(page, label + "SELECT ?c ?l WHERE { ?c rdfs:label ?l . "
+                                            "FILTER(?l = 'Histotype') }")
+    assert said and '"Histotype"@en' in said and "STR(?l) = " in said, said
+    for quiet in ('SELECT ?c WHERE { ?c rdfs:label "Histotype"@en } LIMIT 0',  # tagged already
+                  'SELECT ?c WHERE { ?c rdfs:label "no such label anywhere" }',  # not in the graph
+                  'SELECT ?c WHERE { ?c rdfs:label "chordoma" }'):  # rows: a plain label
+        said = _run_and_read_hint(page, label + quiet)
+        assert said is None or "language tag" not in said, (quiet, said)
+
+
+def test_a_variable_in_select_or_order_by_that_the_where_clause_never_binds_is_named(page, server):
+    """Review r15 browser F4: ``SELECT ?h ?lable`` (an empty column) and ``ORDER BY ?labl``
+    (rows in store order) were accepted without a word. Legal SPARQL, but a variable used once
+    is nearly always a typo: the note names it and the closest variable the WHERE clause has,
+    whether rows came or not. Aliases (``AS ?n``) and a ``VALUES`` block bind too."""
+    _fresh(page, server.url + "/")
+    label = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    said = _run_and_read_hint(page, label + "SELECT ?c ?lable WHERE { ?c rdfs:label ?label } LIMIT 3")
+    assert said and "?lable is never bound in the WHERE clause" in said and "?label" in said, said
+    assert "Nothing found" not in said  # it has rows
+    said = _run_and_read_hint(page, label + "# ?labl in a comment\nSELECT ?c WHERE { ?c rdfs:label "
+                                            "?label } ORDER BY DESC(?labl) LIMIT 5")
+    assert said and "?labl is never bound" in said and "did you mean ?label?" in said, said
+    said = _run_and_read_hint(page, label + "SELECT ?c ?zzz WHERE { ?c rdfs:label 'no such' }")
+    assert said and said.startswith("Nothing found") and "?zzz is never bound" in said, said
+    for quiet in ("SELECT ?c (COUNT(?x) AS ?n) WHERE { ?c ?p ?x } GROUP BY ?c ORDER BY DESC(?n) "
+                  "LIMIT 2",
+                  "SELECT * WHERE { ?c rdfs:label ?l } ORDER BY ?l LIMIT 2",
+                  "SELECT ?c ?v WHERE { ?c rdfs:label ?l } VALUES ?v { 1 } LIMIT 2",
+                  'SELECT ?c WHERE { ?c rdfs:label "?x" } ORDER BY ?c LIMIT 2'):
+        assert _run_and_read_hint(page, label + quiet, wait=0.8) is None, quiet

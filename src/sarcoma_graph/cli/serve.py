@@ -75,6 +75,7 @@ def serve(
     from sarcoma_graph.serve import Settings, create_app
     from sarcoma_graph.serve.access_log import bound_access_log
     from sarcoma_graph.serve.connection import guarded_protocol
+    from sarcoma_graph.serve.pages.footer import cite_as
     from sarcoma_graph.serve.settings import TOKEN_VARIABLE
     from sarcoma_graph.serve.state import SavedDataset
 
@@ -87,7 +88,8 @@ def serve(
                 update_token=os.environ.get(TOKEN_VARIABLE) or None,
                 service_allow=tuple(service_allow or ()), base_url=base_url, workers=workers,
                 cache_entries=0 if store_url else cache_entries, etags=not store_url,
-                service_graph=service_graph, listen_url=f"http://{host}:{port}")
+                service_graph=service_graph, listen_url=f"http://{host}:{port}",
+                citation=cite_as(found.root / "CITATION.cff"))
         except ValueError as error:
             raise InputError(str(error)) from None
 

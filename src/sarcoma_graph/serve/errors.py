@@ -51,7 +51,8 @@ def text_response(status: int, message: str, headers: dict[str, str] | None = No
 def answer(request: Request, status: int, message: str,
            headers: dict[str, str] | None = None) -> Response:
     """The error as plain text, or as a page of the site to a browser navigating to the URL
-    (the same message, with a way on: a label search for a 404, the editor's link)."""
+    (the same message, with a way on: a label search for a 404, the editor's link), both
+    wrapping anywhere (a long mistyped IRI stays inside a phone's screen)."""
     from sarcoma_graph.serve.negotiation import VARY  # which imports this module
     from sarcoma_graph.serve.routes.browser import wants_page  # routes import this module
 
@@ -67,15 +68,21 @@ def answer(request: Request, status: int, message: str,
     slug = unquote(request.url.path.rstrip("/").rsplit("/", 1)[-1])
     words = " ".join(slug.replace("-", " ").replace("_", " ").split())
     if status == 404 and words:
-        body += (f'<p><a href="{escape(root)}/search?q={escape(quote(words))}">Search the labels for '
+        body += (f'<p class="way-on"><a href="{escape(root)}/search?q={escape(quote(words))}">'
+                 "Search the labels for "
                  f"“{escape(words)}”</a>, or browse the <a href=\"{escape(root)}/queries\">named "
                  "queries</a>.</p>\n")
     sent = request.query_params.get("query") if status == 400 else None
     if sent:
-        body += (f'<p><a href="{escape(root)}/#query={escape(quote(sent, safe=""))}">Open this query '
-                 "in the SPARQL editor</a> to mend it.</p>\n")
+        body += (f'<p class="way-on"><a href="{escape(root)}/#query={escape(quote(sent, safe=""))}">'
+                 "Open this query in the SPARQL editor</a> to mend it.</p>\n")
     body += f'<p><a href="{escape(root)}/">Back to the SPARQL editor</a></p>'
-    return HTMLResponse(document(title, body, root), status_code=status, headers=headers)
+    from sarcoma_graph.serve.state import STATE_KEY
+
+    state = getattr(request.app.state, STATE_KEY, None)  # none outside the endpoint's lifespan
+    footer = state.footer(root) if state is not None else ""
+    return HTMLResponse(document(title, body, root, footer=footer), status_code=status,
+                        headers=headers)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:

@@ -25,6 +25,8 @@ class Settings:
     it without this server knowing, so no answer may be reused.
     ``per_client``, ``lanes``, ``lane_timeout`` and ``queue_wait`` share the workers between
     clients (:class:`sarcoma_graph.serve.pool.Admission`).
+    ``license`` is the data licence the VoID and every page's footer give, ``citation`` the
+    footer's "cite as" line (from the project's ``CITATION.cff``; none without it).
     ``service_graph`` loads the self-description graph (VoID, examples, prefixes) into an
     embedded store (:mod:`sarcoma_graph.serve.service_graph`); its IRIs name the endpoint
     ``base_url``, else ``listen_url`` (where ``serve`` listens), as ``/sparql``.
@@ -47,6 +49,7 @@ class Settings:
     lane_timeout: float = 3.0
     queue_wait: float = 5.0
     license: str = LICENSE
+    citation: str | None = None
     etags: bool = True
     service_graph: bool = True
     listen_url: str | None = None

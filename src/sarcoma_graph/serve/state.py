@@ -96,6 +96,12 @@ class EndpointState:
         """The public URL of ``/sparql`` (the configured one, else as this request reached it)."""
         return self.settings.endpoint(str(request.url_for("sparql")))
 
+    def footer(self, root: str) -> str:
+        """The footer of every page of this server (its release, licence, how to cite it)."""
+        from sarcoma_graph.serve.pages.footer import site_footer
+
+        return site_footer(root, self.settings.license, self.settings.citation)
+
     @property
     def self_described(self) -> bool:
         """Whether the store holds the self-description graph (see :func:`describe`)."""

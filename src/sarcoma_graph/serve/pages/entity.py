@@ -334,10 +334,11 @@ def _incoming(view: View) -> str:
             "<th>Property</th></tr>" + "\n".join(rows) + "</table></section>")
 
 
-def entity_page(data: EntityFacts, lang: str, root: str, picture: str = "") -> str:
+def entity_page(data: EntityFacts, lang: str, root: str, picture: str = "",
+                footer: str = "") -> str:
     """The whole page of one entity in one language."""
     view = View(data, lang, root)
     body = "\n".join(x for x in (_header(view), _types(view), _texts(view), _quotes(view),
                                  picture, _hierarchy(view), _facts_table(view), _mappings(view),
                                  _document_passages(view), _incoming(view)) if x)
-    return document(_title(view), body, root, lang)
+    return document(_title(view), body, root, lang, footer)

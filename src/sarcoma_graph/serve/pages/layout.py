@@ -8,6 +8,7 @@ from html import escape
 from urllib.parse import quote
 
 from sarcoma_graph.namespaces import BASE, compress
+from sarcoma_graph.serve.pages.footer import STYLE as FOOTER_STYLE
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:0;color:#222;line-height:1.45}
 main{max-width:72rem;margin:1rem auto;padding:0 1rem}
@@ -36,7 +37,7 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.fa
 color:#555}figure{margin:1rem 0}svg text{font-family:system-ui,sans-serif}
 .lang-alt{font-size:.9em;color:#555}
 figure svg{max-width:100%;height:auto}select,input{max-width:100%;box-sizing:border-box}
-pre{overflow-x:auto}h1,h2,h3{overflow-wrap:anywhere}.table-wrap{overflow-x:auto;max-width:100%}
+pre{overflow-x:auto}h1,h2,h3,p.error,p.way-on{overflow-wrap:anywhere}.table-wrap{overflow-x:auto;max-width:100%}
 td.n,th.n{text-align:right;white-space:nowrap}
 .needs{background:#fff4d6;border-left:4px solid #d9a400;padding:.3rem .6rem}
 @media (max-width:40rem){.badge{white-space:normal}.sg-search,.sg-search input{width:100%}
@@ -51,7 +52,7 @@ dl.facts{grid-template-columns:1fr}header.sg nav{display:flex;flex-wrap:wrap}}
 @media print{header.sg,.skip{display:none}main{max-width:none;margin:0}
 details>summary{list-style:none}a{color:#000}
 main a[href^="http"]::after{content:" <" attr(href) ">";font-size:.8em;color:#444;
-word-break:break-all}.table-wrap{overflow:visible}}"""
+word-break:break-all}.table-wrap{overflow:visible}}""" + "\n" + FOOTER_STYLE
 
 
 def href(iri: str, root: str) -> str | None:
@@ -93,8 +94,9 @@ def iri_link(iri: str, label: str | None, root: str) -> str:
     return inner
 
 
-def document(title: str, body: str, root: str, lang: str = "en") -> str:
-    """A complete HTML page around ``body`` (already escaped)."""
+def document(title: str, body: str, root: str, lang: str = "en", footer: str = "") -> str:
+    """A complete HTML page around ``body`` (already escaped), ending with ``footer`` (the
+    server's: :meth:`sarcoma_graph.serve.state.EndpointState.footer`)."""
     r = escape(root)
     return (f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
             f"<title>{escape(title)} — sarcoma-graph</title>"
@@ -105,7 +107,7 @@ def document(title: str, body: str, root: str, lang: str = "en") -> str:
             f'<a href="{r}/ontology">Ontology</a><a href="{r}/shapes">Shapes</a>'
             f'<a href="{r}/.well-known/void">VoID</a>'
             f'<a href="{r}/docs">API</a></nav>{search_box(root)}</header>'
-            f"<main>\n{body}\n</main>"
+            f"<main>\n{body}\n</main>{footer}"
             f'<script src="{r}/static/search.js"></script></body></html>\n')
 
 

@@ -97,7 +97,7 @@ def needs_note(missing: Sequence[str]) -> str:
 
 
 def queries_page(queries: Sequence[NamedQuery], root: str,
-                 missing: Mapping[str, Sequence[str]] | None = None) -> str:
+                 missing: Mapping[str, Sequence[str]] | None = None, footer: str = "") -> str:
     items = []
     for q in queries:
         editor = f"{escape(root)}/#query={escape(quote(q.text))}"
@@ -114,4 +114,4 @@ def queries_page(queries: Sequence[NamedQuery], root: str,
             f"<code>/queries/{{name}}?param=value</code> (JSON for clients: "
             f'<a href="{escape(root)}/queries?format=json">/queries?format=json</a>).</p>'
             + "".join(items))
-    return document("Named queries", body, root)
+    return document("Named queries", body, root, footer=footer)

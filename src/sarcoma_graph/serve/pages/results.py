@@ -35,7 +35,7 @@ PAGE_BYTES = 4 * 1024 * 1024
 
 
 def results_page(title: str, sparql: str, kind: str, body: bytes, root: str,
-                 intro: str = "", max_rows: int | None = None) -> str:
+                 intro: str = "", max_rows: int | None = None, footer: str = "") -> str:
     """The page of one answer (``kind`` is ``bindings``, ``boolean`` or ``graph``); ``intro``
     is HTML put under the title (a named query's description and parameter values). Past
     ``max_rows`` rows (or as many characters of a graph) the page says the rest is in the files."""
@@ -75,4 +75,4 @@ def results_page(title: str, sparql: str, kind: str, body: bytes, root: str,
         content += (f'<p class="needs">This page shows {more}. The whole answer: add '
                     "<code>format=csv</code> (or json, tsv, xml, ttl) to the URL.</p>")
     query = f"<details><summary>Query</summary><pre>{escape(sparql)}</pre></details>"
-    return document(title, head + content + query, root)
+    return document(title, head + content + query, root, footer=footer)

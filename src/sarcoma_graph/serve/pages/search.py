@@ -194,7 +194,8 @@ def hit_json(hit: Hit, root: str) -> dict[str, object]:
             "href": href(hit.iri, root) or hit.iri}
 
 
-def results_page(text: str, hits: list[Hit], root: str, close: list[Hit] | None = None) -> str:
+def results_page(text: str, hits: list[Hit], root: str, close: list[Hit] | None = None,
+                 footer: str = "") -> str:
     items = []
     for hit in hits:
         link = escape(href(hit.iri, root) or hit.iri)
@@ -212,7 +213,7 @@ def results_page(text: str, hits: list[Hit], root: str, close: list[Hit] | None 
         body += f'<h2>Close spellings</h2><ul id="close-spellings">{links}</ul>'
     if not hits:
         body += _scope_note(root, bool(close))
-    return document(f"Search: {text}", body, root)
+    return document(f"Search: {text}", body, root, footer=footer)
 
 
 def _scope_note(root: str, close: bool) -> str:

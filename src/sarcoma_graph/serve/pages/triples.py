@@ -20,7 +20,7 @@ def _term(term: object, root: str) -> str:
     return f"<code>{escape(str(term))}</code>"
 
 
-def triples_page(title: str, triples: list[ox.Triple], root: str) -> str:
+def triples_page(title: str, triples: list[ox.Triple], root: str, footer: str = "") -> str:
     """The triples grouped by subject; ask with an RDF ``Accept`` (or ``?format=ttl``) for RDF."""
     subjects: dict[str, list[ox.Triple]] = {}
     for triple in triples:
@@ -37,4 +37,4 @@ def triples_page(title: str, triples: list[ox.Triple], root: str) -> str:
     body = (f"<h1>{escape(title)}</h1><p>RDF for clients: ask with <code>Accept: text/turtle"
             "</code> (or JSON-LD, N-Triples, RDF/XML), or add <code>?format=ttl</code>.</p>"
             + "".join(sections))
-    return document(title, body, root)
+    return document(title, body, root, footer=footer)

@@ -112,7 +112,8 @@ class VoidView:
 
 
 def void_page(stats: VoidStats, mint: Minter, endpoint: str, license_iri: str,
-              vocabularies: list[str], note: str, root: str, labels: dict[str, str]) -> str:
+              vocabularies: list[str], note: str, root: str, labels: dict[str, str],
+              footer: str = "") -> str:
     """The whole page; ``note`` says what the counts leave out (the self-description graph);
     ``labels``: the English labels of the classes and properties."""
     view = VoidView(stats, mint, root, labels)
@@ -127,4 +128,4 @@ def void_page(stats: VoidStats, mint: Minter, endpoint: str, license_iri: str,
     body = ("<h1>VoID description of the dataset</h1>" + intro
             + view.overview(endpoint, license_iri, vocabularies) + view.graphs()
             + view.classes() + view.properties())
-    return document("VoID description", body, root)
+    return document("VoID description", body, root, footer=footer)

@@ -65,13 +65,13 @@ async def page_answer(request: Request, state: EndpointState, job: QueryJob,
                    settings.endpoint(str(request.url).split("?")[0]))
     root = request.scope.get("root_path", "").rstrip("/")
     page = await in_worker(state, render_page, job, shown, title, root, intro,
-                           gone=request.is_disconnected)
+                           state.footer(root), gone=request.is_disconnected)
     return HTMLResponse(page, headers={"Vary": VARY, "Cache-Control": "no-cache"})
 
 
 def render_page(store: Store, job: QueryJob, shown: str, title: str, root: str,
-                intro: str) -> str:
+                intro: str, footer: str = "") -> str:
     """Run in a worker: the answer to ``job`` as a page of at most :data:`PAGE_ROWS` rows
     (``shown``: the query text the page gives)."""
     kind, body, _ = run_query(store, job)
-    return results_page(title, shown, kind, body, root, intro, PAGE_ROWS)
+    return results_page(title, shown, kind, body, root, intro, PAGE_ROWS, footer)

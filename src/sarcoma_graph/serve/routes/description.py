@@ -66,4 +66,4 @@ async def service_description(request: Request, state: EndpointState) -> Respons
     root = request.scope.get("root_path", "").rstrip("/")
     return await rdf_response(request, state, ("service-description", endpoint, root), build,
                               lambda triples: triples_page("SPARQL service description",
-                                                           triples, root))
+                                                           triples, root, state.footer(root)))

@@ -4,6 +4,8 @@
 One URL, negotiated (no 303 redirect): a browser (``Accept: text/html``) gets an HTML page,
 an RDF client gets the entity's triples as subject plus the links to it (Turtle by default,
 or N-Triples, JSON-LD, RDF/XML…); ``Vary: Accept`` says so to caches. Unknown entity: 404.
+The ontology's namespace ``…/ontology/`` (the ``sg:`` of every ``PREFIX sg:``) is the one 303:
+to ``/ontology``, the ontology that defines it, for a browser and an RDF client alike.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from sarcoma_graph.namespaces import BASE, ONTOLOGY_IRI, graph_iri
 from sarcoma_graph.plumbing.formats import rdf_syntax
@@ -43,7 +45,7 @@ HEADLINE = "agents-targeting-causal-alterations"
 
 
 def entity_html(store: Store, iri: str, lang: str, root: str,
-                headline: str | None = None) -> bytes | None:
+                headline: str | None = None, footer: str = "") -> bytes | None:
     """Run in a worker: the entity's page in one language, or ``None`` if it is unknown.
     ``headline``: the text of :data:`HEADLINE` bound to this entity, for the chain picture."""
     data = gather(store, iri)
@@ -51,7 +53,7 @@ def entity_html(store: Store, iri: str, lang: str, root: str,
         return None
     extra = ontology_index(store, lang, root) if iri == ONTOLOGY_IRI else \
         chain_picture(store, iri, lang, root, headline)
-    return entity_page(data, lang, root, extra).encode()
+    return entity_page(data, lang, root, extra, footer).encode()
 
 
 def headline_for(state: EndpointState, iri: str) -> str | None:
@@ -103,6 +105,9 @@ async def dereference(request: Request, state: State) -> Response:
     root = request.scope.get("root_path", "").rstrip("/")
     raw = request.scope.get("raw_path") or request.url.path.encode()
     path = raw.decode("latin-1")[len(root):].lstrip("/")
+    if path == "ontology/":  # the namespace: what defines it is the ontology
+        query = request.url.query
+        return RedirectResponse(root + "/ontology" + ("?" + query if query else ""), 303)
     iri = BASE + path
     if not _SAFE_IRI.match(iri):
         raise HttpError(404, f"no entity {iri}")
@@ -113,7 +118,7 @@ async def dereference(request: Request, state: State) -> Response:
     async def produce() -> bytes:
         if name == "html":
             body = await in_worker(state, entity_html, iri, lang, root,
-                                   headline_for(state, iri))
+                                   headline_for(state, iri), state.footer(root))
         else:
             body = await in_worker(state, entity_rdf, iri, name, state.prefixes)
         if body is None:

@@ -1,5 +1,7 @@
 """The web page at ``/``: a SPARQL editor (YASGUI, bundled) with the named queries as examples,
-and the bundled assets under ``/static/`` (held in memory, with ``ETag``s).
+in one tab (YASGUI's tab bar, its "+" and its menu are hidden: the page's draft and example
+handlers hold for that one editor), and the bundled assets under ``/static/`` (held in memory,
+with ``ETag``s).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ FIRST_EXAMPLE = "agents-targeting-causal-alterations"
 
 def editor_page(endpoint: str, queries: list[dict[str, object]], root: str,
                 about: str = "", prefixes: dict[str, str] | None = None,
-                timeout: float | None = None) -> str:
+                timeout: float | None = None, footer: str = "") -> str:
     config = _script_json({"endpoint": endpoint, "queries": queries, "root": root,
                            "prefixes": prefixes or {}, "first": FIRST_EXAMPLE, "base": BASE,
                            "timeout": timeout})
@@ -70,6 +72,7 @@ ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;paddi
 .yasr .expandable:not(.expanded) a{{pointer-events:auto}}
 #sg-hint{{margin:.4rem 1rem;padding:.3rem .6rem;background:#fdecec;border-left:4px solid #c65454}}
 #sg-running{{margin:.4rem 1rem;padding:.3rem .6rem;background:#fff4d6;border-left:4px solid #d9a400}}
+#yasgui .tabsList{{display:none}}
 </style>
 <style>body{{font-family:system-ui,sans-serif;margin:0}}header{{padding:.6rem 1rem;
 background:#f4f4f4;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}}
@@ -91,7 +94,7 @@ Ctrl+Enter runs the query.</p>
 <p id="sg-running" role="status" hidden></p><p id="sg-hint" role="status" hidden></p>
 <div id="yasgui"></div>
 {_plain_form(endpoint, queries)}
-</main>
+</main>{footer}
 <script type="application/json" id="sg-config">{config}</script>
 <script src="{static}/yasgui/yasgui.min.js"></script>
 <script src="{static}/views.js"></script><script src="{static}/app.js"></script>
@@ -153,7 +156,7 @@ async def index(request: Request, state: State) -> Response:
     # the page carries them only for an endpoint without it
     prefixes = {} if state.self_described else dict(state.prefixes)
     return HTMLResponse(editor_page(str(request.url_for("sparql")), queries, root, about,
-                                    prefixes, state.settings.timeout))
+                                    prefixes, state.settings.timeout, state.footer(root)))
 
 
 async def favicon(request: Request) -> Response:

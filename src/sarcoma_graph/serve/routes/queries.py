@@ -143,7 +143,7 @@ async def list_queries(request: Request, state: State) -> Response:
     if prefers_html(request, {"application/json": "json"}):
         root = request.scope.get("root_path", "").rstrip("/")
         page = queries_page([q for _, q in sorted(state.queries.items())], root,
-                            await missing_graphs(state))
+                            await missing_graphs(state), state.footer(root))
         return HTMLResponse(page, headers={"Vary": "Accept"})
 
     async def produce() -> bytes:

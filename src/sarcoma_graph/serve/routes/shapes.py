@@ -61,7 +61,7 @@ def described(index: dict[Subject, list[ox.Triple]], iri: str) -> list[ox.Triple
     return out
 
 
-def _page(name: str, triples: list[ox.Triple], turtle: bytes, root: str) -> str:
+def _page(name: str, triples: list[ox.Triple], turtle: bytes, root: str, footer: str) -> str:
     """A shape's page: its label and comment, the shapes it names, its Turtle."""
     about = {t.predicate.value: text(t.object) for t in triples
              if t.predicate.value in (RDFS.label, RDFS.comment, SH.message)}
@@ -76,10 +76,10 @@ def _page(name: str, triples: list[ox.Triple], turtle: bytes, root: str) -> str:
                       if key in about)
             + (f"<h2>Shapes it names</h2><ul>{links}</ul>" if links else "")
             + f"<h2>Turtle</h2><pre>{escape(turtle.decode())}</pre>")
-    return document(about.get(RDFS.label, name), body, root)
+    return document(about.get(RDFS.label, name), body, root, footer=footer)
 
 
-def _index(triples: Sequence[ox.Triple], root: str) -> str:
+def _index(triples: Sequence[ox.Triple], root: str, footer: str) -> str:
     """Every node shape, with its label, linked."""
     labels = {text(t.subject): text(t.object) for t in triples
               if t.predicate.value == RDFS.label and isinstance(t.subject, ox.NamedNode)}
@@ -90,7 +90,7 @@ def _index(triples: Sequence[ox.Triple], root: str) -> str:
                    for iri in nodes if iri.startswith(SHAPES))
     return document("SHACL shapes", f"<h1>SHACL shapes</h1><p>{len(nodes)} node shapes; "
                                     f"each IRI is what a validation report cites.</p><ul>{rows}</ul>",
-                    root)
+                    root, footer=footer)
 
 
 def used_prefixes(prefixes: Sequence[tuple[str, str]],
@@ -111,23 +111,24 @@ async def _answer(request: Request, state: State, name: str,
     root = str(request.scope.get("root_path", "")).rstrip("/")
     syntax = negotiate(request, {**RDF_OFFERS, HTML: "html"})
     media_type = HTML + "; charset=utf-8" if syntax == "html" else rdf_syntax(syntax).media_type
-    prefixes = tuple(state.prefixes)
+    prefixes, footer = tuple(state.prefixes), state.footer(root)
 
     async def produce() -> bytes:
-        return await anyio.to_thread.run_sync(_body, syntax, name, triples, root, prefixes)
+        return await anyio.to_thread.run_sync(_body, syntax, name, triples, root, prefixes, footer)
 
     return await cached(request, state, ("shapes", name, root), media_type, produce)
 
 
 def _body(syntax: str, name: str, triples: Sequence[ox.Triple], root: str,
-          known: Sequence[tuple[str, str]]) -> bytes:
+          known: Sequence[tuple[str, str]], footer: str = "") -> bytes:
     prefixes = used_prefixes([*known, ("sgsh", SHAPES)], triples)
     if syntax == "html" and not name:
-        return _index(triples, root).encode()
+        return _index(triples, root, footer).encode()
     if syntax in ("html", "turtle"):  # the canonical writer: sorted, lists written as lists
         turtle = serialize_quads([ox.Quad(t.subject, t.predicate, t.object) for t in triples],
                                  rdf_syntax("turtle"), prefixes)
-        return _page(name, list(triples), turtle, root).encode() if syntax == "html" else turtle
+        return _page(name, list(triples), turtle, root, footer).encode() if syntax == "html" \
+            else turtle
     return serialize_triples(list(triples), rdf_syntax(syntax), prefixes)
 
 

@@ -157,7 +157,7 @@ async def void_description(request: Request, state: State) -> Response:
         terms = sorted({i for i, _ in found.classes + found.properties})
         labels = await in_worker(state, english_labels, terms)
         return void_page(found, mint, endpoint, state.settings.license, vocabularies(found),
-                         note(found), root, labels).encode()
+                         note(found), root, labels, state.footer(root)).encode()
 
     key = ("void", endpoint, root)
     if prefers_html(request, RDF_OFFERS):  # the page needs the terms' labels besides the

@@ -196,11 +196,117 @@
     while ((match = full.exec(text))) { found[match[1]] = "<" + ids + match[1] + ">"; }
     return found;
   }
+  // Plain strings compared with a term of the graph: the object of a triple pattern
+  // (?x rdfs:label "imatinib") or one side of = / != in a FILTER (?label = "imatinib"), with
+  // the variable when there is one. A plain string is an xsd:string, which never equals a
+  // language-tagged label ("imatinib"@en): SPARQL 1.1 §17.4.1.7, RDF 1.1 §3.3.
+  var STRING = "(\"(?:[^\"\\\\\\n]|\\\\.)*\"|'(?:[^'\\\\\\n]|\\\\.)*')";
+  var UNTAGGED = "(?!\\s*(?:@|\\^\\^))";
+  // The query without its comments (strings and IRIs, which may hold a #, kept).
+  function withoutComments(text) {
+    return text.replace(new RegExp(STRING.slice(0, -1) + "|<[^<>\\s]*>)|#[^\\n]*", "g"),
+                        function (all, kept) { return kept || ""; });
+  }
+  function plainStrings(text) {
+    var found = {}, m;
+    text = withoutComments(text);
+    var object = new RegExp("(?:[A-Za-z][\\w.-]*:[\\w.-]*|<[^<>\\s]*>)\\s+" + STRING + UNTAGGED, "g");
+    var left = new RegExp("[?$](\\w+)\\s*!?=\\s*" + STRING + UNTAGGED, "g");
+    var right = new RegExp(STRING + UNTAGGED + "\\s*!?=\\s*[?$](\\w+)", "g");
+    while ((m = object.exec(text))) { found[m[1]] = found[m[1]] || null; }
+    while ((m = left.exec(text))) { found[m[2]] = m[1]; }
+    while ((m = right.exec(text))) { found[m[1]] = m[2]; }
+    return Object.keys(found).slice(0, 10).map(function (literal) {
+      return { literal: literal, variable: found[literal] };
+    });
+  }
+  // Whether the graph holds the same string with a language tag: then the note, with the tag.
+  function taggedTwins(text) {
+    return Promise.all(plainStrings(text).map(function (found) {
+      var probe = "SELECT DISTINCT (LANG(?l) AS ?lang) WHERE { ?s ?p ?l FILTER(isLiteral(?l) && " +
+        "LANG(?l) != \"\" && STR(?l) = " + found.literal + ") } ORDER BY ?lang LIMIT 5";
+      return fetch(root + "/sparql", { method: "POST", body: new URLSearchParams({ query: probe }),
+        headers: { Accept: "application/sparql-results+json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) {
+          var rows = answer && answer.results && answer.results.bindings;
+          var tags = (rows || []).map(function (b) { return b.lang ? b.lang.value : ""; })
+            .filter(Boolean);
+          if (!tags.length) { return null; }
+          var value = '"' + found.literal.slice(1, -1) + '"';
+          var tag = tags.indexOf("en") >= 0 ? "en" : tags[0];
+          return "the plain string " + found.literal + " never equals the graph's " +
+            tags.map(function (t) { return value + "@" + t; }).join(", ") + " (labels here carry " +
+            "a language tag): write " + value + "@" + tag + ", or compare " + (found.variable ?
+            "STR(?" + found.variable + ") = " + found.literal :
+            "the text alone: ?x rdfs:label ?label FILTER(STR(?label) = " + found.literal + ")");
+        }).catch(function () { return null; });
+    }));
+  }
+  // Variables that SELECT or ORDER BY name and the WHERE clause never binds (?lable beside
+  // ?label): legal SPARQL (an empty column, an order by nothing), but nearly always a typo.
+  // Bound: the WHERE clause's variables, the aliases (AS ?n) and a trailing VALUES block.
+  function distance(a, b) {
+    var row = [], i, j;
+    for (j = 0; j <= b.length; j++) { row.push(j); }
+    for (i = 1; i <= a.length; i++) {
+      var diagonal = row[0];
+      row[0] = i;
+      for (j = 1; j <= b.length; j++) {
+        var above = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length];
+  }
+  function variables(text) {
+    var found = [], m, name = /[?$](\w+)/g;
+    while ((m = name.exec(text))) { if (found.indexOf(m[1]) < 0) { found.push(m[1]); } }
+    return found;
+  }
+  function unboundVariables(text) {
+    var code = withoutComments(text).replace(new RegExp(STRING, "g"), '""')
+      .replace(/<[^<>\s]*>/g, "<>");
+    var select = /\bSELECT\b/i.exec(code);
+    var open = select ? code.indexOf("{", select.index) : -1;
+    if (open < 0) { return []; }
+    var depth = 0, close = -1;
+    for (var i = open; i < code.length && close < 0; i++) {
+      if (code[i] === "{") { depth++; } else if (code[i] === "}" && !--depth) { close = i; }
+    }
+    if (close < 0) { return []; }
+    var head = code.slice(select.index + 6, open), tail = code.slice(close + 1);
+    var order = /\bORDER\s+BY\b([\s\S]*?)(?=\bLIMIT\b|\bOFFSET\b|\bVALUES\b|$)/i.exec(tail);
+    var values = /\bVALUES\b[\s\S]*/i.exec(tail);
+    var bound = variables(code.slice(open, close + 1)).concat(values ? variables(values[0]) : []);
+    var alias = /\bAS\s+[?$](\w+)/gi, m;
+    while ((m = alias.exec(head + " " + tail))) { bound.push(m[1]); }
+    var used = variables(head.replace(/\bAS\s+[?$]\w+/gi, "")).concat(order ? variables(order[1]) : []);
+    var named = [];
+    used.forEach(function (v) {
+      if (bound.indexOf(v) >= 0 || named.indexOf(v) >= 0) { return; }
+      named.push(v);
+    });
+    return named.map(function (v) {  // a close name: 1 edit from 3 letters, 2 from 5
+      var most = v.length >= 5 ? 2 : v.length >= 3 ? 1 : 0;
+      var close = bound.filter(function (b) { return distance(v.toLowerCase(), b.toLowerCase()) <= most; })
+        .sort(function (a, b) { return distance(v, a) - distance(v, b); })[0];
+      return "?" + v + " is never bound in the WHERE clause" + (close ? ": did you mean ?" + close +
+        "?" : "");
+    });
+  }
+  function sentence(text) { return /[?.]$/.test(text) ? text : text + "."; }
   function checkTerms(tab) {
     var results = tab.getYasr().results;
     var bindings = results && results.getBindings ? results.getBindings() : null;
-    if (!bindings || bindings.length) { return; }
-    var text = tab.getQuery(), names = ontologyTerms(text), entities = entityIris(text);
+    if (!bindings) { return; }
+    var text = tab.getQuery(), unbound = unboundVariables(text);
+    if (bindings.length) {
+      if (unbound.length) { hint.textContent = sentence("Note: " + unbound.join("; ")); hint.hidden = false; }
+      return;
+    }
+    var names = ontologyTerms(text), entities = entityIris(text);
     var unknownTerms = Promise.all(names.map(function (name) {
       return fetch(root + "/ontology/" + encodeURIComponent(name), { method: "HEAD" })
         .then(function (r) { return r.status === 404 ? name : null; });
@@ -210,10 +316,12 @@
         .then(function (r) { return r.status === 404 ? entities[path] : null; })
         .catch(function () { return null; });
     }));
-    Promise.all([unknownTerms, badPatterns(text), unknownEntities]).then(function (found) {
+    Promise.all([unknownTerms, badPatterns(text), unknownEntities, taggedTwins(text)])
+      .then(function (found) {
       var unknown = found[0].filter(Boolean), patterns = found[1].filter(Boolean);
-      var missing = found[2].filter(Boolean);
+      var missing = found[2].filter(Boolean), untagged = found[3].filter(Boolean);
       var twice = redeclared(text), notes = [];
+      untagged.concat(unbound).forEach(function (note) { notes.push(note); });
       if (missing.length) {
         notes.push("the graph has no entity " + missing.join(", ") + ": check the spelling, or " +
           "find it with the search box above (it lists close spellings)");
@@ -229,7 +337,7 @@
       }
       if (twice.length) { notes.push("a prefix is declared twice: " + twice.join(", ")); }
       if (!notes.length) { return; }
-      hint.textContent = "Nothing found, and " + notes.join("; ") + ".";
+      hint.textContent = sentence("Nothing found, and " + notes.join("; "));
       hint.hidden = false;
     });
   }
@@ -343,6 +451,8 @@
   });
   // A first visit (no query in the URL) opens on a question about the data, ready to run,
   // rather than the editor's generic default query.
+  // The page has one editor (its CSS hides YASGUI's tab bar and "+"): the handlers below are
+  // for that one tab; a tab added later would have neither (review r15 browser F7).
   // Once the text is no longer the example's, its description and its parameter form (which
   // runs the example, not the text) are taken away, and the picker says no example is chosen.
   function normalised(text) { return text.replace(/\r\n/g, "\n").trim(); }
