@@ -206,14 +206,21 @@ VIRTUOSO_LOSES_ROWS = {
         ?kind rdfs:subClassOf* sg:EvidenceStatement }""",
     # statements-about-agent as first written (up from ?agent), bound to imatinib by a VALUES
     # block ending the group (catalogue.bind puts it at the head now, where Virtuoso keeps
-    # the rows; any client may still write it at the end)
-    "star-path-from-values": CATALOGUE["statements-about-agent"].text.replace(
-        "\n}\nORDER BY", "\n  VALUES ?agent { <https://w3id.org/sarcoma-graph/id/agent/imatinib> }"
-        "\n}\nORDER BY", 1).replace(
-        "  ?statement sg:aboutAgent ?statedAgent ; a ?statementKind .\n"
-        "  ?statedAgent ^sg:inDrugClass* ?agent .\n",
-        "  ?agent sg:inDrugClass* ?statedAgent .\n"
-        "  ?statement sg:aboutAgent ?statedAgent ; a ?statementKind .\n"),
+    # the rows; any client may still write it at the end). Written out here: the query has
+    # changed since (roles, r15), and a copy edited by text replacement stopped being the case
+    "star-path-from-values": """SELECT DISTINCT ?agent ?statement ?statedAgent ?statementKindLabel
+WHERE {
+  ?agent sg:inDrugClass* ?statedAgent .
+  ?statement sg:aboutAgent ?statedAgent ; a ?statementKind .
+  ?statementKind rdfs:subClassOf sg:EvidenceStatement .
+  FILTER NOT EXISTS {
+    ?statement a ?narrower . ?narrower rdfs:subClassOf ?statementKind .
+    FILTER(?narrower != ?statementKind)
+  }
+  ?statementKind rdfs:label ?statementKindLabel FILTER(langMatches(lang(?statementKindLabel), "en"))
+  OPTIONAL { ?statement dcterms:source ?document }
+  VALUES ?agent { <https://w3id.org/sarcoma-graph/id/agent/imatinib> }
+}""",
     # agents-by-target-gene bound with VALUES at the head of its group, before the sub-selects
     # (catalogue.bind puts it at the end)
     "values-before-subselects": CATALOGUE["agents-by-target-gene"].text.replace(
