@@ -356,3 +356,10 @@ def test_a_missing_reference_folder_says_how_to_give_one(built, tmp_path, comman
     absent = tmp_path / "no-such-folder"
     result = run(*command, *at(built), "-q", env={"SARCOMA_GRAPH_REFERENCE": str(absent)})
     assert_message(result, str(absent), "no reference folder", "--reference", "SARCOMA_GRAPH_REFERENCE")
+
+
+def test_a_named_query_that_does_not_parse_stops_the_catalogue(project):
+    """Probe r15 M7: a broken .rq was listed, served (its route answered 400 as if the client
+    were wrong) and published in the release as a SPARQL example."""
+    (project / "queries" / "zz-broken.rq").write_text("#+ title: Broken\nSELECT * WHERE { ?s ?p \n")
+    assert_message(run("query", "--list", *at(project)), "zz-broken.rq:2:16", "never closed")

@@ -247,6 +247,10 @@ OTHER_FORMS = {
     "http://www.orpha.net/ORDO/Orphanet_": ("P1550", ("https://identifiers.org/orphanet:",)),
     "http://purl.obolibrary.org/obo/NCIT_": ("P1748", ("http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl#",)),
 }
+#: schemes given only as a Wikidata value (review r15 F8): IRI start → (property, value prefix)
+WIKIDATA_ONLY = {"http://purl.obolibrary.org/obo/DOID_": ("P699", "DOID:"),
+                 "https://identifiers.org/atc:": ("P267", ""),
+                 "https://identifiers.org/ncbigene:": ("P351", "")}
 
 
 def test_external_identifier_forms_cover_every_hgnc_orphanet_and_ncit_mapping(graph: Store) -> None:
@@ -259,6 +263,10 @@ def test_external_identifier_forms_cover_every_hgnc_orphanet_and_ncit_mapping(gr
                 code = external[len(start):]
                 expected |= {(entity, external, form + code, "http://www.wikidata.org/prop/direct/"
                               + wikidata, code) for form in forms}
+        for start, (wikidata, value) in WIKIDATA_ONLY.items():
+            if prop.endswith(("exactMatch", "closeMatch")) and external.startswith(start):
+                expected.add((entity, external, "", "http://www.wikidata.org/prop/direct/" + wikidata,
+                              value + external[len(start):]))
     result = graph.query(by_name("external-identifier-forms").text)
     index = [result.variables.index(v) for v in ("entity", "external", "otherIri", "wikidataProperty",
                                                  "wikidataValue")]
