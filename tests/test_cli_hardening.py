@@ -363,3 +363,12 @@ def test_a_named_query_that_does_not_parse_stops_the_catalogue(project):
     were wrong) and published in the release as a SPARQL example."""
     (project / "queries" / "zz-broken.rq").write_text("#+ title: Broken\nSELECT * WHERE { ?s ?p \n")
     assert_message(run("query", "--list", *at(project)), "zz-broken.rq:2:16", "never closed")
+
+
+def test_a_build_without_curated_data_stops(project):
+    """Probe r15 M8: with data/curated/ gone, build, reason, validate, qc and release all
+    passed and released the ontology alone."""
+    shutil.rmtree(project / "data" / "curated")
+    assert_message(build(project), "data/curated", "no curated file")
+    (project / "data" / "curated").mkdir()
+    assert_message(build(project), "no curated file")

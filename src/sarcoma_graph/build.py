@@ -91,8 +91,9 @@ def _sources(project: Project, store: Store, progress: Progress) -> tuple[Store,
     sources = (("ontology", project.ontology_dir), ("curated", project.curated_dir))
     for name, directory in sources:
         files = rdf_files(directory)
-        if name == "ontology" and not files:
-            raise InputError(f"{directory}: no ontology file (.ttl) found")
+        if not files:  # a graph of the ontology alone would pass every later check (probe r15 M8)
+            raise InputError(f"{directory}: no {name} file (.ttl) found"
+                             + (" (a folder moved, or a wrong --root?)" if name == "curated" else ""))
         for path in files:
             progress(f"reading {path.relative_to(project.root)}")
             if not store.load_file(path, graph_iri(name)):
