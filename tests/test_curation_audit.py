@@ -210,3 +210,16 @@ def test_a_statements_alteration_has_the_mode_of_its_tumours_causal_alteration()
             if about != causal:
                 wrong.append(f"{statement} aboutAlteration {alteration}: {about}; {tumour}: {causal}")
     assert wrong == [], "\n".join(wrong)
+
+
+def test_uterine_sarcoma_placement_rests_on_the_review_that_states_it():
+    """Regression, review r15 F11: the placement cited WHO Female Genital Tumours, which classes uterine
+    sarcomas under the uterine corpus, and its note said the sources do not place it; the review counts
+    'sarcome utérin' among 'certains sous-types de sarcome' set against 'STM non sélectionnées'."""
+    graph = curated()
+    record = URIRef(ID + "fact/histotype-uterine-sarcoma--isSubtypeOf--histotype-soft-tissue-sarcoma")
+    assert graph.value(record, SG.assertionMode) == SG.StatedInSource
+    assert graph.value(record, SG.authority) is None
+    passages = {str(p).rsplit("/", 1)[-1] for p in graph.objects(record, SG.restsOn)}
+    assert {"review-subtype-studies", "review-anthracycline-era-over"} <= passages
+    assert "do not place" not in str(graph.value(record, SG.curatorNote))
