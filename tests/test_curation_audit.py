@@ -66,7 +66,7 @@ def named(term, text: str) -> bool:
     return any(fold(name) in text for name in names(term))
 
 
-def subject_named(record) -> bool:
+def subject_named(record: URIRef) -> bool:
     """The record's subject is named by its passages; an evidence statement is "named" by a passage
     it rests on itself (a statement is the claim of its passage), so that a record on one of its
     own triples is judged by its object alone (review r15, F12)."""
@@ -189,12 +189,12 @@ def test_an_hla_restriction_is_written_as_its_cited_work_writes_it():
     assert wrong == [], "not as the cited work writes it:\n" + "\n".join(wrong)
 
 
-def test_a_statements_alteration_has_the_mode_of_its_tumours_causal_alteration():
+def test_a_statements_alteration_has_the_mode_of_its_tumours_causal_alteration() -> None:
     """Regression, review r15 F12: the NTRK group's hasCausalAlteration record was stated while the
     statement's aboutAlteration record on the same alteration was domain knowledge."""
     graph = curated()
 
-    def record_mode(subject, predicate, obj):
+    def record_mode(subject: URIRef, predicate: URIRef, obj: URIRef) -> object:
         for r in graph.subjects(RDF.subject, subject):
             if (r, RDF.predicate, predicate) in graph and (r, RDF.object, obj) in graph:
                 return graph.value(r, SG.assertionMode)
@@ -212,7 +212,7 @@ def test_a_statements_alteration_has_the_mode_of_its_tumours_causal_alteration()
     assert wrong == [], "\n".join(wrong)
 
 
-def test_uterine_sarcoma_placement_rests_on_the_review_that_states_it():
+def test_uterine_sarcoma_placement_rests_on_the_review_that_states_it() -> None:
     """Regression, review r15 F11: the placement cited WHO Female Genital Tumours, which classes uterine
     sarcomas under the uterine corpus, and its note said the sources do not place it; the review counts
     'sarcome utérin' among 'certains sous-types de sarcome' set against 'STM non sélectionnées'."""
@@ -225,7 +225,7 @@ def test_uterine_sarcoma_placement_rests_on_the_review_that_states_it():
     assert "do not place" not in str(graph.value(record, SG.curatorNote))
 
 
-def test_the_readme_says_which_defining_alterations_are_not_recorded():
+def test_the_readme_says_which_defining_alterations_are_not_recorded() -> None:
     """Regression, review r15 F14: the README said every defining alteration is recorded, but WHO 2020's
     rarer ones are not (SS18::SSX4; the ROS1, NTRK3, RET and PDGFRB fusions of IMT; TFE3 in PEComa).
     The README names them; if one is curated, this test asks for the README to be updated."""
@@ -240,3 +240,17 @@ def test_the_readme_says_which_defining_alterations_are_not_recorded():
         assert missing in readme, f"the README should name {missing} as not recorded"
         assert not any(missing in label for label in labels if "ASPSCR1" not in label), \
             f"{missing} is now curated: update the README's list of unrecorded alterations"
+
+
+def test_survival_unspecified_is_broader_than_pfs_and_os() -> None:
+    """Regression, review r15 F10: ASPS's "better survival" and DDLPS's "poorer outcomes" had the same
+    empty measure. "Survival" is recorded as a measure that PFS and OS are narrower than."""
+    graph = curated()
+    survival = URIRef(ID + "measure/survival")
+    assert (survival, RDF.type, SG.OutcomeMeasure) in graph
+    for narrower in ("progression-free-survival", "overall-survival"):
+        assert (URIRef(ID + "measure/" + narrower), SG.broaderMeasure, survival) in graph
+    asps = URIRef(ID + "statement/impresarc-asps-better-survival")
+    ddlps = URIRef(ID + "statement/impresarc-ddlps-poorer-outcomes")
+    assert (asps, SG.aboutOutcomeMeasure, survival) in graph
+    assert (ddlps, SG.aboutOutcomeMeasure, None) not in graph
