@@ -68,6 +68,7 @@ KIND_PREFIXES: Final = {
     "sgalt": "alteration",
     "sggene": "gene",
     "sgagent": "agent",
+    "sgtreat": "treatment",
     "sgproc": "process",
     "sgstmt": "statement",
     "sgstudy": "study",
