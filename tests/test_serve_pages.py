@@ -15,6 +15,7 @@ from sarcoma_graph.serve.pages.language import choose_language, pick_label
 from sarcoma_graph.serve.pages.plots import forest_svg
 from sarcoma_graph.serve.pages.readers import reader_url
 from sarcoma_graph.serve.pages.search import fold
+from tests.serve_fixtures import ID
 
 pytest_plugins = ["tests.serve_fixtures"]
 
@@ -284,6 +285,25 @@ def test_the_query_forms_offer_what_each_query_gives_and_files_are_named(server)
     assert 'value="ttl"' in forms["histotype-graph"] and 'value="tsv"' not in forms["histotype-graph"]
     tsv = httpx.get(server.url + "/queries/agents-for-histotype", params={"format": "tsv"}, timeout=30)
     assert tsv.headers["content-disposition"] == 'inline; filename="agents-for-histotype.tsv"'
+
+
+def test_the_search_finds_an_entity_by_a_mapped_identifier_and_by_its_own_iri(server):
+    """Review r15 browser F5: NCIT:C1001, a bare code or the entity's own IRI or prefixed name
+    found nothing, though the mappings are in the graph. The hit is shown with the entity's name."""
+    def search(text: str) -> list[dict]:
+        return httpx.get(server.url + "/search", params={"q": text},
+                         headers={"accept": "application/json"}, timeout=30).json()
+
+    chordoma = ID + "histotype/chordoma"
+    mapped = {chordoma: "chordoma", ID + "gene/KIT": "KIT", ID + "agent/imatinib": "imatinib"}
+    for text in ("NCIT:C1000", "C1000", "ncit:c1000"):  # the fixture maps all three to C1000
+        hits = search(text)
+        assert {h["iri"] for h in hits} == set(mapped), (text, hits)
+        assert all(h["kind"] == "identifier" and h["label"] == f"{mapped[h['iri']]} — NCIT:C1000"
+                   for h in hits), hits
+    for text in (chordoma, "sgh:chordoma"):
+        assert [h["iri"] for h in search(text)] == [chordoma], text
+    assert search("NCIT:C9999999") == [] or all(h.get("close") for h in search("NCIT:C9999999"))
 
 
 def test_a_client_taking_only_html_gets_the_page_not_406(server):

@@ -7,12 +7,12 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 import pyoxigraph as ox
 
-from sarcoma_graph.namespaces import SERVICE_GRAPH, graph_iri
+from sarcoma_graph.namespaces import SERVICE_GRAPH, expand_own, graph_iri
 from sarcoma_graph.serve.pages.facts import PREFIXES
 from sarcoma_graph.serve.pages.layout import curie, document, href
 from sarcoma_graph.store import Store
@@ -20,6 +20,8 @@ from sarcoma_graph.store import Store
 _LABELS = PREFIXES + """SELECT ?x ?l ?kind ?type WHERE {
   { ?x rdfs:label ?l BIND("label" AS ?kind) } UNION { ?x skos:prefLabel ?l BIND("label" AS ?kind) }
   UNION { ?x skos:altLabel ?l BIND("synonym" AS ?kind) }
+  UNION { ?x skos:exactMatch|skos:closeMatch|skos:broadMatch|skos:narrowMatch ?m
+          FILTER(isIRI(?m)) BIND(STR(?m) AS ?l) BIND("identifier" AS ?kind) }
   FILTER(isIRI(?x) && isLiteral(?l))
   FILTER NOT EXISTS { ?x a rdf:Statement }
   FILTER NOT EXISTS { ?x a oa:TextQuoteSelector }
@@ -87,10 +89,15 @@ def _index(store: Store) -> list[tuple[str, Hit]]:
             if not (isinstance(x, ox.NamedNode) and isinstance(label, ox.Literal)
                     and isinstance(kind, ox.Literal)):
                 continue  # what the query's FILTERs already keep out
-            key = (x.value, label.value)
-            if key in hits and hits[key].type:
+            text = label.value
+            if kind.value == "identifier":  # a mapping, searched and shown as its CURIE
+                text = curie(text) or text
+            key = (x.value, text)
+            kept = hits.get(key)
+            # one hit per entity and text: the typed one, and of two the English one
+            if kept is not None and kept.type and (kept.language == "en" or label.language != "en"):
                 continue
-            hits[key] = Hit(x.value, label.value, label.language or "", kind.value,
+            hits[key] = Hit(x.value, text, label.language or "", kind.value,
                             typ.value if typ is not None and not isinstance(typ, ox.Triple) else None)
         _INDEX.clear()
         _INDEX[version] = sorted(((fold(h.label), h) for h in hits.values()),
@@ -104,6 +111,9 @@ def search(store: Store, text: str, limit: int = 15) -> list[Hit]:
     query = fold(text.strip())
     if not query:
         return []
+    own = _own_iri(store, text.strip())
+    if own:  # the entity's own IRI or prefixed name (review r15 browser F5)
+        return own[:1]
     ranked: list[tuple[int, int, str, Hit]] = []
     for folded, hit in _index(store):
         if folded == query:
@@ -125,10 +135,40 @@ def search(store: Store, text: str, limit: int = 15) -> list[Hit]:
     for *_, hit in ranked:
         if hit.iri not in seen:
             seen.add(hit.iri)
-            out.append(hit)
+            out.append(_named(store, hit))
         if len(out) >= limit:
             break
     return out
+
+
+_NAMES: dict[int, dict[str, str]] = {}
+
+
+def _named(store: Store, hit: Hit) -> Hit:
+    """A hit on a mapped identifier, shown with the entity's own name ("desmoid tumour —
+    NCIT:C9182"), not as the bare code."""
+    if hit.kind != "identifier":
+        return hit
+    version = getattr(store, "version", 0)
+    if version not in _NAMES:
+        names: dict[str, str] = {}
+        for _, other in _index(store):
+            if other.kind == "label" and (other.iri not in names or other.language == "en"):
+                names[other.iri] = other.label
+        _NAMES.clear()
+        _NAMES[version] = names
+    name = _NAMES[version].get(hit.iri)
+    return replace(hit, label=f"{name} — {hit.label}") if name else hit
+
+
+def _own_iri(store: Store, text: str) -> list[Hit]:
+    """The hit of the entity whose IRI, or prefixed name (``sgagent:imatinib``), ``text`` is."""
+    iri = expand_own(text)
+    if not iri.startswith(("http://", "https://")):
+        return []
+    named = [hit for _, hit in _index(store) if hit.iri == iri]
+    named.sort(key=lambda h: (h.kind != "label", h.language != "en", h.label))
+    return named
 
 
 _WORDS: dict[int, dict[str, list[Hit]]] = {}
