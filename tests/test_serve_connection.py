@@ -315,3 +315,31 @@ def test_a_gracefully_closing_connection_still_has_to_take_its_answer():
     transport.is_closing = lambda: True  # type: ignore[method-assign]
     protocol._send_check()  # the client took nothing while the server was closing
     assert transport.aborted
+
+
+def test_one_client_cannot_hold_every_connection(guarded):
+    """Probe r15 H5: 22,000 idle connections from one address took every file descriptor, and
+    every other client was refused. Past CONNECTIONS_PER_CLIENT, a client's next connection
+    is closed at once; when it lets some go, it is served again."""
+    from sarcoma_graph.serve.connection import CONNECTIONS_PER_CLIENT
+
+    held = [connect(guarded) for _ in range(CONNECTIONS_PER_CLIENT)]
+    try:
+        time.sleep(0.5)
+        extra = connect(guarded)
+        extra.settimeout(5)
+        try:
+            extra.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n")
+            refused = extra.recv(100) == b""
+        except (ConnectionResetError, BrokenPipeError):
+            refused = True
+        extra.close()
+        assert refused
+    finally:
+        for sock in held:
+            sock.close()
+    time.sleep(0.5)
+    with connect(guarded) as raw:
+        raw.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer, _ = read_all(raw)
+    assert status_of(answer) == 200

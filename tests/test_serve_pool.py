@@ -117,3 +117,34 @@ def test_queries_are_answered_from_the_data_before_a_change_while_it_runs():
     during, after = asyncio.run(main())
     assert during == [0, 0, 0]
     assert after == 1
+
+
+def test_a_worker_that_cannot_be_forked_is_forked_again_later():
+    """Probe r15 H5: a flood of idle connections took every file descriptor while a worker was
+    being replaced; the fork failed once and the pool stayed a worker short for good."""
+    import asyncio
+
+    async def scenario() -> tuple[int, int]:
+        pool = _pool(2)
+        await pool.start()
+        fork, failures = pool._fork, [OSError(24, "Too many open files")] * 2
+
+        def failing(lane: bool = False):
+            if failures:
+                raise failures.pop()
+            return fork(lane)
+
+        pool._fork = failing  # type: ignore[method-assign]
+        worker = await pool._idle.get()
+        await pool._replace(worker)  # both forks fail: the pool is one short for a while
+        short = pool._idle.qsize()
+        for _ in range(100):
+            if pool._idle.qsize() == 2:
+                break
+            await asyncio.sleep(0.1)
+        whole = pool._idle.qsize()
+        await pool.close()
+        return short, whole
+
+    short, whole = asyncio.run(scenario())
+    assert (short, whole) == (1, 2)

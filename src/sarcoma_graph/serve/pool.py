@@ -143,6 +143,8 @@ class WorkerPool:
         self._running: dict[str, int] = {}
         self._struck: dict[str, float] = {}  # client → until when the fast lane is not theirs
         self._all: dict[int, Worker] = {}
+        self._reforking: set[asyncio.Task[None]] = set()
+        self._closed = False
         # One long-lived thread forks and reaps: a worker's PR_SET_PDEATHSIG fires when the
         # *thread* that forked it ends, so that thread must live as long as the server. Its
         # stack (copied into every worker) is large: pyoxigraph's parser recurses deeply.
@@ -199,8 +201,25 @@ class WorkerPool:
         await self._in_forker(self._kill, worker)
         try:
             self._put(await self._in_forker(self._fork, worker.lane))
-        except OSError:  # pragma: no cover - fork failed (memory); keep serving with fewer
-            log.exception("could not fork a query worker")
+        except OSError:  # no memory or no file descriptor left: try again, in the background
+            log.warning("could not fork a query worker; trying again", exc_info=True)
+            task = asyncio.create_task(self._refork(worker.lane))
+            self._reforking.add(task)
+            task.add_done_callback(self._reforking.discard)
+
+    async def _refork(self, lane: bool) -> None:
+        """Fork a worker again until it works, waiting longer each time (up to 30 s): a flood
+        of connections that took every file descriptor lost the worker for good, and the pool
+        stayed one short until a restart (probe r15 H5)."""
+        delay = 0.25
+        while not self._closed:
+            await asyncio.sleep(delay)
+            try:
+                self._put(await self._in_forker(self._fork, lane))
+                log.warning("query worker forked again")
+                return
+            except OSError:
+                delay = min(delay * 2, 30.0)
 
     async def _release(self, worker: Worker) -> None:
         if worker.version != self.published:
@@ -409,6 +428,9 @@ class WorkerPool:
         return reply
 
     async def close(self) -> None:
+        self._closed = True
+        for task in list(self._reforking):
+            task.cancel()
         for worker in list(self._all.values()):
             await self._in_forker(self._kill, worker)
         self._forker.shutdown(wait=False)
