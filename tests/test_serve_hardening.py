@@ -357,3 +357,18 @@ def test_an_encoded_request_body_is_415_not_a_utf8_error(client):
     plain = client.post("/sparql", content=b"ASK {}", headers={
         "content-type": "application/sparql-query", "content-encoding": "br"})
     assert plain.status_code == 415
+
+
+def test_a_graph_named_twice_in_the_protocol_is_counted_once(client):
+    """Probe r15 M6: default-graph-uri given twice made the engine count every triple twice."""
+    graph = "https://w3id.org/sarcoma-graph/graph/curated"
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+    def count(*graphs: str) -> int:
+        answer = client.get("/sparql", params=[("query", query)] + [("default-graph-uri", g)
+                                                                    for g in graphs],
+                            headers={"accept": "text/csv"})
+        assert answer.status_code == 200, answer.text
+        return int(answer.text.split()[1])
+
+    assert count(graph, graph) == count(graph) > 0
