@@ -372,3 +372,21 @@ def test_a_build_without_curated_data_stops(project):
     assert_message(build(project), "data/curated", "no curated file")
     (project / "data" / "curated").mkdir()
     assert_message(build(project), "no curated file")
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (("--port", "70000"), "--port"),
+    (("--max-body", "-5"), "--max-body"),
+    (("--host", "0.0.0.0.0", "--port", "8097"), "--host '0.0.0.0.0' is not an address"),
+])
+def test_serve_options_out_of_range_are_messages(built, args, fragment):
+    """Probe r15 L3/M1: --port 70000 was a traceback, --max-body -5 was accepted (every POST
+    then 413), and a bad --host got advice about the port."""
+    assert_message(run("serve", *at(built), *args), fragment)
+
+
+def test_a_query_parameter_given_twice_is_refused(built):
+    """Probe r15 L3: the second -p gene=… silently won; the HTTP route refuses the same."""
+    result = run("query", "agents-by-target-gene", *at(built), "-p", "gene=sggene:ROS1",
+                 "-p", "gene=sggene:ALK")
+    assert_message(result, "'gene' is given more than once")

@@ -36,6 +36,8 @@ def _params(values: list[str]) -> dict[str, str]:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise InputError(f"--param needs key=value, got {item!r}")
+        if key.strip() in pairs:  # as the HTTP route says (probe r15 L3: the last one won)
+            raise InputError(f"--param {key.strip()!r} is given more than once")
         pairs[key.strip()] = value
     return pairs
 

@@ -24,28 +24,29 @@ def serve(
     root: RootOption = None,
     build_dir: BuildOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     backend: Annotated[str, typer.Option(
         help="Store backend: oxigraph (rdflib was retired; see --store).", metavar="oxigraph")
     ] = "oxigraph",
     timeout: Annotated[float, typer.Option(help="Query time limit in seconds (503 past it).")
                        ] = 30.0,
     max_results: Annotated[int, typer.Option(
-        help="Most rows/triples in one answer (422 past it); 0 for no limit.")] = 100_000,
-    max_body: Annotated[int, typer.Option(help="Largest request body in bytes (413 past it).")
-                        ] = 10 * 1024 * 1024,
+        help="Most rows/triples in one answer (422 past it); 0 for no limit.", min=0)] = 100_000,
+    max_body: Annotated[int, typer.Option(help="Largest request body in bytes (413 past it).",
+                                         min=1)] = 10 * 1024 * 1024,
     query_memory: Annotated[int, typer.Option(
-        help="Megabytes a query may allocate in its worker (503 past it); 0 for no limit.")
-    ] = 1024,
+        help="Megabytes a query may allocate in its worker (503 past it); 0 for no limit.",
+        min=0)] = 1024,
     max_answer_bytes: Annotated[int, typer.Option(
-        help="Largest answer a worker sends back, in bytes (422 past it).")] = 256 * 1024 * 1024,
+        help="Largest answer a worker sends back, in bytes (422 past it).", min=1)
+    ] = 256 * 1024 * 1024,
     head_timeout: Annotated[float, typer.Option(
         help="Seconds a client has to send a request's headers (408 past it).")] = 20.0,
     body_timeout: Annotated[float, typer.Option(
         help="Seconds a request's body may pause between two reads (408 past it).")] = 30.0,
     send_timeout: Annotated[float, typer.Option(
-        help="Seconds in which a client must take 1 KB/s of an answer the server holds for "
-        "it (else the connection is aborted).")] = 30.0,
+        help="Each such period, a client must have taken its held answer at 1 KB/s, and at the "
+        "answer's size over ten minutes (else the connection is aborted).")] = 30.0,
     enable_updates: Annotated[bool, typer.Option(
         "--enable-updates", help="Accept SPARQL Update and Graph Store writes, with the "
         "bearer token from SARCOMA_GRAPH_UPDATE_TOKEN.")] = False,
@@ -54,10 +55,10 @@ def serve(
     ] = None,
     base_url: Annotated[str | None, typer.Option(
         help="Public URL of this server (for sd:endpoint, void:sparqlEndpoint).")] = None,
-    workers: Annotated[int, typer.Option(help="Query worker processes.")] = max(
+    workers: Annotated[int, typer.Option(help="Query worker processes.", min=1)] = max(
         os.cpu_count() or 1, 2),
-    cache_entries: Annotated[int, typer.Option(help="Answers kept in the cache (0: none).")
-                             ] = 2048,
+    cache_entries: Annotated[int, typer.Option(help="Answers kept in the cache (0: none).",
+                                              min=0)] = 2048,
     service_graph: Annotated[bool, typer.Option(
         "--service-graph/--no-service-graph",
         help=f"Load VoID, the SPARQL examples and the prefixes into the store as the graph "
@@ -131,8 +132,15 @@ def listen(host: str, port: int) -> socket.socket:
     try:
         sock.bind((host, port))
         sock.listen(2048)
+    except socket.gaierror as error:  # the host is the problem, not the port (probe r15 L3)
+        sock.close()
+        raise InputError(f"--host {host!r} is not an address this machine can listen on "
+                         f"({error.strerror}); give an IP address such as 127.0.0.1 or ::1") from None
     except OSError as error:
         sock.close()
+        if error.errno == errno.EADDRNOTAVAIL:
+            raise InputError(f"--host {host} is not an address of this machine "
+                             f"({error.strerror})") from None
         reason = "is already in use" if error.errno == errno.EADDRINUSE else \
             f"cannot be opened ({error.strerror})"
         raise InputError(f"port {port} on {host} {reason}; choose another with --port "
