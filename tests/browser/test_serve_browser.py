@@ -374,3 +374,19 @@ def test_a_variable_in_select_or_order_by_that_the_where_clause_never_binds_is_n
                   "SELECT ?c ?v WHERE { ?c rdfs:label ?l } VALUES ?v { 1 } LIMIT 2",
                   'SELECT ?c WHERE { ?c rdfs:label "?x" } ORDER BY ?c LIMIT 2'):
         assert _run_and_read_hint(page, label + quiet, wait=0.8) is None, quiet
+
+
+def test_results_on_a_phone_do_not_widen_the_page(page, server):
+    """Review r15 browser F9: after a run on a phone the page was 917 px wide and drawn at 43 %:
+    the results table's column-resize grips sat outside its scrolling box."""
+    page.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2,
+              mobile=True)
+    try:
+        _fresh(page, server.url + "/")
+        page.wait_for("document.querySelector('.yasqe_queryButton') !== null")
+        page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+        page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 8")
+        time.sleep(0.5)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")

@@ -73,6 +73,10 @@ ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;paddi
 #sg-hint{{margin:.4rem 1rem;padding:.3rem .6rem;background:#fdecec;border-left:4px solid #c65454}}
 #sg-running{{margin:.4rem 1rem;padding:.3rem .6rem;background:#fff4d6;border-left:4px solid #d9a400}}
 #yasgui .tabsList{{display:none}}
+/* the column-resize grips sit outside the table's scrolling box and widened a phone's page
+   to 917 px (review r15 browser F9); they cannot be dragged on a touch screen anyway */
+@media (max-width:40rem),(pointer:coarse){{.yasr .grip-container,.yasr .grip-resizable,
+.yasr .grip-handle{{display:none}}}}
 </style>
 <style>body{{font-family:system-ui,sans-serif;margin:0}}header{{padding:.6rem 1rem;
 background:#f4f4f4;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}}
