@@ -390,3 +390,19 @@ def test_results_on_a_phone_do_not_widen_the_page(page, server):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         page.send("Emulation.clearDeviceMetricsOverride")
+
+
+def test_every_page_starts_with_a_skip_link_and_the_editor_has_a_name(page, server):
+    """Review r15 browser F14: only / had a skip link (entity pages, /queries and the VoID page
+    began with the header's eight stops), and the query editor's textarea had no name."""
+    for path in ("/queries", "/id/histotype/chordoma", "/.well-known/void"):
+        page.navigate(server.url + path)
+        page.wait_for("document.readyState === 'complete'")
+        assert page.evaluate("document.activeElement === document.body")
+        page.evaluate("document.querySelector('a.skip').focus()")
+        assert page.evaluate("document.activeElement.getAttribute('href')") == "#content", path
+        assert page.evaluate("document.getElementById('content').tagName") == "MAIN"
+    _fresh(page, server.url + "/")
+    page.wait_for("document.querySelector('#yasgui .CodeMirror textarea') !== null")
+    assert page.evaluate("document.querySelector('#yasgui .CodeMirror textarea')"
+                         ".getAttribute('aria-label')") == "SPARQL query"

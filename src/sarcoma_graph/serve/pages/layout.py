@@ -49,6 +49,8 @@ table.stack td{border:0;padding:.1rem .3rem}table.stack td::before{content:attr(
 color:#666;font-size:.85em}
 dl.facts{grid-template-columns:1fr}header.sg nav{display:flex;flex-wrap:wrap}}
 .legend{font-size:.9em;color:#444}.legend .badge{margin-left:0}
+.skip{position:absolute;left:-9999px}.skip:focus{left:1rem;top:.4rem;z-index:2000;
+background:#fff;padding:.3rem .6rem;border:2px solid #0b5394}
 @media print{header.sg,.skip{display:none}main{max-width:none;margin:0}
 details>summary{list-style:none}a{color:#000}
 main a[href^="http"]::after{content:" <" attr(href) ">";font-size:.8em;color:#444;
@@ -102,12 +104,13 @@ def document(title: str, body: str, root: str, lang: str = "en", footer: str = "
             f"<title>{escape(title)} — sarcoma-graph</title>"
             '<meta name="viewport" content="width=device-width">'
             f'<link rel="icon" href="{r}/favicon.ico"><style>{STYLE}</style></head><body>'
+            '<a class="skip" href="#content">Skip to the content</a>'
             f'<header class="sg"><a class="brand" href="{r}/">sarcoma-graph</a><nav>'
             f'<a href="{r}/">SPARQL editor</a><a href="{r}/queries">Named queries</a>'
             f'<a href="{r}/ontology">Ontology</a><a href="{r}/shapes">Shapes</a>'
             f'<a href="{r}/.well-known/void">VoID</a>'
             f'<a href="{r}/docs">API</a></nav>{search_box(root)}</header>'
-            f"<main>\n{body}\n</main>{footer}"
+            f'<main id="content" tabindex="-1">\n{body}\n</main>{footer}'
             f'<script src="{r}/static/search.js"></script></body></html>\n')
 
 

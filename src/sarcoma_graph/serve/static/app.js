@@ -86,6 +86,14 @@
     populateFromUrl: true
   });
   window.sgYasgui = yasgui;
+  // names for a screen reader: the editor's hidden textarea and the endpoint box had none
+  // (review r15 browser F14)
+  (function nameTheEditor() {
+    var area = document.querySelector("#yasgui .CodeMirror textarea");
+    if (area) { area.setAttribute("aria-label", "SPARQL query"); }
+    var endpoint = document.querySelector("#yasgui .autocompleteWrapper input, #yasgui input.endpoint");
+    if (endpoint) { endpoint.setAttribute("aria-label", "SPARQL endpoint"); }
+  })();
   // While a query runs: how long it has been running, and how to stop it (the run button
   // cancels a running query; the server drops a query whose client has gone).
   var running = document.getElementById("sg-running"), timer = null;
