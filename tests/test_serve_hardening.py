@@ -372,3 +372,12 @@ def test_a_graph_named_twice_in_the_protocol_is_counted_once(client):
         return int(answer.text.split()[1])
 
     assert count(graph, graph) == count(graph) > 0
+
+
+def test_the_search_page_says_it_varies_by_accept_and_void_redirects_relatively(client):
+    """Probe r15 L4: the HTML search answer lacked Vary: Accept (the JSON one had it), and /void
+    was Starlette's absolute 307 built from the client's Host header."""
+    page = client.get("/search", params={"q": "chordoma"}, headers={"accept": "text/html"})
+    assert page.status_code == 200 and "Accept" in page.headers["vary"]
+    void = client.get("/void", headers={"host": "evil.example"}, follow_redirects=False)
+    assert void.status_code == 303 and void.headers["location"] == "/.well-known/void"

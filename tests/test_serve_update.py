@@ -317,6 +317,9 @@ def test_graph_store_writes_evaluate_if_match_and_if_none_match(http):
     replaced = http.put(store, params={"graph": graph}, content=one,
                         headers={**headers, "if-match": f'"nope", {fresh}'})
     assert replaced.status_code == 204 and count(http, graph) == 1
+    weak = http.get(store, params={"graph": graph}, headers={"accept": "text/turtle"}).headers["etag"]
+    assert http.delete(store, params={"graph": graph}, headers={**AUTH, "if-match": "W/" + weak}
+                       ).status_code == 412  # If-Match compares strongly (probe r15 L4)
     gone = http.delete(store, params={"graph": graph}, headers={**AUTH, "if-match": fresh})
     assert gone.status_code == 412  # the PUT changed the store: the tag is old
     assert http.delete(store, params={"graph": graph}, headers={**AUTH, "if-match": "*"}

@@ -101,7 +101,7 @@ async def in_worker(state: EndpointState, function: Callable[[Store, Unpack[Ts]]
         raise HttpError(502, error.message) from None
     except JobTimeout as error:
         said = advice() if callable(advice) else advice
-        raise HttpError(503, f"the query was stopped: it ran past the time limit ({error}); "
+        raise HttpError(503, f"the {what} was stopped: it ran past the time limit ({error}); "
                              f"{said}") from None
     except OutOfMemory as error:
         raise HttpError(503, str(error)) from None

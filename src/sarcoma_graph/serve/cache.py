@@ -34,6 +34,12 @@ def etag_for(key: Hashable) -> str:
     return '"' + digest(key)[:12].hex() + '"'
 
 
+def strong_tags(header: str) -> set[str]:
+    """The entity tags of an ``If-Match`` header, compared strongly (RFC 9110 §13.1.1): a weak
+    tag never matches, so it is left out (probe r15 L4: ``W/"…"`` was accepted for a write)."""
+    return {c.strip() for c in header.split(",") if not c.strip().startswith("W/")}
+
+
 def named_tags(header: str) -> set[str]:
     """The entity tags an ``If-Match`` / ``If-None-Match`` header names (``*`` kept; weak tags
     compared as strong ones)."""

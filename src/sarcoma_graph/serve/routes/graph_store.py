@@ -28,7 +28,7 @@ from fastapi.responses import Response
 from sarcoma_graph.namespaces import GRAPH
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve.answer import cached, in_worker
-from sarcoma_graph.serve.cache import digest, etag_for, named_tags
+from sarcoma_graph.serve.cache import digest, etag_for, named_tags, strong_tags
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import dump_graph, graph_exists
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, negotiate
@@ -96,7 +96,7 @@ def check_preconditions(request: Request, state: EndpointState, graph: str | Non
     if_match, if_none = request.headers.get("if-match"), request.headers.get("if-none-match")
     if if_match is not None:
         tags = current_tags(state, graph) if exists else set()
-        named = named_tags(if_match)
+        named = strong_tags(if_match)
         if not (("*" in named and exists) or named & tags):
             raise HttpError(412, "If-Match failed: " + (
                 "the graph does not exist" if not exists else
@@ -136,7 +136,8 @@ async def _payload(request: Request, state: EndpointState, graph: str | None) ->
     # in linear time
     try:
         triples = await in_worker(state, parse_payload, body, syntax.name, base,
-                                  advice="send the graph in smaller parts, or as N-Triples")
+                                  advice="send the graph in smaller parts, or as N-Triples",
+                                  what="reading of the graph sent")
     except PayloadError as error:
         raise HttpError(400, str(error)) from None
     quads = await anyio.to_thread.run_sync(

@@ -55,8 +55,15 @@ async def release(request: Request, version: str, artefact: str) -> Response:
     return _see_other(f"{_root(request)}{RELEASED[artefact]}")
 
 
+async def void_root(request: Request) -> Response:
+    """``/void``: the VoID description (Starlette's own slash redirect was absolute, built from
+    the client's Host header, probe r15 L4)."""
+    return _see_other(f"{_root(request)}/.well-known/void")
+
+
 def add_routes(router: APIRouter) -> None:
-    for path, handler in (("/graph/{name:path}", named_graph), ("/void/{rest:path}", void_partition),
+    for path, handler in (("/graph/{name:path}", named_graph), ("/void", void_root),
+                          ("/void/{rest:path}", void_partition),
                           ("/dataset", dataset), ("/releases/{version}/{artefact:path}", release)):
         router.add_api_route(path, handler, methods=["GET", "HEAD"], response_class=Response,
                              tags=["linked data"], summary="Resolve an IRI of the dataset")

@@ -40,7 +40,9 @@ async def search_route(request: Request, state: State) -> Response:
     close = [] if hits else await in_worker(state, close_spellings, text, 15)
     root = request.scope.get("root_path", "").rstrip("/")
     if page:
-        return HTMLResponse(results_page(text, hits, root, close, state.footer(root)))
+        # the answer depends on Accept in both variants (RFC 9110 §12.5.5; probe r15 L4)
+        return HTMLResponse(results_page(text, hits, root, close, state.footer(root)),
+                            headers={"Vary": "Accept"})
     # the search box's suggestions: a misspelling still offers the entity (marked as close)
     body = json.dumps([hit_json(h, root) for h in hits]
                       + [{**hit_json(h, root), "close": True} for h in close], ensure_ascii=False)
