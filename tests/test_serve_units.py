@@ -267,3 +267,38 @@ def test_the_pool_sees_an_ipv6_client_as_its_64_network(address, key):
 
     asyncio.run(SafeHeaders(app)({"type": "http", "client": (address, 5000)}, None, None))
     assert seen == [key]
+
+
+def test_a_client_s_bodies_in_the_server_are_bounded_before_they_are_read():
+    """Probe r15 M2: 40 parallel 10 MB POSTs from one address were all read and held before the
+    per-client limit was looked at. Past a budget of body bytes, the next is 503 before a byte
+    of it is read; small queries never reach it, and another client is not affected."""
+    from starlette.requests import Request
+
+    from sarcoma_graph.serve.errors import HttpError
+    from sarcoma_graph.serve.pool import CLIENT
+    from sarcoma_graph.serve.protocol import body_slot
+
+    def post(size: int) -> Request:
+        return Request({"type": "http", "method": "POST", "path": "/sparql",
+                        "headers": [(b"content-length", str(size).encode())]})
+
+    megabytes = 10 * 1024 * 1024
+    token = CLIENT.set("192.0.2.1")
+    try:
+        with body_slot(post(megabytes), 4 * megabytes), body_slot(post(megabytes), 4 * megabytes), \
+                body_slot(post(megabytes), 4 * megabytes), body_slot(post(megabytes), 4 * megabytes):
+            with pytest.raises(HttpError) as refused, body_slot(post(megabytes), 4 * megabytes):
+                pass
+            assert refused.value.status == 503 and refused.value.headers["Retry-After"] == "1"
+            other = CLIENT.set("192.0.2.2")
+            with body_slot(post(megabytes), 4 * megabytes):
+                pass
+            CLIENT.reset(other)
+        for _ in range(3):  # answered: the budget is free again, and many small ones fit at once
+            with body_slot(post(200), 4 * megabytes), body_slot(post(200), 4 * megabytes):
+                pass
+        with body_slot(post(5 * megabytes), 4 * megabytes):  # one body alone always passes
+            pass
+    finally:
+        CLIENT.reset(token)

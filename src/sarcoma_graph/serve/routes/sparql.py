@@ -8,7 +8,14 @@ from fastapi.responses import Response
 from sarcoma_graph.serve.answer import answer_query
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
-from sarcoma_graph.serve.protocol import GRAPH_PARAMETERS, Operation, operation, read_post, url_pairs
+from sarcoma_graph.serve.protocol import (
+    GRAPH_PARAMETERS,
+    Operation,
+    body_slot,
+    operation,
+    read_post,
+    url_pairs,
+)
 from sarcoma_graph.serve.routes.browser import page_answer, wants_page
 from sarcoma_graph.serve.routes.description import service_description
 from sarcoma_graph.serve.state import EndpointState, State
@@ -40,12 +47,13 @@ async def sparql_get(request: Request, state: State) -> Response:
 
 
 async def sparql_post(request: Request, state: State) -> Response:
-    op = await read_post(request, state.settings.max_body)
-    if op.update is not None:
-        return await run_update(request, state, op)
-    if op.query is None:
-        raise HttpError(400, "the request has neither a 'query' nor an 'update'")
-    return await _query(request, state, op)
+    with body_slot(request, 4 * state.settings.max_body):
+        op = await read_post(request, state.settings.max_body)
+        if op.update is not None:
+            return await run_update(request, state, op)
+        if op.query is None:
+            raise HttpError(400, "the request has neither a 'query' nor an 'update'")
+        return await _query(request, state, op)
 
 
 async def sparql_options() -> Response:
