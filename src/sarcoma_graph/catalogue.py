@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Literal
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
-from sarcoma_graph.namespaces import XSD, expand_own
+from sarcoma_graph.namespaces import BASE, XSD, expand_own
 from sarcoma_graph.plumbing.rdfio import read_text
 
 if TYPE_CHECKING:
@@ -365,7 +365,7 @@ def check_syntax(query: NamedQuery) -> None:
     if query.kind == "ask" and re.search(r"\bSERVICE\b", query.text, re.IGNORECASE):
         return
     try:
-        ox.Store().query(query.text, base_iri="https://w3id.org/sarcoma-graph/")
+        ox.Store().query(query.text, base_iri=BASE)
     except (SyntaxError, RuntimeError) as error:
         said = as_query_error(error, query.text)
         where = f"{query.path}" + (f":{said.line}:{said.column}" if said.line is not None else "")
