@@ -381,3 +381,19 @@ def test_the_search_page_says_it_varies_by_accept_and_void_redirects_relatively(
     assert page.status_code == 200 and "Accept" in page.headers["vary"]
     void = client.get("/void", headers={"host": "evil.example"}, follow_redirects=False)
     assert void.status_code == 303 and void.headers["location"] == "/.well-known/void"
+
+
+def test_an_update_body_is_not_read_without_updates_enabled(client):
+    """Probe r15 M2: an update's body was read whole before the token was looked at. A client
+    announcing 10 MB of update and sending a few bytes gets its 403 at once."""
+    import socket
+    import time
+
+    url = client.base_url
+    with socket.create_connection((url.host, url.port), timeout=10) as raw:
+        started = time.monotonic()
+        raw.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-update"
+                    b"\r\nContent-Length: 10000000\r\n\r\nINSERT DATA { ")
+        answer = raw.recv(200)
+    assert answer.startswith(b"HTTP/1.1 403"), answer
+    assert time.monotonic() - started < 5

@@ -12,6 +12,7 @@ from sarcoma_graph.serve.protocol import (
     GRAPH_PARAMETERS,
     Operation,
     body_slot,
+    media_type,
     operation,
     read_post,
     url_pairs,
@@ -19,7 +20,7 @@ from sarcoma_graph.serve.protocol import (
 from sarcoma_graph.serve.routes.browser import page_answer, wants_page
 from sarcoma_graph.serve.routes.description import service_description
 from sarcoma_graph.serve.state import EndpointState, State
-from sarcoma_graph.serve.update import run_update
+from sarcoma_graph.serve.update import authorize, run_update
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
 _DOC = ("SPARQL 1.1 Protocol. `query` (or a POST body), `default-graph-uri`, `named-graph-uri`;"
@@ -47,6 +48,8 @@ async def sparql_get(request: Request, state: State) -> Response:
 
 
 async def sparql_post(request: Request, state: State) -> Response:
+    if media_type(request.headers.get("content-type"))[0] == "application/sparql-update":
+        authorize(request, state)  # before the body is read (probe r15 M2)
     with body_slot(request, 4 * state.settings.max_body):
         op = await read_post(request, state.settings.max_body)
         if op.update is not None:
