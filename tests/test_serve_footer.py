@@ -81,7 +81,7 @@ def test_every_page_says_its_release_licence_and_how_to_cite_it(cited, path):
     assert "CC BY 4.0" in text and LICENSE in footer.hrefs
     assert {"/.well-known/void", "/ontology"} <= set(footer.hrefs)
     assert "Cite as: sarcoma-graph contributors (2026). sarcoma-graph: an open knowledge graph" in text
-    assert "Version 0.3.0" in text
+    assert f"Version {__version__}" in text  # CITATION.cff follows the release (a test says so)
 
 
 def test_without_a_citation_file_the_footer_has_no_cite_as_line(client):
@@ -102,7 +102,7 @@ def test_cite_as_is_built_from_the_citation_file(tmp_path):
     assert cite_as(tmp_path / "CITATION.cff") == \
         "Jane Doe, The Lab (2024). T. Version 1.2. https://doi.org/10.1234/x"
     real = cite_as(ROOT / "CITATION.cff")
-    assert real is not None and real.endswith("Version 0.3.0. https://w3id.org/sarcoma-graph")
+    assert real is not None and real.endswith(f"Version {__version__}. https://w3id.org/sarcoma-graph")
 
 
 @pytest.fixture(scope="module")

@@ -106,10 +106,15 @@ def test_a_form_in_a_single_byte_charset_is_read_in_it(client):
 def test_defect_12_sparql_query_and_update_bodies_are_utf8_only(client):
     for charset, data in (("latin-1", 'SELECT ?x { BIND("évidence" AS ?x) }'.encode("latin-1")),
                           ("UTF-16", "ASK {}".encode("utf-16"))):
-        for kind in ("application/sparql-query", "application/sparql-update"):
-            declared = client.post("/sparql", content=data,
-                                   headers={"content-type": f"{kind}; charset={charset}"})
-            assert declared.status_code == 415 and "UTF-8" in declared.text, declared.text
+        declared = client.post("/sparql", content=data, headers={
+            "content-type": f"application/sparql-query; charset={charset}"})
+        assert declared.status_code == 415 and "UTF-8" in declared.text, declared.text
+        # an update is authorised before its body is read (review r15 M2): on this read-only
+        # endpoint it is 403, unless its header alone names a charset refused everywhere (415);
+        # the charset check of an allowed update's body is in test_serve_update
+        update = client.post("/sparql", content=data, headers={
+            "content-type": f"application/sparql-update; charset={charset}"})
+        assert update.status_code == (415 if charset == "UTF-16" else 403), update.text
     raw = client.post("/sparql", content="ASK {}".encode("utf-16"),
                       headers={"content-type": "application/sparql-query"})
     assert raw.status_code == 400 and "not valid utf-8" in raw.text

@@ -347,3 +347,12 @@ def test_a_graph_store_payload_is_parsed_in_a_worker_under_the_time_limit(http):
     assert answer.status_code == 503 and "time limit" in answer.text, answer.text[:300]
     assert time.monotonic() - started < 8
     assert http.get("/rdf-graph-store", params={"graph": NEW + "/deep"}).status_code == 404
+
+
+def test_an_allowed_update_body_is_utf8_only(http):
+    """Defect 12, for updates: a declared charset other than UTF-8 is 415 once authorised."""
+    for charset, data in (("latin-1", 'INSERT DATA { <urn:a> <urn:b> "évidence" }'.encode("latin-1")),
+                          ("UTF-16", "INSERT DATA { <urn:a> <urn:b> 1 }".encode("utf-16"))):
+        answer = http.post("/sparql", content=data, headers={
+            **AUTH, "content-type": f"application/sparql-update; charset={charset}"})
+        assert answer.status_code == 415 and "UTF-8" in answer.text, answer.text
