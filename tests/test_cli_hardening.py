@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sarcoma_graph.cli import app
+from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[1]
 CIVIC_FIXTURES = Path(__file__).parent / "fixtures" / "civic"
@@ -156,8 +157,7 @@ def test_export_follows_a_link_and_writes_through_a_pipe(built, tmp_path):
 
 def test_export_to_a_full_device_is_a_message_and_keeps_the_device(built):
     full = Path("/dev/full")
-    if not full.exists():
-        pytest.skip("this system has no /dev/full")
+    require(full.exists(), "this test needs Linux's /dev/full (a device whose writes fail with ENOSPC)")
     result = run("export", *at(built), "-o", str(full))
     assert_message(result, "/dev/full", "cannot write")
     assert full.is_char_device()
