@@ -261,3 +261,14 @@ def test_an_entity_page_links_its_rdf(client):
         assert f'href="{url}" type="{media}" rel="alternate"' in page.text
         answer = client.get(url)
         assert answer.status_code == 200 and answer.headers["content-type"].startswith(media), url
+
+
+def test_a_graph_iri_the_store_lacks_is_404_and_a_percent_encoded_iri_is_its_plain_one(client):
+    """Review r15 N3: /graph/<anything> was redirected to the Graph Store (a 404 there); N12:
+    /id/agent/%69matinib, the same IRI as /id/agent/imatinib (RFC 3986 §6.2.2.2), was a 404."""
+    for name in ("no-such-graph", "with%20space", "%3Cangle%3E"):
+        missing = client.get(f"/graph/{name}", follow_redirects=False)
+        assert missing.status_code == 404 and "holds no graph" in missing.text, name
+    encoded = client.get("/id/agent/%69matinib?lang=en", follow_redirects=False)
+    assert encoded.status_code == 301 and encoded.headers["location"] == "/id/agent/imatinib?lang=en"
+    assert client.get("/id/agent/imatinib%20x", follow_redirects=False).status_code == 404

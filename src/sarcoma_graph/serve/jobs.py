@@ -91,6 +91,15 @@ def graph_exists(store: Store, graph: str) -> bool:
     return any(True for _ in store.quads(graph))
 
 
+def graph_named_exists(store: Store, graph: str) -> bool:
+    """:func:`graph_exists` for a name read from a URL path: one that is no IRI names no graph."""
+    try:
+        ox.NamedNode(graph)
+    except ValueError:
+        return False
+    return graph_exists(store, graph)
+
+
 @dataclass(frozen=True)
 class UpdateJob:
     """An update with the protocol's graphs, the allowed endpoints and the base IRI."""

@@ -32,6 +32,9 @@ from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.store import Store
 
 _SAFE_IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")
+#: a percent-encoded unreserved character (RFC 3986 §2.3), which names the same IRI decoded:
+#: /id/agent/%69matinib is /id/agent/imatinib (review r15 N12: it was a 404)
+_UNRESERVED = re.compile(r"%(4[1-9A-Fa-f]|5[0-9Aa]|6[1-9A-Fa-f]|7[0-9Aa]|3[0-9]|2[DEde]|5[Ff]|7[Ee])")
 _GRAPH = """CONSTRUCT {{ ?this ?p ?o . ?s ?q ?this }} WHERE {{ VALUES ?this {{ <{iri}> }}
   {{ ?this ?p ?o }} UNION {{ ?s ?q ?this }} }}"""
 #: the same, each triple with the named graph it is in (curated, inferred, mappings…)
@@ -108,6 +111,10 @@ async def dereference(request: Request, state: State) -> Response:
     if path == "ontology/":  # the namespace: what defines it is the ontology
         query = request.url.query
         return RedirectResponse(root + "/ontology" + ("?" + query if query else ""), 303)
+    normal = _UNRESERVED.sub(lambda m: chr(int(m.group(1), 16)), path)
+    if normal != path:  # the same IRI (RFC 3986 §6.2.2.2): sent to its one spelling
+        query = request.url.query
+        return RedirectResponse(f"{root}/{normal}" + ("?" + query if query else ""), 301)
     iri = BASE + path
     if not _SAFE_IRI.match(iri):
         raise HttpError(404, f"no entity {iri}")

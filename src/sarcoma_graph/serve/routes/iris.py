@@ -13,7 +13,10 @@ from fastapi.responses import Response
 
 from sarcoma_graph import __version__
 from sarcoma_graph.namespaces import GRAPH
+from sarcoma_graph.serve.answer import in_worker
 from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.serve.jobs import graph_named_exists
+from sarcoma_graph.serve.state import State
 
 
 def _see_other(location: str) -> Response:
@@ -24,8 +27,12 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
-async def named_graph(request: Request, name: str) -> Response:
-    """``…/graph/curated``: the graph itself, from the Graph Store."""
+async def named_graph(request: Request, state: State, name: str) -> Response:
+    """``…/graph/curated``: the graph itself, from the Graph Store; 404 for a graph the store
+    does not hold (review r15 N3: every name was redirected, to a 404 there)."""
+    if not await in_worker(state, graph_named_exists, GRAPH + name):
+        raise HttpError(404, f"this store holds no graph {GRAPH}{name}: see "
+                             f"{_root(request)}/.well-known/void for its graphs")
     return _see_other(f"{_root(request)}/rdf-graph-store?graph={quote(GRAPH + name, safe='')}")
 
 
