@@ -19,7 +19,6 @@ the end, so a failure leaves any previous release untouched.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import os
@@ -53,7 +52,7 @@ from sarcoma_graph.namespaces import (
 )
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.plumbing.oxterms import text
-from sarcoma_graph.plumbing.rdfio import folder_quads, process_alive
+from sarcoma_graph.plumbing.rdfio import folder_quads, left_by_dead_writers
 from sarcoma_graph.project import Project
 from sarcoma_graph.store import Store
 
@@ -240,9 +239,8 @@ def _work_folder(target: Path) -> Path:
     prefix = f".{target.name}.release-"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        for stale in target.parent.glob(f"{glob.escape(prefix)}*"):
-            pid = stale.name[len(prefix):].split(".", 1)[0]
-            if stale.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+        for stale in left_by_dead_writers(target.parent, prefix):
+            if stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)
         return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}.", dir=target.parent))
     except OSError as error:

@@ -120,14 +120,21 @@ def remove_stale_temp_files(path: Path) -> list[Path]:
     Their names carry the writer's process id (``.<name>.<pid>.<random>.tmp``); a file whose
     writer is still alive is kept, so two commands writing at once do not undo each other.
     """
-    removed = []
-    for tmp in path.parent.glob(f"{glob.escape(_temp_prefix(path))}*{_TEMP_SUFFIX}"):
-        pid = tmp.name[len(_temp_prefix(path)):].split(".", 1)[0]
-        if pid.isdigit() and process_alive(int(pid)):
-            continue
+    removed = left_by_dead_writers(path.parent, _temp_prefix(path), _TEMP_SUFFIX)
+    for tmp in removed:
         tmp.unlink(missing_ok=True)
-        removed.append(tmp)
     return removed
+
+
+def left_by_dead_writers(folder: Path, prefix: str, suffix: str = "") -> list[Path]:
+    """The entries of ``folder`` named ``<prefix><pid>.<anything><suffix>`` whose writer is no
+    longer running (a name without a process id counts as left behind)."""
+    left = []
+    for entry in folder.glob(f"{glob.escape(prefix)}*{suffix}"):
+        pid = entry.name[len(prefix):].split(".", 1)[0]
+        if not (pid.isdigit() and process_alive(int(pid))):
+            left.append(entry)
+    return left
 
 
 def process_alive(pid: int) -> bool:
