@@ -33,7 +33,7 @@ from collections.abc import Callable
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from sarcoma_graph.serve.headers import client_key
+from sarcoma_graph.serve.headers import Tally, client_key
 
 URL_BYTES = 65_535
 """The longest request target httptools parses (``parse_url``)."""
@@ -51,8 +51,8 @@ CONNECTIONS_PER_CLIENT = 256
 """The most connections one client (an address; an IPv6 /64) may hold open: 22,000 idle ones
 from one address took every file descriptor of the server (probe r15 H5)."""
 
-#: connections open per client key (one event loop: no lock)
-_OPEN: dict[str, int] = {}
+#: connections open per client key
+_OPEN = Tally()
 
 ANSWER_HOLD_SECONDS = 600
 """The longest the server holds an answer for a client taking it: past its high-water mark the
@@ -89,23 +89,18 @@ class GuardedProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         self._head_bytes = 0
         self._key = client_key(str(self.client[0])) if self.client else None
-        if self._key is not None:
-            open_now = _OPEN[self._key] = _OPEN.get(self._key, 0) + 1
-            if open_now > CONNECTIONS_PER_CLIENT:  # its file descriptor is freed at once
-                self.logger.info("%s - more than %d connections open: refused",
-                                 _peer(self.client), CONNECTIONS_PER_CLIENT)
-                transport.abort()
-                return
+        # past the cap, the connection is closed at once: its file descriptor is freed
+        if self._key is not None and _OPEN.add(self._key) > CONNECTIONS_PER_CLIENT:
+            self.logger.info("%s - more than %d connections open: refused",
+                             _peer(self.client), CONNECTIONS_PER_CLIENT)
+            transport.abort()
+            return
         self._arm(self.head_seconds, self._head_late)
 
     def connection_lost(self, exc: Exception | None) -> None:
         key = getattr(self, "_key", None)
         if key is not None:
-            left = _OPEN.get(key, 1) - 1
-            if left > 0:
-                _OPEN[key] = left
-            else:
-                _OPEN.pop(key, None)
+            _OPEN.take(key)
         self._disarm()
         self._stop_send_timer()
         super().connection_lost(exc)

@@ -22,6 +22,24 @@ Scope = dict[str, Any]
 Message = MutableMapping[str, Any]
 
 
+class Tally(dict[str, int]):
+    """An amount per client (open connections, body bytes), a client at zero dropped, so
+    that a stream of one-off clients leaves nothing behind. One event loop: no lock."""
+
+    def add(self, client: str, amount: int = 1) -> int:
+        """Add to the client's amount; its new amount."""
+        self[client] = self.get(client, 0) + amount
+        return self[client]
+
+    def take(self, client: str, amount: int = 1) -> None:
+        """Take back what :meth:`add` added."""
+        left = self.get(client, 0) - amount
+        if left > 0:
+            self[client] = left
+        else:
+            self.pop(client, None)
+
+
 def client_key(address: str) -> str:
     """Who a request is from, for the pool's limits: the IPv4 address (an IPv4-mapped IPv6 one
     as IPv4), the /64 network of an IPv6 address, anything else as it is (a Unix socket…).

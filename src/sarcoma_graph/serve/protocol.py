@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from fastapi import Request
 
 from sarcoma_graph.serve.errors import HttpError
+from sarcoma_graph.serve.headers import Tally
 from sarcoma_graph.serve.pool import CLIENT
 
 FORM = "application/x-www-form-urlencoded"
@@ -155,7 +156,7 @@ async def parse_body_pairs(body: bytes, charset: str) -> list[tuple[str, str]]:
 
 
 #: bytes of POST bodies each client has in the server now (being read, or held until answered)
-_BODY_BYTES: dict[str, int] = {}
+_BODY_BYTES = Tally()
 
 #: the size a body without Content-Length (chunked) is counted as
 _UNDECLARED = 64 * 1024
@@ -178,15 +179,11 @@ def body_slot(request: Request, budget: int) -> Iterator[None]:
         raise HttpError(503, f"your requests already hold {held} bytes of bodies in this "
                              f"server (the limit is {budget}); send the next when one is "
                              "answered", {"Retry-After": "1"})
-    _BODY_BYTES[client] = held + size
+    _BODY_BYTES.add(client, size)
     try:
         yield
     finally:
-        left = _BODY_BYTES[client] - size
-        if left > 0:
-            _BODY_BYTES[client] = left
-        else:
-            del _BODY_BYTES[client]
+        _BODY_BYTES.take(client, size)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
