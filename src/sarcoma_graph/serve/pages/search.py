@@ -7,8 +7,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html import escape
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -77,32 +79,45 @@ def fold(text: str) -> str:
     return folded
 
 
+T = TypeVar("T")
+
+
+def _of_version(cache: dict[int, T], store: Store, build: Callable[[], T]) -> T:
+    """``build()``, made once per store version in this worker (the index and what is derived
+    from it; a store that changed gets them anew)."""
+    version = getattr(store, "version", 0)
+    if version not in cache:
+        value = build()
+        cache.clear()
+        cache[version] = value
+    return cache[version]
+
+
 _INDEX: dict[int, list[tuple[str, Hit]]] = {}
 
 
 def _index(store: Store) -> list[tuple[str, Hit]]:
-    version = getattr(store, "version", 0)
-    if version not in _INDEX:
-        hits: dict[tuple[str, str], Hit] = {}
-        for row in store.query(_LABELS).bindings():
-            x, label, kind, typ = row["x"], row["l"], row["kind"], row.get("type")
-            if not (isinstance(x, ox.NamedNode) and isinstance(label, ox.Literal)
-                    and isinstance(kind, ox.Literal)):
-                continue  # what the query's FILTERs already keep out
-            text = label.value
-            if kind.value == "identifier":  # a mapping, searched and shown as its CURIE
-                text = curie(text) or text
-            key = (x.value, text)
-            kept = hits.get(key)
-            # one hit per entity and text: the typed one, and of two the English one
-            if kept is not None and kept.type and (kept.language == "en" or label.language != "en"):
-                continue
-            hits[key] = Hit(x.value, text, label.language or "", kind.value,
-                            typ.value if typ is not None and not isinstance(typ, ox.Triple) else None)
-        _INDEX.clear()
-        _INDEX[version] = sorted(((fold(h.label), h) for h in hits.values()),
-                                 key=lambda x: (x[0], x[1].iri))
-    return _INDEX[version]
+    return _of_version(_INDEX, store, lambda: _indexed(store))
+
+
+def _indexed(store: Store) -> list[tuple[str, Hit]]:
+    hits: dict[tuple[str, str], Hit] = {}
+    for row in store.query(_LABELS).bindings():
+        x, label, kind, typ = row["x"], row["l"], row["kind"], row.get("type")
+        if not (isinstance(x, ox.NamedNode) and isinstance(label, ox.Literal)
+                and isinstance(kind, ox.Literal)):
+            continue  # what the query's FILTERs already keep out
+        text = label.value
+        if kind.value == "identifier":  # a mapping, searched and shown as its CURIE
+            text = curie(text) or text
+        key = (x.value, text)
+        kept = hits.get(key)
+        # one hit per entity and text: the typed one, and of two the English one
+        if kept is not None and kept.type and (kept.language == "en" or label.language != "en"):
+            continue
+        hits[key] = Hit(x.value, text, label.language or "", kind.value,
+                        typ.value if typ is not None and not isinstance(typ, ox.Triple) else None)
+    return sorted(((fold(h.label), h) for h in hits.values()), key=lambda x: (x[0], x[1].iri))
 
 
 def search(store: Store, text: str, limit: int = 15) -> list[Hit]:
@@ -149,16 +164,17 @@ def _named(store: Store, hit: Hit) -> Hit:
     NCIT:C9182"), not as the bare code."""
     if hit.kind != "identifier":
         return hit
-    version = getattr(store, "version", 0)
-    if version not in _NAMES:
-        names: dict[str, str] = {}
-        for _, other in _index(store):
-            if other.kind == "label" and (other.iri not in names or other.language == "en"):
-                names[other.iri] = other.label
-        _NAMES.clear()
-        _NAMES[version] = names
-    name = _NAMES[version].get(hit.iri)
+    name = _of_version(_NAMES, store, lambda: _names(store)).get(hit.iri)
     return replace(hit, label=f"{name} — {hit.label}") if name else hit
+
+
+def _names(store: Store) -> dict[str, str]:
+    """Each entity's label, the English one where it has one."""
+    names: dict[str, str] = {}
+    for _, other in _index(store):
+        if other.kind == "label" and (other.iri not in names or other.language == "en"):
+            names[other.iri] = other.label
+    return names
 
 
 def _own_iri(store: Store, text: str) -> list[Hit]:
@@ -177,16 +193,15 @@ _WORDS: dict[int, dict[str, list[Hit]]] = {}
 def _words(store: Store) -> dict[str, list[Hit]]:
     """Each folded label and each word of one (four letters or more) → its entities, built once
     per store version like the label index (a misspelled search must not rebuild it)."""
-    version = getattr(store, "version", 0)
-    if version not in _WORDS:
+    def build() -> dict[str, list[Hit]]:
         words: dict[str, list[Hit]] = {}
         for folded, hit in _index(store):
             for key in {folded, *folded.split()}:
                 if len(key) >= 4:
                     words.setdefault(key, []).append(hit)
-        _WORDS.clear()
-        _WORDS[version] = words
-    return _WORDS[version]
+        return words
+
+    return _of_version(_WORDS, store, build)
 
 
 def close_spellings(store: Store, text: str, limit: int = 15) -> list[Hit]:
