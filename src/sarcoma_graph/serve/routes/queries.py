@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sarcoma_graph.catalogue import NamedQuery, absent_iris, paged
+from sarcoma_graph.plumbing.formats import RDF_SYNTAXES, RESULTS_SYNTAXES
 from sarcoma_graph.serve.answer import answer_query, cached, in_worker
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import QueryJob
@@ -80,11 +81,9 @@ async def run_named(request: Request, name: str,
 
 
 #: the file extension of a named query's answer saved from a browser (review r15 browser F11:
-#: a TSV download had none)
-_EXTENSIONS = {"text/csv": "csv", "text/tab-separated-values": "tsv",
-               "application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
-               "text/turtle": "ttl", "application/ld+json": "jsonld",
-               "application/n-triples": "nt", "application/rdf+xml": "rdf"}
+#: a TSV download had none): the project's own, per media type
+_EXTENSIONS = {**{s.media_type: s.extension.lstrip(".") for s in RESULTS_SYNTAXES},
+               **{s.media_type: s.extension.lstrip(".") for s in RDF_SYNTAXES}}
 
 
 def asks_for_rdf_only(request: Request) -> bool:
