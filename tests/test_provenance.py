@@ -9,7 +9,7 @@ the Web Annotation Data Model says), so that text order is a question SPARQL can
 from __future__ import annotations
 
 import pytest
-from rdflib import Literal, Namespace, URIRef
+from rdflib import XSD, Literal, Namespace
 
 from sarcoma_graph.build import build
 from sarcoma_graph.namespaces import graph_iri
@@ -18,7 +18,6 @@ from tests.curated_graph import curated
 
 SG = "https://w3id.org/sarcoma-graph/ontology/"
 OA = Namespace("http://www.w3.org/ns/oa#")
-NONNEGATIVE = URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
 PREFIXES = f"""PREFIX sg: <{SG}> PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
@@ -89,14 +88,15 @@ def test_every_position_selects_its_quote_in_the_seed(store, shared):
     assert wrong == []
 
 
-def test_positions_are_typed_as_web_annotation_says():
-    """oa:start and oa:end are xsd:nonNegativeInteger in the curated source (Oxigraph keeps
-    them as the equal xsd:integer: the store's are not checked)."""
+def test_positions_are_whole_numbers_in_the_form_the_store_keeps():
+    """oa:start and oa:end are Web Annotation's non-negative integers, written as the
+    xsd:integer every store keeps them as, so the release says what the source says
+    (interop r15 N6)."""
     graph = curated()
     values = [(s, p, o) for p in (OA.start, OA.end) for s, o in graph.subject_objects(p)]
     assert len(values) >= 80
     mistyped = [v for v in values if not isinstance(v[2], Literal)
-                or v[2].datatype != NONNEGATIVE]
+                or v[2].datatype != XSD.integer or int(v[2]) < 0]
     assert mistyped == []
 
 

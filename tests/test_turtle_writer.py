@@ -315,3 +315,20 @@ def test_identical_inline_blank_nodes_are_both_written():
                ox.Triple(first, n("q"), ox.Literal("same")), ox.Triple(second, n("q"), ox.Literal("same"))]
     text = assert_round_trip(triples)
     assert text.count('ex:q "same"') == 2
+
+
+def test_normalize_writes_literals_as_the_store_keeps_them(tmp_path: Path):
+    """What ``normalize`` writes is what the build, the endpoint and the release say."""
+    from sarcoma_graph.normalise import canonical_text
+
+    path = tmp_path / "numbers.ttl"
+    path.write_text('@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+                    '<http://example.org/a> <http://example.org/start> '
+                    '"514"^^xsd:nonNegativeInteger ;\n'
+                    '    <http://example.org/value> 17.0 .\n', encoding="utf-8")
+    text = canonical_text(path)
+    assert "nonNegativeInteger" not in text and "17.0" not in text
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    written = set(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE))
+    assert {q.triple for q in written} == {q.triple for q in store}
