@@ -406,3 +406,28 @@ def test_every_page_starts_with_a_skip_link_and_the_editor_has_a_name(page, serv
     page.wait_for("document.querySelector('#yasgui .CodeMirror textarea') !== null")
     assert page.evaluate("document.querySelector('#yasgui .CodeMirror textarea')"
                          ".getAttribute('aria-label')") == "SPARQL query"
+
+
+def test_a_shared_link_after_run_with_these_values_shows_the_same_answer(page, server):
+    """Review r16 browser F1: Share after "Run with these values" gave a link to the example's
+    unbound text (every gene, 63 rows, for the sender's 4): the address now names the example
+    and its values, and the Share link (which keeps the address's search part) runs them."""
+    _fresh(page, server.url + "/")
+    page.evaluate("""(() => { const s = document.getElementById('sg-examples');
+        s.value = 'agents-for-histotype'; s.dispatchEvent(new Event('change'));
+        const f = document.querySelector('#sg-params form');
+        f.elements['histotype'].value = 'https://w3id.org/sarcoma-graph/id/histotype/chordoma';
+        f.requestSubmit(); })()""")
+    page.wait_for("document.querySelectorAll('.yasr table tbody tr').length > 0")
+    sent = page.evaluate("document.querySelectorAll('.yasr table tbody tr').length")
+    link = page.evaluate("sgYasgui.getTab().getShareableLink()")
+    assert "example=agents-for-histotype" in link and "chordoma" in link, link
+    _fresh(page, link)
+    page.wait_for("document.querySelectorAll('.yasr table tbody tr').length > 0")
+    time.sleep(0.3)  # an unbound run would have drawn its rows by now too
+    assert page.evaluate("document.querySelectorAll('.yasr table tbody tr').length") == sent
+    assert page.evaluate("document.querySelector('#sg-params form').elements['histotype'].value") \
+        == "https://w3id.org/sarcoma-graph/id/histotype/chordoma"
+    # text of one's own is no longer the example run: the address lets it go
+    page.evaluate("sgYasgui.getTab().getYasqe().setValue('ASK {}')")
+    assert "example=" not in page.evaluate("window.location.href")

@@ -425,6 +425,7 @@
         var value = f.elements[p.name].value.trim();
         if (value) { params.set(p.name, value); }
       });
+      remember(query.name, params);
       var started = Date.now(), type = "application/sparql-results+json";
       fetch(root + "/queries/" + query.name + "?" + params.toString(),
             { headers: { Accept: type + ", text/turtle;q=0.9" } })
@@ -439,12 +440,29 @@
     });
     form.appendChild(f);
   }
+  // The address names the example and the values it was run with (?example=NAME&param=…), so
+  // that the Share button's link, which keeps the address's search part, opens the same
+  // answer; text of one's own takes them away (review r16 browser F1: a shared link showed
+  // the 63 rows of the unbound text, not the sender's 4).
+  function remember(name, params) {
+    var here = new URLSearchParams(params);
+    here.set("example", name);
+    window.history.replaceState(window.history.state, "",
+      window.location.pathname + "?" + here.toString() + window.location.hash);
+  }
+  function forget() {
+    if (new URLSearchParams(window.location.search).has("example")) {
+      window.history.replaceState(window.history.state, "",
+        window.location.pathname + window.location.hash);
+    }
+  }
   function chooseExample(name) {
     select.value = name;
     select.dispatchEvent(new Event("change"));
   }
   select.addEventListener("change", function () {
     var query = config.queries.find(function (q) { return q.name === select.value; });
+    forget();
     if (!query) { about.textContent = ""; form.innerHTML = ""; return; }
     var tab = yasgui.getTab();
     tab.setQuery(query.sparql);
@@ -467,7 +485,7 @@
   yasgui.getTab().getYasqe().on("change", function (yasqe) {
     var query = config.queries.find(function (q) { return q.name === select.value; });
     if (query && normalised(yasqe.getValue()) !== normalised(query.sparql)) {
-      select.value = ""; about.textContent = ""; form.innerHTML = "";
+      select.value = ""; about.textContent = ""; form.innerHTML = ""; forget();
     }
   });
   // The text being written survives a reload of the tab (kept in this tab's session storage,
@@ -481,7 +499,17 @@
   }
   yasgui.getTab().getYasqe().on("change", function (yasqe) { storage("set", yasqe.getValue()); });
   var draft = storage("get");
-  if (!hash.get("query") && !search.get("query") && config.queries.length) {
+  var shared = config.queries.find(function (q) { return q.name === search.get("example"); });
+  if (shared && (!hash.get("query") || normalised(hash.get("query")) === normalised(shared.sparql))) {
+    chooseExample(shared.name);  // a shared example run: its values filled in, and run
+    var sharedForm = form.querySelector("form");
+    if (sharedForm) {
+      (shared.parameters || []).forEach(function (p) {
+        if (search.has(p.name)) { sharedForm.elements[p.name].value = search.get(p.name); }
+      });
+      sharedForm.requestSubmit();
+    }
+  } else if (!hash.get("query") && !search.get("query") && config.queries.length) {
     var example = draft && config.queries.find(function (q) {
       return normalised(q.sparql) === normalised(draft); });
     var first = config.queries.find(function (q) { return q.name === config.first; }) ||
