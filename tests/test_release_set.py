@@ -281,3 +281,23 @@ def test_the_release_says_every_curated_triple_as_its_source_writes_it(release_d
             if quad.triple not in released:
                 changed.append(f"{path.name}: {quad.triple}")
     assert not changed, "\n".join(changed[:10])
+
+
+def test_description_chains_every_release_with_its_date_and_notes(void: ox.Store, root: Path):
+    """Review r16 questions F3: what changed between releases is asked of the description
+    (DCAT 3 versioning, adms:versionNotes), as the changelog says it."""
+    from sarcoma_graph.describe import release_history
+
+    history = release_history(root / "CHANGELOG.md", upto=__version__)
+    rows = one(void, """PREFIX adms: <http://www.w3.org/ns/adms#>
+        SELECT ?version ?issued ?notes ?previous WHERE {
+          ?release dcat:version ?version ; dct:issued ?issued ; adms:versionNotes ?notes .
+          OPTIONAL { ?release dcat:previousVersion/dcat:version ?previous } }""")
+    found = {r["version"].value: r for r in rows}
+    assert list(found) and set(found) == {r.version for r in history}
+    for newer, older in zip(history, (*history[1:], None), strict=True):
+        row = found[newer.version]
+        assert row["issued"].value == newer.issued
+        assert newer.notes.splitlines()[0] in row["notes"].value
+        assert (row["previous"].value if row["previous"] else None) == \
+            (older.version if older else None)

@@ -217,3 +217,34 @@ def test_openapi_documents_the_rest_query_routes(client):
     assert "/sparql" in document["paths"] and "/rdf-graph-store" in document["paths"]
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_what_changed_between_releases_can_be_asked_of_the_served_graph(tmp_path):
+    """Review r16 questions F3: what changed from one release to the next was in the
+    changelog only. The served description (VoID and the queryable self-description graph)
+    chains the releases up to the one served, each with its date and notes."""
+    from sarcoma_graph import __version__
+    from tests.serve_fixtures import make_project
+
+    project = make_project(tmp_path / "project")
+    (project / "CHANGELOG.md").write_text(
+        "# Changelog\n\n## [Unreleased]\n\n## [99.0.0] - 2999-01-01\n\n- Not out yet.\n\n"
+        f"## [{__version__}] - 2026-11-29\n\n### Changed\n- Orphanet IRIs are ORDO IRIs.\n\n"
+        "## [0.0.1] - 2026-11-01\n\n- First.\n", encoding="utf-8")
+    ask = f"""PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX adms: <http://www.w3.org/ns/adms#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?version ?issued ?notes ?previous WHERE {{ GRAPH <{SERVICE_GRAPH}> {{
+          ?release dcat:version ?version ; dcterms:issued ?issued ; adms:versionNotes ?notes .
+          OPTIONAL {{ ?release dcat:previousVersion/dcat:version ?previous }} }} }}"""
+    with serving(project) as server:
+        answer = httpx.get(server.sparql, params={"query": ask},
+                           headers={"accept": "application/sparql-results+json"}).json()
+        void = httpx.get(server.url + "/.well-known/void", headers={"accept": "text/turtle"})
+    rows = {b["version"]["value"]: b for b in answer["results"]["bindings"]}
+    assert set(rows) == {__version__, "0.0.1"}  # not the one later than the server's
+    assert "Orphanet IRIs are ORDO IRIs." in rows[__version__]["notes"]["value"]
+    assert rows[__version__]["previous"]["value"] == "0.0.1"
+    assert rows["0.0.1"]["issued"]["value"] == "2026-11-01"
+    assert "previous" not in rows["0.0.1"]
+    graph = rdflib.Graph().parse(data=void.content, format="turtle")
+    assert URIRef("http://www.w3.org/ns/adms#versionNotes") in set(graph.predicates())

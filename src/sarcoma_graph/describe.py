@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from sarcoma_graph.errors import InputError
 from sarcoma_graph.namespaces import (
+    ADMS,
     BASE,
     DATASET_IRI,
     DCAT,
@@ -43,7 +45,8 @@ MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "ap
                ".md": "text/markdown", ".cff": "application/yaml", ".txt": "text/plain",
                ".xml": "application/xml", "": "text/plain"}  # "": LICENSE-DATA
 #: Prefixes for ``void.ttl`` beyond the project's own map.
-DESCRIPTION_PREFIXES = {"dcat": DCAT, "spdx": SPDX, "void": VOID, "dcterms": DCT, "foaf": FOAF}
+DESCRIPTION_PREFIXES = {"dcat": DCAT, "spdx": SPDX, "void": VOID, "dcterms": DCT, "foaf": FOAF,
+                        "adms": ADMS}
 _ENTRY = re.compile(r"^## \[(?P<version>[^\]]+)\] - (?P<date>\d{4}-\d{2}-\d{2})\s*$", re.M)
 
 # JSON-LD keywords and IRI schemes must not become prefix terms of the @context.
@@ -68,6 +71,51 @@ def release_date(changelog: Path, version: str) -> str:
         if match["version"] == version:
             return match["date"]
     raise InputError(f"{changelog}: no entry '## [{version}] - YYYY-MM-DD'; add one before releasing")
+
+
+@dataclass(frozen=True)
+class Release:
+    """One released version, as its ``CHANGELOG.md`` entry gives it."""
+
+    version: str
+    issued: str  # YYYY-MM-DD
+    notes: str  # the entry's text (Markdown)
+
+
+def release_history(changelog: Path, upto: str | None = None) -> tuple[Release, ...]:
+    """The released versions of the changelog, newest first, each with its notes; with
+    ``upto``, that version and the older ones (a release does not describe later ones)."""
+    if not changelog.is_file():
+        return ()
+    text = changelog.read_text(encoding="utf-8")
+    entries = list(_ENTRY.finditer(text))
+    history = [Release(match["version"], match["date"],
+                       text[match.end():entries[n + 1].start() if n + 1 < len(entries)
+                            else len(text)].strip())
+               for n, match in enumerate(entries)]
+    names = [release.version for release in history]
+    return tuple(history[names.index(upto):] if upto in names else history)
+
+
+def history_triples(history: Sequence[Release]) -> list[ox.Triple]:
+    """Each release as a version of the dataset (DCAT 3 versioning): its version, date and
+    notes (``adms:versionNotes``: what changed, from the changelog), chained to the one before
+    by ``dcat:previousVersion``, so that what changed between two releases can be asked of
+    the graph (review r16 questions F3)."""
+    triples = []
+    for n, release in enumerate(history):
+        node = _n(RELEASES + release.version + "/dataset")
+        triples += [ox.Triple(_n(DATASET_IRI), _n(DCT + "hasVersion"), node),
+                    ox.Triple(node, _n(DCT + "isVersionOf"), _n(DATASET_IRI)),
+                    ox.Triple(node, _n(DCAT + "version"), ox.Literal(release.version)),
+                    ox.Triple(node, _n(DCT + "issued"), _typed(release.issued, "date"))]
+        if release.notes:
+            triples.append(ox.Triple(node, _n(ADMS + "versionNotes"),
+                                     ox.Literal(release.notes, language="en")))
+        if n + 1 < len(history):
+            triples.append(ox.Triple(node, _n(DCAT + "previousVersion"),
+                                     _n(RELEASES + history[n + 1].version + "/dataset")))
+    return triples
 
 
 def jsonld_context(prefixes: Mapping[str, str]) -> dict[str, str | dict[str, str | bool]]:
@@ -95,11 +143,12 @@ def _typed(value: str | int, datatype: str) -> ox.Literal:
 
 
 def description_triples(folder: Path, version: str, issued: str, triples: int, dumps: set[str],
-                        examples: Iterable[str]) -> list[ox.Triple]:
+                        examples: Iterable[str],
+                        history: Sequence[Release] = ()) -> list[ox.Triple]:
     """DCAT + VoID triples for the release files in ``folder`` (written before SHA256SUMS).
 
     ``dumps`` name the files that hold the whole dataset (``void:dataDump``), ``triples`` its
-    size in quads.
+    size in quads; ``history`` the releases up to this one (:func:`history_triples`).
     """
     release = RELEASES + version + "/"
     dataset = _n(release + "dataset")
@@ -137,7 +186,7 @@ def description_triples(folder: Path, version: str, issued: str, triples: int, d
         t += _distribution(dataset, release, path)
         if path.name in dumps:
             t.append(ox.Triple(dataset, _n(VOID + "dataDump"), _n(release + path.name)))
-    return t
+    return t + history_triples(history)
 
 
 def _distribution(dataset: ox.NamedNode, release: str, path: Path) -> list[ox.Triple]:

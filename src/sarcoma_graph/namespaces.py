@@ -137,6 +137,7 @@ SSSOM: Final = Namespace("https://w3id.org/sssom/")
 SEMAPV: Final = Namespace("https://w3id.org/semapv/vocab/")
 PAV: Final = Namespace("http://purl.org/pav/")
 DCAT: Final = Namespace("http://www.w3.org/ns/dcat#")
+ADMS: Final = Namespace("http://www.w3.org/ns/adms#")
 SPDX: Final = Namespace("http://spdx.org/rdf/terms#")
 #: SIB's SPARQL-examples terms (``spex:describe``) and the VoID extension for datatype
 #: partitions that SIB's sparql-editor reads (in the served self-description graph).
@@ -156,7 +157,7 @@ W3C_PREFIXES: Final[dict[str, str]] = {prefix: str(namespace) for prefix, namesp
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS,
     "prov": PROV, "oa": OA, "sh": SH, "void": VOID, "sd": SD, "schema": SCHEMA, "foaf": FOAF,
     "vann": VANN, "sssom": SSSOM, "semapv": SEMAPV, "pav": PAV,
-    "dcat": DCAT, "spdx": SPDX, "spex": SPEX, "void-ext": VOID_EXT,
+    "dcat": DCAT, "adms": ADMS, "spdx": SPDX, "spex": SPEX, "void-ext": VOID_EXT,
 }.items()}
 
 def sparql_prologue(*prefixes: str) -> str:

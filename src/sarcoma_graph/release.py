@@ -33,9 +33,11 @@ from sarcoma_graph import __version__
 from sarcoma_graph.describe import (
     DATA_LICENCE,
     DESCRIPTION_PREFIXES,
+    Release,
     description_triples,
     jsonld_context,
     release_date,
+    release_history,
 )
 from sarcoma_graph.errors import InputError
 from sarcoma_graph.export import serialize_quads
@@ -143,10 +145,11 @@ def _project_files(out: Path, project: Project, prefixes: Mapping[str, str]) -> 
 
 
 def _description(out: Path, version: str, issued: str, triples: int, examples: list[str],
-                 prefixes: Mapping[str, str], header: tuple[str, ...]) -> None:
+                 prefixes: Mapping[str, str], header: tuple[str, ...],
+                 history: tuple[Release, ...]) -> None:
     dumps = {p.name for p in out.iterdir() if p.name.startswith("sarcoma-graph.")
              and not p.name.startswith("sarcoma-graph.sssom")}
-    described = description_triples(out, version, issued, triples, dumps, examples)
+    described = description_triples(out, version, issued, triples, dumps, examples, history)
     names = {**DESCRIPTION_PREFIXES, **prefixes}
     (out / "void.ttl").write_bytes(serialize_quads(
         [ox.Quad(t.subject, t.predicate, t.object) for t in described], rdf_syntax("turtle"),
@@ -195,7 +198,8 @@ def write_release(store: Store, project: Project, target: Path, prefixes: Mappin
         _project_files(tmp, project, prefixes)
         examples = [q.subject.value for q in catalogue_quads if q.predicate.value == RDF_TYPE
                     and text(q.object) == SHACL_EXECUTABLE and isinstance(q.subject, ox.NamedNode)]
-        _description(tmp, version, issued, len(all_quads), examples, prefixes, header)
+        history = release_history(project.root / "CHANGELOG.md", upto=version)
+        _description(tmp, version, issued, len(all_quads), examples, prefixes, header, history)
         _checksums(tmp)
         _world_readable(tmp)
         _swap_in(tmp, target)

@@ -70,8 +70,10 @@ def serve(
     """Serve the SPARQL endpoint."""
     import uvicorn
 
+    from sarcoma_graph import __version__
     from sarcoma_graph.catalogue import load_catalogue
     from sarcoma_graph.dataset import load_dataset, read_manifest
+    from sarcoma_graph.describe import release_history
     from sarcoma_graph.plumbing.rdfio import folder_quads
     from sarcoma_graph.serve import Settings, create_app
     from sarcoma_graph.serve.access_log import bound_access_log
@@ -90,7 +92,8 @@ def serve(
                 service_allow=tuple(service_allow or ()), base_url=base_url, workers=workers,
                 cache_entries=0 if store_url else cache_entries, etags=not store_url,
                 service_graph=service_graph, listen_url=f"http://{host}:{port}",
-                citation=cite_as(found.root / "CITATION.cff"))
+                citation=cite_as(found.root / "CITATION.cff"),
+                history=release_history(found.root / "CHANGELOG.md", upto=__version__))
         except ValueError as error:
             raise InputError(str(error)) from None
 

@@ -16,11 +16,12 @@ describes the data it serves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 
 from sarcoma_graph.catalogue import NamedQuery
+from sarcoma_graph.describe import Release
 from sarcoma_graph.namespaces import BASE, OWL, RDF, SERVICE_GRAPH, SH, XSD
 from sarcoma_graph.serve.routes.void import void_triples
 from sarcoma_graph.serve.statistics import VoidStats, compute
@@ -63,20 +64,23 @@ def examples_triples(queries: Iterable[NamedQuery], endpoint: str,
 
 
 def service_triples(stats: VoidStats, endpoint: str, license_iri: str,
-                    queries: Iterable[NamedQuery], prefixes: Mapping[str, str]) -> list[ox.Triple]:
-    """VoID, the examples and the prefix declarations."""
-    return void_triples(stats, endpoint, license_iri) + examples_triples(queries, endpoint,
-                                                                          prefixes)
+                    queries: Iterable[NamedQuery], prefixes: Mapping[str, str],
+                    history: Sequence[Release] = ()) -> list[ox.Triple]:
+    """VoID (with the release history), the examples and the prefix declarations."""
+    return void_triples(stats, endpoint, license_iri, history) + \
+        examples_triples(queries, endpoint, prefixes)
 
 
 def install(store: Store, endpoint: str, license_iri: str, queries: Iterable[NamedQuery],
-            prefixes: Mapping[str, str], stats: VoidStats | None = None) -> int:
+            prefixes: Mapping[str, str], stats: VoidStats | None = None,
+            history: Sequence[Release] = ()) -> int:
     """Replace the self-description graph with one describing the store's other graphs;
     returns its triple count. The caller holds the store's write lock. ``stats``: the
     statistics of the store without that graph, when already computed (in a query worker,
     see :mod:`sarcoma_graph.serve.describing`)."""
     store.clear(SERVICE_GRAPH)
     graph = ox.NamedNode(SERVICE_GRAPH)
-    triples = service_triples(stats or compute(store), endpoint, license_iri, queries, prefixes)
+    triples = service_triples(stats or compute(store), endpoint, license_iri, queries, prefixes,
+                              history)
     store.add_quads(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     return store.count(SERVICE_GRAPH)

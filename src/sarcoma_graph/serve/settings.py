@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from sarcoma_graph.describe import Release
+
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 TOKEN_VARIABLE = "SARCOMA_GRAPH_UPDATE_TOKEN"
 
@@ -50,6 +52,7 @@ class Settings:
     queue_wait: float = 5.0
     license: str = LICENSE
     citation: str | None = None
+    history: tuple[Release, ...] = ()
     etags: bool = True
     service_graph: bool = True
     listen_url: str | None = None

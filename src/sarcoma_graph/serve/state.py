@@ -141,7 +141,7 @@ def describe(settings: Settings, store: Store, queries: Iterable[NamedQuery],
 
     unmark_store(store)  # the pipeline's on-disk store no longer holds just the saved dataset
     return install(store, settings.stored_endpoint(), settings.license, queries, dict(prefixes),
-                   stats)
+                   stats, settings.history)
 
 
 @contextlib.asynccontextmanager

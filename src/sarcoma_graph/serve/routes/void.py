@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -22,6 +23,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sarcoma_graph import __version__
+from sarcoma_graph.describe import Release, history_triples
 from sarcoma_graph.namespaces import BASE, GRAPH, ID, SERVICE_GRAPH, VOID_EXT, W3C_PREFIXES
 from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.negotiation import HTML, RDF_OFFERS, prefers_html
@@ -56,8 +58,10 @@ def namespace(iri: str) -> str:
     return iri[: cut + 1] if cut > 0 else iri
 
 
-def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.Triple]:
-    """The VoID description of the dataset and its partitions."""
+def void_triples(stats: VoidStats, endpoint: str, license_iri: str,
+                 history: Sequence[Release] = ()) -> list[ox.Triple]:
+    """The VoID description of the dataset and its partitions, and the releases up to the
+    one served (``history``: their dates, notes and order)."""
     d = ox.NamedNode(DATASET)
 
     def p(name: str) -> ox.NamedNode:
@@ -72,7 +76,7 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str) -> list[ox.T
            ox.Triple(d, p("entities"), integer(stats.entities)),
            ox.Triple(d, p("classes"), integer(len(stats.classes))),
            ox.Triple(d, p("properties"), integer(len(stats.properties)))]
-    out += version_triples(d)
+    out += version_triples(d) + history_triples(history)
     out += [ox.Triple(d, p("vocabulary"), ox.NamedNode(v)) for v in vocabularies(stats)]
     for kind, link, member, count, rows in (
             ("class", "classPartition", "class", "entities", stats.classes),
@@ -150,7 +154,8 @@ async def void_description(request: Request, state: State) -> Response:
     root = request.scope.get("root_path", "").rstrip("/")
 
     async def build() -> list[ox.Triple]:
-        return void_triples(await stats(state), endpoint, state.settings.license)
+        return void_triples(await stats(state), endpoint, state.settings.license,
+                            state.settings.history)
 
     async def page() -> bytes:
         found = await stats(state)
