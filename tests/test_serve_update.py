@@ -356,3 +356,42 @@ def test_an_allowed_update_body_is_utf8_only(http):
         answer = http.post("/sparql", content=data, headers={
             **AUTH, "content-type": f"application/sparql-update; charset={charset}"})
         assert answer.status_code == 415 and "UTF-8" in answer.text, answer.text
+
+
+def test_a_write_racing_an_updates_trial_cannot_make_it_run_untimed(http):
+    """Probe r16 H2: an update was timed on a worker's copy, then applied untimed to the store
+    as it was by then: a PUT landing between the two made a 3 s-limited update run the
+    quadratic join of a graph its trial never saw (57 s under the write lock). Now no write
+    comes between the trial and the apply: the update is applied to what it was tried on (its
+    count is 0) or, tried after the PUT, stopped at the limit."""
+    import threading
+
+    graph = "urn:r16:race"
+    values = " ".join(str(i) for i in range(200))  # about 1.5 s of fixed work in the trial
+    update = f"""INSERT {{ <urn:r16:x> <urn:r16:n> ?n }} WHERE {{
+        {{ SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?a <urn:p> ?o . ?b <urn:p> ?o2 }} }} }}
+        {{ SELECT (COUNT(*) AS ?m) {{ VALUES ?i {{ {values} }} VALUES ?j {{ {values} }}
+                                     VALUES ?k {{ {values} }} }} }} }}"""
+    body = "".join(f'<urn:r16:a{i}> <urn:p> "{i}" .\n' for i in range(4000))  # 16M join rows
+    outcome: dict[str, object] = {}
+
+    def run_update() -> None:
+        started = time.monotonic()
+        response = http.post("/sparql", content=update, headers={**UPDATE, **AUTH})
+        outcome.update(status=response.status_code, seconds=time.monotonic() - started)
+
+    racing = threading.Thread(target=run_update)
+    racing.start()
+    time.sleep(0.4)  # the update's trial is running
+    put = http.put("/rdf-graph-store", params={"graph": graph}, content=body,
+                   headers={"content-type": "application/n-triples", **AUTH})
+    racing.join()
+    assert put.status_code in (201, 204), put.text
+    rows = http.get("/sparql", params={"query": "SELECT ?n { <urn:r16:x> <urn:r16:n> ?n }"},
+                    headers={"accept": "application/sparql-results+json"}).json()
+    counts = [b["n"]["value"] for b in rows["results"]["bindings"]]
+    http.post("/sparql", content=f"DROP SILENT GRAPH <{graph}> ; DELETE WHERE "
+              "{ <urn:r16:x> ?p ?o }", headers={**UPDATE, **AUTH})
+    assert outcome["status"] in (204, 503), outcome
+    assert counts == (["0"] if outcome["status"] == 204 else []), (outcome, counts)
+    assert outcome["seconds"] < 3 + 3, outcome  # the time limit (3 s) and a margin

@@ -111,9 +111,11 @@ class UpdateJob:
     base_iri: str | None = None
 
 
-def trial_update(store: Store, job: UpdateJob) -> str:
+def trial_update(store: Store, job: UpdateJob) -> tuple[str, int]:
     """Check the update, apply the protocol's graphs and run it on this worker's copy of the
-    store (a timed dry run; the worker is retired after). Returns the text to apply."""
+    store (a timed dry run; the worker is retired after). Returns the text to apply and the
+    version of the store it ran on (the server applies it only to that version)."""
+    version = store.version
     text = job.sparql
     if job.using is not None or job.using_named is not None:
         text = add_using(text, list(job.using or ()), list(job.using_named or ()))
@@ -122,7 +124,7 @@ def trial_update(store: Store, job: UpdateJob) -> str:
         store.update(text, base_iri=job.base_iri)
     except QueryError as error:
         raise guard.service_failure(error, facts) or error from None
-    return text
+    return text, version
 
 
 def apply_update(store: Store, text: str, base_iri: str | None) -> None:
