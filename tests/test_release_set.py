@@ -301,3 +301,35 @@ def test_description_chains_every_release_with_its_date_and_notes(void: ox.Store
         assert newer.notes.splitlines()[0] in row["notes"].value
         assert (row["previous"].value if row["previous"] else None) == \
             (older.version if older else None)
+
+
+def test_a_download_folder_with_its_own_sha256sums_is_refused_and_kept(curated_store, tmp_path):
+    """Probe r16 H3: a folder with a SHA256SUMS listing its files (how most downloads are
+    published) passed for a release set and was deleted. A release set is one whose listed
+    void.ttl describes this dataset."""
+    import hashlib
+
+    downloads = tmp_path / "dl"
+    downloads.mkdir()
+    (downloads / "distro.iso").write_bytes(b"precious iso")
+    (downloads / "void.ttl").write_text("<https://example.org/d> a <http://rdfs.org/ns/void#Dataset> .\n")
+    (downloads / "SHA256SUMS").write_text("".join(
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+        for p in sorted(downloads.iterdir())))
+    with pytest.raises(InputError, match="is not a release set"):
+        _release_into(curated_store, downloads, tmp_path)
+    assert (downloads / "distro.iso").read_bytes() == b"precious iso"
+
+
+def test_folders_beside_the_release_that_it_did_not_make_are_kept(curated_store, tmp_path):
+    """Probe r16 M2: `.NAME.old` (a fixed name) and `.NAME.release-<no process id>` beside the
+    release were removed whatever they held."""
+    backup, other = tmp_path / ".rel.old", tmp_path / ".rel.release-old"
+    for folder in (backup, other):
+        folder.mkdir()
+        (folder / "notes.txt").write_text("mine")
+    _release_into(curated_store, tmp_path / "rel", tmp_path)
+    _release_into(curated_store, tmp_path / "rel", tmp_path)  # replaces the first
+    assert (backup / "notes.txt").read_text() == "mine"
+    assert (other / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".rel.old", ".rel.release-old", "rel"]

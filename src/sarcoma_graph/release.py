@@ -211,7 +211,8 @@ def write_release(store: Store, project: Project, target: Path, prefixes: Mappin
 def check_target(target: Path) -> None:
     """Refuse a ``target`` the release would destroy (review r15 H3: a folder of the user's
     was replaced whole): it must be absent, an empty folder, or a release set, whose files are
-    exactly its ``SHA256SUMS`` and the files that lists."""
+    exactly its ``SHA256SUMS`` and the files that lists, among them a ``void.ttl`` describing
+    this dataset (probe r16 H3: a download folder with its own ``SHA256SUMS`` was deleted)."""
     if not target.exists():
         return
     if not target.is_dir():
@@ -226,15 +227,26 @@ def check_target(target: Path) -> None:
 
 def not_release_files(folder: Path, entries: list[Path]) -> list[Path]:
     """The entries of ``folder`` that are not files of a release set: all of them when it has no
-    readable ``SHA256SUMS``, else those that are not regular files listed there."""
-    sums = folder / "SHA256SUMS"
+    readable ``SHA256SUMS`` listing a ``void.ttl`` that names this dataset (only a release
+    writes one), else those that are not regular files listed there."""
+    sums, void = folder / "SHA256SUMS", folder / "void.ttl"
     try:
         listed = {line.split("  ", 1)[1] for line in sums.read_text(encoding="utf-8").splitlines()
                   if "  " in line}
-    except (OSError, UnicodeDecodeError):
+        ours = void.name in listed and not void.is_symlink() and _describes_us(void)
+    except (OSError, UnicodeDecodeError, SyntaxError):
+        return entries
+    if not ours:
         return entries
     return [e for e in entries
             if not (e.is_file() and not e.is_symlink() and (e.name in listed or e == sums))]
+
+
+def _describes_us(void: Path) -> bool:
+    """Whether a ``void.ttl`` describes a version of this dataset."""
+    version_of, dataset = ox.NamedNode(DCTERMS.isVersionOf), ox.NamedNode(DATASET_IRI)
+    return any(t.predicate == version_of and t.object == dataset
+               for t in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE))
 
 
 def _work_folder(target: Path) -> Path:
@@ -254,10 +266,9 @@ def _work_folder(target: Path) -> Path:
 def _swap_in(tmp: Path, target: Path) -> None:
     """Put the written set in place: renames only, so a reader sees the old set or the new."""
     try:
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
+        if target.exists():  # moved aside under a name of its own, not a fixed `.NAME.old`
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            target.rename(old)  # (a rename over an empty folder)
             tmp.rename(target)
             shutil.rmtree(old, ignore_errors=True)
         else:

@@ -120,19 +120,23 @@ def remove_stale_temp_files(path: Path) -> list[Path]:
     Their names carry the writer's process id (``.<name>.<pid>.<random>.tmp``); a file whose
     writer is still alive is kept, so two commands writing at once do not undo each other.
     """
-    removed = left_by_dead_writers(path.parent, _temp_prefix(path), _TEMP_SUFFIX)
+    removed = left_by_dead_writers(path.parent, _temp_prefix(path), _TEMP_SUFFIX, unnumbered=True)
     for tmp in removed:
         tmp.unlink(missing_ok=True)
     return removed
 
 
-def left_by_dead_writers(folder: Path, prefix: str, suffix: str = "") -> list[Path]:
+def left_by_dead_writers(folder: Path, prefix: str, suffix: str = "",
+                         unnumbered: bool = False) -> list[Path]:
     """The entries of ``folder`` named ``<prefix><pid>.<anything><suffix>`` whose writer is no
-    longer running (a name without a process id counts as left behind)."""
+    longer running; with ``unnumbered``, also those with no process id (temporary files of
+    older versions, in a folder of ours). Without it such a name is not ours and is left
+    alone: ``.NAME.release-old`` beside a release may be the user's (probe r16 M2)."""
     left = []
     for entry in folder.glob(f"{glob.escape(prefix)}*{suffix}"):
-        pid = entry.name[len(prefix):].split(".", 1)[0]
-        if not (pid.isdigit() and process_alive(int(pid))):
+        pid, dot, rest = entry.name[len(prefix):].partition(".")
+        numbered = pid.isdigit() and bool(dot and rest)
+        if (numbered and not process_alive(int(pid))) or (unnumbered and not numbered):
             left.append(entry)
     return left
 
