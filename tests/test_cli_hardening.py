@@ -390,3 +390,19 @@ def test_a_query_parameter_given_twice_is_refused(built):
     result = run("query", "agents-by-target-gene", *at(built), "-p", "gene=sggene:ROS1",
                  "-p", "gene=sggene:ALK")
     assert_message(result, "'gene' is given more than once")
+
+
+def test_a_linked_folder_in_the_data_is_read_and_a_link_loop_is_named(project, tmp_path):
+    """Probe r16 M4: a symbolically linked folder in data/ was skipped without a word (a
+    linked file was read)."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "more.ttl").write_text(
+        '<https://w3id.org/sarcoma-graph/id/agent/imatinib> '
+        '<http://www.w3.org/2000/01/rdf-schema#comment> "from a linked folder" .\n')
+    curated = project / "data" / "curated"
+    (curated / "extra").symlink_to(extra)
+    assert build(project).exit_code == 0
+    assert "from a linked folder" in (project / "build" / "dataset.nq").read_text()
+    (extra / "back").symlink_to(curated)
+    assert_message(build(project), "link loop", "curated")

@@ -97,9 +97,30 @@ def rdf_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
     suffixes = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl"}
-    return sorted(p for p in directory.rglob("*") if p.suffix in suffixes
-                  and (p.is_file() or p.is_symlink())  # a broken link is reported, not skipped
-                  and not any(part.startswith(".") for part in p.relative_to(directory).parts))
+    return sorted(p for p in _walk(directory, set()) if p.suffix in suffixes
+                  and (p.is_file() or p.is_symlink()))  # a broken link is reported, not skipped
+
+
+def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
+    """The entries below ``folder``, hidden ones excluded, through linked folders too (rglob
+    skipped a symlinked folder in data/ without a word, probe r16 M4); a link back to a folder
+    being walked is an error naming it."""
+    info = folder.stat()
+    key = (info.st_dev, info.st_ino)
+    if key in seen:
+        raise InputError(f"{folder}: a link loop (this folder is reached again through a "
+                         "symbolic link); remove the link")
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as error:
+        raise InputError(f"{folder}: cannot read ({error.strerror or error})") from None
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            yield from _walk(entry, seen | {key})
+        else:
+            yield entry
 
 
 def folder_quads(directory: Path) -> list[ox.Quad]:
