@@ -186,6 +186,26 @@ def test_the_mechanism_picture_draws_agent_links_from_the_agent_and_says_when_th
     assert 'class="chain-none"' not in gist
 
 
+def test_an_empty_mechanism_does_not_deny_the_treatments_a_source_names(curated_store):
+    """Review r16 browser F15: the synovial sarcoma page said "no source names one for this
+    tumour" under the review's quote on engineered T-cell therapy in synovial sarcoma. The
+    picture now says what it covers (agents on the causal alterations, targeted therapies
+    paired with it) and names the treatments its statements give; a tumour whose statements
+    name no agent gets no such sentence."""
+    from sarcoma_graph.serve.pages.plots import chains_svg
+
+    synovial = chains_svg(curated_store, ID + "histotype/synovial-sarcoma", "en", "")
+    assert 'class="chain-none"' in synovial and "names one for this tumour" not in synovial
+    assert "other treatments" in synovial
+    assert 'href="/id/agent/engineered-receptor-t-cell-therapy"' in synovial
+    named = {r["tumour"].value for r in curated_store.query(
+        "PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/> SELECT DISTINCT ?tumour "
+        "WHERE { ?s sg:aboutTumour ?tumour ; sg:aboutAgent ?agent }").bindings()}
+    rhabdoid = ID + "histotype/rhabdoid-tumour"
+    assert rhabdoid not in named  # the case without: no sentence about other treatments
+    assert "other treatments" not in chains_svg(curated_store, rhabdoid, "en", "")
+
+
 def test_a_document_page_lists_its_passages_in_text_order(curated_store):
     """Passages have their position in the seed now (review r13 F9); the document's page
     listed them by IRI, alphabetically."""

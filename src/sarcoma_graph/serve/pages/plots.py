@@ -47,6 +47,10 @@ _GENE_TUMOURS = PREFIXES + """SELECT DISTINCT ?tumour ?alteration ?how WHERE {
 PERCENT = "http://purl.obolibrary.org/obo/UO_0000187"
 
 
+_NAMED_AGENTS = PREFIXES + """SELECT DISTINCT ?agent WHERE {
+  ?statement sg:aboutTumour <%s> ; sg:aboutAgent ?agent }"""
+
+
 def _labels(store: Store, iris: set[str], lang: str) -> dict[str, str]:
     if not iris:
         return {}
@@ -263,11 +267,17 @@ def chains_svg(store: Store, tumour: str, lang: str, root: str, headline: str | 
                           bool(claim and claim.mechanisms == (NO_MECHANISM,))))
     legend = " · ".join(f'<tspan fill="{c}">■</tspan> {escape(v)}' for c, v in
                         [*_KINDS.values(), (_AGENT_COLOUR, "agent acts on it (arrow from the agent)")])
+    others = ""
     if not layout.columns[2]:  # review r13 F10: an empty column read as a drawing fault
-        parts.append(f'<text x="{20 + 2 * _COL_W}" y="{40 + 17}" font-size="12" fill="#555" '
-                     'class="chain-none"><tspan>No agent in this graph acts</tspan>'
-                     f'<tspan x="{20 + 2 * _COL_W}" dy="15">on these, and no source</tspan>'
-                     f'<tspan x="{20 + 2 * _COL_W}" dy="15">names one for this tumour.</tspan></text>')
+        lines = ["No agent in this graph acts on", "these alterations, and no source",
+                 "pairs a targeted therapy with it."]
+        others = _other_treatments(store, tumour, lang, root)
+        if others:  # r16 browser F15: "no source names one" denied the review's cell therapy
+            lines.append("Other treatments: see below.")
+        x = 20 + 2 * _COL_W
+        parts.append(f'<text x="{x}" y="{40 + 17}" font-size="12" fill="#555" class="chain-none">'
+                     + "".join(f'<tspan x="{x}" dy="{15 if n else 0}">{escape(line)}</tspan>'
+                               for n, line in enumerate(lines)) + "</text>")
     parts.append(f'<text x="20" y="{height - 10}" font-size="11" fill="#444" '
                  f'class="chain-legend">{legend}</text>')
     width = 20 + 3 * _COL_W
@@ -282,7 +292,25 @@ def chains_svg(store: Store, tumour: str, lang: str, root: str, headline: str | 
             "<em>agents-targeting-causal-alterations</em>). A mechanism is not evidence that an "
             "agent works in this tumour: only the pairs marked <em>stated</em> come from a "
             "source; most target links are curators' additions from the drugs' labels."
-            "</figcaption></figure>")
+            f"{others}</figcaption></figure>")
+
+
+def _other_treatments(store: Store, tumour: str, lang: str, root: str) -> str:
+    """The agents the tumour type's statements name (none acting on its causal alterations),
+    as a sentence for the picture's caption; empty when there are none."""
+    agents: set[str] = set()
+    for row in store.query(_NAMED_AGENTS % tumour).bindings():
+        agent = row["agent"]
+        if isinstance(agent, ox.NamedNode):
+            agents.add(agent.value)
+    if not agents:
+        return ""
+    labels = _labels(store, agents, lang)
+    names = {a: labels.get(a) or a for a in agents}
+    named = ", ".join(f'<a href="{escape(href(a, root) or a)}">{escape(names[a])}</a>'
+                      for a in sorted(agents, key=lambda a: names[a].casefold()))
+    return (f" The sources name other treatments for this tumour type, not acting on these "
+            f"alterations: {named} (their statements are under <em>Referenced by</em>).")
 
 
 def forest_table(store: Store, study: str,
