@@ -431,3 +431,23 @@ def test_a_shared_link_after_run_with_these_values_shows_the_same_answer(page, s
     # text of one's own is no longer the example run: the address lets it go
     page.evaluate("sgYasgui.getTab().getYasqe().setValue('ASK {}')")
     assert "example=" not in page.evaluate("window.location.href")
+
+
+def test_a_link_naming_another_endpoint_queries_only_this_server(page, server):
+    """Review r16 browser F14: a link's endpoint= made the editor run its query on another
+    server on open and show that server's "facts" under this site's header."""
+    from urllib.parse import quote
+
+    foreign = "http://127.0.0.1:9/sparql"
+    query = "SELECT ?h WHERE { ?h a <https://w3id.org/sarcoma-graph/ontology/Histotype> } LIMIT 2"
+    _fresh(page, server.url + "/#query=" + quote(query, safe="") + "&endpoint=" +
+           quote(foreign, safe=""))
+    page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+    page.wait_for("document.querySelectorAll('.yasr table tbody tr').length > 0")
+    assert page.evaluate("sgYasgui.getTab().getEndpoint()") == server.sparql
+    assert foreign in page.evaluate("document.querySelector('.sg-notice').textContent")
+    requested = [e["params"]["request"]["url"] for e in page.events
+                 if e.get("method") == "Network.requestWillBeSent"]
+    assert not [u for u in requested if u.startswith("http://127.0.0.1:9/")], requested
+    policy = page.evaluate("fetch('/').then(r => r.headers.get('content-security-policy'))")
+    assert policy and "connect-src 'self'" in policy

@@ -160,8 +160,13 @@ async def index(request: Request, state: State) -> Response:
     # the editor reads the prefixes from the self-description graph when the store has it;
     # the page carries them only for an endpoint without it
     prefixes = {} if state.self_described else dict(state.prefixes)
-    return HTMLResponse(editor_page(str(request.url_for("sparql")), queries, root, about,
-                                    prefixes, state.settings.timeout, state.footer(root)))
+    endpoint = str(request.url_for("sparql"))
+    # the editor connects to this endpoint only (review r16 browser F14: a link's endpoint=
+    # showed another server's answers under this site's name)
+    origin = "/".join(endpoint.split("/", 3)[:3])
+    return HTMLResponse(editor_page(endpoint, queries, root, about, prefixes,
+                                    state.settings.timeout, state.footer(root)),
+                        headers={"Content-Security-Policy": f"connect-src 'self' {origin}"})
 
 
 async def favicon(request: Request) -> Response:

@@ -77,6 +77,16 @@
   // shared link (#query=…) must open on its own query, not on the first example.
   var hash = new URLSearchParams(window.location.hash.slice(1));
   var search = new URLSearchParams(window.location.search);
+  // A link may name another endpoint (#endpoint=…): this page queries only this server, so
+  // that a crafted link cannot show another server's "facts" under this site's name (review
+  // r16 browser F14; the page's Content-Security-Policy allows no other connection anyway).
+  var linkedEndpoint = hash.get("endpoint");
+  var foreign = linkedEndpoint && linkedEndpoint !== config.endpoint;
+  if (foreign) {
+    hash.delete("endpoint");
+    window.history.replaceState(window.history.state, "", window.location.pathname +
+      window.location.search + "#" + hash.toString());
+  }
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: config.endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
@@ -86,6 +96,13 @@
     populateFromUrl: true
   });
   window.sgYasgui = yasgui;
+  if (foreign) {
+    var notice = document.createElement("p");
+    notice.className = "sg-notice"; notice.setAttribute("role", "status");
+    notice.textContent = "This link asked to query another endpoint (" + linkedEndpoint + "). " +
+      "This page queries only " + config.endpoint + ": the answers below come from this graph.";
+    document.getElementById("yasgui").before(notice);
+  }
   // names for a screen reader: the editor's hidden textarea and the endpoint box had none
   // (review r15 browser F14)
   (function nameTheEditor() {
