@@ -332,6 +332,19 @@ def test_a_format_given_two_ways_is_400(client):
     assert both.headers["content-type"].startswith("text/tab-separated-values")
 
 
+def test_an_empty_format_is_no_format(client):
+    """Review r16 interop A1: SPARQLWrapper sends `format=` empty beside the real one (and
+    `output=`, `results=`) when the format does not fit the query form: it was 400 "unknown
+    format=''", shown to its user as a badly formed query."""
+    for params in ([("format", "")], [("format", "json-ld"), ("format", ""), ("output", "json-ld"),
+                                      ("output", ""), ("results", "json-ld"), ("results", "")]):
+        response = client.get("/sparql", params=[("query", COUNT), *params],
+                              headers={"accept": "*/*"})
+        assert response.status_code == 200, response.text
+    csv = client.get("/sparql", params=[("query", COUNT), ("format", "csv"), ("format", "")])
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+
+
 def _comparable(response: httpx.Response) -> tuple[int, bytes, dict[str, str]]:
     headers = {k: v for k, v in response.headers.items()
                if k not in _CORS and k not in _VOLATILE_HEADERS}

@@ -164,9 +164,12 @@ _FORMAT_PARAMETERS = ("format", "output")
 
 def accept_of(request: Request) -> str | None:
     """The ``Accept`` to negotiate with: a ``format=``/``output=`` URL parameter (a short name
-    or a media type) overrides the header, as Fuseki and Virtuoso do; 400 for an unknown one."""
+    or a media type) overrides the header, as Fuseki and Virtuoso do; 400 for an unknown one.
+    An empty value is no value: SPARQLWrapper sends ``format=`` empty beside the real one when
+    the format does not fit the query form, and a form's blank choice sends it (review r16
+    interop A1: both were 400 "unknown format=''")."""
     for name in _FORMAT_PARAMETERS:
-        values = sorted({v.strip().lower() for v in url_parameters(request, name)})
+        values = sorted({v.strip().lower() for v in url_parameters(request, name)} - {""})
         if not values:
             continue
         each = [_media_types(name, value) for value in values]
