@@ -254,3 +254,35 @@ def test_survival_unspecified_is_broader_than_pfs_and_os() -> None:
     ddlps = URIRef(ID + "statement/impresarc-ddlps-poorer-outcomes")
     assert (asps, SG.aboutOutcomeMeasure, survival) in graph
     assert (ddlps, SG.aboutOutcomeMeasure, None) not in graph
+
+
+def test_every_studies_ongoing_of_the_review_is_an_under_study_statement(shared: Path) -> None:
+    """Regression, review r16 F1: the review says "études en cours" three times (liquid biopsies,
+    radiotherapy with immunotherapy, personalised medicine by high-throughput sequencing); the last
+    was not curated, so "what is under study" gave 2 of 3. Each occurrence lies in a passage that an
+    sg:UnderStudy statement rests on."""
+    graph = curated()
+    review = (shared / "seeds" / "000_38bbfa7ce1aa8467.txt").read_text(encoding="utf-8")
+    occurrences = [m.start() for m in re.finditer(re.escape("études en cours"), review)]
+    assert len(occurrences) == 3
+    spans = []
+    for statement in graph.subjects(SG.hasQualifier, SG.UnderStudy):
+        for passage in graph.objects(statement, SG.restsOn):
+            for selector in graph.objects(passage, OA.hasSelector):
+                start, end = graph.value(selector, OA.start), graph.value(selector, OA.end)
+                if start is not None and end is not None:
+                    spans.append((int(start), int(end)))
+    uncovered = [at for at in occurrences if not any(s <= at < e for s, e in spans)]
+    assert uncovered == [], [review[at - 80:at + 15] for at in uncovered]
+
+
+def test_new_agents_statement_claims_only_what_its_passage_quotes() -> None:
+    """Regression, review r16 F1: the description of review-new-agents-end-small-trials claimed
+    personalised medicine and obsolete response criteria, which its quoted passage did not hold."""
+    graph = curated()
+    statement = URIRef(ID + "statement/review-new-agents-end-small-trials")
+    description = str(graph.value(statement, DCTERMS.description))
+    text = passage_text(statement)
+    assert "personalised medicine" not in description
+    assert ("obsolete" in description) == ("obsolètes" in text)
+    assert "critères de réponse devenus obsolètes" in text
