@@ -254,3 +254,76 @@ def test_survival_unspecified_is_broader_than_pfs_and_os() -> None:
     ddlps = URIRef(ID + "statement/impresarc-ddlps-poorer-outcomes")
     assert (asps, SG.aboutOutcomeMeasure, survival) in graph
     assert (ddlps, SG.aboutOutcomeMeasure, None) not in graph
+
+
+def test_every_studies_ongoing_of_the_review_is_an_under_study_statement(shared: Path) -> None:
+    """Regression, review r16 F1: the review says "études en cours" three times (liquid biopsies,
+    radiotherapy with immunotherapy, personalised medicine by high-throughput sequencing); the last
+    was not curated, so "what is under study" gave 2 of 3. Each occurrence lies in a passage that an
+    sg:UnderStudy statement rests on."""
+    graph = curated()
+    review = (shared / "seeds" / "000_38bbfa7ce1aa8467.txt").read_text(encoding="utf-8")
+    occurrences = [m.start() for m in re.finditer(re.escape("études en cours"), review)]
+    assert len(occurrences) == 3
+    spans = []
+    for statement in graph.subjects(SG.hasQualifier, SG.UnderStudy):
+        for passage in graph.objects(statement, SG.restsOn):
+            for selector in graph.objects(passage, OA.hasSelector):
+                start, end = graph.value(selector, OA.start), graph.value(selector, OA.end)
+                if start is not None and end is not None:
+                    spans.append((int(start), int(end)))
+    uncovered = [at for at in occurrences if not any(s <= at < e for s, e in spans)]
+    assert uncovered == [], [review[at - 80:at + 15] for at in uncovered]
+
+
+def test_new_agents_statement_claims_only_what_its_passage_quotes() -> None:
+    """Regression, review r16 F1: the description of review-new-agents-end-small-trials claimed
+    personalised medicine and obsolete response criteria, which its quoted passage did not hold."""
+    graph = curated()
+    statement = URIRef(ID + "statement/review-new-agents-end-small-trials")
+    description = str(graph.value(statement, DCTERMS.description))
+    text = passage_text(statement)
+    assert "personalised medicine" not in description
+    assert ("obsolete" in description) == ("obsolètes" in text)
+    assert "critères de réponse devenus obsolètes" in text
+
+
+def test_drug_class_notes_claim_no_source_they_do_not_have() -> None:
+    """Regression, review r16 F6: 42 drug-class memberships shared one template note, "(pharmacology
+    references, e.g. its NCIt or ATC classification)", read as a citation even where neither says so
+    (sunitinib, ATC L01EX01, "antiangiogenic"). Each note now cites what the graph holds: the US
+    prescribing information that names the target defining the class (then its sg:authority, the
+    one its target record cites), an ATC code of the graph's mappings within the class's code, or it
+    says it is the curators' reading."""
+    graph = curated()
+    mappings = (ROOT / "data" / "mappings" / "sarcoma-graph.sssom.tsv").read_text(encoding="utf-8")
+    atc = {(row[0], row[3]) for row in (line.split("\t") for line in mappings.splitlines())
+           if len(row) > 3 and row[3].startswith("atc:")}  # subject_id, object_id
+    checked = 0
+    for record in graph.subjects(RDF.predicate, SG.inDrugClass):
+        if graph.value(record, SG.assertionMode) != SG.DomainKnowledge:
+            continue
+        agent, drug_class = graph.value(record, RDF.subject), graph.value(record, RDF.object)
+        note = str(graph.value(record, SG.curatorNote))
+        assert "pharmacology references" not in note and "e.g. its NCIt" not in note, record
+        authority = graph.value(record, SG.authority)
+        codes = re.findall(r"\b[A-Z]\d\d[A-Z]{2}\d\d\b", note)
+        curie = "sgid:" + str(agent).removeprefix(ID)
+        for code in codes:
+            assert (curie, "atc:" + code) in atc, f"{record}: ATC {code} is not a mapping of {curie}"
+        if authority is not None:
+            assert "prescribing information" in note, record
+            target_records = [r for r in graph.subjects(RDF.subject, agent)
+                              if graph.value(r, RDF.predicate) == SG.hasTarget
+                              and graph.value(r, SG.authority) == authority]
+            class_targets = set(graph.objects(drug_class, SG.hasTarget))
+            assert class_targets and {graph.value(r, RDF.object) for r in target_records} >= class_targets, \
+                f"{record}: {authority} is not cited for the targets that define {drug_class}"
+        elif "within" in note:
+            class_codes = [c for s, c in atc if s == "sgid:" + str(drug_class).removeprefix(ID)]
+            assert codes and any(codes[0].startswith(c.removeprefix("atc:")) for c in class_codes), record
+        else:
+            assert "curators' " in note or "the class's definition" in note, \
+                f"{record}: say whose reading it is: {note}"
+        checked += 1
+    assert checked >= 42

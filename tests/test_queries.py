@@ -247,6 +247,8 @@ OTHER_FORMS = {
     "http://www.orpha.net/ORDO/Orphanet_": ("P1550", ("https://identifiers.org/orphanet:",)),
     "http://purl.obolibrary.org/obo/NCIT_": ("P1748", ("http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl#",)),
 }
+#: the kinds of mapping the query gives (review r16 F2: broad and narrow too, with the property)
+KINDS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch")
 #: schemes given only as a Wikidata value (review r15 F8): IRI start → (property, value prefix)
 WIKIDATA_ONLY = {"http://purl.obolibrary.org/obo/DOID_": ("P699", "DOID:"),
                  "https://identifiers.org/atc:": ("P267", ""),
@@ -254,24 +256,33 @@ WIKIDATA_ONLY = {"http://purl.obolibrary.org/obo/DOID_": ("P699", "DOID:"),
 
 
 def test_external_identifier_forms_cover_every_hgnc_orphanet_and_ncit_mapping(graph: Store) -> None:
-    """Each exact or close HGNC, Orphanet and NCIt mapping of the mapping sets, in the IRI forms
-    UniProt, Mondo, ORDO and NCI's OWL use and as the bare code Wikidata holds."""
+    """Each exact, close, broad or narrow HGNC, Orphanet and NCIt mapping of the mapping sets, with its
+    mapping property, in the IRI forms UniProt, Mondo, ORDO and NCI's OWL use and as the bare code
+    Wikidata holds. Regression, review r16 F2: broad and narrow mappings were left out, so two of the
+    Orphanet IRIs rewritten in 0.4.0 (2030, 466962) got no old form."""
     expected = set()
     for entity, prop, _, external in sssom_rows():
         for start, (wikidata, forms) in OTHER_FORMS.items():
-            if prop.endswith(("exactMatch", "closeMatch")) and external.startswith(start):
+            if prop.endswith(KINDS) and external.startswith(start):
                 code = external[len(start):]
-                expected |= {(entity, external, form + code, "http://www.wikidata.org/prop/direct/"
+                expected |= {(entity, prop, external, form + code, "http://www.wikidata.org/prop/direct/"
                               + wikidata, code) for form in forms}
         for start, (wikidata, value) in WIKIDATA_ONLY.items():
-            if prop.endswith(("exactMatch", "closeMatch")) and external.startswith(start):
-                expected.add((entity, external, "", "http://www.wikidata.org/prop/direct/" + wikidata,
+            if prop.endswith(KINDS) and external.startswith(start):
+                expected.add((entity, prop, external, "", "http://www.wikidata.org/prop/direct/" + wikidata,
                               value + external[len(start):]))
     result = graph.query(by_name("external-identifier-forms").text)
-    index = [result.variables.index(v) for v in ("entity", "external", "otherIri", "wikidataProperty",
-                                                 "wikidataValue")]
+    index = [result.variables.index(v) for v in ("entity", "mappingProperty", "external", "otherIri",
+                                                 "wikidataProperty", "wikidataValue")]
     actual = {tuple(term_text(row[i]) for i in index) for row in result.rows}
     assert len(expected) > 100 and actual == expected
+    # the two Orphanet IRIs rewritten in 0.4.0 that are broad or narrow mappings get their old form
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    for entity, kind, code in (("histotype/infantile-fibrosarcoma", "broadMatch", "2030"),
+                               ("group/smarca4-deficient-tumour", "narrowMatch", "466962")):
+        assert (ID + entity, skos + kind, "http://www.orpha.net/ORDO/Orphanet_" + code,
+                "https://identifiers.org/orphanet:" + code, "http://www.wikidata.org/prop/direct/P1550",
+                code) in actual
 
 
 def test_statement_provenance_names_no_document_for_a_statement_without_source() -> None:
