@@ -431,3 +431,30 @@ def test_a_shared_link_after_run_with_these_values_shows_the_same_answer(page, s
     # text of one's own is no longer the example run: the address lets it go
     page.evaluate("sgYasgui.getTab().getYasqe().setValue('ASK {}')")
     assert "example=" not in page.evaluate("window.location.href")
+
+
+@pytest.mark.parametrize("metrics", [
+    {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},  # a phone
+    {"width": 640, "height": 450, "deviceScaleFactor": 2, "mobile": False},  # 1280x900 at 200 %
+], ids=["phone", "desktop-zoom-200"])
+def test_results_on_a_phone_or_at_200_percent_zoom_show_their_rows(page, server, metrics):
+    """Review r16 browser F2: the CSS that hid the column-resize grips at narrow widths (r15 F9)
+    also hid the table itself (YASR puts ``grip-resizable`` on the ``<table>``): "34 results"
+    and not one row. The rows are drawn, and the page still does not widen."""
+    page.send("Emulation.setDeviceMetricsOverride", **metrics)
+    try:
+        _fresh(page, server.url + "/")
+        page.wait_for("document.querySelector('.yasqe_queryButton') !== null")
+        page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+        page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 8")
+        time.sleep(0.5)
+        assert page.evaluate("getComputedStyle(document.querySelector('.yasr table')).display") \
+            != "none"
+        heights = page.evaluate("[...document.querySelectorAll('.yasr table tbody tr')]"
+                                ".map(r => r.getBoundingClientRect().height)")
+        assert heights and all(h > 0 for h in heights), heights
+        assert page.evaluate("document.querySelector('.yasr table thead th')"
+                             ".getBoundingClientRect().width") > 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= metrics["width"]
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")
