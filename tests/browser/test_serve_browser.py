@@ -458,3 +458,18 @@ def test_results_on_a_phone_or_at_200_percent_zoom_show_their_rows(page, server,
         assert page.evaluate("document.documentElement.scrollWidth") <= metrics["width"]
     finally:
         page.send("Emulation.clearDeviceMetricsOverride")
+
+
+def test_open_in_the_editor_from_the_queries_page_brings_the_examples_form(page, server):
+    """Review r16 browser F5: "Open in the SPARQL editor" on /queries opened the bare text
+    (#query=…): no example chosen, no description, no parameter form. It names the example."""
+    page.navigate(server.url + "/queries")
+    page.wait_for("document.readyState === 'complete'")
+    link = page.evaluate("[...document.querySelectorAll('#agents-for-histotype a')]"
+                         ".find(a => a.textContent === 'Open in the SPARQL editor').href")
+    _fresh(page, link)
+    page.wait_for("document.querySelector('#sg-params form') !== null")
+    assert page.evaluate("document.getElementById('sg-examples').value") == "agents-for-histotype"
+    assert "Agents with a statement" in page.evaluate("document.getElementById('sg-about').textContent")
+    assert page.evaluate("document.querySelector('#sg-params form').elements['histotype'].value") \
+        .endswith("/histotype/gist")
