@@ -120,6 +120,53 @@ def test_void_says_which_release_it_serves_and_where_each_graph_downloads(client
         assert len(triples) == integer(graph, subset, VOID.triples), dump
 
 
+def test_the_void_page_shows_the_release_and_downloads_each_graph_as_a_named_file(client):
+    """Review r16 browser F4: the VoID page showed neither the version nor the dumps its RDF
+    lists, and a dump opened in a browser was saved as ``rdf-graph-store.rdf``. The page gives
+    the version and, per graph, its dump (the RDF's ``void:dataDump``) in each syntax the Graph
+    Store writes; each answer is a file named after the graph, the release and the syntax."""
+    import html
+    import re
+
+    from sarcoma_graph import __version__
+    from sarcoma_graph.plumbing.formats import RDF_SYNTAXES
+
+    graph = fetch_graph(client, "/.well-known/void")
+    dumps = {str(o) for o in graph.objects(None, VOID.dataDump)}
+    page = client.get("/.well-known/void", headers={"accept": "text/html"}).text
+    assert re.search(r"<th>Version</th><td>[^<]*" + re.escape(__version__), page)
+    download = page.split('<section id="download">', 1)[1].split("</section>", 1)[0]
+    links = [html.unescape(x) for x in re.findall(r'href="([^"]+)"', download)]
+    for syntax in RDF_SYNTAXES:
+        extension = syntax.extension.lstrip(".")
+        assert {u for u in links if u.endswith("&format=" + extension)} == \
+            {d + "&format=" + extension for d in dumps}, syntax.name
+        answer = httpx.get(f"{sorted(dumps)[0]}&format={extension}", timeout=30)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(
+            syntax.media_type)
+        name = sorted(dumps)[0].rsplit("%2F", 1)[1]
+        assert answer.headers["content-disposition"] == \
+            f'attachment; filename="sarcoma-graph-{name}-{__version__}.{extension}"'
+    browser = httpx.get(sorted(dumps)[0], timeout=30, headers={
+        "accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert browser.headers["content-disposition"].startswith("attachment; filename=")
+
+
+def test_the_void_page_gives_the_release_date_when_the_changelog_has_it():
+    """Review r16 browser F4: the release's date, as its changelog entry gives it."""
+    from sarcoma_graph.describe import Release
+    from sarcoma_graph.serve.pages.void import void_page
+    from sarcoma_graph.serve.routes.void import mint
+    from sarcoma_graph.serve.statistics import VoidStats
+
+    stats = VoidStats(3, 1, (), (), ((GRAPH + "curated", 3),))
+    page = void_page(stats, mint, "http://x/sparql", "https://creativecommons.org/licenses/by/4.0/",
+                     [], "", "", {}, release=Release("9.9.9", "2031-02-03", ""),
+                     dump=lambda g: "http://x/rdf-graph-store?graph=" + g)
+    assert "<th>Version</th><td>9.9.9, released 2031-02-03</td>" in page
+    assert 'href="http://x/rdf-graph-store?graph=' + GRAPH + 'curated&amp;format=ttl"' in page
+
+
 @pytest.mark.parametrize("accept", list(RDFLIB_FORMAT))
 def test_void_describes_the_dataset_with_iri_partitions(client, server, accept):
     graph = fetch_graph(client, "/.well-known/void", accept)

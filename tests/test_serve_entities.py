@@ -230,6 +230,15 @@ def test_the_shapes_are_written_once_per_syntax_and_revalidate(shapes_client):
     assert "Accept" in first.headers["vary"]
 
 
+def test_the_shapes_say_their_charset_once(shapes_client):
+    """Interop review r16 A2: the /shapes page said ``text/html; charset=utf-8; charset=utf-8``,
+    a repeated parameter (RFC 9110 §8.3.1) that strict clients reject."""
+    for path in ("/shapes", "/shapes/GeneShape"):
+        for accept, media_type in (("text/html", "text/html"), ("text/turtle", "text/turtle")):
+            answer = shapes_client.get(path, headers={"accept": accept})
+            assert answer.headers["content-type"] == media_type + "; charset=utf-8", (path, accept)
+
+
 @pytest.mark.parametrize(("accept", "fmt"), [("application/n-quads", ox.RdfFormat.N_QUADS),
                                              ("application/trig", ox.RdfFormat.TRIG)])
 def test_an_entity_in_a_quad_syntax_keeps_the_graph_of_each_triple(client, accept, fmt):

@@ -384,6 +384,23 @@ def test_the_search_page_says_it_varies_by_accept_and_void_redirects_relatively(
     assert void.status_code == 303 and void.headers["location"] == "/.well-known/void"
 
 
+def test_a_trailing_slash_is_a_relative_permanent_redirect_that_ignores_host(client):
+    """Interop review r16 A6: /shapes/, /queries/, /sparql/ … were Starlette's absolute 307 to
+    ``http://{Host}/shapes``: a client's Host header chose the target. A 308 (the canonical
+    form, method and body kept) to the path itself, with the query string."""
+    for slashed, target in (("/shapes/", "/shapes"), ("/queries/?format=json", "/queries?format=json"),
+                            ("/sparql/", "/sparql"), ("/search//", "/search")):
+        answer = client.get(slashed, headers={"host": "evil.example"}, follow_redirects=False)
+        assert answer.status_code == 308 and answer.headers["location"] == target, slashed
+    posted = client.post("/sparql/", data={"query": "ASK {}"}, headers={"host": "evil.example"},
+                         follow_redirects=False)
+    assert posted.status_code == 308 and posted.headers["location"] == "/sparql"
+    for nowhere in ("/no-such-page/", "//evil.example/", "//shapes/", "/nothing"):
+        url = client.base_url.copy_with(raw_path=nowhere.encode())  # "//…" kept as sent
+        assert client.get(url, follow_redirects=False).status_code == 404, nowhere
+    assert client.get("/shapes/", headers={"accept": "text/html"}, follow_redirects=True).status_code == 200
+
+
 def test_an_update_body_is_not_read_without_updates_enabled(client):
     """Probe r15 M2: an update's body was read whole before the token was looked at. A client
     announcing 10 MB of update and sending a few bytes gets its 403 at once."""

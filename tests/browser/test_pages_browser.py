@@ -411,3 +411,58 @@ def test_on_a_phone_the_mechanism_picture_keeps_readable_text_and_scrolls(page, 
         figure = page.evaluate("(() => { const f = document.querySelector('figure.chains');"
                                " return [f.scrollWidth, f.clientWidth]; })()")
         assert figure[0] > figure[1]  # the picture scrolls inside its figure
+
+
+def _luminance(rgb: str) -> float:
+    """The relative luminance (WCAG 2.2) of a computed ``rgb(r, g, b)`` colour."""
+    channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+_CANVAS = ("(() => { const d = document.createElement('div'); d.style.background = 'Canvas';"
+           " document.body.append(d); const c = getComputedStyle(d).backgroundColor; d.remove();"
+           " return c; })()")
+
+
+def _fills(page, selector: str) -> list[str]:
+    return page.evaluate(f"[...document.querySelectorAll({json.dumps(selector)})]"
+                         ".map(e => getComputedStyle(e).fill)")
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_in_forced_colours_the_pictures_and_the_editors_buttons_keep_their_contrast(page, site, scheme):
+    """Review r16 browser F3: in forced colours with a dark theme (Windows "High contrast
+    black") the forest plot's labels and panel titles kept their black fill on the black canvas,
+    the mechanism legend was dark grey on black, and the editor's ▶ and Share were #505050 on
+    black. Text takes the system colours (4.5:1 at least), the editor's icons ButtonText (3:1)."""
+    page.send("Emulation.setEmulatedMedia", features=[
+        {"name": "forced-colors", "value": "active"},
+        {"name": "prefers-color-scheme", "value": scheme}])
+    try:
+        page.navigate(site.url + "/id/study/impresarc")
+        page.wait_for("document.querySelectorAll('.forest svg text').length > 5")
+        canvas = page.evaluate(_CANVAS)
+        fills = _fills(page, ".forest svg text")
+        assert all(contrast(f, canvas) >= 4.5 for f in fills), (canvas, fills)
+        points = _fills(page, ".forest svg rect.point")
+        assert points and all(contrast(f, canvas) >= 3 for f in points), (canvas, points)
+        page.navigate(site.url + "/id/histotype/desmoid-tumour")
+        page.wait_for("document.querySelector('.chains svg .chain-legend') !== null")
+        assert contrast(_fills(page, ".chains svg .chain-legend")[0], canvas) >= 4.5
+        boxes = page.evaluate("[...document.querySelectorAll('.chains svg text.chain-label')]"
+                              ".map(t => [getComputedStyle(t).fill, getComputedStyle("
+                              "t.parentNode.querySelector('rect')).fill])")
+        assert boxes and all(contrast(text, box) >= 4.5 for text, box in boxes), boxes
+        page.navigate(site.url + "/")
+        page.wait_for("document.querySelector('.yasqe_queryButton svg') !== null")
+        icons = _fills(page, ".yasqe_buttons svg")
+        assert len(icons) >= 2 and all(contrast(f, canvas) >= 3 for f in icons), (canvas, icons)
+        shot(page, f"forced-colours-{scheme}")
+    finally:
+        page.send("Emulation.setEmulatedMedia", features=[])

@@ -451,3 +451,45 @@ def test_a_link_naming_another_endpoint_queries_only_this_server(page, server):
     assert not [u for u in requested if u.startswith("http://127.0.0.1:9/")], requested
     policy = page.evaluate("fetch('/').then(r => r.headers.get('content-security-policy'))")
     assert policy and "connect-src 'self'" in policy
+
+
+@pytest.mark.parametrize("metrics", [
+    {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},  # a phone
+    {"width": 640, "height": 450, "deviceScaleFactor": 2, "mobile": False},  # 1280x900 at 200 %
+], ids=["phone", "desktop-zoom-200"])
+def test_results_on_a_phone_or_at_200_percent_zoom_show_their_rows(page, server, metrics):
+    """Review r16 browser F2: the CSS that hid the column-resize grips at narrow widths (r15 F9)
+    also hid the table itself (YASR puts ``grip-resizable`` on the ``<table>``): "34 results"
+    and not one row. The rows are drawn, and the page still does not widen."""
+    page.send("Emulation.setDeviceMetricsOverride", **metrics)
+    try:
+        _fresh(page, server.url + "/")
+        page.wait_for("document.querySelector('.yasqe_queryButton') !== null")
+        page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+        page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 8")
+        time.sleep(0.5)
+        assert page.evaluate("getComputedStyle(document.querySelector('.yasr table')).display") \
+            != "none"
+        heights = page.evaluate("[...document.querySelectorAll('.yasr table tbody tr')]"
+                                ".map(r => r.getBoundingClientRect().height)")
+        assert heights and all(h > 0 for h in heights), heights
+        assert page.evaluate("document.querySelector('.yasr table thead th')"
+                             ".getBoundingClientRect().width") > 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= metrics["width"]
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")
+
+
+def test_open_in_the_editor_from_the_queries_page_brings_the_examples_form(page, server):
+    """Review r16 browser F5: "Open in the SPARQL editor" on /queries opened the bare text
+    (#query=…): no example chosen, no description, no parameter form. It names the example."""
+    page.navigate(server.url + "/queries")
+    page.wait_for("document.readyState === 'complete'")
+    link = page.evaluate("[...document.querySelectorAll('#agents-for-histotype a')]"
+                         ".find(a => a.textContent === 'Open in the SPARQL editor').href")
+    _fresh(page, link)
+    page.wait_for("document.querySelector('#sg-params form') !== null")
+    assert page.evaluate("document.getElementById('sg-examples').value") == "agents-for-histotype"
+    assert "Agents with a statement" in page.evaluate("document.getElementById('sg-about').textContent")
+    assert page.evaluate("document.querySelector('#sg-params form').elements['histotype'].value") \
+        .endswith("/histotype/gist")

@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from sarcoma_graph import __version__
 from sarcoma_graph.catalogue import NamedQuery
-from sarcoma_graph.serve import errors
+from sarcoma_graph.serve import errors, slashes
 from sarcoma_graph.serve.headers import SafeHeaders
 from sarcoma_graph.serve.routes import (
     entities,
@@ -71,6 +71,7 @@ def create_app(settings: Settings, store: Store,
                   description=_ABOUT, lifespan=lifespan, redoc_url=None,
                   docs_url=None)  # /docs is served with bundled assets (routes/page.py)
     app.include_router(endpoint_router(named_queries, shape_triples))
+    slashes.install(app.router)  # relative 308s for /shapes/ …, not Starlette's Host-built 307
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT",
                                                             "DELETE", "OPTIONS"],

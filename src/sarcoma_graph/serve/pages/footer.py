@@ -1,7 +1,7 @@
 """The footer of every page: which release the site serves (the package's version), the
 data licence (the server's ``license`` setting, linked), how to cite it (a line built from
 the project's ``CITATION.cff`` when the server could read it) and where the dataset and its
-vocabulary are described (the VoID description, the ontology)."""
+vocabulary are described (the VoID description, the ontology), and where the data download."""
 
 from __future__ import annotations
 
@@ -75,6 +75,7 @@ def site_footer(root: str, license_iri: str, citation: str | None) -> str:
     lines = [f"sarcoma-graph {escape(__version__)} · data licence "
              f'<a href="{escape(license_iri)}" rel="license">{escape(name)}</a> · '
              f'<a href="{r}/.well-known/void">VoID description</a> (counts, graphs, endpoint) · '
+             f'<a href="{r}/.well-known/void#download">download the data</a> · '
              f'<a href="{r}/ontology">ontology</a> · <a href="{r}/queries">named queries</a>']
     if citation:
         lines.append(f"Cite as: {escape(citation)}")

@@ -10,6 +10,9 @@ from urllib.parse import quote
 from sarcoma_graph.namespaces import BASE, compress
 from sarcoma_graph.serve.pages.footer import STYLE as FOOTER_STYLE
 
+# Forced colours (Windows high contrast) remap ``color`` and backgrounds but not an SVG's ``fill``
+# and ``stroke``: the pictures' text kept its black on a black canvas (review r16 browser F3);
+# under ``forced-colors: active`` they take the system colours instead (the last block).
 STYLE = """body{font-family:system-ui,sans-serif;margin:0;color:#222;line-height:1.45}
 main{max-width:72rem;margin:1rem auto;padding:0 1rem}
 header.sg{background:#f4f4f4;padding:.5rem 1rem;display:flex;gap:1rem;align-items:center;
@@ -54,7 +57,11 @@ background:#fff;padding:.3rem .6rem;border:2px solid #0b5394}
 @media print{header.sg,.skip{display:none}main{max-width:none;margin:0}
 details>summary{list-style:none}a{color:#000}
 main a[href^="http"]::after{content:" <" attr(href) ">";font-size:.8em;color:#444;
-word-break:break-all}.table-wrap{overflow:visible}}""" + "\n" + FOOTER_STYLE
+word-break:break-all}.table-wrap{overflow:visible}}
+@media (forced-colors:active){figure svg text{fill:CanvasText}figure svg a text{fill:LinkText}
+figure.chains svg rect{fill:Canvas;stroke:CanvasText}figure.forest svg line{stroke:CanvasText}
+figure.forest svg line.grid{stroke:GrayText}figure.forest svg rect.point{fill:Highlight}
+figure svg marker path{fill:CanvasText}}""" + "\n" + FOOTER_STYLE
 
 
 def href(iri: str, root: str) -> str | None:

@@ -107,7 +107,7 @@ def forest_svg(rows: list[tuple[str, str, float, float | None, float | None, str
         for tick in range(6):
             value = scale_max * tick / 5
             parts.append(f'<line x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{y}" '
-                         f'y2="{y + row_h * len(items)}" stroke="#eee"/>'
+                         f'y2="{y + row_h * len(items)}" stroke="#eee" class="grid"/>'
                          f'<text x="{x(value):.1f}" y="{y + row_h * len(items) + 14}" '
                          f'font-size="11" text-anchor="middle" fill="#666">{value:g}</text>')
         for iri, label, value, lo, hi, _ in items:

@@ -1,5 +1,6 @@
 """The named queries as a page: what each asks, a form for its parameters (sent to the REST
-route ``/queries/{name}``, as a page or as a file), and a link to open it in the editor."""
+route ``/queries/{name}``, as a page or as a file), and a link to open it in the editor
+(``/?example=NAME``)."""
 
 from __future__ import annotations
 
@@ -100,7 +101,9 @@ def queries_page(queries: Sequence[NamedQuery], root: str,
                  missing: Mapping[str, Sequence[str]] | None = None, footer: str = "") -> str:
     items = []
     for q in queries:
-        editor = f"{escape(root)}/#query={escape(quote(q.text))}"
+        # the editor page picks the example by name, with its description and parameter form
+        # (review r16 browser F5: the bare #query= text came without them)
+        editor = f"{escape(root)}/?example={escape(quote(q.name, safe=''))}"
         keywords = " ".join(f'<span class="badge">{escape(k)}</span>' for k in q.keywords)
         items.append(f'<section class="query" id="{escape(q.name)}">'
                      f'<h2><a href="#{escape(q.name)}">{escape(q.title)}</a></h2>'

@@ -3,7 +3,9 @@ and per class what its members use), not the description's thousands of triples 
 (1.2 MB of HTML for the curated graph). RDF clients get every triple at the same URL.
 
 Each row carries the ``id`` of its partition (:func:`~.layout.void_anchor`), so a link to a
-partition IRI lands on it; a value class links to its own row.
+partition IRI lands on it; a value class links to its own row. The page also says which
+release is served and where each graph downloads (the RDF's ``void:dataDump``, in each syntax
+the Graph Store writes: review r16 browser F4).
 """
 
 from __future__ import annotations
@@ -13,12 +15,21 @@ from html import escape
 
 import pyoxigraph as ox
 
+from sarcoma_graph import __version__
+from sarcoma_graph.describe import Release
+from sarcoma_graph.plumbing.formats import RDF_SYNTAXES
 from sarcoma_graph.serve.pages.layout import curie, document, href, void_anchor
 from sarcoma_graph.serve.statistics import VoidStats
 
 #: ``mint(kind, iri)``: a partition's IRI, given by the route module that mints them for the
 #: RDF, so that the page's ids and the RDF's IRIs cannot disagree
 Minter = Callable[[str, str], ox.NamedNode]
+#: ``dump(graph)``: the URL that gives a named graph as a file (the RDF's ``void:dataDump``)
+Dumper = Callable[[str], str]
+
+#: the syntaxes a dump is offered in, as people know them (Turtle first: the Graph Store's default)
+SYNTAX_NAMES = {"turtle": "Turtle", "ntriples": "N-Triples", "rdfxml": "RDF/XML",
+                "jsonld": "JSON-LD", "nquads": "N-Quads", "trig": "TriG"}
 
 
 def _name(iri: str, root: str, label: str | None = None) -> str:
@@ -50,9 +61,13 @@ class VoidView:
     def partition(self, kind: str, iri: str) -> str:
         return self.mint(kind, iri).value
 
-    def overview(self, endpoint: str, license_iri: str, vocabularies: list[str]) -> str:
+    def overview(self, endpoint: str, license_iri: str, vocabularies: list[str],
+                 release: Release | None = None) -> str:
         s = self.stats
-        rows = [("Triples", f"{s.triples:,}"), ("Entities (distinct subjects)", f"{s.entities:,}"),
+        version = escape(release.version if release else __version__) + (
+            f", released {escape(release.issued)}" if release and release.issued else "")
+        rows = [("Version", version), ("Triples", f"{s.triples:,}"),
+                ("Entities (distinct subjects)", f"{s.entities:,}"),
                 ("Classes", f"{len(s.classes):,}"), ("Properties", f"{len(s.properties):,}"),
                 ("Named graphs", f"{len(s.data_graphs):,}"),
                 ("SPARQL endpoint", f'<a href="{escape(endpoint)}">{escape(endpoint)}</a>'),
@@ -67,6 +82,20 @@ class VoidView:
                        f"{_count(n)}</tr>" for g, n in self.stats.data_graphs)
         return ('<section id="graphs"><h2>Named graphs (subsets)</h2><table><tr><th>Graph</th>'
                 f'<th class="n">Triples</th></tr>{rows}</table></section>')
+
+    def downloads(self, dump: Dumper) -> str:
+        """Each data graph's dump, one link per syntax (``format=`` the syntax's extension)."""
+        syntaxes = sorted(RDF_SYNTAXES, key=lambda x: list(SYNTAX_NAMES).index(x.name))
+        items = "".join(
+            f"<li>{_name(g, self.root)} ({n:,} triples): "
+            + " · ".join(f'<a href="{escape(dump(g))}&amp;format={x.extension.lstrip(".")}" '
+                         f'download>{SYNTAX_NAMES[x.name]}</a>' for x in syntaxes)
+            + "</li>" for g, n in self.stats.data_graphs)
+        return ('<section id="download"><h2>Download</h2><p>Each named graph as a file, from the '
+                "Graph Store (SPARQL 1.1 Graph Store Protocol; these are the "
+                "<code>void:dataDump</code> addresses of the RDF, with the syntax chosen by "
+                "<code>format=</code>), named <code>sarcoma-graph-GRAPH-VERSION</code> with the "
+                f"syntax's extension.</p><ul>{items}</ul></section>")
 
     def _values(self, cls: str, prop: str) -> str:
         """The classes and datatypes of a property's values on a class's members."""
@@ -113,9 +142,10 @@ class VoidView:
 
 def void_page(stats: VoidStats, mint: Minter, endpoint: str, license_iri: str,
               vocabularies: list[str], note: str, root: str, labels: dict[str, str],
-              footer: str = "") -> str:
+              footer: str = "", release: Release | None = None, dump: Dumper | None = None) -> str:
     """The whole page; ``note`` says what the counts leave out (the self-description graph);
-    ``labels``: the English labels of the classes and properties."""
+    ``labels``: the English labels of the classes and properties; ``release``: the served
+    release's changelog entry, if it has one; ``dump``: where a graph downloads."""
     view = VoidView(stats, mint, root, labels)
     intro = ("<p>This server's <a href=\"https://www.w3.org/TR/void/\">VoID</a> description: "
              "what the dataset holds, counted. RDF for clients at this address: ask with "
@@ -123,9 +153,11 @@ def void_page(stats: VoidStats, mint: Minter, endpoint: str, license_iri: str,
              "<code>?format=ttl</code>; it has every partition below as "
              "<code>void:classPartition</code> and <code>void:propertyPartition</code>.</p>"
              + (f'<p class="muted">{escape(note)}</p>' if note else "")
-             + '<p><a href="#graphs">Named graphs</a> · <a href="#classes">Classes</a> · '
+             + ('<p><a href="#download">Download</a> · ' if dump else "<p>")
+             + '<a href="#graphs">Named graphs</a> · <a href="#classes">Classes</a> · '
              '<a href="#properties">Properties</a></p>')
     body = ("<h1>VoID description of the dataset</h1>" + intro
-            + view.overview(endpoint, license_iri, vocabularies) + view.graphs()
+            + view.overview(endpoint, license_iri, vocabularies, release)
+            + (view.downloads(dump) if dump else "") + view.graphs()
             + view.classes() + view.properties())
     return document("VoID description", body, root, footer=footer)

@@ -17,6 +17,7 @@ does not exist. The tags follow the store's version, so a change to another grap
 from __future__ import annotations
 
 import enum
+import re
 import uuid
 from urllib.parse import quote
 
@@ -25,6 +26,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from sarcoma_graph import __version__
 from sarcoma_graph.namespaces import GRAPH
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve.answer import cached, in_worker
@@ -74,7 +76,24 @@ async def read_graph(request: Request, state: State) -> Response:
             raise HttpError(404, f"no graph <{graph}> in this store")
         return body
 
-    return await cached(request, state, _key(graph), rdf_syntax(name).media_type, produce)
+    response = await cached(request, state, _key(graph), rdf_syntax(name).media_type, produce)
+    if response.status_code == 200:  # a file, saved under a name that says what it holds
+        response.headers["Content-Disposition"] = f'attachment; filename="{file_name(graph, name)}"'
+    return response
+
+
+def file_name(graph: str | None, syntax: str) -> str:
+    """``sarcoma-graph-curated-0.4.0.ttl``: the graph's name (its IRI after the project's graph
+    namespace, else its last segment; ``default`` for the default graph), the release and the
+    syntax's extension (review r16 browser F4: every dump was saved as ``rdf-graph-store.rdf``)."""
+    if graph is None:
+        local = "default"
+    elif graph.startswith(GRAPH):
+        local = graph[len(GRAPH):]
+    else:
+        local = re.split(r"[/#:]", graph.rstrip("/#"))[-1]
+    local = re.sub(r"[^A-Za-z0-9._-]+", "-", local).strip("-.") or "graph"
+    return f"sarcoma-graph-{local[:80]}-{__version__}{rdf_syntax(syntax).extension}"
 
 
 def _key(graph: str | None) -> tuple[str, str | None]:

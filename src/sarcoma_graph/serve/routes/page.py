@@ -75,9 +75,15 @@ ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;paddi
 #yasgui .tabsList{{display:none}}
 #yasgui .CodeMirror-focused{{outline:2px solid #0b5394;outline-offset:1px}}
 /* the column-resize grips sit outside the table's scrolling box and widened a phone's page
-   to 917 px (review r15 browser F9); they cannot be dragged on a touch screen anyway */
-@media (max-width:40rem),(pointer:coarse){{.yasr .grip-container,.yasr .grip-resizable,
+   to 917 px (review r15 browser F9); they cannot be dragged on a touch screen anyway. Only the
+   grips go: YASR puts the class grip-resizable on the table itself (review r16 browser F2) */
+@media (max-width:40rem),(pointer:coarse){{.yasr .grip-container,
 .yasr .grip-handle{{display:none}}}}
+/* forced colours leave YASGUI's icon fills (#505050) on the black canvas of a dark high-contrast
+   theme (review r16 browser F3): the icons take the buttons' system colour */
+@media (forced-colors:active){{.yasqe .yasqe_buttons svg,.yasr .yasr_btn,
+.yasr .yasr_results .yasr_btn.overlay_btn svg{{fill:ButtonText}}
+.yasr .yasr_btn.selected{{fill:Highlight}}}}
 </style>
 <style>body{{font-family:system-ui,sans-serif;margin:0}}header{{padding:.6rem 1rem;
 background:#f4f4f4;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}}

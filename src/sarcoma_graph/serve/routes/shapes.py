@@ -110,7 +110,8 @@ async def _answer(request: Request, state: State, name: str,
     every request serialised the 93 KB afresh beside the event loop)."""
     root = str(request.scope.get("root_path", "")).rstrip("/")
     syntax = negotiate(request, {**RDF_OFFERS, HTML: "html"})
-    media_type = HTML + "; charset=utf-8" if syntax == "html" else rdf_syntax(syntax).media_type
+    # the charset is added by send() (review r16 interop A2: it was said twice)
+    media_type = HTML if syntax == "html" else rdf_syntax(syntax).media_type
     prefixes, footer = tuple(state.prefixes), state.footer(root)
 
     async def produce() -> bytes:

@@ -161,8 +161,10 @@ async def void_description(request: Request, state: State) -> Response:
         found = await stats(state)
         terms = sorted({i for i, _ in found.classes + found.properties})
         labels = await in_worker(state, english_labels, terms)
+        release = next((r for r in state.settings.history if r.version == __version__), None)
         return void_page(found, mint, endpoint, state.settings.license, vocabularies(found),
-                         note(found), root, labels, state.footer(root)).encode()
+                         note(found), root, labels, state.footer(root), release,
+                         lambda graph: graph_dump(endpoint, graph)).encode()
 
     key = ("void", endpoint, root)
     if prefers_html(request, RDF_OFFERS):  # the page needs the terms' labels besides the
