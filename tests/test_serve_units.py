@@ -353,3 +353,23 @@ def test_a_chunked_body_counts_against_the_budget_as_it_arrives():
     finally:
         CLIENT.reset(token)
 
+
+def test_a_large_insert_data_or_values_block_is_not_a_chain():
+    """Probe r16 M3: an ``INSERT DATA`` of 4,001 triples was refused as "more than 4000
+    operators and pattern separators", though its quads build no operator tree. Measured on
+    pyoxigraph 0.5.13 on an 8 MB stack (an update is applied on one): 300,000 triples of
+    ``INSERT DATA``/``DELETE DATA`` or rows of ``VALUES`` parse, while 20,000 triple patterns
+    in a group, or 20,000 ``||``, overflow it. The blocks pass; the same separators outside
+    them still count, and the refusal still says where."""
+    triples = " ".join(f'<urn:s{i}> <urn:p> "v{i}" ; <urn:q> -{i} .' for i in range(20_000))
+    rows = " ".join(f'(<urn:s{i}> -{i} "a"^^<urn:t>)' for i in range(20_000))
+    for text in (f"INSERT DATA {{ GRAPH <urn:g> {{ {triples} }} }}",
+                 f"PREFIX x: <urn:x> DELETE DATA {{ {triples} }} ; INSERT DATA {{ {triples} }}",
+                 f"INSERT {{ ?s <urn:r> ?n }} WHERE {{ VALUES (?s ?n ?t) {{ {rows} }} }}"):
+        assert guard.check(text, (), update=True).chain < 10
+    assert guard.check(f"SELECT * {{ ?s ?p ?o }} VALUES (?s ?n ?t) {{ {rows} }}", ()).chain < 10
+    pattern = " ".join(f"?s <urn:p{i}> ?o{i} ." for i in range(4001))
+    for text, update in ((f"INSERT DATA {{ <urn:a> <urn:b> 1 }} ; DELETE WHERE {{ {pattern} }}", True),
+                         (f"SELECT * {{ VALUES ?x {{ 1 }} {pattern} }}", False)):
+        with pytest.raises(Refused, match=r"more than 4000 operators .* at line 1, column \d+, at '\.'"):
+            guard.check(text, (), update=update)

@@ -356,3 +356,22 @@ def test_an_allowed_update_body_is_utf8_only(http):
         answer = http.post("/sparql", content=data, headers={
             **AUTH, "content-type": f"application/sparql-update; charset={charset}"})
         assert answer.status_code == 415 and "UTF-8" in answer.text, answer.text
+
+
+def test_probe_r16_m3_a_large_insert_data_is_taken_and_a_long_pattern_still_refused(http, writable):
+    """Probe r16 M3: a loader's batch of more than 4,000 triples by ``INSERT DATA`` was refused
+    as "more than 4000 operators and pattern separators". Its quads (and ``DELETE DATA``'s)
+    build no operator tree: 20,000 go in and out; a group of 5,000 triple patterns is still
+    refused before the engine parses it, and the server lives on."""
+    graph = "http://example.org/graph/batch"
+    quads = " ".join(f'<urn:s{i}> <urn:p> "value {i}" .' for i in range(20_000))
+    for verb, expected in (("INSERT", 20_000), ("DELETE", 0)):
+        response = http.post("/sparql", content=f"{verb} DATA {{ GRAPH <{graph}> {{ {quads} }} }}",
+                             headers={**AUTH, **UPDATE})
+        assert response.status_code == 204, response.text[:300]
+        assert count(http, graph) == expected
+    pattern = " ".join(f"?s <urn:p{i}> ?o{i} ." for i in range(5000))
+    refused = http.post("/sparql", content=f"DELETE WHERE {{ {pattern} }}", headers={**AUTH, **UPDATE})
+    assert refused.status_code == 400 and "more than 4000 operators" in refused.text
+    assert writable.process.poll() is None
+
