@@ -375,3 +375,15 @@ def test_probe_r16_m3_a_large_insert_data_is_taken_and_a_long_pattern_still_refu
     assert refused.status_code == 400 and "more than 4000 operators" in refused.text
     assert writable.process.poll() is None
 
+
+def test_an_update_the_worker_ran_does_not_overflow_the_server_s_stack(http, writable):
+    """Found measuring for probe r16 M3: a ``DELETE WHERE`` with 3,500 objects (25 KB, within
+    every limit) ran in the worker, whose stack is 256 MB, then overflowed the 8 MB stack of
+    the thread that applied it to the store: the server died. It is applied on a stack as
+    large as the worker's."""
+    objects = " , ".join(str(n) for n in range(3500))
+    response = http.post("/sparql", content=f"DELETE WHERE {{ <urn:s> <urn:p> {objects} }}",
+                         headers={**AUTH, **UPDATE})
+    assert response.status_code == 204, response.text[:300]
+    assert writable.process.poll() is None
+    assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 
-import anyio
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -57,7 +56,7 @@ async def apply(state: EndpointState, change: object, *args: object,
         if precondition is not None:
             await precondition()
         try:
-            await anyio.to_thread.run_sync(run)
+            await state.pool.on_large_stack(run)  # the stack the worker's trial had
         finally:
             await state.changed()
 
