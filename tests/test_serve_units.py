@@ -3,6 +3,8 @@ the SERVICE guard and the settings."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
@@ -302,3 +304,72 @@ def test_a_client_s_bodies_in_the_server_are_bounded_before_they_are_read():
             pass
     finally:
         CLIENT.reset(token)
+
+
+def test_a_chunked_body_counts_against_the_budget_as_it_arrives():
+    """Probe r16 H1: a body without Content-Length (chunked) was counted as 64 KB however long
+    it grew, so 40 chunked 10 MB bodies from one address were all read and held. Its bytes now
+    count as they are read: the body that takes its client past the budget is 503 with the
+    budget named, its bytes dropped, and the budget free again once the requests are done."""
+    from starlette.requests import Request
+
+    from sarcoma_graph.serve.errors import HttpError
+    from sarcoma_graph.serve.pool import CLIENT
+    from sarcoma_graph.serve.protocol import _BODY_BYTES, body_slot, read_body
+
+    megabyte = 1024 * 1024
+    budget = 3 * megabyte + megabyte // 2  # the fourth is let in (64 KB counted), then cut
+
+    def chunked(size: int) -> Request:
+        pieces = [{"type": "http.request", "body": b"x" * 65536, "more_body": True}
+                  for _ in range(size // 65536)] + [{"type": "http.request", "body": b""}]
+
+        async def receive() -> dict[str, object]:
+            return pieces.pop(0)
+
+        return Request({"type": "http", "method": "POST", "path": "/sparql",
+                        "headers": [(b"transfer-encoding", b"chunked")]}, receive)
+
+    async def five_bodies() -> list[int | str]:
+        outcomes: list[int | str] = []
+        with contextlib.ExitStack() as held:
+            for _ in range(5):
+                request = chunked(megabyte)
+                try:
+                    count = held.enter_context(body_slot(request, budget))
+                    outcomes.append(len(await read_body(request, 2 * megabyte, count)))
+                except HttpError as error:
+                    assert f"the limit is {budget}" in error.message and error.status == 503
+                    outcomes.append(error.status)
+        return outcomes
+
+    token = CLIENT.set("192.0.2.3")
+    try:
+        assert asyncio.run(five_bodies()) == [megabyte, megabyte, megabyte, 503, 503]
+        assert "192.0.2.3" not in _BODY_BYTES  # every byte counted was given back
+        with pytest.raises(HttpError) as refused:  # past --max-body: 413 as with Content-Length
+            asyncio.run(read_body(chunked(3 * megabyte), 2 * megabyte))
+        assert refused.value.status == 413 and "limit of 2097152 bytes" in refused.value.message
+    finally:
+        CLIENT.reset(token)
+
+
+def test_a_large_insert_data_or_values_block_is_not_a_chain():
+    """Probe r16 M3: an ``INSERT DATA`` of 4,001 triples was refused as "more than 4000
+    operators and pattern separators", though its quads build no operator tree. Measured on
+    pyoxigraph 0.5.13 on an 8 MB stack (an update is applied on one): 300,000 triples of
+    ``INSERT DATA``/``DELETE DATA`` or rows of ``VALUES`` parse, while 20,000 triple patterns
+    in a group, or 20,000 ``||``, overflow it. The blocks pass; the same separators outside
+    them still count, and the refusal still says where."""
+    triples = " ".join(f'<urn:s{i}> <urn:p> "v{i}" ; <urn:q> -{i} .' for i in range(20_000))
+    rows = " ".join(f'(<urn:s{i}> -{i} "a"^^<urn:t>)' for i in range(20_000))
+    for text in (f"INSERT DATA {{ GRAPH <urn:g> {{ {triples} }} }}",
+                 f"PREFIX x: <urn:x> DELETE DATA {{ {triples} }} ; INSERT DATA {{ {triples} }}",
+                 f"INSERT {{ ?s <urn:r> ?n }} WHERE {{ VALUES (?s ?n ?t) {{ {rows} }} }}"):
+        assert guard.check(text, (), update=True).chain < 10
+    assert guard.check(f"SELECT * {{ ?s ?p ?o }} VALUES (?s ?n ?t) {{ {rows} }}", ()).chain < 10
+    pattern = " ".join(f"?s <urn:p{i}> ?o{i} ." for i in range(4001))
+    for text, update in ((f"INSERT DATA {{ <urn:a> <urn:b> 1 }} ; DELETE WHERE {{ {pattern} }}", True),
+                         (f"SELECT * {{ VALUES ?x {{ 1 }} {pattern} }}", False)):
+        with pytest.raises(Refused, match=r"more than 4000 operators .* at line 1, column \d+, at '\.'"):
+            guard.check(text, (), update=update)

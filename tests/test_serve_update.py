@@ -395,3 +395,34 @@ def test_a_write_racing_an_updates_trial_cannot_make_it_run_untimed(http):
     assert outcome["status"] in (204, 503), outcome
     assert counts == (["0"] if outcome["status"] == 204 else []), (outcome, counts)
     assert outcome["seconds"] < 3 + 3, outcome  # the time limit (3 s) and a margin
+
+
+def test_probe_r16_m3_a_large_insert_data_is_taken_and_a_long_pattern_still_refused(http, writable):
+    """Probe r16 M3: a loader's batch of more than 4,000 triples by ``INSERT DATA`` was refused
+    as "more than 4000 operators and pattern separators". Its quads (and ``DELETE DATA``'s)
+    build no operator tree: 20,000 go in and out; a group of 5,000 triple patterns is still
+    refused before the engine parses it, and the server lives on."""
+    graph = "http://example.org/graph/batch"
+    quads = " ".join(f'<urn:s{i}> <urn:p> "value {i}" .' for i in range(20_000))
+    for verb, expected in (("INSERT", 20_000), ("DELETE", 0)):
+        response = http.post("/sparql", content=f"{verb} DATA {{ GRAPH <{graph}> {{ {quads} }} }}",
+                             headers={**AUTH, **UPDATE})
+        assert response.status_code == 204, response.text[:300]
+        assert count(http, graph) == expected
+    pattern = " ".join(f"?s <urn:p{i}> ?o{i} ." for i in range(5000))
+    refused = http.post("/sparql", content=f"DELETE WHERE {{ {pattern} }}", headers={**AUTH, **UPDATE})
+    assert refused.status_code == 400 and "more than 4000 operators" in refused.text
+    assert writable.process.poll() is None
+
+
+def test_an_update_the_worker_ran_does_not_overflow_the_server_s_stack(http, writable):
+    """Found measuring for probe r16 M3: a ``DELETE WHERE`` with 3,500 objects (25 KB, within
+    every limit) ran in the worker, whose stack is 256 MB, then overflowed the 8 MB stack of
+    the thread that applied it to the store: the server died. It is applied on a stack as
+    large as the worker's."""
+    objects = " , ".join(str(n) for n in range(3500))
+    response = http.post("/sparql", content=f"DELETE WHERE {{ <urn:s> <urn:p> {objects} }}",
+                         headers={**AUTH, **UPDATE})
+    assert response.status_code == 204, response.text[:300]
+    assert writable.process.poll() is None
+    assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200

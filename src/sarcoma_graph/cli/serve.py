@@ -47,6 +47,11 @@ def serve(
     send_timeout: Annotated[float, typer.Option(
         help="Each such period, a client must have taken its held answer at 1 KB/s, and at the "
         "answer's size over ten minutes (else the connection is aborted).")] = 30.0,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        "--forwarded-allow-ips", metavar="ADDRESSES",
+        help="Proxies (comma-separated addresses or networks, e.g. 127.0.0.1,::1) whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; every per-client limit then counts "
+        "the forwarded client. None by default: the connecting address is the client.")] = None,
     enable_updates: Annotated[bool, typer.Option(
         "--enable-updates", help="Accept SPARQL Update and Graph Store writes, with the "
         "bearer token from SARCOMA_GRAPH_UPDATE_TOKEN.")] = False,
@@ -120,9 +125,14 @@ def serve(
     if not quiet:
         source = store_url or found.dataset_path
         err.print(f"serving {store.count()} quads from {source} at http://{host}:{port}/sparql")
+    # one notion of client for every limit (probe r16 M1): uvicorn rewrites the request's client
+    # from proxy headers exactly when the connection layer keys its cap by them
+    proxies = forwarded_allow_ips.strip() if forwarded_allow_ips else None
     config = uvicorn.Config(create_app(chosen, store, queries, saved, shape_triples), host=host, port=port,
                             log_level="warning" if quiet else "info", access_log=not quiet,
-                            http=guarded_protocol(head_timeout, body_timeout, send_timeout))
+                            proxy_headers=proxies is not None, forwarded_allow_ips=proxies,
+                            http=guarded_protocol(head_timeout, body_timeout, send_timeout,
+                                                  proxies))
     bound_access_log()  # after the Config, which configures uvicorn's loggers
     uvicorn.Server(config).run(sockets=[listening])
 

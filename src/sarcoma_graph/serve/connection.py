@@ -22,6 +22,17 @@ header line, or announces a body and never sends it, is held open for ever (slow
 
 A timer does not run against the client while the server itself stopped reading (a pipelined
 request waiting, or a body waiting for the application to take it).
+
+Who the client is, for every per-client limit (the connection cap here, the body budget and
+the worker pool's limits through ``scope["client"]``): the connection's peer, unless the peer
+is a proxy the operator trusts (``serve --forwarded-allow-ips``, the same list uvicorn's
+``ProxyHeadersMiddleware`` is given), and then the address its ``X-Forwarded-For`` names, read
+by uvicorn's own rule (the nearest address that is no trusted proxy); an IPv6 client as its
+/64. A trusted proxy's connections are not capped as one client: each counts against the
+forwarded client of the request it carries, from its headers to its answer (an idle keep-alive
+connection of the proxy counts for nobody); past the cap that request is ``503``. Nobody is
+trusted by default: a client's own ``X-Forwarded-For`` gave it a fresh budget per forged
+address, and behind a same-host proxy one user's connections refused every user (probe r16 M1).
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ from asyncio import TimerHandle, Transport
 from collections.abc import Callable
 
 import httptools
+from uvicorn.middleware.proxy_headers import _TrustedHosts
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from sarcoma_graph.serve.headers import Tally, client_key
@@ -74,6 +86,10 @@ class GuardedProtocol(HttpToolsProtocol):
     head_seconds: float = 20.0
     body_idle_seconds: float = 30.0
     send_seconds: float = 30.0
+    proxies: _TrustedHosts | None = None  # whose X-Forwarded-For names the client
+
+    _key: str | None = None  # the client this connection counts against now
+    _proxied = False  # the peer is a trusted proxy: counted per request it carries
 
     _timer: TimerHandle | None = None
     _send_timer: TimerHandle | None = None
@@ -88,9 +104,10 @@ class GuardedProtocol(HttpToolsProtocol):
     def connection_made(self, transport: Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._head_bytes = 0
-        self._key = client_key(str(self.client[0])) if self.client else None
+        peer = str(self.client[0]) if self.client else None
+        self._proxied = self.proxies is not None and peer in self.proxies
         # past the cap, the connection is closed at once: its file descriptor is freed
-        if self._key is not None and _OPEN.add(self._key) > CONNECTIONS_PER_CLIENT:
+        if peer is not None and not self._proxied and self._count(client_key(peer)):
             self.logger.info("%s - more than %d connections open: refused",
                              _peer(self.client), CONNECTIONS_PER_CLIENT)
             transport.abort()
@@ -98,9 +115,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self._arm(self.head_seconds, self._head_late)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        key = getattr(self, "_key", None)
-        if key is not None:
-            _OPEN.take(key)
+        self._uncount()
         self._disarm()
         self._stop_send_timer()
         super().connection_lost(exc)
@@ -189,6 +204,9 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._disarm()
         self._framing()
+        if self._proxied and self._count(self._forwarded_client()):
+            raise Refused(503, f"more than {CONNECTIONS_PER_CLIENT} connections carry requests "
+                               "from your address; send the next when one is answered")
         super().on_headers_complete()
         self._body_started, self._body_bytes = self.loop.time(), 0
         self._arm(self.body_idle_seconds, self._body_late)
@@ -210,6 +228,8 @@ class GuardedProtocol(HttpToolsProtocol):
         super().on_message_complete()
 
     def on_response_complete(self) -> None:
+        if self._proxied and not self.pipeline:
+            self._uncount()  # the proxy's connection is idle: it counts for nobody
         super().on_response_complete()
         idle = not self.pipeline and (self.cycle is None or self.cycle.response_complete)
         if self._deferred is not None and idle:
@@ -218,6 +238,28 @@ class GuardedProtocol(HttpToolsProtocol):
             self._refuse(status, message)
 
     # Limits
+    def _count(self, key: str) -> bool:
+        """Count this connection against ``key`` (instead of whom it counted for); whether
+        that takes ``key`` past :data:`CONNECTIONS_PER_CLIENT`."""
+        self._uncount()
+        self._key = key
+        return _OPEN.add(key) > CONNECTIONS_PER_CLIENT
+
+    def _uncount(self) -> None:
+        if self._key is not None:
+            _OPEN.take(self._key)
+            self._key = None
+
+    def _forwarded_client(self) -> str:
+        """The client of a request a trusted proxy relays, as uvicorn's middleware will put it
+        in the request's scope (the proxy itself when it names nobody)."""
+        assert self.proxies is not None and self.client is not None
+        forwarded = [value for name, value in self.headers if name == b"x-forwarded-for"]
+        host = ""
+        if forwarded:
+            host, _ = self.proxies.get_trusted_client_address(b", ".join(forwarded).decode("latin1"))
+        return client_key(host or str(self.client[0]))
+
     def _framing(self) -> None:
         """What RFC 9112 asks a server to refuse: an HTTP version it does not speak (505), a
         1.1 request without one ``Host`` (400, §3.2), a transfer coding other than chunked
@@ -304,8 +346,11 @@ def _peer(client: tuple[str, int] | None) -> str:
 
 
 def guarded_protocol(head_seconds: float, body_idle_seconds: float,
-                     send_seconds: float = GuardedProtocol.send_seconds) -> type[GuardedProtocol]:
-    """The protocol class for uvicorn's ``http`` setting, with these limits."""
+                     send_seconds: float = GuardedProtocol.send_seconds,
+                     proxies: str | None = None) -> type[GuardedProtocol]:
+    """The protocol class for uvicorn's ``http`` setting, with these limits; ``proxies`` (the
+    ``forwarded_allow_ips`` uvicorn is given, ``None`` when it reads no proxy header) are the
+    peers whose ``X-Forwarded-For`` names the client."""
     return type("GuardedProtocol", (GuardedProtocol,), {
         "head_seconds": head_seconds, "body_idle_seconds": body_idle_seconds,
-        "send_seconds": send_seconds})
+        "send_seconds": send_seconds, "proxies": _TrustedHosts(proxies) if proxies else None})

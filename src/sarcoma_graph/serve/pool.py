@@ -85,6 +85,21 @@ class Busy(Exception):
 #: The client a job is run for (its address), set per request by the server's middleware.
 CLIENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("client", default=None)
 
+STACK = 256 << 20
+"""The stack of the thread the workers are forked from (theirs), and of the one that changes
+the server's store: pyoxigraph's parser and planner recurse deeply."""
+
+
+def _large_stack_thread(name: str) -> ThreadPoolExecutor:
+    """An executor of one long-lived thread with a :data:`STACK` stack."""
+    previous = threading.stack_size(STACK)
+    try:
+        executor = ThreadPoolExecutor(1, thread_name_prefix=name)
+        executor.submit(lambda: None).result()  # start the thread with that stack
+    finally:
+        threading.stack_size(previous)
+    return executor
+
 
 @dataclass(frozen=True)
 class Admission:
@@ -148,15 +163,19 @@ class WorkerPool:
         # One long-lived thread forks and reaps: a worker's PR_SET_PDEATHSIG fires when the
         # *thread* that forked it ends, so that thread must live as long as the server. Its
         # stack (copied into every worker) is large: pyoxigraph's parser recurses deeply.
-        previous = threading.stack_size(256 << 20)
-        try:
-            self._forker = ThreadPoolExecutor(1, thread_name_prefix="sarcoma-graph-forker")
-            self._forker.submit(lambda: None).result()  # start the thread with that stack
-        finally:
-            threading.stack_size(previous)
+        self._forker = _large_stack_thread("sarcoma-graph-forker")
+        # and the store's changes run on a stack as large: an update is applied in this process
+        # after its trial in a worker, and on the default 8 MB thread stack a DELETE WHERE of
+        # 3,000 objects (20 KB) that the worker had run overflowed it, killing the server
+        # (found measuring for probe r16 M3)
+        self._applier = _large_stack_thread("sarcoma-graph-apply")
 
     async def _in_forker(self, function: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._forker, function, *args)
+
+    async def on_large_stack(self, function: Callable[[], T]) -> T:
+        """``function()`` on a thread with the workers' stack (:data:`STACK`), one at a time."""
+        return await asyncio.get_running_loop().run_in_executor(self._applier, function)
 
     def _fork(self, lane: bool = False) -> Worker:
         job_out, job_in = _FORK.Pipe(duplex=False)
@@ -434,3 +453,4 @@ class WorkerPool:
         for worker in list(self._all.values()):
             await self._in_forker(self._kill, worker)
         self._forker.shutdown(wait=False)
+        self._applier.shutdown(wait=False)

@@ -158,38 +158,66 @@ async def parse_body_pairs(body: bytes, charset: str) -> list[tuple[str, str]]:
 #: bytes of POST bodies each client has in the server now (being read, or held until answered)
 _BODY_BYTES = Tally()
 
-#: the size a body without Content-Length (chunked) is counted as
+#: the size a body without Content-Length (chunked) is counted as before a byte of it came
 _UNDECLARED = 64 * 1024
 
 
+class BodyCount:
+    """A request's share of its client's body budget: what it was admitted with, grown as its
+    body arrives past that (a chunked body declares no size: probe r16 H1, 40 chunked 10 MB
+    bodies from one address were all read and held, each counted as 64 KB)."""
+
+    def __init__(self, client: str | None, budget: int, counted: int = 0) -> None:
+        self.client, self.budget, self.counted = client, budget, counted
+
+    def grow(self, size: int) -> None:
+        """The body has ``size`` bytes in the server: count what it has beyond its share; 503
+        when that takes the client past its budget (the body read so far is then dropped)."""
+        if self.client is None or size <= self.counted:
+            return
+        held = _BODY_BYTES.add(self.client, size - self.counted)
+        self.counted = size
+        if held > self.budget:
+            raise _over_budget(held - size, self.budget)
+
+
+def _over_budget(held: int, budget: int) -> HttpError:
+    return HttpError(503, f"your requests already hold {held} bytes of bodies in this server "
+                          f"(the limit is {budget}); send the next when one is answered",
+                     {"Retry-After": "1"})
+
+
 @contextlib.contextmanager
-def body_slot(request: Request, budget: int) -> Iterator[None]:
+def body_slot(request: Request, budget: int) -> Iterator[BodyCount]:
     """Count the request's body against its client's ``budget`` of body bytes in the server
     while it is read and answered; past the budget, 503 before a byte of it is read (probe r15
     M2: 40 parallel 10 MB bodies from one address were all read and held, 324 MB, only to be
-    refused for waiting too long). Small queries never come near it."""
+    refused for waiting too long), or, for a body longer than it said or without a length,
+    as soon as the bytes read take the client past it (:meth:`BodyCount.grow`, given to
+    :func:`read_body`). Small queries never come near it."""
     client = CLIENT.get()
     if client is None:
-        yield
+        yield BodyCount(None, budget)
         return
     declared = request.headers.get("content-length", "")
     size = int(declared) if declared.isdigit() and len(declared) < 19 else _UNDECLARED
     held = _BODY_BYTES.get(client, 0)
     if held and held + size > budget:
-        raise HttpError(503, f"your requests already hold {held} bytes of bodies in this "
-                             f"server (the limit is {budget}); send the next when one is "
-                             "answered", {"Retry-After": "1"})
+        raise _over_budget(held, budget)
     _BODY_BYTES.add(client, size)
+    count = BodyCount(client, budget, size)
     try:
-        yield
+        yield count
     finally:
-        _BODY_BYTES.take(client, size)
+        _BODY_BYTES.take(client, count.counted)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 past ``limit`` bytes (before reading when declared),
-    and with 415 when it is encoded (gzip, br…): this server reads bodies as sent, and a gzip'ed
-    query was reported as "not valid UTF-8" with its bytes echoed (probe r15 L2)."""
+async def read_body(request: Request, limit: int, count: BodyCount | None = None) -> bytes:
+    """The request body, refused with 413 past ``limit`` bytes (before reading when declared,
+    as it arrives when chunked), and with 415 when it is encoded (gzip, br…): this server reads
+    bodies as sent, and a gzip'ed query was reported as "not valid UTF-8" with its bytes echoed
+    (probe r15 L2). With ``count``, the bytes read count against the client's body budget as
+    they arrive (503 past it)."""
     encoding = request.headers.get("content-encoding", "").strip().lower()
     if encoding not in ("", "identity"):
         raise HttpError(415, f"this endpoint takes request bodies without Content-Encoding (got "
@@ -203,6 +231,8 @@ async def read_body(request: Request, limit: int) -> bytes:
         size += len(chunk)
         if size > limit:
             raise HttpError(413, f"the request body is larger than the limit of {limit} bytes")
+        if count is not None:
+            count.grow(size)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -271,8 +301,9 @@ def operation(pairs: list[tuple[str, str]]) -> Operation:
     return Operation(query=query, default_graphs=default, named_graphs=named)
 
 
-async def read_post(request: Request, limit: int) -> Operation:
-    """The operation of a POST to the endpoint (form, ``sparql-query`` or ``sparql-update``)."""
+async def read_post(request: Request, limit: int, count: BodyCount | None = None) -> Operation:
+    """The operation of a POST to the endpoint (form, ``sparql-query`` or ``sparql-update``);
+    its body counted with ``count`` (:func:`body_slot`) as it arrives."""
     kind, charset = media_type(request.headers.get("content-type"))
     in_url = url_pairs(request.scope)
     if kind not in (FORM, QUERY, UPDATE):
@@ -282,7 +313,7 @@ async def read_post(request: Request, limit: int) -> Operation:
                                                                            "ascii"):
         raise HttpError(415, f"{kind} bodies are UTF-8 (SPARQL 1.1 Protocol); got charset "
                              f"{charset!r}")
-    body = await read_body(request, limit)
+    body = await read_body(request, limit, count)
     if kind == FORM:
         return operation(in_url + await parse_body_pairs(body, charset))
     if any(k in ("query", "update") for k, _ in in_url):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 
-import anyio
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -64,7 +63,7 @@ async def _apply_locked(state: EndpointState, change: object, *args: object) -> 
             state.describe_store()  # the self-description follows the data it describes
 
     try:
-        await anyio.to_thread.run_sync(run)
+        await state.pool.on_large_stack(run)  # the stack the worker's trial had
     finally:
         await state.changed()
 

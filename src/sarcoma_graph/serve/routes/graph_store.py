@@ -34,7 +34,14 @@ from sarcoma_graph.serve.cache import digest, etag_for, named_tags, strong_tags
 from sarcoma_graph.serve.errors import HttpError
 from sarcoma_graph.serve.jobs import dump_graph, graph_exists
 from sarcoma_graph.serve.negotiation import RDF_OFFERS, negotiate
-from sarcoma_graph.serve.protocol import check_iri, media_type, read_body, url_pairs
+from sarcoma_graph.serve.protocol import (
+    BodyCount,
+    body_slot,
+    check_iri,
+    media_type,
+    read_body,
+    url_pairs,
+)
 from sarcoma_graph.serve.state import EndpointState, State
 from sarcoma_graph.serve.update import apply, authorize
 from sarcoma_graph.store import Store
@@ -129,14 +136,15 @@ def check_preconditions(request: Request, state: EndpointState, graph: str | Non
                 "the graph is still the one you read"))
 
 
-async def _payload(request: Request, state: EndpointState, graph: str | None) -> list[ox.Quad]:
+async def _payload(request: Request, state: EndpointState, graph: str | None,
+                   count: BodyCount) -> list[ox.Quad]:
     kind, charset = media_type(request.headers.get("content-type"))
     try:
         syntax = rdf_syntax(kind)
     except ValueError:
         raise HttpError(415, f"cannot read RDF of type {kind or '(none)'!r}; send "
                              + ", ".join(RDF_OFFERS)) from None
-    body = await read_body(request, state.settings.max_body)
+    body = await read_body(request, state.settings.max_body, count)
     if charset not in ("utf-8", "utf8", "us-ascii", "ascii"):
         raise HttpError(415, f"RDF payloads are UTF-8, not {charset}")
     to = ox.NamedNode(graph) if graph else ox.DefaultGraph()
@@ -214,7 +222,8 @@ async def write_graph(request: Request, state: State) -> Response:
         await apply(state, _replace, graph, [], False,
                     precondition=precondition if conditional else None)
         return Response(status_code=204)
-    quads = await _payload(request, state, graph)
+    with body_slot(request, 4 * state.settings.max_body) as count:  # chunked too (probe r16 H1)
+        quads = await _payload(request, state, graph, count)
     if not quads and "Location" in headers:
         raise HttpError(400, "the payload holds no triple: no graph was created (a named graph "
                              "exists in this store while it holds a triple)")

@@ -50,8 +50,8 @@ async def sparql_get(request: Request, state: State) -> Response:
 async def sparql_post(request: Request, state: State) -> Response:
     if media_type(request.headers.get("content-type"))[0] == "application/sparql-update":
         authorize(request, state)  # before the body is read (probe r15 M2)
-    with body_slot(request, 4 * state.settings.max_body):
-        op = await read_post(request, state.settings.max_body)
+    with body_slot(request, 4 * state.settings.max_body) as count:
+        op = await read_post(request, state.settings.max_body, count)
         if op.update is not None:
             return await run_update(request, state, op)
         if op.query is None:
