@@ -4,6 +4,7 @@ UTF-8, errors with status and message, HEAD, OPTIONS and CORS."""
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -478,3 +479,34 @@ def test_if_none_match_star_never_hides_an_error(client):
     assert bad.status_code == 400
     good = client.get("/sparql", params={"query": COUNT}, headers={"if-none-match": "*"})
     assert good.status_code == 304
+
+
+def test_an_etag_names_the_data_so_a_rebuild_is_never_304(tmp_path):
+    """Probe r16 H6: tags came from a version counter that restarts at 0 with every start, so
+    after a rebuild with other data a client revalidating its old copy was told 304. A tag now
+    names the data served: the same build keeps its tags over a restart, other data does not."""
+    from tests.serve_fixtures import dataset_quads, make_project, serving
+
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    project = make_project(tmp_path / "project")
+
+    def tag_and_304() -> tuple[str, int]:  # (the port changes; the answers' base IRI not)
+        with serving(project, "--base-url", "https://example.org/sg/") as server:
+            described = f"ASK {{ GRAPH <{SERVICE_GRAPH}> {{ ?s ?p ?o }} }}"
+            for _ in range(100):  # the self-description is written just after the start
+                if httpx.get(server.sparql, params={"query": described}).json()["boolean"]:
+                    break
+                time.sleep(0.1)
+            first = httpx.get(server.sparql, params={"query": query})
+            again = httpx.get(server.sparql, params={"query": query},
+                              headers={"if-none-match": first.headers["etag"]})
+            return first.headers["etag"], again.status_code
+
+    tag, status = tag_and_304()
+    assert status == 304
+    assert tag_and_304()[0] == tag  # the same build over a restart: the same tag
+    make_project(project, dataset_quads()[:-10])  # rebuilt with other data
+    with serving(project, "--base-url", "https://example.org/sg/") as server:
+        revalidated = httpx.get(server.sparql, params={"query": query},
+                                headers={"if-none-match": tag})
+    assert revalidated.status_code == 200 and revalidated.headers["etag"] != tag

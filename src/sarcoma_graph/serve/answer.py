@@ -69,7 +69,7 @@ def send(request: Request, answer: Answer, status: int = 200) -> Response:
 async def cached(request: Request, state: EndpointState, key: Hashable, media_type: str,
                  produce: Callable[[], Awaitable[bytes]]) -> Response:
     """Serve ``produce()`` through the answer cache and ``ETag``/``If-None-Match``."""
-    key = digest((state.version, key, media_type))  # once: the cache and the tag share it
+    key = digest((state.tag_version, key, media_type))  # once: the cache and the tag share it
     etag = etag_for(key) if state.settings.etags else ""
     if etag and revalidates(request) and \
             etag_matches(request.headers.get("if-none-match"), etag, star=False):
@@ -154,7 +154,7 @@ async def answer_query(request: Request, state: EndpointState, job: QueryJob) ->
     job = QueryJob(job.sparql, job.default_graphs, job.named_graphs, settings.max_results,
                    results, graph, state.prefixes, settings.service_allow,
                    settings.endpoint(str(request.url).split("?")[0]))
-    key = job.cache_key(state.version)
+    key = job.cache_key(state.tag_version)
     # An answer that may change between runs (NOW, RAND, UUID…, or a remote SERVICE's data)
     # has no tag and is not cached: a client must not be told by a 304 that its old answer is
     # still the answer. The worker decides (it parses the text); so a tag a client sends, or

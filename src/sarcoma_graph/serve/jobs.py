@@ -38,7 +38,7 @@ class QueryJob:
     service_allow: tuple[str, ...] = ()
     base_iri: str | None = None
 
-    def cache_key(self, version: int) -> bytes:
+    def cache_key(self, version: object) -> bytes:
         """The answer cache's key (and ``ETag``) for this job over one store version: a digest
         of every field but the prefixes, which are fixed for the server's life (pickled
         rather than ``repr``'d: a tenth of the time on a long query)."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 
+from sarcoma_graph import __version__
 from sarcoma_graph.catalogue import NamedQuery
 from sarcoma_graph.namespaces import SERVICE_GRAPH
 from sarcoma_graph.serve.cache import AnswerCache
@@ -62,12 +65,31 @@ class EndpointState:
     saved: SavedDataset | None = None
     _summaries: dict[str, tuple[int, Any]] = field(default_factory=dict)
     _summary_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    #: Whether a write (update, Graph Store) changed the store since this server started.
+    written: bool = False
+    #: This server run, in the tags of answers given after a write.
+    run_id: str = field(default_factory=lambda: secrets.token_hex(8))
 
     @property
     def version(self) -> int:
         """The version answers are given from (and keyed, cached and tagged by): the store's
         as of the last change completed (:attr:`WorkerPool.published`)."""
         return self.pool.published
+
+    @property
+    def tag_version(self) -> tuple[str, int]:
+        """What answers are keyed and tagged (``ETag``) by: the store version, which restarts
+        at 0 with every start, with what the store holds named. Until a write that is the saved
+        dataset's checksum with this program's version and named queries (a restart on the
+        same build keeps its tags); after one, this run's own id. A rebuild with other data
+        kept every tag, so a client revalidating its old copy was told 304 (probe r16 H6)."""
+        saved = self.saved
+        if saved is None or self.written:
+            return self.run_id, self.version
+        queries = sorted((name, query.text) for name, query in self.queries.items())
+        served = hashlib.blake2b(repr((saved.sha256, __version__, queries)).encode(),
+                                 digest_size=12).hexdigest()
+        return served, self.version
 
     async def summary(self, name: str, compute: Callable[[], Awaitable[T]]) -> T:
         """A value computed once per store version (VoID statistics…): ``await compute()``."""

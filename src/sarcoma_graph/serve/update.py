@@ -62,6 +62,7 @@ async def _apply_locked(state: EndpointState, change: object, *args: object) -> 
             change(state.store, *args)  # type: ignore[operator]
             state.describe_store()  # the self-description follows the data it describes
 
+    state.written = True  # answers are tagged by this run from now on (see tag_version)
     try:
         await state.pool.on_large_stack(run)  # the stack the worker's trial had
     finally:

@@ -112,7 +112,7 @@ def current_tags(state: EndpointState, graph: str | None) -> set[str]:
     if not state.settings.etags:
         return set()
     kinds = {rdf_syntax(name).media_type for name in RDF_OFFERS.values()}
-    return {etag_for(digest((state.version, _key(graph), kind))) for kind in kinds}
+    return {etag_for(digest((state.tag_version, _key(graph), kind))) for kind in kinds}
 
 
 def check_preconditions(request: Request, state: EndpointState, graph: str | None,
