@@ -313,6 +313,22 @@ def test_a_url_of_thousands_of_empty_parameters_is_400_at_once(client):
     assert few.status_code == 200
 
 
+def test_a_form_of_millions_of_parameters_is_400_before_it_is_split(client):
+    """Probe r16 H7: the URL's 1,000-parameter cap did not apply to a form body: 2.6 million
+    ``x=1`` pairs (10 MB, under --max-body) cost 17 s of the server's own CPU."""
+    import time
+
+    body = b"query=ASK%7B%7D&" + b"x=1&" * 2_000_000
+    started = time.monotonic()
+    many = client.post("/sparql", content=body,
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert many.status_code == 400 and "more than 1000 parameters" in many.text, many.text
+    assert time.monotonic() - started < 3
+    few = client.post("/sparql", content=b"query=ASK%7B%7D" + b"&x=1" * 900,
+                      headers={"content-type": "application/x-www-form-urlencoded"})
+    assert few.status_code == 200
+
+
 def test_an_iri_with_characters_rfc_3987_forbids_is_400_not_500(client):
     """The fuzzer (r13), through the new /graph/{name} redirect: a graph IRI holding a C1 control
     or a private-use character passed the server's IRI pattern and made the engine raise (500)."""
