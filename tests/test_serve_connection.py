@@ -252,6 +252,39 @@ def test_an_answer_the_client_does_not_read_is_dropped_after_the_send_timeout(se
         assert reader.status_code == 200 and len(reader.content) > size
 
 
+def test_a_client_reading_above_the_floor_keeps_its_answer(serve_project):
+    """Probe r16 H4: the send check measured the transport's buffer, which does not move
+    while the kernel's socket buffer (megabytes on loopback) absorbs the client's reading: a
+    client reading 20 KB a second was cut (200 OK, a truncated body) as having taken 0 bytes.
+    The kernel's send queue counts too: a client reading 48 KB a second gets all of it. (The
+    queue moves in steps of the client's window updates, about 100 KB on loopback: the checks
+    here are 4 s apart.)"""
+    query = _doubling(20, "slowread")  # an answer of 8 MB
+    size = len("slowread") * 2 ** 20
+    with serving(serve_project, "--send-timeout", "4", "--workers", "1", "--no-service-graph",
+                 "--cache-entries", "0") as server:
+        where = urlsplit(server.url)
+        raw = socket.create_connection((where.hostname, where.port))
+        raw.sendall(f"GET /sparql?query={quote(query)} HTTP/1.1\r\nHost: x\r\n"
+                    "Accept: text/csv\r\nConnection: close\r\n\r\n".encode())
+        raw.settimeout(30)
+        received = bytearray()
+        started = time.monotonic()
+        while time.monotonic() - started < 10:  # two send checks at 48 KB a second
+            received += raw.recv(8192)
+            time.sleep(8192 / 49152)
+        try:
+            while chunk := raw.recv(1 << 20):
+                received += chunk
+        except ConnectionResetError:
+            pass
+        raw.close()
+        head, _, body = bytes(received).partition(b"\r\n\r\n")
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length")))
+        assert length > size and len(body) == length, (len(body), length)
+
+
 class _Transport:
     """What the send check reads of a transport: the bytes it holds, and whether it was aborted."""
 
@@ -260,6 +293,9 @@ class _Transport:
 
     def get_write_buffer_size(self) -> int:
         return self.held
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return default  # no socket: the check counts the transport's buffer alone
 
     def is_closing(self) -> bool:
         return self.aborted
