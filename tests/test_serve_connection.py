@@ -379,3 +379,21 @@ def test_one_client_cannot_hold_every_connection(guarded):
         raw.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         answer, _ = read_all(raw)
     assert status_of(answer) == 200
+
+
+def test_websocket_upgrade_requests_give_back_their_connection_slot(guarded):
+    """Probe r16 H8: an upgrade request went to uvicorn's WebSocket protocol, whose close never
+    returned the connection's slot of the client's cap: 257 of them locked the address out
+    until a restart. The server has no WebSocket route: an upgrade is plain HTTP."""
+    from sarcoma_graph.serve.connection import CONNECTIONS_PER_CLIENT
+
+    for _ in range(CONNECTIONS_PER_CLIENT + 10):
+        raw = connect(guarded)
+        raw.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                    b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+        assert raw.recv(64).startswith(b"HTTP/1.1 ")
+        raw.close()
+    time.sleep(0.5)
+    after = httpx.get(guarded.sparql, params={"query": "ASK {}"}, timeout=10)
+    assert after.status_code == 200

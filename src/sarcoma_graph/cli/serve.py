@@ -131,6 +131,10 @@ def serve(
     config = uvicorn.Config(create_app(chosen, store, queries, saved, shape_triples), host=host, port=port,
                             log_level="warning" if quiet else "info", access_log=not quiet,
                             proxy_headers=proxies is not None, forwarded_allow_ips=proxies,
+                            # no WebSocket route: an upgrade request is answered as plain HTTP
+                            # (handed to uvicorn's WebSocket protocol, its connection never
+                            # gave back its slot of the client's cap, probe r16 H8)
+                            ws="none",
                             http=guarded_protocol(head_timeout, body_timeout, send_timeout,
                                                   proxies))
     bound_access_log()  # after the Config, which configures uvicorn's loggers
