@@ -3,6 +3,7 @@ that names the problem, are closed, and leave no traceback in the log."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from urllib.parse import quote, urlsplit
@@ -397,3 +398,32 @@ def test_websocket_upgrade_requests_give_back_their_connection_slot(guarded):
     time.sleep(0.5)
     after = httpx.get(guarded.sparql, params={"query": "ASK {}"}, timeout=10)
     assert after.status_code == 200
+
+
+def test_many_clients_under_their_cap_cannot_take_every_connection(serve_project):
+    """Probe r16 H5: 80 addresses, each under the 256-connection cap, took every file
+    descriptor and every other client was reset. Past --max-connections the oldest idle
+    connection of the client holding the most is closed, so a newcomer is served."""
+    with serving(serve_project, "--max-connections", "120", "--workers", "1",
+                 "--no-service-graph") as server:
+        where = urlsplit(server.url)
+        held = []
+        for address in ("127.0.0.2", "127.0.0.3"):  # 2 × 70 idle connections, 70 < 256
+            for _ in range(70):
+                raw = socket.socket()
+                raw.bind((address, 0))
+                raw.connect((where.hostname, where.port))
+                held.append(raw)
+        try:
+            time.sleep(0.5)
+            answer = httpx.get(server.sparql, params={"query": "ASK {}"}, timeout=10)
+            assert answer.status_code == 200
+            closed = 0
+            for raw in held:  # the server closed some idle ones to make room
+                raw.setblocking(False)
+                with contextlib.suppress(BlockingIOError):
+                    closed += raw.recv(1) == b""
+            assert closed >= 20, closed
+        finally:
+            for raw in held:
+                raw.close()

@@ -47,6 +47,10 @@ def serve(
     send_timeout: Annotated[float, typer.Option(
         help="Each such period, a client must have taken its held answer at 1 KB/s, and at the "
         "answer's size over ten minutes (else the connection is aborted).")] = 30.0,
+    max_connections: Annotated[int, typer.Option(
+        help="Connections held open at once, all clients together; past it the oldest idle "
+        "connection of the client holding the most is closed (0: three quarters of the file "
+        "descriptor limit).", min=0)] = 0,
     forwarded_allow_ips: Annotated[str | None, typer.Option(
         "--forwarded-allow-ips", metavar="ADDRESSES",
         help="Proxies (comma-separated addresses or networks, e.g. 127.0.0.1,::1) whose "
@@ -136,7 +140,7 @@ def serve(
                             # gave back its slot of the client's cap, probe r16 H8)
                             ws="none",
                             http=guarded_protocol(head_timeout, body_timeout, send_timeout,
-                                                  proxies))
+                                                  proxies, max_connections))
     bound_access_log()  # after the Config, which configures uvicorn's loggers
     uvicorn.Server(config).run(sockets=[listening])
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import fcntl
 import http
+import resource
 import sys
 import termios
 from asyncio import TimerHandle, Transport
@@ -69,6 +70,17 @@ from one address took every file descriptor of the server (probe r15 H5)."""
 
 #: connections open per client key
 _OPEN = Tally()
+#: every connection open, oldest first (for the ceiling on all of them)
+_LIVE: dict[GuardedProtocol, None] = {}
+
+
+def connection_ceiling(limit: int = 0) -> int:
+    """The most connections the server keeps open: ``limit``, or three quarters of its file
+    descriptor limit (the rest for the store, the workers' pipes and the logs)."""
+    if limit > 0:
+        return limit
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return 50_000 if soft == resource.RLIM_INFINITY else max(64, soft * 3 // 4)
 
 ANSWER_HOLD_SECONDS = 600
 """The longest the server holds an answer for a client taking it: past its high-water mark the
@@ -92,6 +104,7 @@ class GuardedProtocol(HttpToolsProtocol):
     send_seconds: float = 30.0
     proxies: _TrustedHosts | None = None  # whose X-Forwarded-For names the client
 
+    max_connections: int = 50_000  # on all clients (see :func:`connection_ceiling`)
     _key: str | None = None  # the client this connection counts against now
     _proxied = False  # the peer is a trusted proxy: counted per request it carries
 
@@ -116,9 +129,35 @@ class GuardedProtocol(HttpToolsProtocol):
                              _peer(self.client), CONNECTIONS_PER_CLIENT)
             transport.abort()
             return
+        _LIVE[self] = None
+        if len(_LIVE) > self.max_connections and not self._make_room():
+            self.logger.info("%s - the server holds %d connections, none idle: refused",
+                             _peer(self.client), self.max_connections)
+            transport.abort()
+            return
         self._arm(self.head_seconds, self._head_late)
 
+    def _make_room(self) -> bool:
+        """Past the ceiling on all connections (probe r16 H5: 80 addresses under the per-client
+        cap took every file descriptor): close the oldest idle connection of the client holding
+        the most, unless that is this connection's own client; whether one was closed."""
+        heaviest = max(_OPEN, key=_OPEN.__getitem__, default=None)
+        if heaviest is None or heaviest == self._key:
+            return False
+        for other in _LIVE:
+            if other._key == heaviest and other._idle() and not other.transport.is_closing():
+                self.logger.info("%s - the server holds %d connections: an idle one of %s "
+                                 "closed", _peer(self.client), self.max_connections, heaviest)
+                other.transport.close()
+                return True
+        return False
+
+    def _idle(self) -> bool:
+        """No request on this connection: none begun, or the last one answered."""
+        return not self._begun and (self.cycle is None or self.cycle.response_complete)
+
     def connection_lost(self, exc: Exception | None) -> None:
+        _LIVE.pop(self, None)
         self._uncount()
         self._disarm()
         self._stop_send_timer()
@@ -367,10 +406,12 @@ def _peer(client: tuple[str, int] | None) -> str:
 
 def guarded_protocol(head_seconds: float, body_idle_seconds: float,
                      send_seconds: float = GuardedProtocol.send_seconds,
-                     proxies: str | None = None) -> type[GuardedProtocol]:
+                     proxies: str | None = None, max_connections: int = 0) -> type[GuardedProtocol]:
     """The protocol class for uvicorn's ``http`` setting, with these limits; ``proxies`` (the
     ``forwarded_allow_ips`` uvicorn is given, ``None`` when it reads no proxy header) are the
-    peers whose ``X-Forwarded-For`` names the client."""
+    peers whose ``X-Forwarded-For`` names the client; ``max_connections`` (0: from the file
+    descriptor limit, :func:`connection_ceiling`) the most open at once."""
     return type("GuardedProtocol", (GuardedProtocol,), {
         "head_seconds": head_seconds, "body_idle_seconds": body_idle_seconds,
-        "send_seconds": send_seconds, "proxies": _TrustedHosts(proxies) if proxies else None})
+        "send_seconds": send_seconds, "proxies": _TrustedHosts(proxies) if proxies else None,
+        "max_connections": connection_ceiling(max_connections)})
