@@ -155,6 +155,27 @@ def test_export_follows_a_link_and_writes_through_a_pipe(built, tmp_path):
     assert pipe.is_fifo() and got and got[0] == real.read_bytes()
 
 
+def test_export_to_dev_stdout_appended_to_a_log_keeps_the_log(built, tmp_path):
+    """Probe r16 M5: `export -o /dev/stdout >> my.log` replaced the log with the export (the
+    link chain ends at the log file, which was renamed over); written through the process's
+    own descriptor, it appends as the shell meant, as `-o -` does."""
+    import subprocess
+    import sys
+
+    log = tmp_path / "my.log"
+    log.write_text("line 1 of my log\n")
+    for output in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"):
+        with log.open("ab") as appending:
+            done = subprocess.run([sys.executable, "-m", "sarcoma_graph", "export", *at(built),
+                                   "-f", "ntriples", "-o", output, "-q"], stdout=appending,
+                                  stderr=subprocess.PIPE, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+    text = log.read_text()
+    assert text.startswith("line 1 of my log\n")
+    one = (len(text) - len("line 1 of my log\n")) // 3
+    assert one > 1000 and text.count(text[len("line 1 of my log\n"):][:200]) == 3
+
+
 def test_export_to_a_full_device_is_a_message_and_keeps_the_device(built):
     full = Path("/dev/full")
     require(full.exists(), "this test needs Linux's /dev/full (a device whose writes fail with ENOSPC)")

@@ -185,8 +185,9 @@ def atomic_output(path: Path) -> Iterator[Path]:
     (review r15 H2: a rename destroyed them). A folder that cannot be created or written is an
     :class:`InputError` naming ``path``.
     """
-    if _special_file(path):
-        with _written_through(path) as tmp:
+    descriptor = _our_descriptor(path)
+    if descriptor is not None or _special_file(path):
+        with _written_through(path, descriptor) as tmp:
             yield tmp
         return
     path = Path(os.path.realpath(path)) if path.is_symlink() else path
@@ -224,16 +225,35 @@ def _special_file(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def _our_descriptor(path: Path) -> int | None:
+    """The file descriptor of this process that ``path`` names through its links
+    (``/dev/stdout``, ``/dev/fd/N``, ``/proc/self/fd/N``), if it names one. Opening such a path
+    opens its file again, truncated: ``-o /dev/stdout >> log`` replaced the log with the
+    export (probe r16 M5); written through the descriptor, it appends as the shell meant."""
+    names = re.compile(rf"/dev/(stdout|stderr)|/dev/fd/(\d+)|/proc/(?:self|{os.getpid()})/fd/(\d+)")
+    link = Path.cwd() / path  # (not resolved: its links are read one by one)
+    for _ in range(40):  # a link chain, not a loop
+        match = names.fullmatch(os.path.normpath(link))
+        if match:
+            return {"stdout": 1, "stderr": 2}[match[1]] if match[1] else int(match[2] or match[3])
+        if not link.is_symlink():
+            return None
+        link = link.parent / link.readlink()
+    return None
+
+
 @contextlib.contextmanager
-def _written_through(path: Path) -> Iterator[Path]:
+def _written_through(path: Path, descriptor: int | None = None) -> Iterator[Path]:
     """Yield a temporary file; when the block succeeds, copy it into ``path`` (opened for
-    writing in place, as a shell redirection does). Nothing reaches ``path`` on failure."""
+    writing in place, as a shell redirection does), or into this process's ``descriptor``
+    (as it was opened: appending, for ``>>``). Nothing reaches ``path`` on failure."""
     handle, name = tempfile.mkstemp(prefix="sarcoma-graph-output.", suffix=_TEMP_SUFFIX)
     os.close(handle)
     tmp = Path(name)
     try:
         yield tmp
-        with tmp.open("rb") as source, path.open("wb") as target:
+        target = os.fdopen(os.dup(descriptor), "wb") if descriptor is not None else path.open("wb")
+        with tmp.open("rb") as source, target:
             shutil.copyfileobj(source, target, 1 << 20)
     except OSError as error:
         raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
