@@ -426,3 +426,20 @@ def test_an_update_the_worker_ran_does_not_overflow_the_server_s_stack(http, wri
     assert response.status_code == 204, response.text[:300]
     assert writable.process.poll() is None
     assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_a_small_payload_of_long_repeated_iris_is_written(http):
+    """Probe r16 M6: a 0.4 MB Turtle payload (60,000 objects of one subject and one predicate,
+    each IRI 2 KB) came back from the parsing worker as 250 MB of N-Triples: the worker ran
+    out of memory and the client was told to "try again". It comes back as flat Turtle."""
+    subject = "<http://example.org/" + "s" * 2000 + ">"
+    predicate = "<http://example.org/" + "p" * 2000 + ">"
+    body = f"{subject} {predicate} " + ", ".join(str(i) for i in range(60000)) + " .\n"
+    graph = "urn:r16:expand"
+    put = http.put("/rdf-graph-store", params={"graph": graph}, content=body,
+                   headers={"content-type": "text/turtle", **AUTH})
+    try:
+        assert put.status_code in (201, 204), put.text
+        assert count(http, graph) == 60000
+    finally:
+        http.delete("/rdf-graph-store", params={"graph": graph}, headers=AUTH)
