@@ -399,6 +399,8 @@ def test_a_build_without_curated_data_stops(project):
     (("--port", "70000"), "--port"),
     (("--max-body", "-5"), "--max-body"),
     (("--host", "0.0.0.0.0", "--port", "8097"), "--host '0.0.0.0.0' is not an address"),
+    (("--timeout", "nan", "--port", "8097"), "--timeout nan"),  # probe r16 L4: every query a 500
+    (("--send-timeout", "inf", "--port", "8097"), "--send-timeout inf"),
 ])
 def test_serve_options_out_of_range_are_messages(built, args, fragment):
     """Probe r15 L3/M1: --port 70000 was a traceback, --max-body -5 was accepted (every POST

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import math
 import os
 import socket
 from typing import Annotated
@@ -111,9 +112,11 @@ def serve(
         raise InputError("--enable-updates with --store: write to the store itself "
                          "(`sarcoma-graph publish`, its own update endpoint)")
     chosen = settings()
-    if min(head_timeout, body_timeout, send_timeout) <= 0:
-        raise InputError("--head-timeout, --body-timeout and --send-timeout must be above 0 "
-                         "seconds")
+    for name, seconds in (("--timeout", timeout), ("--head-timeout", head_timeout),
+                          ("--body-timeout", body_timeout), ("--send-timeout", send_timeout)):
+        if not (math.isfinite(seconds) and seconds > 0):  # nan passed "> 0" (probe r16 L4)
+            raise InputError(f"{name} {seconds:g}: give a number of seconds above 0 (a limit "
+                             "cannot be switched off)")
     listening = listen(host, port)  # before anything says "serving"
     saved = None
     if store_url:  # the query time limit applies to the store's answer too
