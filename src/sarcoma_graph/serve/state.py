@@ -69,6 +69,7 @@ class EndpointState:
     written: bool = False
     #: This server run, in the tags of answers given after a write.
     run_id: str = field(default_factory=lambda: secrets.token_hex(8))
+    _served: str | None = None  # the saved dataset, program and queries served, digested
 
     @property
     def version(self) -> int:
@@ -83,13 +84,13 @@ class EndpointState:
         dataset's checksum with this program's version and named queries (a restart on the
         same build keeps its tags); after one, this run's own id. A rebuild with other data
         kept every tag, so a client revalidating its old copy was told 304 (probe r16 H6)."""
-        saved = self.saved
-        if saved is None or self.written:
+        if self.saved is None or self.written:
             return self.run_id, self.version
-        queries = sorted((name, query.text) for name, query in self.queries.items())
-        served = hashlib.blake2b(repr((saved.sha256, __version__, queries)).encode(),
-                                 digest_size=12).hexdigest()
-        return served, self.version
+        if self._served is None:  # once: the saved file and the named queries stay
+            queries = sorted((name, query.text) for name, query in self.queries.items())
+            self._served = hashlib.blake2b(repr((self.saved.sha256, __version__, queries))
+                                           .encode(), digest_size=12).hexdigest()
+        return self._served, self.version
 
     async def summary(self, name: str, compute: Callable[[], Awaitable[T]]) -> T:
         """A value computed once per store version (VoID statistics…): ``await compute()``."""
