@@ -50,3 +50,29 @@ def test_every_vocabulary_term_used_is_listed():
     assert len(used) >= 10, "hardly any vocabulary term found: the scan is broken"
     missing = {curie: where for curie, where in used.items() if curie not in rows}
     assert missing == {}
+
+
+#: Terms OWL 2 needs no declaration of (built-in annotation properties and the RDF, RDFS and
+#: OWL vocabulary), and the reification of curation records (rdf:subject/predicate/object:
+#: the known OWL 2 DL remainder of review r13 I5).
+_BUILT_IN = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+             "http://www.w3.org/2002/07/owl#")
+
+
+def test_every_predicate_of_the_data_is_declared_in_the_ontology(curated_store):
+    """Review r16 interop A4: foaf:page, added in round 15, was declared nowhere, and the OWL API
+    reported an undeclared annotation property on the data dump (round 14 had declared
+    skos:hiddenLabel for the same reason). Every predicate the curated data and mappings use is
+    an object, data or annotation property of the ontology, or built in."""
+    from sarcoma_graph.namespaces import graph_iri
+
+    ontology = ox.NamedNode(graph_iri("ontology"))
+    kinds = {ox.NamedNode("http://www.w3.org/2002/07/owl#" + k)
+             for k in ("ObjectProperty", "DatatypeProperty", "AnnotationProperty")}
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    declared = {q.subject for q in curated_store.quads_for_pattern(None, rdf_type, None, ontology)
+                if q.object in kinds}
+    used = {q.predicate for name in ("curated", "mappings")
+            for q in curated_store.quads(graph_iri(name))}
+    undeclared = sorted(p.value for p in used - declared if not p.value.startswith(_BUILT_IN))
+    assert len(used) > 30 and not undeclared, undeclared

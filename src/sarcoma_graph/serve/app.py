@@ -76,7 +76,8 @@ def create_app(settings: Settings, store: Store,
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT",
                                                             "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "Accept", "If-None-Match", "If-Match"],
-        expose_headers=["ETag", "Location", "Content-Length", "Retry-After"], max_age=3600)
+        expose_headers=["ETag", "Location", "Content-Length", "Retry-After", "Link",
+                        "Content-Disposition"], max_age=3600)
     app.add_middleware(SafeHeaders)
     errors.install(app)
     return app
