@@ -285,3 +285,13 @@ def test_a_graph_iri_the_store_lacks_is_404_and_a_percent_encoded_iri_is_its_pla
     encoded = client.get("/id/agent/%69matinib?lang=en", follow_redirects=False)
     assert encoded.status_code == 301 and encoded.headers["location"] == "/id/agent/imatinib?lang=en"
     assert client.get("/id/agent/imatinib%20x", follow_redirects=False).status_code == 404
+
+
+def test_a_browser_client_on_another_site_can_read_the_rdf_links(client):
+    """Review r16 interop A8: the Link header listing an entity page's RDF alternates was not in
+    Access-Control-Expose-Headers, so a Linked Data client in a browser on another origin could
+    not see it (Fetch: Link is not a safelisted response header)."""
+    page = client.get("/id/agent/imatinib", headers={"accept": "text/html",
+                                                     "origin": "https://example.org"})
+    exposed = {h.strip().lower() for h in page.headers["access-control-expose-headers"].split(",")}
+    assert "link" in exposed and "link" in page.headers
