@@ -125,3 +125,15 @@ def test_every_ontology_term_has_an_english_label_and_definition(root):
         return any(isinstance(o, Literal) and o.language == "en" for o in graph.objects(term, prop))
     assert sorted(str(t) for t in terms if not english(t, RDFS.label)) == []
     assert sorted(str(t) for t in terms if not english(t, SKOS.definition)) == []
+
+
+def test_the_inferences_do_not_declare_owls_built_in_classes(curated_store):
+    """Review r16 interop A10: OWL 2 RL's cls-thing and cls-nothing put `owl:Thing a owl:Class`
+    and `owl:Nothing a owl:Class` in the inferences, so a tool listing the graph's classes (the
+    VoID owl:Class partition too) counted two built-ins OWL 2 needs no declaration of."""
+    from sarcoma_graph.namespaces import graph_iri
+
+    owl = "http://www.w3.org/2002/07/owl#"
+    built_in = {owl + "Thing", owl + "Nothing"}
+    found = [q for q in curated_store.quads(graph_iri("inferred")) if q.subject.value in built_in]
+    assert not found, found[:3]

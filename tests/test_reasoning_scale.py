@@ -77,6 +77,8 @@ def _worth_keeping(triple) -> bool:
         return False
     if p == RDF.type and o == OWL.Thing:
         return False
+    if s in (OWL.Thing, OWL.Nothing):  # built-ins need no declaration (review r16 interop A10)
+        return False
     return not (p in _REFLEXIVE and s == o)
 
 

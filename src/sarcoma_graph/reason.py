@@ -52,6 +52,7 @@ MAX_ROUNDS = 20
 _FIRST, _REST, _NIL, _CHAIN = (sys.intern(str(t)) for t in (
     RDF.first, RDF.rest, RDF.nil, OWL.propertyChainAxiom))
 _TYPE, _THING = sys.intern(str(RDF.type)), sys.intern(str(OWL.Thing))
+_BUILT_IN_CLASSES = frozenset({_THING, sys.intern(str(OWL.Nothing))})
 _DISJOINT = sys.intern(str(OWL.disjointWith))
 _SUBPROPERTY, _INVERSE = sys.intern(str(RDFS.subPropertyOf)), sys.intern(str(OWL.inverseOf))
 _REFLEXIVE = {str(t) for t in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass,
@@ -254,8 +255,9 @@ def _worth_keeping(triple: Triple) -> bool:
     s, p, o = triple
     if s.startswith("_:") or o.startswith("_:"):
         return False
-    if p == _TYPE and o == _THING:
-        return False
+    if (p == _TYPE and o == _THING) or s in _BUILT_IN_CLASSES:
+        return False  # (OWL 2 RL's cls-thing and cls-nothing: built-ins need no declaration,
+        # and "the classes of the graph" listed owl:Thing and owl:Nothing, review r16 interop A10)
     return not (p in _REFLEXIVE and s == o)
 
 
