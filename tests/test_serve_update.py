@@ -443,3 +443,29 @@ def test_a_small_payload_of_long_repeated_iris_is_written(http):
         assert count(http, graph) == 60000
     finally:
         http.delete("/rdf-graph-store", params={"graph": graph}, headers=AUTH)
+
+
+def test_after_an_update_the_description_no_longer_claims_the_release(http):
+    """Review r16 interop A11: with updates on, the served VoID still said the data was release
+    V after the data changed. Once changed, it is a revision of that release (prov:wasRevisionOf),
+    without its version, in the VoID and in the queryable self-description graph."""
+    from sarcoma_graph import __version__
+
+    done = http.post("/sparql", content="INSERT DATA { <urn:r16:a11> <urn:p> 1 }",
+                     headers={**UPDATE, **AUTH})
+    assert done.status_code == 204, done.text
+    try:
+        void = rdflib.Graph().parse(data=http.get("/.well-known/void",
+                                                  headers={"accept": "text/turtle"}).content,
+                                    format="turtle")
+        dataset = rdflib.URIRef("https://w3id.org/sarcoma-graph/void/dataset")
+        revised = set(void.objects(dataset, rdflib.URIRef("http://www.w3.org/ns/prov#wasRevisionOf")))
+        assert revised == {rdflib.URIRef(f"https://w3id.org/sarcoma-graph/releases/{__version__}/dataset")}
+        assert not set(void.objects(dataset, rdflib.URIRef("http://www.w3.org/ns/dcat#version")))
+        ask = (f"ASK {{ GRAPH <{SERVICE_GRAPH}> {{ <https://w3id.org/sarcoma-graph/void/dataset> "
+               "<http://www.w3.org/ns/prov#wasRevisionOf> ?r } }")
+        assert http.get("/sparql", params={"query": ask},
+                        headers={"accept": "application/sparql-results+json"}).json()["boolean"]
+    finally:
+        http.post("/sparql", content="DELETE DATA { <urn:r16:a11> <urn:p> 1 }",
+                  headers={**UPDATE, **AUTH})

@@ -65,15 +65,15 @@ def examples_triples(queries: Iterable[NamedQuery], endpoint: str,
 
 def service_triples(stats: VoidStats, endpoint: str, license_iri: str,
                     queries: Iterable[NamedQuery], prefixes: Mapping[str, str],
-                    history: Sequence[Release] = ()) -> list[ox.Triple]:
+                    history: Sequence[Release] = (), changed: bool = False) -> list[ox.Triple]:
     """VoID (with the release history), the examples and the prefix declarations."""
-    return void_triples(stats, endpoint, license_iri, history) + \
+    return void_triples(stats, endpoint, license_iri, history, changed) + \
         examples_triples(queries, endpoint, prefixes)
 
 
 def install(store: Store, endpoint: str, license_iri: str, queries: Iterable[NamedQuery],
             prefixes: Mapping[str, str], stats: VoidStats | None = None,
-            history: Sequence[Release] = ()) -> int:
+            history: Sequence[Release] = (), changed: bool = False) -> int:
     """Replace the self-description graph with one describing the store's other graphs;
     returns its triple count. The caller holds the store's write lock. ``stats``: the
     statistics of the store without that graph, when already computed (in a query worker,
@@ -81,6 +81,6 @@ def install(store: Store, endpoint: str, license_iri: str, queries: Iterable[Nam
     store.clear(SERVICE_GRAPH)
     graph = ox.NamedNode(SERVICE_GRAPH)
     triples = service_triples(stats or compute(store), endpoint, license_iri, queries, prefixes,
-                              history)
+                              history, changed)
     store.add_quads(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     return store.count(SERVICE_GRAPH)

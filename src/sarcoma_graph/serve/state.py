@@ -133,7 +133,8 @@ class EndpointState:
     def describe_store(self, stats: VoidStats | None = None) -> int | None:
         """(Re)write the self-description graph when this endpoint keeps one (the caller holds
         the store lock); its triple count, else ``None``. ``stats``: already counted."""
-        return describe(self.settings, self.store, self.queries.values(), self.prefixes, stats)
+        return describe(self.settings, self.store, self.queries.values(), self.prefixes, stats,
+                        self.written)
 
     async def changed(self) -> None:
         """After a change of the store: drop cached answers and recycle the workers."""
@@ -154,7 +155,8 @@ def _prefixes() -> dict[str, str]:
 
 
 def describe(settings: Settings, store: Store, queries: Iterable[NamedQuery],
-             prefixes: Iterable[tuple[str, str]], stats: VoidStats | None = None) -> int | None:
+             prefixes: Iterable[tuple[str, str]], stats: VoidStats | None = None,
+             changed: bool = False) -> int | None:
     """Write the self-description graph into an embedded store (unless switched off); its
     triple count, else ``None``. A store of someone else's (``--store``) is never written."""
     if not settings.service_graph or store.remote:
@@ -164,7 +166,7 @@ def describe(settings: Settings, store: Store, queries: Iterable[NamedQuery],
 
     unmark_store(store)  # the pipeline's on-disk store no longer holds just the saved dataset
     return install(store, settings.stored_endpoint(), settings.license, queries, dict(prefixes),
-                   stats, settings.history)
+                   stats, settings.history, changed)
 
 
 @contextlib.asynccontextmanager

@@ -34,6 +34,8 @@ from sarcoma_graph.serve.state import State
 from sarcoma_graph.serve.statistics import VoidStats, integer, stats
 
 VOID = W3C_PREFIXES["void"]
+PROV = W3C_PREFIXES["prov"]
+RDFS = W3C_PREFIXES["rdfs"]
 DCTERMS = W3C_PREFIXES["dcterms"]
 SD = W3C_PREFIXES["sd"]
 DCAT = W3C_PREFIXES["dcat"]
@@ -59,9 +61,10 @@ def namespace(iri: str) -> str:
 
 
 def void_triples(stats: VoidStats, endpoint: str, license_iri: str,
-                 history: Sequence[Release] = ()) -> list[ox.Triple]:
+                 history: Sequence[Release] = (), changed: bool = False) -> list[ox.Triple]:
     """The VoID description of the dataset and its partitions, and the releases up to the
-    one served (``history``: their dates, notes and order)."""
+    one served (``history``: their dates, notes and order); ``changed``: updates changed the
+    data since the server started (:func:`version_triples`)."""
     d = ox.NamedNode(DATASET)
 
     def p(name: str) -> ox.NamedNode:
@@ -76,7 +79,7 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str,
            ox.Triple(d, p("entities"), integer(stats.entities)),
            ox.Triple(d, p("classes"), integer(len(stats.classes))),
            ox.Triple(d, p("properties"), integer(len(stats.properties)))]
-    out += version_triples(d) + history_triples(history)
+    out += version_triples(d, changed) + history_triples(history)
     out += [ox.Triple(d, p("vocabulary"), ox.NamedNode(v)) for v in vocabularies(stats)]
     for kind, link, member, count, rows in (
             ("class", "classPartition", "class", "entities", stats.classes),
@@ -98,10 +101,20 @@ def void_triples(stats: VoidStats, endpoint: str, license_iri: str,
     return out
 
 
-def version_triples(dataset: ox.NamedNode) -> list[ox.Triple]:
+def version_triples(dataset: ox.NamedNode, changed: bool = False) -> list[ox.Triple]:
     """Which release the served data is (review r15 F3: the endpoint could not say): its
     version, as the release's VoID gives it, the dataset it is a version of, and that
-    dataset's version IRI for this release (which the server resolves to this description)."""
+    dataset's version IRI for this release (which the server resolves to this description).
+    Once updates changed it, the data is no release: it is a revision of this one (review r16
+    interop A11: it still claimed the release's version)."""
+    release = ox.NamedNode(f"{BASE}releases/{__version__}/dataset")
+    if changed:
+        return [ox.Triple(dataset, ox.NamedNode(DCTERMS + "isVersionOf"),
+                          ox.NamedNode(BASE + "dataset")),
+                ox.Triple(dataset, ox.NamedNode(PROV + "wasRevisionOf"), release),
+                ox.Triple(dataset, ox.NamedNode(RDFS + "comment"), ox.Literal(
+                    f"The data of release {__version__}, changed since by updates to this "
+                    "endpoint: it is no release.", language="en"))]
     return [ox.Triple(dataset, ox.NamedNode(DCAT + "version"), ox.Literal(__version__)),
             ox.Triple(dataset, ox.NamedNode(OWL + "versionInfo"), ox.Literal(__version__)),
             ox.Triple(dataset, ox.NamedNode(DCTERMS + "isVersionOf"), ox.NamedNode(BASE + "dataset")),
@@ -155,7 +168,7 @@ async def void_description(request: Request, state: State) -> Response:
 
     async def build() -> list[ox.Triple]:
         return void_triples(await stats(state), endpoint, state.settings.license,
-                            state.settings.history)
+                            state.settings.history, state.written)
 
     async def page() -> bytes:
         found = await stats(state)
