@@ -333,3 +333,13 @@ def test_folders_beside_the_release_that_it_did_not_make_are_kept(curated_store,
     assert (backup / "notes.txt").read_text() == "mine"
     assert (other / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".rel.old", ".rel.release-old", "rel"]
+
+
+def test_the_shapes_say_which_release_they_are(release_dir: Path):
+    """Review r16 interop A10: shapes.ttl had a licence but no version, so a report made with a
+    downloaded copy could not say which release's shapes it used."""
+    store = ox.Store()
+    store.load(path=str(release_dir / "shapes.ttl"), format=ox.RdfFormat.TURTLE)
+    rows = list(store.query("PREFIX owl: <http://www.w3.org/2002/07/owl#> SELECT ?info ?iri "
+                            "WHERE { ?s a owl:Ontology ; owl:versionInfo ?info ; owl:versionIRI ?iri }"))
+    assert [(r["info"].value, r["iri"].value) for r in rows] == [(__version__, RELEASE + "shapes")]

@@ -113,6 +113,17 @@ def dataset_document(quads: list[ox.Quad], version: str) -> list[ox.Quad]:
     return kept + [ox.Quad(dataset, ox.NamedNode(p), o, graph) for p, o in header]
 
 
+def versioned_shapes(quads: list[ox.Quad], version: str) -> list[ox.Quad]:
+    """The shapes with the release's version on their ``owl:Ontology`` header (review r16
+    interop A10: a validation report made with a downloaded ``shapes.ttl`` could not say which
+    release's shapes it used, and they change between releases)."""
+    headers = {q.subject for q in quads if q.predicate.value == RDF.type
+               and q.object == ox.NamedNode(OWL.Ontology)}
+    return quads + [q for header in sorted(headers, key=str) for q in (
+        ox.Quad(header, ox.NamedNode(OWL.versionInfo), ox.Literal(version)),
+        ox.Quad(header, ox.NamedNode(OWL.versionIRI), ox.NamedNode(version_iri(version, "shapes"))))]
+
+
 def catalogue_xml(version: str) -> str:
     """An OASIS XML catalogue, the form Protégé and ROBOT read beside an ontology file: the
     ontology's IRI and version IRI resolve to ``ontology.ttl`` of this folder."""
@@ -187,7 +198,7 @@ def write_release(store: Store, project: Project, target: Path, prefixes: Mappin
                    SINGLE_GRAPH_SYNTAXES, header)
         _write_all(tmp, "sarcoma-graph", all_quads, prefixes, DATASET_SYNTAXES, header)
         (tmp / CATALOGUE).write_text(catalogue_xml(version), encoding="utf-8")
-        shapes = folder_quads(project.shapes_dir)
+        shapes = versioned_shapes(folder_quads(project.shapes_dir), version)
         _write_all(tmp, "shapes", shapes, prefixes, TRIPLE_SYNTAXES, header)
         _write_all(tmp, "queries", catalogue_quads, prefixes, TRIPLE_SYNTAXES, header)
         for sssom in sorted(project.mappings_dir.glob("*.sssom.tsv")):
