@@ -159,7 +159,7 @@ def test_keep_alive_requests_each_get_their_own_deadline(guarded):
 
 def test_a_timeout_of_zero_is_refused_at_start(serve_project):
     from tests.serve_fixtures import start_server
-    with pytest.raises(RuntimeError, match="must be above 0"):
+    with pytest.raises(RuntimeError, match="seconds above 0"):
         start_server(serve_project, "--head-timeout", "0")
 
 

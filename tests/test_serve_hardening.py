@@ -431,3 +431,22 @@ def test_an_update_body_is_not_read_without_updates_enabled(client):
         answer = raw.recv(200)
     assert answer.startswith(b"HTTP/1.1 403"), answer
     assert time.monotonic() - started < 5
+
+
+def test_probe_r16_l2_head_parity_framing_and_dot_segments(client):
+    """Probe r16 L2: HEAD /autocomplete was 405 while GET was 200; an HTTP/1.0 request with
+    Transfer-Encoding was read as chunked (RFC 9112 §6.1: faulty framing); an encoded dot
+    segment was a permanent redirect out of the IRI space (/id/%2E%2E/queries -> /queries)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    assert client.head("/autocomplete", params={"q": "ima"}).status_code == \
+        client.get("/autocomplete", params={"q": "ima"}).status_code == 200
+    for path in ("/id/%2E%2E/%2E%2E/queries", "/ontology/%2E%2E/%2E%2E/%2E%2E", "/id/agent/%2E"):
+        answer = client.get(path, follow_redirects=False)
+        assert answer.status_code == 404, (path, answer.status_code, answer.headers.get("location"))
+    where = urlsplit(str(client.base_url))
+    with socket.create_connection((where.hostname, where.port), timeout=10) as raw:
+        raw.sendall(b"POST /sparql HTTP/1.0\r\nContent-Type: application/sparql-query\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n7\r\nASK { }\r\n0\r\n\r\n")
+        assert raw.recv(64).startswith(b"HTTP/1.1 400")

@@ -469,3 +469,12 @@ def test_after_an_update_the_description_no_longer_claims_the_release(http):
     finally:
         http.post("/sparql", content="DELETE DATA { <urn:r16:a11> <urn:p> 1 }",
                   headers={**UPDATE, **AUTH})
+
+
+def test_a_write_to_the_servers_own_description_is_refused_not_discarded(http):
+    """Probe r16 L2: a PUT to the self-description graph was answered 204 and then discarded
+    (the server rewrites that graph after every change)."""
+    put = http.put("/rdf-graph-store", params={"graph": SERVICE_GRAPH},
+                   content="<urn:evil> <urn:p> \"x\" .\n",
+                   headers={"content-type": "application/n-triples", **AUTH})
+    assert put.status_code == 403 and "description of itself" in put.text, put.text

@@ -334,6 +334,9 @@ class GuardedProtocol(HttpToolsProtocol):
                    for c in value.split(b",") if c.strip()]
         if any(c != b"chunked" for c in codings):
             raise Refused(501, "the only transfer coding this server reads is chunked")
+        if codings and version == "1.0":  # RFC 9112 §6.1: faulty framing (probe r16 L2)
+            raise Refused(400, "an HTTP/1.0 request has no Transfer-Encoding: send its length "
+                               "(Content-Length), or send HTTP/1.1")
 
     def _count_head(self, size: int) -> None:
         self._head_bytes += size

@@ -116,6 +116,11 @@ async def dereference(request: Request, state: State) -> Response:
         query = request.url.query
         return RedirectResponse(root + "/ontology" + ("?" + query if query else ""), 303)
     normal = _UNRESERVED.sub(lambda m: chr(int(m.group(1), 16)), path)
+    if any(segment in (".", "..") for segment in normal.split("/")):
+        # an encoded dot segment names no entity: RFC 3986 §6.2.2.3 would remove it after
+        # decoding, and the 301 sent /id/%2E%2E/queries out of the IRI space (probe r16 L2)
+        raise HttpError(404, f"/{path} names no entity: a path of this server's IRIs has no "
+                             "'.' or '..' segment")
     if normal != path:  # the same IRI (RFC 3986 §6.2.2.2): sent to its one spelling
         query = request.url.query
         return RedirectResponse(f"{root}/{normal}" + ("?" + query if query else ""), 301)

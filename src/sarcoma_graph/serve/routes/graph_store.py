@@ -27,7 +27,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sarcoma_graph import __version__
-from sarcoma_graph.namespaces import GRAPH
+from sarcoma_graph.namespaces import GRAPH, SERVICE_GRAPH
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.cache import digest, etag_for, named_tags, strong_tags
@@ -213,6 +213,11 @@ async def write_graph(request: Request, state: State) -> Response:
         graph = f"{GRAPH}upload/{uuid.uuid4()}"
         headers["Location"] = f"{request.url_for('graph_store')}?graph={quote(graph, safe='')}"
     assert graph is None or isinstance(graph, str)
+    if graph == SERVICE_GRAPH and state.settings.service_graph:
+        # rewritten by the server after every change: a write was answered 204 and discarded
+        # (probe r16 L2)
+        raise HttpError(403, f"<{graph}> is this server's description of itself, written by "
+                             "the server after every change: write to another graph")
     existed = graph is None or await in_worker(state, graph_exists, graph)
     conditional = "if-match" in request.headers or "if-none-match" in request.headers
 

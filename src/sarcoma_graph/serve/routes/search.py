@@ -71,4 +71,5 @@ def add_routes(router: APIRouter) -> None:
     router.add_api_route("/search", search_route, methods=["GET", "HEAD"], tags=["for people"],
                          summary="Search labels and synonyms (page, or JSON suggestions)",
                          response_class=Response)
-    router.add_api_route("/autocomplete", autocomplete, methods=["GET"], include_in_schema=False)
+    router.add_api_route("/autocomplete", autocomplete, methods=["GET", "HEAD"],
+                         include_in_schema=False)  # HEAD for every GET (RFC 9110 §9.3.2)
