@@ -324,6 +324,11 @@ def test_format_html_in_the_url_asks_for_the_page(client):
 def test_a_format_given_two_ways_is_400(client):
     response = client.get("/sparql", params=[("query", COUNT), ("format", "json"), ("format", "csv")])
     assert response.status_code == 400 and "csv, json" in response.text
+    # probe r16 L2: format= and output= at odds gave the first without a word
+    mixed = client.get("/sparql", params=[("query", COUNT), ("format", "csv"), ("output", "json")])
+    assert mixed.status_code == 400 and "output=" in mixed.text
+    agreeing = client.get("/sparql", params=[("query", COUNT), ("format", "json"), ("output", "json")])
+    assert agreeing.status_code == 200
     same = client.get("/sparql", params=[("query", COUNT), ("format", "csv"), ("format", "CSV")])
     assert same.status_code == 200 and same.headers["content-type"].startswith("text/csv")
     # SPARQLWrapper names TSV twice, by short name and by media type: one syntax, not a conflict

@@ -168,17 +168,20 @@ def accept_of(request: Request) -> str | None:
     An empty value is no value: SPARQLWrapper sends ``format=`` empty beside the real one when
     the format does not fit the query form, and a form's blank choice sends it (review r16
     interop A1: both were 400 "unknown format=''")."""
-    for name in _FORMAT_PARAMETERS:
-        values = sorted({v.strip().lower() for v in url_parameters(request, name)} - {""})
-        if not values:
-            continue
-        each = [_media_types(name, value) for value in values]
-        common = [t for t in each[0] if all(t in other for other in each[1:])]
-        if not common:  # SPARQLWrapper sends format=tsv&format=text/tab-separated-values: one
-            raise HttpError(400, f"{name}= is given {len(values)} ways that ask for different "
-                                 f"syntaxes ({', '.join(values)}); give it once")
-        return ", ".join(common)
-    return request.headers.get("accept")
+    given = sorted({(name, v.strip().lower()) for name in _FORMAT_PARAMETERS
+                    for v in url_parameters(request, name)} - {(n, "") for n in _FORMAT_PARAMETERS})
+    if not given:
+        return request.headers.get("accept")
+    each = [_media_types(name, value) for name, value in given]
+    common = [t for t in each[0] if all(t in other for other in each[1:])]
+    if not common:  # SPARQLWrapper sends format=tsv&format=text/tab-separated-values: one
+        # (format= and output= together count as one: format=csv&output=json gave CSV without a
+        # word, probe r16 L2)
+        names = sorted({name for name, _ in given})
+        raise HttpError(400, f"{'= and '.join(names)}= {'are' if len(names) > 1 else 'is'} given "
+                             f"{len(given)} ways that ask for different syntaxes "
+                             f"({', '.join(v for _, v in given)}); give one")
+    return ", ".join(common)
 
 
 def _media_types(name: str, value: str) -> list[str]:
