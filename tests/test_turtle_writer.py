@@ -332,3 +332,18 @@ def test_normalize_writes_literals_as_the_store_keeps_them(tmp_path: Path):
     store.load(path=str(path), format=ox.RdfFormat.TURTLE)
     written = set(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE))
     assert {q.triple for q in written} == {q.triple for q in store}
+
+
+def test_normalize_says_when_it_drops_a_comment(tmp_path: Path):
+    """Probe r16 L2: normalize deleted a curator's comment below the header without a word."""
+    from sarcoma_graph.cli import app
+
+    path = tmp_path / "notes.ttl"
+    path.write_text("# header, kept\n\n# a curator's note, not kept\n"
+                    "<http://example.org/a> <http://example.org/p> \"x\" .\n", encoding="utf-8")
+    check = CliRunner().invoke(app, ["normalize", "--check", str(path)])
+    said = " ".join(check.output.split())  # rich folds long lines
+    assert check.exit_code == 1 and "drops 1 comment line below the header" in said
+    done = CliRunner().invoke(app, ["normalize", str(path)])
+    assert done.exit_code == 0 and "dropped 1 comment line" in " ".join(done.output.split())
+    assert "header, kept" in path.read_text() and "curator's note" not in path.read_text()

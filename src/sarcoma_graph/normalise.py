@@ -54,6 +54,14 @@ def as_stored(quads: list[ox.Quad]) -> list[ox.Quad]:
     return list(store)
 
 
+def comments_dropped(path: Path) -> int:
+    """The ``#`` comment lines below the file's header, which the canonical form does not keep
+    (probe r16 L2: ``normalize`` deleted a curator's comment without a word)."""
+    lines = read_text(path).splitlines()
+    header = len(leading_comments("\n".join(lines)))
+    return sum(1 for line in lines[header:] if line.lstrip().startswith("#"))
+
+
 def normalise_file(path: Path, write: bool = True) -> bool:
     """Whether the file was not canonical; rewrite it (atomically) when ``write``."""
     canonical = canonical_text(path)

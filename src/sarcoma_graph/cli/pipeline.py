@@ -264,13 +264,18 @@ def normalise_cmd(
     root: RootOption = None,
 ) -> None:
     """Rewrite edited Turtle files in canonical form (or, with --check, list those that are not)."""
-    from sarcoma_graph.normalise import edited_turtle_files, normalise_file
+    from sarcoma_graph.normalise import comments_dropped, edited_turtle_files, normalise_file
 
     proj = project(root, None)
     files = paths or edited_turtle_files(proj)
+    dropped = {p: comments_dropped(p) for p in files}
     changed = [p for p in files if normalise_file(p, write=not check)]
     for path in changed:
-        err.print(f"{'not canonical' if check else 'normalised'}: {path}")
+        lost = dropped[path]
+        note = (f" ({'drops' if check else 'dropped'} {lost} comment line{'s' * (lost != 1)} "
+                "below the header: the canonical form keeps only the header's; keep notes in "
+                "sg:curatorNote or rdfs:comment)") if lost else ""
+        err.print(f"{'not canonical' if check else 'normalised'}: {path}{note}")
     if check and changed:
         err.print("run `sarcoma-graph normalize` to rewrite them")
         raise typer.Exit(1)
