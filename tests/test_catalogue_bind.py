@@ -74,7 +74,10 @@ def test_defaults_fill_what_is_not_given(store):
 
 
 @pytest.mark.parametrize("values, message", [({"x": "1"}, "has no parameter x"),
-                                             ({"s": "not an iri"}, "absolute IRI")])
+                                             ({"s": "not an iri"}, "absolute IRI"),
+                                             # probe r16 L2: the engine's words, no name
+                                             ({"s": "https://x.org/a\n"}, "parameter 's'"),
+                                             ({"s": "https://x.org/a#b#c"}, "parameter 's'")])
 def test_bad_values_name_the_parameter(values, message):
     query = named(SELECT, Parameter("s", "iri", ""))
     with pytest.raises(ValueError, match=message):

@@ -64,9 +64,14 @@ class Parameter:
         """The RDF term for a value given as text; ``ValueError`` if it does not fit the kind."""
         if self.kind == "iri":
             value = expand_own(value)  # a prefixed name the pages show
-            if not _IRI.match(value):
+            # fullmatch: "$" matched before a final line break (probe r16 L2, r15 L4)
+            if not _IRI.fullmatch(value):
                 raise ValueError(f"parameter {self.name!r} needs an absolute IRI, got {value!r}")
-            return ox.NamedNode(value)
+            try:
+                return ox.NamedNode(value)
+            except ValueError as error:  # e.g. two '#': the engine's words, with the name
+                raise ValueError(f"parameter {self.name!r} is not a valid IRI ({error}): "
+                                 f"{value!r}") from None
         if self.kind == "integer":
             if not _INTEGER.match(value):
                 raise ValueError(f"parameter {self.name!r} needs an integer, got {value!r}")
