@@ -65,7 +65,10 @@ class Parameter:
         if self.kind == "iri":
             value = expand_own(value)  # a prefixed name the pages show
             if not _IRI.match(value):
-                raise ValueError(f"parameter {self.name!r} needs an absolute IRI, got {value!r}")
+                # the forms take a prefixed name too (review r16 browser F10: the note said
+                # "absolute IRI" only, and sggene:KIT was accepted without a word about it)
+                raise ValueError(f"parameter {self.name!r} needs an IRI or a prefixed name such as "
+                                 f"sggene:KIT, got {value!r}, which is not an absolute IRI")
             return ox.NamedNode(value)
         if self.kind == "integer":
             if not _INTEGER.match(value):

@@ -124,19 +124,28 @@
     running.hidden = !message;
     runButton("Run query");
   }
-  yasgui.on("query", function () {
+  function startClock(cancel) {
     var started = Date.now();
     function tick() {
       var seconds = Math.floor((Date.now() - started) / 1000);
-      running.textContent = "Running for " + seconds + " s. Press the run button (▶) again to " +
-        "cancel" + (config.timeout ? "; the server stops any query after " + config.timeout +
-        " s." : ".");
+      running.textContent = "Running for " + seconds + " s. " + cancel + (config.timeout ?
+        "; the server stops any query after " + config.timeout + " s." : ".");
     }
     stopClock(); tick(); running.hidden = false;
-    runButton("Cancel the query");
     timer = setInterval(tick, 1000);
+  }
+  // The answer on screen while another is on its way, or after a value was refused, is not
+  // the answer to what the page now shows: it is hidden until the new one comes (review r16
+  // browser F10: the 63 rows of the last run stayed under the running form and its refusal).
+  function stale(yes) {
+    var yasr = document.querySelector("#yasgui .yasr");
+    if (yasr) { yasr.classList.toggle("sg-stale", yes); }
+  }
+  yasgui.on("query", function () {
+    startClock("Press the run button (▶) again to cancel");
+    runButton("Cancel the query");
   });
-  yasgui.on("queryResponse", function () { stopClock(); });
+  yasgui.on("queryResponse", function () { stopClock(); stale(false); });
   // A query that found nothing: the terms of this graph's ontology it names that the ontology
   // does not define (a typo such as sg:Histotipe otherwise gives 0 rows without a word).
   var hint = document.getElementById("sg-hint"), ontology = config.base + "ontology/";
@@ -435,8 +444,17 @@
     var problem = document.createElement("p");  // the server's message for a value it refused
     problem.className = "sg-param-problem"; problem.setAttribute("role", "alert"); problem.hidden = true;
     f.appendChild(problem);
+    // While it runs, the button cancels the run, as ▶ does for the text (review r16 browser F10).
+    var controller = null, results = document.getElementById("yasgui");
+    function finished(message) {
+      controller = null;
+      run.textContent = "Run with these values";
+      f.removeAttribute("aria-busy"); results.removeAttribute("aria-busy");
+      stopClock(message);
+    }
     f.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (controller) { controller.abort(); return; }
       var params = new URLSearchParams();
       query.parameters.forEach(function (p) {
         var value = f.elements[p.name].value.trim();
@@ -444,18 +462,51 @@
       });
       remember(query.name, params);
       var started = Date.now(), type = "application/sparql-results+json";
+      var mine = controller = new AbortController();
+      problem.hidden = true; hint.hidden = true; stale(true);
+      run.textContent = "Cancel";
+      f.setAttribute("aria-busy", "true"); results.setAttribute("aria-busy", "true");
+      startClock("Press Cancel beside the values to stop it");
       fetch(root + "/queries/" + query.name + "?" + params.toString(),
-            { headers: { Accept: type + ", text/turtle;q=0.9" } })
+            { headers: { Accept: type + ", text/turtle;q=0.9" }, signal: mine.signal })
         .then(function (r) {
           return r.text().then(function (body) {
-            problem.hidden = r.ok;
-            if (!r.ok) { problem.textContent = body.trim(); return; }  // YASR cannot draw a message
+            finished();
+            if (!r.ok) {  // YASR cannot draw a message
+              problem.textContent = body.trim(); problem.hidden = false; return;
+            }
             yasgui.getTab().getYasr().setResponse({ data: body, status: r.status,
               contentType: (r.headers.get("content-type") || type).split(";")[0] }, Date.now() - started);
+            stale(false);
+            absentNote(problem, r.headers.get("X-Absent-Values"), params);
           });
+        })
+        .catch(function () {
+          finished(mine.signal.aborted ? "Query cancelled." : "");
+          if (!mine.signal.aborted) {
+            problem.textContent = "The server could not be reached: try again."; problem.hidden = false;
+          }
         });
     });
     form.appendChild(f);
+  }
+  // The values the server found nothing called (its X-Absent-Values header names their
+  // parameters): the note the query's own page gives (review r16 browser F13).
+  function absentNote(problem, header, params) {
+    var names = (header || "").split(",").map(function (n) { return n.trim(); })
+      .filter(function (n) { return params.has(n); });
+    if (!names.length) { return; }
+    problem.textContent = "Nothing in this graph is called ";
+    names.forEach(function (name, i) {
+      var value = params.get(name), local = value.replace(/[/#:]+$/, "").split(/[/#:]/).pop()
+        .replace(/-/g, " ");
+      var code = document.createElement("code"), link = document.createElement("a");
+      code.textContent = value;
+      link.href = root + "/search?q=" + encodeURIComponent(local); link.textContent = local;
+      problem.append(i ? "; nor " : "", code, ": search the labels for ", link);
+    });
+    problem.append(", so the answer below says nothing about it: check the spelling.");
+    problem.hidden = false;
   }
   // The address names the example and the values it was run with (?example=NAME&param=…), so
   // that the Share button's link, which keeps the address's search part, opens the same
