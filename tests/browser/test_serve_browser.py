@@ -560,3 +560,26 @@ def test_run_with_these_values_names_a_value_that_names_nothing(page, server):
     page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 1")
     time.sleep(0.3)
     assert page.evaluate(f"{problem}.hidden")
+
+
+def test_a_string_or_term_in_another_letter_case_is_named_when_nothing_is_found(page, server):
+    """Review r16 browser F6: ``"Imatinib"@en``, ``CONTAINS(?l, "Imatinib")`` got no note (the
+    graph has ``"imatinib"@en``), and ``sg:histotype`` was not told "did you mean
+    sg:Histotype?". Here the class label is ``"Histotype"@en`` and the entity labels are
+    plain (``"chordoma"``); a property is labelled ``"histotype"@en``."""
+    _fresh(page, server.url + "/")
+    head = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            "PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/>\n")
+    said = _run_and_read_hint(page, head + 'SELECT ?c WHERE { ?c rdfs:label "HISTOTYPE"@en }')
+    assert said and '"Histotype"@en' in said and "LCASE(STR(?label))" in said, said
+    said = _run_and_read_hint(page, head + "SELECT ?h WHERE { ?h rdfs:label ?l "
+                                           'FILTER(CONTAINS(?l, "CHORDOMA")) }')
+    assert said and 'CONTAINS(?l, "CHORDOMA") is case-sensitive' in said and '"chordoma"' in said, said
+    assert 'CONTAINS(LCASE(?l), "chordoma")' in said, said
+    # (sg:histotype is a property of this test graph: the class is written in another case)
+    said = _run_and_read_hint(page, head + "SELECT ?h WHERE { ?h a sg:HistoType }")
+    assert said and "sg:HistoType (did you mean sg:Histotype?)" in said, said
+    for quiet in ('SELECT ?h WHERE { ?h rdfs:label ?l FILTER(CONTAINS(?l, "no such text")) }',
+                  'SELECT ?c WHERE { ?c rdfs:label "Histotype"@en } LIMIT 0'):
+        said = _run_and_read_hint(page, head + quiet)
+        assert said is None or "case" not in said, (quiet, said)
