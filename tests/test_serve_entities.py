@@ -285,3 +285,22 @@ def test_a_graph_iri_the_store_lacks_is_404_and_a_percent_encoded_iri_is_its_pla
     encoded = client.get("/id/agent/%69matinib?lang=en", follow_redirects=False)
     assert encoded.status_code == 301 and encoded.headers["location"] == "/id/agent/imatinib?lang=en"
     assert client.get("/id/agent/imatinib%20x", follow_redirects=False).status_code == 404
+
+
+@pytest.mark.parametrize(("path", "query", "name"), [
+    ("/id/agent/imatinib", "format=nt", "imatinib.nt"),
+    ("/id/agent/imatinib", "format=nq", "imatinib.nq"),
+    ("/id/agent/imatinib", "format=rdfxml", "imatinib.rdf"),
+    ("/id/histotype/chordoma", "format=ttl", "chordoma.ttl"),
+    ("/ontology/Histotype", "format=jsonld", "Histotype.jsonld"),
+    ("/ontology", "format=nt", "ontology.nt"),
+])
+def test_an_entity_in_rdf_is_saved_under_its_name_and_the_syntaxs_extension(client, path, query,
+                                                                              name):
+    """Review r16 browser F7: the N-Triples and N-Quads links of an entity page saved a file
+    called ``imatinib``, without extension, the second over the first."""
+    answer = client.get(f"{path}?{query}")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-disposition"] == f'inline; filename="{name}"'
+    assert "content-disposition" not in client.get(path, headers={"accept": "text/html"}).headers
+    assert "content-disposition" not in client.get("/id/histotype/unknown?format=nt").headers
