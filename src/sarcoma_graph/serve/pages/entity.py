@@ -54,7 +54,9 @@ class View:
         return picked[1] if picked else ""
 
     def link(self, iri: str) -> str:
-        return iri_link(iri, self.label(iri), self.root, self.label_language(iri))
+        # an external identifier links the page a person reads, as in the Mappings table
+        # (review r16 browser F8: oncotree:SOFT_TISSUE linked OncoTree's JSON API over http)
+        return iri_link(iri, self.label(iri), self.root, self.label_language(iri), reader_url(iri))
 
     def term(self, term: object) -> str:
         if isinstance(term, ox.NamedNode):

@@ -93,14 +93,16 @@ def curie(iri: str) -> str | None:
         return None
 
 
-def iri_link(iri: str, label: str | None, root: str, lang: str = "") -> str:
+def iri_link(iri: str, label: str | None, root: str, lang: str = "",
+             page: str | None = None) -> str:
     """An IRI as a link with its label (or CURIE, or IRI) as text and the CURIE beside it;
-    ``lang``, the label's language, is marked when it is not the page's (English)."""
+    ``lang``, the label's language, is marked when it is not the page's (English); ``page``,
+    where the link goes instead of :func:`href` (an identifier's page for people)."""
     short = curie(iri)
     text = escape(label or short or iri)
     if label and lang_attribute(lang):
         text = f"<span{lang_attribute(lang)}>{text}</span>"
-    target = href(iri, root)
+    target = page or href(iri, root)
     inner = f'<a href="{escape(target)}" title="{escape(iri)}">{text}</a>' if target else text
     if label and short:
         inner += f' <span class="curie">{escape(short)}</span>'
