@@ -277,3 +277,26 @@ def test_a_long_label_in_the_mechanism_picture_ends_with_an_ellipsis_and_keeps_i
     for full, shown in boxes:
         assert shown == full or (shown.endswith("…") and full.startswith(shown[:-1])), (full, shown)
     assert any(shown != full for full, shown in boxes)  # the long French label is one of them
+
+
+def test_a_french_page_is_english_with_its_french_labels_marked(curated_store):
+    """Review r16 browser F11 (r15 F10): a French reader's page said ``<html lang="fr">`` over
+    English headings. The page is English; the French labels it shows say they are French."""
+    html = page(curated_store, ID + "histotype/desmoid-tumour", "fr")
+    assert html.startswith('<!doctype html><html lang="en">'), html[:60]
+    assert '<h1 lang="fr">tumeur desmoïde</h1>' in html
+    assert '<title lang="fr">tumeur desmoïde — sarcoma-graph</title>' in html
+    assert re.search(r'<a href="[^"]*" title="[^"]*"><span lang="fr">[^<]+</span></a>', html)
+    english = page(curated_store, ID + "histotype/desmoid-tumour")
+    assert english.startswith('<!doctype html><html lang="en">') and "<h1>desmoid tumour</h1>" in english
+
+
+def test_an_oncotree_value_in_the_facts_links_oncotrees_page_for_people(curated_store):
+    """Review r16 browser F8: "Soft Tissue oncotree:SOFT_TISSUE" in the Facts table linked
+    ``http://oncotree.mskcc.org/api/tumorTypes/search/code/SOFT_TISSUE`` (the prefix's IRI, a
+    JSON API over http), while the Mappings table linked OncoTree's page."""
+    html = page(curated_store, ID + "histotype/gastrointestinal-stromal-tumour")
+    assert "http://oncotree.mskcc.org/api" not in html.replace(
+        'title="http://oncotree.mskcc.org/api', "")  # the IRI stays, as the link's title
+    assert ('href="https://oncotree.mskcc.org/?version=oncotree_latest_stable&amp;field=CODE&amp;'
+            'search=SOFT_TISSUE"') in html

@@ -144,7 +144,7 @@ def test_bad_param_is_reported(built, root, tmp_path):
     result = run("query", str(rq), "--param", "s=not an iri", "--root", str(root),
                  "--build-dir", str(built))
     assert result.exit_code == 2
-    assert "needs an absolute IRI" in result.output
+    assert "needs an IRI or a prefixed name such as sggene:KIT" in result.output
 
 
 def test_default_build_dir_is_inside_the_project(root, monkeypatch):

@@ -256,6 +256,18 @@ def test_named_query_errors(client, path, params, status, message):
     assert response.status_code == status and message in response.text
 
 
+def test_a_named_query_answer_names_the_parameters_whose_iri_names_nothing(client):
+    """Review r16 browser F13: the editor page's form reads this header to say "Nothing in
+    this graph is called …", as the query's own page does."""
+    typo = client.get("/queries/agents-for-histotype", params={"histotype": "sgh:chordomma"})
+    assert typo.status_code == 200 and typo.headers["x-absent-values"] == "histotype"
+    known = client.get("/queries/agents-for-histotype", params={"histotype": "sgh:chordoma"})
+    assert known.status_code == 200 and "x-absent-values" not in known.headers
+    assert "x-absent-values" not in client.get("/queries/agents-for-histotype").headers
+    refused = client.get("/queries/agents-for-histotype", params={"histotype": "KIT"})
+    assert "an IRI or a prefixed name such as sggene:KIT" in refused.text
+
+
 def test_openapi_documents_the_rest_query_routes(client):
     document = client.get("/openapi.json").json()
     operation = document["paths"]["/queries/agents-for-histotype"]["get"]

@@ -295,3 +295,22 @@ def test_a_browser_client_on_another_site_can_read_the_rdf_links(client):
                                                      "origin": "https://example.org"})
     exposed = {h.strip().lower() for h in page.headers["access-control-expose-headers"].split(",")}
     assert "link" in exposed and "link" in page.headers
+
+
+@pytest.mark.parametrize(("path", "query", "name"), [
+    ("/id/agent/imatinib", "format=nt", "imatinib.nt"),
+    ("/id/agent/imatinib", "format=nq", "imatinib.nq"),
+    ("/id/agent/imatinib", "format=rdfxml", "imatinib.rdf"),
+    ("/id/histotype/chordoma", "format=ttl", "chordoma.ttl"),
+    ("/ontology/Histotype", "format=jsonld", "Histotype.jsonld"),
+    ("/ontology", "format=nt", "ontology.nt"),
+])
+def test_an_entity_in_rdf_is_saved_under_its_name_and_the_syntaxs_extension(client, path, query,
+                                                                              name):
+    """Review r16 browser F7: the N-Triples and N-Quads links of an entity page saved a file
+    called ``imatinib``, without extension, the second over the first."""
+    answer = client.get(f"{path}?{query}")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-disposition"] == f'inline; filename="{name}"'
+    assert "content-disposition" not in client.get(path, headers={"accept": "text/html"}).headers
+    assert "content-disposition" not in client.get("/id/histotype/unknown?format=nt").headers

@@ -405,3 +405,30 @@ def test_each_named_query_title_links_to_its_own_section(server):
     served = httpx.get(server.url + "/queries", params={"format": "json"}, timeout=30).json()
     assert sorted(section for section, _ in sections) == sorted(q["name"] for q in served)
     assert all(section == link for section, link in sections)
+
+
+def test_the_search_matches_a_mapped_code_whole_and_takes_orpha_for_orphanet(tmp_path):
+    """Review r16 browser F9: ``ORPHA:873`` (Orphanet's own notation) found nothing, and a bare
+    ``272`` found ``hgnc:2726`` and ``MONDO:0002728``: a code matches whole, with or without its
+    prefix, and ``ORPHA:`` is read as ``Orphanet:``."""
+    import pyoxigraph as ox
+
+    from sarcoma_graph.serve.pages.search import search
+    from sarcoma_graph.store import open_store
+
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    match = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
+    desmoid, ddit3 = ox.NamedNode(ID + "histotype/desmoid-tumour"), ox.NamedNode(ID + "gene/DDIT3")
+    store = open_store()
+    store.add_quads([
+        ox.Quad(desmoid, label, ox.Literal("desmoid tumour", language="en")),
+        ox.Quad(desmoid, match, ox.NamedNode("http://www.orpha.net/ORDO/Orphanet_873")),
+        ox.Quad(ddit3, label, ox.Literal("DDIT3")),
+        ox.Quad(ddit3, match, ox.NamedNode("https://identifiers.org/hgnc:2726")),
+    ])
+    for text in ("ORPHA:873", "orpha:873", "Orphanet:873", "873"):
+        assert [h.iri for h in search(store, text)] == [desmoid.value], text
+    for text in ("hgnc:2726", "2726"):
+        assert [h.iri for h in search(store, text)] == [ddit3.value], text
+    for text in ("272", "87", "hgnc:272", "ORPHA:87"):
+        assert search(store, text) == [], text

@@ -66,7 +66,10 @@ class Parameter:
             value = expand_own(value)  # a prefixed name the pages show
             # fullmatch: "$" matched before a final line break (probe r16 L2, r15 L4)
             if not _IRI.fullmatch(value):
-                raise ValueError(f"parameter {self.name!r} needs an absolute IRI, got {value!r}")
+                # the forms take a prefixed name too (review r16 browser F10: the note said
+                # "absolute IRI" only, and sggene:KIT was accepted without a word about it)
+                raise ValueError(f"parameter {self.name!r} needs an IRI or a prefixed name such as "
+                                 f"sggene:KIT, got {value!r}, which is not an absolute IRI")
             try:
                 return ox.NamedNode(value)
             except ValueError as error:  # e.g. two '#': the engine's words, with the name

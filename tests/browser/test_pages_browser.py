@@ -116,7 +116,11 @@ def test_chain_picture_shows_a_stated_pair_without_a_curated_mechanism(page, sit
 def test_french_page_when_the_browser_asks_for_french(page, site):
     page.navigate(site.url + "/id/histotype/alveolar-soft-part-sarcoma?lang=fr")
     assert text(page, "h1") == "sarcome alvéolaire des parties molles"
-    assert page.evaluate("document.documentElement.lang") == "fr"
+    # the page's own words are English; its French labels say they are French (review r16
+    # browser F11: <html lang="fr"> over English headings)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.evaluate("document.querySelector('h1').lang") == "fr"
+    assert page.evaluate("document.querySelector('h2').closest('[lang]').lang") == "en"
     shot(page, "entity-histotype-fr")
 
 

@@ -493,3 +493,93 @@ def test_open_in_the_editor_from_the_queries_page_brings_the_examples_form(page,
     assert "Agents with a statement" in page.evaluate("document.getElementById('sg-about').textContent")
     assert page.evaluate("document.querySelector('#sg-params form').elements['histotype'].value") \
         .endswith("/histotype/gist")
+
+
+def _choose(page, name: str) -> None:
+    page.evaluate(f"""(() => {{ const s = document.getElementById('sg-examples');
+        s.value = {json.dumps(name)}; s.dispatchEvent(new Event('change')); }})()""")
+
+
+def _submit_form(page, **values: str) -> None:
+    page.evaluate(f"""(() => {{ const f = document.querySelector('#sg-params form');
+        const values = {json.dumps(values)};
+        for (const k in values) {{ f.elements[k].value = values[k]; }}
+        f.requestSubmit(); }})()""")
+
+
+def test_run_with_these_values_shows_it_runs_can_be_cancelled_and_hides_the_last_answer(page, server):
+    """Review r16 browser F10: "Run with these values" showed no running state, kept the last
+    answer on screen while it ran and under a refusal, and could be pressed again. The
+    server's answer is held back here (CDP Fetch), so the run is "long" on any machine."""
+    _fresh(page, server.url + "/")
+    _choose(page, "agents-for-histotype")
+    _submit_form(page)  # the default value: an answer on screen
+    page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 1")
+    shown = "document.querySelector('.yasr .yasr_results').getClientRects().length > 0"
+    assert page.evaluate(shown)
+    button = "document.querySelector('#sg-params form button')"
+    page.send("Fetch.enable", patterns=[{"urlPattern": "*/queries/*", "requestStage": "Request"}])
+    try:
+        _submit_form(page, histotype="sgh:chordoma")
+        status = "document.getElementById('sg-running')"
+        page.wait_for(f"!{status}.hidden && {status}.textContent.startsWith('Running for 1 s')",
+                      timeout=10)
+        assert "Cancel" in page.evaluate(f"{status}.textContent")
+        assert page.evaluate(f"{button}.textContent") == "Cancel"
+        assert page.evaluate("document.getElementById('yasgui').getAttribute('aria-busy')") == "true"
+        assert page.evaluate(f"!({shown})"), "the last answer is still shown while another runs"
+        page.evaluate(f"{button}.click()")
+        page.wait_for(f"{status}.textContent === 'Query cancelled.'", timeout=10)
+        assert page.evaluate(f"{button}.textContent") == "Run with these values"
+        assert page.evaluate("document.getElementById('yasgui').getAttribute('aria-busy')") is None
+    finally:
+        page.send("Fetch.disable")
+    _submit_form(page, histotype="sgh:chordoma")
+    page.wait_for(shown)
+    _submit_form(page, histotype="KIT")  # refused: the note, and no answer under it
+    page.wait_for("!document.querySelector('.sg-param-problem').hidden")
+    message = page.evaluate("document.querySelector('.sg-param-problem').textContent")
+    assert "an IRI or a prefixed name such as sggene:KIT" in message, message
+    assert page.evaluate(f"!({shown})"), "the last answer is still shown under a refusal"
+    assert page.evaluate(f"{button}.textContent") == "Run with these values"
+
+
+def test_run_with_these_values_names_a_value_that_names_nothing(page, server):
+    """Review r16 browser F13: a misspelt IRI in the editor page's form gave a silent "0
+    results"; the query's own page said "Nothing in this graph is called …". The form says
+    the same (the server names such parameters in a header of its answer)."""
+    _fresh(page, server.url + "/")
+    _choose(page, "agents-for-histotype")
+    _submit_form(page, histotype="sgh:chordomma")
+    problem = "document.querySelector('.sg-param-problem')"
+    page.wait_for(f"!{problem}.hidden", timeout=10)
+    said = page.evaluate(f"{problem}.textContent")
+    assert said.startswith("Nothing in this graph is called sgh:chordomma"), said
+    assert page.evaluate(f"{problem}.querySelector('a').getAttribute('href')") == "/search?q=chordomma"
+    _submit_form(page, histotype="sgh:chordoma")  # a value the graph has: no note
+    page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 1")
+    time.sleep(0.3)
+    assert page.evaluate(f"{problem}.hidden")
+
+
+def test_a_string_or_term_in_another_letter_case_is_named_when_nothing_is_found(page, server):
+    """Review r16 browser F6: ``"Imatinib"@en``, ``CONTAINS(?l, "Imatinib")`` got no note (the
+    graph has ``"imatinib"@en``), and ``sg:histotype`` was not told "did you mean
+    sg:Histotype?". Here the class label is ``"Histotype"@en`` and the entity labels are
+    plain (``"chordoma"``); a property is labelled ``"histotype"@en``."""
+    _fresh(page, server.url + "/")
+    head = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            "PREFIX sg: <https://w3id.org/sarcoma-graph/ontology/>\n")
+    said = _run_and_read_hint(page, head + 'SELECT ?c WHERE { ?c rdfs:label "HISTOTYPE"@en }')
+    assert said and '"Histotype"@en' in said and "LCASE(STR(?label))" in said, said
+    said = _run_and_read_hint(page, head + "SELECT ?h WHERE { ?h rdfs:label ?l "
+                                           'FILTER(CONTAINS(?l, "CHORDOMA")) }')
+    assert said and 'CONTAINS(?l, "CHORDOMA") is case-sensitive' in said and '"chordoma"' in said, said
+    assert 'CONTAINS(LCASE(?l), "chordoma")' in said, said
+    # (sg:histotype is a property of this test graph: the class is written in another case)
+    said = _run_and_read_hint(page, head + "SELECT ?h WHERE { ?h a sg:HistoType }")
+    assert said and "sg:HistoType (did you mean sg:Histotype?)" in said, said
+    for quiet in ('SELECT ?h WHERE { ?h rdfs:label ?l FILTER(CONTAINS(?l, "no such text")) }',
+                  'SELECT ?c WHERE { ?c rdfs:label "Histotype"@en } LIMIT 0'):
+        said = _run_and_read_hint(page, head + quiet)
+        assert said is None or "case" not in said, (quiet, said)

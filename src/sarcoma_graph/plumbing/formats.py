@@ -5,6 +5,7 @@ One table serves the CLI (``--format``), the exporter and the endpoint's content
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -75,6 +76,18 @@ def _find(table: tuple[T, ...], name_or_type: str, what: str) -> T:
 def rdf_syntax(name_or_type: str) -> RdfSyntax:
     """Find an RDF syntax by name, media type, alias or file extension."""
     return _find(RDF_SYNTAXES, name_or_type, "RDF syntax")
+
+
+def file_name(stem: str, syntax: str) -> str:
+    """A file name for an answer in ``syntax``: ``stem`` kept to letters, digits, ``.``, ``_``
+    and ``-`` (120 at most), then the syntax's extension (``imatinib.nt``); what a browser
+    saves under ``Content-Disposition`` (review r16 browser F4, F7).
+
+    >>> file_name("gist (1)", "application/n-quads")
+    'gist-1.nq'
+    """
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")[:120] or "data"
+    return safe + rdf_syntax(syntax).extension
 
 
 def rdf_syntax_for_path(path: Path) -> RdfSyntax:

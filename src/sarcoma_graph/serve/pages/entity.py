@@ -20,7 +20,7 @@ from sarcoma_graph.serve.pages.facts import (
     Quote,
     rule_key,
 )
-from sarcoma_graph.serve.pages.language import LANGUAGES, NAMES, pick_label
+from sarcoma_graph.serve.pages.language import LANGUAGES, NAMES, lang_attribute, pick_label, pick_tagged
 from sarcoma_graph.serve.pages.layout import curie, document, href, iri_link
 from sarcoma_graph.serve.pages.readers import reader_url
 
@@ -48,8 +48,15 @@ class View:
     def label(self, iri: str) -> str | None:
         return pick_label(self.data.labels.get(iri, []), self.lang)
 
+    def label_language(self, iri: str) -> str:
+        """The language of :meth:`label` (``""`` when untagged or none)."""
+        picked = pick_tagged(self.data.labels.get(iri, []), self.lang)
+        return picked[1] if picked else ""
+
     def link(self, iri: str) -> str:
-        return iri_link(iri, self.label(iri), self.root)
+        # an external identifier links the page a person reads, as in the Mappings table
+        # (review r16 browser F8: oncotree:SOFT_TISSUE linked OncoTree's JSON API over http)
+        return iri_link(iri, self.label(iri), self.root, self.label_language(iri), reader_url(iri))
 
     def term(self, term: object) -> str:
         if isinstance(term, ox.NamedNode):
@@ -126,7 +133,8 @@ def _header(view: View) -> str:
     data = view.data
     title = _title(view)
     short = curie(data.iri)
-    out = [f"<h1>{escape(title)}</h1>",
+    lang = lang_attribute(view.label_language(data.iri)) if view.label(data.iri) else ""
+    out = [f"<h1{lang}>{escape(title)}</h1>",
            f'<p class="iri">{escape(short) + " · " if short else ""}{escape(data.iri)}</p>',
            _alternates(view)]
     others = [x for x in LANGUAGES if x != view.lang]
@@ -341,4 +349,5 @@ def entity_page(data: EntityFacts, lang: str, root: str, picture: str = "",
     body = "\n".join(x for x in (_header(view), _types(view), _texts(view), _quotes(view),
                                  picture, _hierarchy(view), _facts_table(view), _mappings(view),
                                  _document_passages(view), _incoming(view)) if x)
-    return document(_title(view), body, root, lang, footer)
+    title_lang = view.label_language(view.data.iri) if view.label(view.data.iri) else ""
+    return document(_title(view), body, root, title_lang, footer)

@@ -46,11 +46,37 @@ def pick_label(labels: Iterable[tuple[str, str]], lang: str) -> str | None:
     >>> pick_label([("tumour", "en"), ("tumeur", "fr")], "en")
     'tumour'
     """
+    picked = pick_tagged(labels, lang)
+    return picked[0] if picked else None
+
+
+def pick_tagged(labels: Iterable[tuple[str, str]], lang: str) -> tuple[str, str] | None:
+    """:func:`pick_label`'s label with its language (primary subtag, ``""`` when untagged).
+
+    >>> pick_tagged([("tumeur", "fr-FR"), ("tumour", "en")], "fr")
+    ('tumeur', 'fr')
+    >>> pick_tagged([("KIT", "")], "fr")
+    ('KIT', '')
+    """
     by_lang: dict[str, list[str]] = {}
     for value, tag in labels:
         by_lang.setdefault(tag.lower().split("-")[0], []).append(value)
     for key in (lang, "en", ""):
         if by_lang.get(key):
-            return sorted(by_lang[key])[0]
-    rest = sorted(v for values in by_lang.values() for v in values)
+            return sorted(by_lang[key])[0], key
+    rest = sorted((v, key) for key, values in by_lang.items() for v in values)
     return rest[0] if rest else None
+
+
+#: the language of the pages' own words (headings, table heads, notes): the ``lang`` of every
+#: page, whatever language its labels are shown in (review r16 browser F11, WCAG 3.1.1/3.1.2)
+PAGE_LANGUAGE = "en"
+
+
+def lang_attribute(tag: str) -> str:
+    """`` lang="fr"`` for a text in a language other than the page's; ``""`` otherwise.
+
+    >>> lang_attribute("fr"), lang_attribute("en"), lang_attribute("")
+    (' lang="fr"', '', '')
+    """
+    return f' lang="{tag}"' if tag and tag != PAGE_LANGUAGE and tag.isalpha() else ""

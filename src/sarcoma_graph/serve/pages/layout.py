@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from sarcoma_graph.namespaces import BASE, compress
 from sarcoma_graph.serve.pages.footer import STYLE as FOOTER_STYLE
+from sarcoma_graph.serve.pages.language import PAGE_LANGUAGE, lang_attribute
 
 # Forced colours (Windows high contrast) remap ``color`` and backgrounds but not an SVG's ``fill``
 # and ``stroke``: the pictures' text kept its black on a black canvas (review r16 browser F3);
@@ -92,23 +93,31 @@ def curie(iri: str) -> str | None:
         return None
 
 
-def iri_link(iri: str, label: str | None, root: str) -> str:
-    """An IRI as a link with its label (or CURIE, or IRI) as text and the CURIE beside it."""
+def iri_link(iri: str, label: str | None, root: str, lang: str = "",
+             page: str | None = None) -> str:
+    """An IRI as a link with its label (or CURIE, or IRI) as text and the CURIE beside it;
+    ``lang``, the label's language, is marked when it is not the page's (English); ``page``,
+    where the link goes instead of :func:`href` (an identifier's page for people)."""
     short = curie(iri)
     text = escape(label or short or iri)
-    target = href(iri, root)
+    if label and lang_attribute(lang):
+        text = f"<span{lang_attribute(lang)}>{text}</span>"
+    target = page or href(iri, root)
     inner = f'<a href="{escape(target)}" title="{escape(iri)}">{text}</a>' if target else text
     if label and short:
         inner += f' <span class="curie">{escape(short)}</span>'
     return inner
 
 
-def document(title: str, body: str, root: str, lang: str = "en", footer: str = "") -> str:
+def document(title: str, body: str, root: str, title_lang: str = "", footer: str = "") -> str:
     """A complete HTML page around ``body`` (already escaped), ending with ``footer`` (the
-    server's: :meth:`sarcoma_graph.serve.state.EndpointState.footer`)."""
+    server's: :meth:`sarcoma_graph.serve.state.EndpointState.footer`). The page is in English
+    whatever language its labels are in: those carry their own ``lang`` (``title_lang``, the
+    title's) (review r16 browser F11: a French reader's page said ``lang="fr"`` over English
+    headings)."""
     r = escape(root)
-    return (f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
-            f"<title>{escape(title)} — sarcoma-graph</title>"
+    return (f'<!doctype html><html lang="{PAGE_LANGUAGE}"><head><meta charset="utf-8">'
+            f"<title{lang_attribute(title_lang)}>{escape(title)} — sarcoma-graph</title>"
             '<meta name="viewport" content="width=device-width">'
             f'<link rel="icon" href="{r}/favicon.ico"><style>{STYLE}</style></head><body>'
             '<a class="skip" href="#content">Skip to the content</a>'

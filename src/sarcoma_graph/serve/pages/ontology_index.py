@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from sarcoma_graph.namespaces import ONTOLOGY, XSD, graph_iri
 from sarcoma_graph.serve.pages.facts import PREFIXES
-from sarcoma_graph.serve.pages.language import pick_label
+from sarcoma_graph.serve.pages.language import pick_label, pick_tagged
 from sarcoma_graph.serve.pages.layout import curie, iri_link
 from sarcoma_graph.store import Store
 
@@ -68,7 +68,8 @@ def ontology_index(store: Store, lang: str, root: str) -> str:
         return (pick_label(labels.get(iri, []), lang) or iri.rsplit("/", 1)[-1]).lower()
 
     def link(iri: str) -> str:
-        return iri_link(iri, pick_label(labels.get(iri, []), lang), root)
+        label, tag = pick_tagged(labels.get(iri, []), lang) or (None, "")
+        return iri_link(iri, label, root, tag)
 
     def tree(nodes: set[str], seen: frozenset[str]) -> str:
         items = []

@@ -129,9 +129,16 @@ def search(store: Store, text: str, limit: int = 15) -> list[Hit]:
     own = _own_iri(store, text.strip())
     if own:  # the entity's own IRI or prefixed name (review r15 browser F5)
         return own[:1]
+    code = _code(query)
     ranked: list[tuple[int, int, str, Hit]] = []
     for folded, hit in _index(store):
-        if folded == query:
+        if hit.kind == "identifier":
+            # a code matches whole, with or without its prefix: 272 is not hgnc:2726 (review
+            # r16 browser F9)
+            if code not in (folded, folded.partition(":")[2]):
+                continue
+            rank = 0
+        elif folded == query:
             rank = 0
         elif folded.startswith(query):
             rank = 1
@@ -154,6 +161,22 @@ def search(store: Store, text: str, limit: int = 15) -> list[Hit]:
         if len(out) >= limit:
             break
     return out
+
+
+#: other notations of a mapped code's prefix, as people write them: Orphanet, Orphadata and
+#: Mondo's xrefs write ``ORPHA:873`` for the ``Orphanet:873`` of the Bioregistry (review r16
+#: browser F9)
+_PREFIX_SYNONYMS = {"orpha": "orphanet"}
+
+
+def _code(query: str) -> str:
+    """The folded ``query`` as a mapped code is indexed: its prefix in the index's notation.
+
+    >>> _code("orpha:873"), _code("ncit:c1000"), _code("272")
+    ('orphanet:873', 'ncit:c1000', '272')
+    """
+    prefix, colon, local = query.partition(":")
+    return f"{_PREFIX_SYNONYMS.get(prefix, prefix)}:{local.strip()}" if colon else query
 
 
 _NAMES: dict[int, dict[str, str]] = {}

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sarcoma_graph.namespaces import BASE, ONTOLOGY_IRI, graph_iri
-from sarcoma_graph.plumbing.formats import rdf_syntax
+from sarcoma_graph.plumbing.formats import file_name, rdf_syntax
 from sarcoma_graph.plumbing.results import serialize_triples
 from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.errors import HttpError
@@ -145,6 +145,12 @@ async def dereference(request: Request, state: State) -> Response:
     response = await cached(request, state, ("entity", iri, root, lang if name == "html" else ""),
                             media_type, produce)
     response.headers["Vary"] = "Accept, Accept-Language"
+    if name != "html" and response.status_code == 200:
+        # saved under the entity's name and the syntax's extension: N-Triples and N-Quads were
+        # both saved as "imatinib", one over the other (review r16 browser F7); inline, so that
+        # a browser still shows the syntaxes it can
+        stem = re.split(r"[/#]", path.rstrip("/"))[-1] or "ontology"
+        response.headers["Content-Disposition"] = f'inline; filename="{file_name(stem, name)}"'
     if name == "html":
         response.headers["Content-Language"] = lang
         if response.status_code == 200:  # where the RDF of this page is (RFC 8288)

@@ -28,6 +28,7 @@ from fastapi.responses import Response
 
 from sarcoma_graph import __version__
 from sarcoma_graph.namespaces import GRAPH, SERVICE_GRAPH
+from sarcoma_graph.plumbing.formats import file_name as rdf_file_name
 from sarcoma_graph.plumbing.formats import rdf_syntax
 from sarcoma_graph.serve.answer import cached, in_worker
 from sarcoma_graph.serve.cache import digest, etag_for, named_tags, strong_tags
@@ -100,7 +101,7 @@ def file_name(graph: str | None, syntax: str) -> str:
     else:
         local = re.split(r"[/#:]", graph.rstrip("/#"))[-1]
     local = re.sub(r"[^A-Za-z0-9._-]+", "-", local).strip("-.") or "graph"
-    return f"sarcoma-graph-{local[:80]}-{__version__}{rdf_syntax(syntax).extension}"
+    return rdf_file_name(f"sarcoma-graph-{local[:80]}-{__version__}", syntax)
 
 
 def _key(graph: str | None) -> tuple[str, str | None]:

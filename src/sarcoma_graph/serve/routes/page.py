@@ -73,6 +73,7 @@ ul.sg-counts{{display:flex;flex-wrap:wrap;gap:.2rem 1.1rem;list-style:none;paddi
 #sg-hint{{margin:.4rem 1rem;padding:.3rem .6rem;background:#fdecec;border-left:4px solid #c65454}}
 #sg-running{{margin:.4rem 1rem;padding:.3rem .6rem;background:#fff4d6;border-left:4px solid #d9a400}}
 #yasgui .tabsList{{display:none}}
+.yasr.sg-stale .yasr_results,.yasr.sg-stale .yasr_response_chip{{display:none}}
 #yasgui .CodeMirror-focused{{outline:2px solid #0b5394;outline-offset:1px}}
 /* the column-resize grips sit outside the table's scrolling box and widened a phone's page
    to 917 px (review r15 browser F9); they cannot be dragged on a touch screen anyway. Only the

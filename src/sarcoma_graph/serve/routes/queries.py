@@ -77,7 +77,24 @@ async def run_named(request: Request, name: str,
     extension = _EXTENSIONS.get(response.headers.get("content-type", "").split(";")[0])
     if response.status_code == 200 and extension:  # saved under a name a spreadsheet opens
         response.headers["Content-Disposition"] = f'inline; filename="{name}.{extension}"'
+    if response.status_code == 200 and values:
+        absent = await in_worker(state, absent_iris, query, values)
+        named = absent_parameters(query, values, absent)
+        if named:
+            response.headers[ABSENT_HEADER] = ", ".join(named)
     return response
+
+
+#: the parameters whose IRI names nothing in the graph, on a named query's answer: the editor
+#: page's form says so, as the query's HTML page does (review r16 browser F13: a misspelt
+#: ``sggene:KITT`` gave a silent "0 results" there)
+ABSENT_HEADER = "X-Absent-Values"
+
+
+def absent_parameters(query: NamedQuery, values: dict[str, str], absent: list[str]) -> list[str]:
+    """The names of the parameters whose given IRI is one of ``absent``."""
+    terms = query.terms(values)
+    return [name for name in sorted(values) if name in terms and terms[name].value in absent]
 
 
 #: the file extension of a named query's answer saved from a browser (review r15 browser F11:

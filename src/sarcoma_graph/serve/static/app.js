@@ -124,19 +124,28 @@
     running.hidden = !message;
     runButton("Run query");
   }
-  yasgui.on("query", function () {
+  function startClock(cancel) {
     var started = Date.now();
     function tick() {
       var seconds = Math.floor((Date.now() - started) / 1000);
-      running.textContent = "Running for " + seconds + " s. Press the run button (▶) again to " +
-        "cancel" + (config.timeout ? "; the server stops any query after " + config.timeout +
-        " s." : ".");
+      running.textContent = "Running for " + seconds + " s. " + cancel + (config.timeout ?
+        "; the server stops any query after " + config.timeout + " s." : ".");
     }
     stopClock(); tick(); running.hidden = false;
-    runButton("Cancel the query");
     timer = setInterval(tick, 1000);
+  }
+  // The answer on screen while another is on its way, or after a value was refused, is not
+  // the answer to what the page now shows: it is hidden until the new one comes (review r16
+  // browser F10: the 63 rows of the last run stayed under the running form and its refusal).
+  function stale(yes) {
+    var yasr = document.querySelector("#yasgui .yasr");
+    if (yasr) { yasr.classList.toggle("sg-stale", yes); }
+  }
+  yasgui.on("query", function () {
+    startClock("Press the run button (▶) again to cancel");
+    runButton("Cancel the query");
   });
-  yasgui.on("queryResponse", function () { stopClock(); });
+  yasgui.on("queryResponse", function () { stopClock(); stale(false); });
   // A query that found nothing: the terms of this graph's ontology it names that the ontology
   // does not define (a typo such as sg:Histotipe otherwise gives 0 rows without a word).
   var hint = document.getElementById("sg-hint"), ontology = config.base + "ontology/";
@@ -268,6 +277,76 @@
         }).catch(function () { return null; });
     }));
   }
+  // Letter case (review r16 browser F6): a string compared with a term of the graph, tagged
+  // or not ("Imatinib"@en), or searched for with CONTAINS, STRSTARTS or STRENDS, that the
+  // graph has only in another case ("imatinib"@en): string comparison is case-sensitive.
+  var TAG = "(@[A-Za-z]+(?:-[A-Za-z0-9]+)*)?(?!\\s*\\^\\^)";
+  function comparedStrings(text) {
+    var found = [], seen = {}, m;
+    text = withoutComments(text);
+    function add(literal, how) {
+      if (!seen[literal + how]) { seen[literal + how] = true; found.push({ literal: literal, how: how }); }
+    }
+    var object = new RegExp("(?:[A-Za-z][\\w.-]*:[\\w.-]*|<[^<>\\s]*>)\\s+" + STRING + TAG, "g");
+    var left = new RegExp("[?$]\\w+\\s*!?=\\s*" + STRING + TAG, "g");
+    var right = new RegExp(STRING + TAG + "\\s*!?=\\s*[?$]\\w+", "g");
+    var call = new RegExp("\\b(CONTAINS|STRSTARTS|STRENDS)\\s*\\(((?:[^,()]|\\([^()]*\\))*),\\s*" +
+      STRING + TAG + "\\s*\\)", "gi");
+    [object, left, right].forEach(function (pattern) {
+      while ((m = pattern.exec(text))) { add(m[1], "="); }
+    });
+    while ((m = call.exec(text))) {
+      if (!/\b[LU]CASE\s*\(/i.test(m[2])) { add(m[3], m[1].toUpperCase() + "(" + m[2].trim()); }
+    }
+    return found.slice(0, 10);
+  }
+  function shown(b) {
+    var l = b.l, value = '"' + l.value.replace(/["\\]/g, "\\$&") + '"';
+    return value + (l["xml:lang"] ? "@" + l["xml:lang"] : "");
+  }
+  function caseTwins(text) {
+    return Promise.all(comparedStrings(text).map(function (found) {
+      // the graph's strings that match in another case, and whether one matches as written
+      // (then letter case is not why nothing was found)
+      var fn = found.how.split("(")[0];
+      var exact = found.how === "=" ? "STR(?l) = " + found.literal :
+        fn + "(STR(?l), " + found.literal + ")";
+      var other = found.how === "=" ? "LCASE(STR(?l)) = LCASE(" + found.literal + ")" :
+        fn + "(LCASE(STR(?l)), LCASE(" + found.literal + "))";
+      var probe = "SELECT ?l ?exact WHERE { { SELECT DISTINCT ?l WHERE { ?s ?p ?l FILTER(isLiteral(?l) " +
+        "&& " + other + " && !(" + exact + ")) } ORDER BY STRLEN(STR(?l)) ?l LIMIT 3 } UNION " +
+        "{ SELECT (true AS ?exact) WHERE { ?s ?p ?l FILTER(isLiteral(?l) && " + exact + ") } LIMIT 1 } }";
+      return fetch(root + "/sparql", { method: "POST", body: new URLSearchParams({ query: probe }),
+        headers: { Accept: "application/sparql-results+json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) {
+          var rows = (answer && answer.results && answer.results.bindings) || [];
+          if (!rows.length || rows.some(function (b) { return b.exact; })) { return null; }
+          var has = rows.map(shown).join(", "), lower = found.literal.toLowerCase();
+          if (found.how === "=") {
+            return "text is compared letter case and all: the graph has " + has + ", not " +
+              found.literal + ": write it as the graph does, or compare LCASE(STR(?label)) = " + lower;
+          }
+          return found.how + ", " + found.literal + ") is case-sensitive, and the graph has " + has +
+            ": write it as the graph does, or use " + found.how.replace(/^(\w+)\(/, "$1(LCASE(") +
+            "), " + lower + ") or REGEX(…, " + found.literal + ', "i")';
+        }).catch(function () { return null; });
+    }));
+  }
+  // An ontology term that the ontology defines in another letter case (sg:histotype).
+  function caseTwinTerms(names) {
+    return Promise.all(names.map(function (name) {
+      var probe = "SELECT DISTINCT ?t WHERE { ?t ?p ?o FILTER(isIRI(?t) && LCASE(STR(?t)) = " +
+        JSON.stringify((ontology + name).toLowerCase()) + ") } ORDER BY ?t LIMIT 1";
+      return fetch(root + "/sparql", { method: "POST", body: new URLSearchParams({ query: probe }),
+        headers: { Accept: "application/sparql-results+json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) {
+          var rows = (answer && answer.results && answer.results.bindings) || [];
+          return rows.length ? rows[0].t.value.slice(ontology.length) : null;
+        }).catch(function () { return null; });
+    }));
+  }
   // Variables that SELECT or ORDER BY name and the WHERE clause never binds (?lable beside
   // ?label): legal SPARQL (an empty column, an order by nothing), but nearly always a typo.
   // Bound: the WHERE clause's variables, the aliases (AS ?n) and a trailing VALUES block.
@@ -341,19 +420,26 @@
         .then(function (r) { return r.status === 404 ? entities[path] : null; })
         .catch(function () { return null; });
     }));
-    Promise.all([unknownTerms, badPatterns(text), unknownEntities, taggedTwins(text)])
+    var unknownTwins = unknownTerms.then(function (found) {
+      var unknown = found.filter(Boolean);
+      return caseTwinTerms(unknown).then(function (twins) {
+        return unknown.map(function (n, i) {
+          return "sg:" + n + (twins[i] ? " (did you mean sg:" + twins[i] + "?)" : "");
+        });
+      });
+    });
+    Promise.all([unknownTwins, badPatterns(text), unknownEntities, taggedTwins(text), caseTwins(text)])
       .then(function (found) {
-      var unknown = found[0].filter(Boolean), patterns = found[1].filter(Boolean);
+      var unknown = found[0], patterns = found[1].filter(Boolean);
       var missing = found[2].filter(Boolean), untagged = found[3].filter(Boolean);
       var twice = redeclared(text), notes = [];
-      untagged.concat(unbound).forEach(function (note) { notes.push(note); });
+      untagged.concat(found[4].filter(Boolean), unbound).forEach(function (note) { notes.push(note); });
       if (missing.length) {
         notes.push("the graph has no entity " + missing.join(", ") + ": check the spelling, or " +
           "find it with the search box above (it lists close spellings)");
       }
       if (unknown.length) {
-        notes.push("the ontology defines no " + unknown.map(function (n) { return "sg:" + n; })
-          .join(", ") + ": check the spelling (type sg: in the editor for the terms it " +
+        notes.push("the ontology defines no " + unknown.join(", ") + ": check the spelling (type sg: in the editor for the terms it " +
           "completes, or see the Ontology page)");
       }
       if (patterns.length) {
@@ -435,8 +521,17 @@
     var problem = document.createElement("p");  // the server's message for a value it refused
     problem.className = "sg-param-problem"; problem.setAttribute("role", "alert"); problem.hidden = true;
     f.appendChild(problem);
+    // While it runs, the button cancels the run, as ▶ does for the text (review r16 browser F10).
+    var controller = null, results = document.getElementById("yasgui");
+    function finished(message) {
+      controller = null;
+      run.textContent = "Run with these values";
+      f.removeAttribute("aria-busy"); results.removeAttribute("aria-busy");
+      stopClock(message);
+    }
     f.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (controller) { controller.abort(); return; }
       var params = new URLSearchParams();
       query.parameters.forEach(function (p) {
         var value = f.elements[p.name].value.trim();
@@ -444,18 +539,51 @@
       });
       remember(query.name, params);
       var started = Date.now(), type = "application/sparql-results+json";
+      var mine = controller = new AbortController();
+      problem.hidden = true; hint.hidden = true; stale(true);
+      run.textContent = "Cancel";
+      f.setAttribute("aria-busy", "true"); results.setAttribute("aria-busy", "true");
+      startClock("Press Cancel beside the values to stop it");
       fetch(root + "/queries/" + query.name + "?" + params.toString(),
-            { headers: { Accept: type + ", text/turtle;q=0.9" } })
+            { headers: { Accept: type + ", text/turtle;q=0.9" }, signal: mine.signal })
         .then(function (r) {
           return r.text().then(function (body) {
-            problem.hidden = r.ok;
-            if (!r.ok) { problem.textContent = body.trim(); return; }  // YASR cannot draw a message
+            finished();
+            if (!r.ok) {  // YASR cannot draw a message
+              problem.textContent = body.trim(); problem.hidden = false; return;
+            }
             yasgui.getTab().getYasr().setResponse({ data: body, status: r.status,
               contentType: (r.headers.get("content-type") || type).split(";")[0] }, Date.now() - started);
+            stale(false);
+            absentNote(problem, r.headers.get("X-Absent-Values"), params);
           });
+        })
+        .catch(function () {
+          finished(mine.signal.aborted ? "Query cancelled." : "");
+          if (!mine.signal.aborted) {
+            problem.textContent = "The server could not be reached: try again."; problem.hidden = false;
+          }
         });
     });
     form.appendChild(f);
+  }
+  // The values the server found nothing called (its X-Absent-Values header names their
+  // parameters): the note the query's own page gives (review r16 browser F13).
+  function absentNote(problem, header, params) {
+    var names = (header || "").split(",").map(function (n) { return n.trim(); })
+      .filter(function (n) { return params.has(n); });
+    if (!names.length) { return; }
+    problem.textContent = "Nothing in this graph is called ";
+    names.forEach(function (name, i) {
+      var value = params.get(name), local = value.replace(/[/#:]+$/, "").split(/[/#:]/).pop()
+        .replace(/-/g, " ");
+      var code = document.createElement("code"), link = document.createElement("a");
+      code.textContent = value;
+      link.href = root + "/search?q=" + encodeURIComponent(local); link.textContent = local;
+      problem.append(i ? "; nor " : "", code, ": search the labels for ", link);
+    });
+    problem.append(", so the answer below says nothing about it: check the spelling.");
+    problem.hidden = false;
   }
   // The address names the example and the values it was run with (?example=NAME&param=…), so
   // that the Share button's link, which keeps the address's search part, opens the same
