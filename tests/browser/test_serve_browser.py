@@ -147,6 +147,15 @@ def _fresh(page, url: str) -> None:
     page.wait_for("window.sgYasgui && document.querySelectorAll('#sg-examples option').length > 1")
 
 
+def _run_the_first_example(page, server) -> None:
+    """A first visit runs the example it opens on (▶), and its rows are drawn."""
+    _fresh(page, server.url + "/")
+    page.wait_for("document.querySelector('.yasqe_queryButton') !== null")
+    page.evaluate("document.querySelector('.yasqe_queryButton').click()")
+    page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 8")
+    time.sleep(0.5)
+
+
 def test_a_reload_keeps_the_query_being_written(page, server):
     """Review r13 F1: a reload threw the text being written away and opened the first example;
     a draft that is an example's text reopens that example, with its form."""
@@ -382,11 +391,7 @@ def test_results_on_a_phone_do_not_widen_the_page(page, server):
     page.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2,
               mobile=True)
     try:
-        _fresh(page, server.url + "/")
-        page.wait_for("document.querySelector('.yasqe_queryButton') !== null")
-        page.evaluate("document.querySelector('.yasqe_queryButton').click()")
-        page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 8")
-        time.sleep(0.5)
+        _run_the_first_example(page, server)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         page.send("Emulation.clearDeviceMetricsOverride")
@@ -463,11 +468,7 @@ def test_results_on_a_phone_or_at_200_percent_zoom_show_their_rows(page, server,
     and not one row. The rows are drawn, and the page still does not widen."""
     page.send("Emulation.setDeviceMetricsOverride", **metrics)
     try:
-        _fresh(page, server.url + "/")
-        page.wait_for("document.querySelector('.yasqe_queryButton') !== null")
-        page.evaluate("document.querySelector('.yasqe_queryButton').click()")
-        page.wait_for("document.querySelectorAll('.yasr table tbody tr').length >= 8")
-        time.sleep(0.5)
+        _run_the_first_example(page, server)
         assert page.evaluate("getComputedStyle(document.querySelector('.yasr table')).display") \
             != "none"
         heights = page.evaluate("[...document.querySelectorAll('.yasr table tbody tr')]"
