@@ -39,6 +39,7 @@ address, and behind a same-host proxy one user's connections refused every user 
 from __future__ import annotations
 
 import fcntl
+import heapq
 import http
 import resource
 import sys
@@ -70,8 +71,9 @@ from one address took every file descriptor of the server (probe r15 H5)."""
 
 #: connections open per client key
 _OPEN = Tally()
-#: every connection open, oldest first (for the ceiling on all of them)
+#: every connection open (for the ceiling on all of them), and each client's, oldest first
 _LIVE: dict[GuardedProtocol, None] = {}
+_BY_CLIENT: dict[str, dict[GuardedProtocol, None]] = {}
 
 
 def connection_ceiling(limit: int = 0) -> int:
@@ -141,15 +143,14 @@ class GuardedProtocol(HttpToolsProtocol):
         """Past the ceiling on all connections (probe r16 H5: 80 addresses under the per-client
         cap took every file descriptor): close the oldest idle connection of the client holding
         the most, unless that is this connection's own client; whether one was closed."""
-        heaviest = max(_OPEN, key=_OPEN.__getitem__, default=None)
-        if heaviest is None or heaviest == self._key:
-            return False
-        for other in _LIVE:
-            if other._key == heaviest and other._idle() and not other.transport.is_closing():
-                self.logger.info("%s - the server holds %d connections: an idle one of %s "
-                                 "closed", _peer(self.client), self.max_connections, heaviest)
-                other.transport.close()
-                return True
+        heaviest = heapq.nlargest(8, _OPEN, key=_OPEN.__getitem__)
+        for key in (k for k in heaviest if k != self._key):
+            for other in _BY_CLIENT.get(key, {}):  # at most CONNECTIONS_PER_CLIENT
+                if other._idle() and not other.transport.is_closing():
+                    self.logger.info("%s - the server holds %d connections: an idle one of %s "
+                                     "closed", _peer(self.client), self.max_connections, key)
+                    other.transport.close()
+                    return True
         return False
 
     def _idle(self) -> bool:
@@ -302,11 +303,16 @@ class GuardedProtocol(HttpToolsProtocol):
         that takes ``key`` past :data:`CONNECTIONS_PER_CLIENT`."""
         self._uncount()
         self._key = key
+        _BY_CLIENT.setdefault(key, {})[self] = None
         return _OPEN.add(key) > CONNECTIONS_PER_CLIENT
 
     def _uncount(self) -> None:
         if self._key is not None:
             _OPEN.take(self._key)
+            mine = _BY_CLIENT.get(self._key, {})
+            mine.pop(self, None)
+            if not mine:
+                _BY_CLIENT.pop(self._key, None)
             self._key = None
 
     def _forwarded_client(self) -> str:
