@@ -22,6 +22,8 @@ SG = "https://w3id.org/sarcoma-graph/ontology/"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 #: N-Quads a curator or an import could write, each line aimed at one corner of the targets
+DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
+BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 ADVERSARIAL = f"""
 <{ID}agent/a> <http://www.w3.org/2000/01/rdf-schema#label> "a"@en <urn:g1> .
 <urn:x> <http://purl.org/dc/terms/relation> <{ID}gene/only-an-object> <urn:g1> .
@@ -44,6 +46,8 @@ ADVERSARIAL = f"""
 <{SG}agentOf> <{TYPE}> <http://www.w3.org/2002/07/owl#ObjectProperty> <urn:onto> .
 <{ID}agent/a> <{SG}agentOf> "a literal where an IRI belongs" <urn:g1> .
 <{ID}agent/b> <{SG}agentOf> <{ID}agent/a> <urn:g1> .
+<{ID}fact/retired> <{DEPRECATED}> "true"^^<{BOOLEAN}> <urn:g1> .
+<{ID}fact/not-retired> <{DEPRECATED}> "false"^^<{BOOLEAN}> <urn:g1> .
 """
 BLANK_USED = [  # each makes sgsh:BlankNodeShape select a blank node
     f"_:b1 <{SG}agentOf> <urn:y> <urn:g1> .",
@@ -108,9 +112,11 @@ def test_census_answers_equal_the_sparql_targets_on_adversarial_data(tmp_path: P
     found = {name: native for name, _, native in answers}
     assert found["CuratedEntityShape"] == {URIRef(ID + k) for k in (
         "agent/a", "gene/only-an-object", "agent/in-the-default-graph", "agent/b", "agent/c",
-        "agent", "histotype/typed-in-another-graph", "passage/p", "passage/q")}
+        "agent", "histotype/typed-in-another-graph", "passage/p", "passage/q", "fact/retired",
+        "fact/not-retired")}
     assert found["EntityKindShape"] == {URIRef(ID + k) for k in (  # not id/agent: no kind
-        "gene/only-an-object", "agent/in-the-default-graph", "agent/b", "agent/c", "passage/q")}
+        "gene/only-an-object", "agent/in-the-default-graph", "agent/b", "agent/c", "passage/q",
+        "fact/not-retired")}  # a retired IRI (owl:deprecated true) keeps no type
     assert found["UndeclaredTermShape"] == {URIRef(ID + "agent/a"), URIRef(ID + "agent/b"),
                                             URIRef("urn:z")}
     assert found["BlankNodeShape"] == set()

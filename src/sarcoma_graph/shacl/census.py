@@ -39,6 +39,8 @@ _OA = b"<" + str(OA).encode()
 _SG_TEXT = b'"' + ONTOLOGY.encode()  # a literal of that text: STR() gives it too
 _TYPE = f"<{RDF.type}>".encode()
 _LABEL = f"<{RDFS.label}>".encode()
+_DEPRECATED = f"<{OWL.deprecated}>".encode()
+_TRUE = b'"true"^^<http://www.w3.org/2001/XMLSchema#boolean> '  # as the store writes true
 
 
 @dataclass
@@ -56,6 +58,8 @@ class Census:
     typed: set[bytes] = field(default_factory=set)
     #: the sg: and oa: predicates with a literal value somewhere
     literal_predicates: set[bytes] = field(default_factory=set)
+    #: the curated IRIs marked ``owl:deprecated true`` (retired: kept without their type)
+    deprecated: set[bytes] = field(default_factory=set)
 
     @classmethod
     def read(cls, path: Path) -> Census:
@@ -74,6 +78,8 @@ class Census:
                         labelled.add(s)
                     elif p == _TYPE and s.startswith(_CURATED):
                         census.typed.add(s + b" " + rest[:rest.index(b" ")])
+                    elif p == _DEPRECATED and rest.startswith(_TRUE):
+                        census.deprecated.add(s)
                 elif s.startswith(b"_:"):
                     census._blank_subject(s, p, rest)
                 if p.startswith(_OURS):
@@ -120,7 +126,8 @@ def _curated(census: Census, text: str, select: Select) -> set[Node] | None:
 
 def _wrong_kind(census: Census, text: str, select: Select) -> set[Node] | None:
     """sgsh:EntityKindShape: the curated IRIs whose kind (``id/<kind>/``) maps to a class (the
-    map read from the target's own text) that is not among their types."""
+    map read from the target's own text) that is not among their types, unless retired
+    (``owl:deprecated true``)."""
     classes = {kind.encode(): f"<{_NAMESPACES[prefix]}{name}>".encode()
                for kind, prefix, name in _KIND.findall(text)}
     out: set[Node] = set()
@@ -130,7 +137,8 @@ def _wrong_kind(census: Census, text: str, select: Select) -> set[Node] | None:
             continue
         kind, slash, _ = iri[start:].partition(b"/")
         cls = classes.get(kind if slash else b"")  # STRBEFORE without "/": ""
-        if cls is not None and iri + b" " + cls not in census.typed:
+        if cls is not None and iri + b" " + cls not in census.typed \
+                and iri not in census.deprecated:
             out.add(str.__new__(URIRef, iri[1:-1].decode()))
     return out
 
@@ -178,7 +186,7 @@ def digest(text: str) -> str:
 #: text in ``shapes/`` (update both together).
 NATIVE: dict[str, tuple[str, Callable[[Census, str, Select], set[Node] | None]]] = {
     "4885bc456e5bf909": ("CuratedEntityShape", _curated),
-    "1575082b502594b2": ("EntityKindShape", _wrong_kind),
+    "1e26311674aa159a": ("EntityKindShape", _wrong_kind),
     "ba0ede780a4893ac": ("UndeclaredTermShape", _undeclared_users),
     "5a4294815fd994b3": ("BlankNodeShape", _blank_nodes),
     "4b67cdef3b6bb86f": ("ObjectPropertyValueShape", _literal_objects),
