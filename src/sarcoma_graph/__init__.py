@@ -4,4 +4,4 @@ Importing this package does no work: every stage is a function called explicitly
 (build → reason → validate → QC → export → serve).
 """
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
