@@ -91,7 +91,7 @@ async def read_graph(request: Request, state: State) -> Response:
 
 
 def file_name(graph: str | None, syntax: str) -> str:
-    """``sarcoma-graph-curated-0.4.0.ttl``: the graph's name (its IRI after the project's graph
+    """``sarcoma-graph-curated-0.5.0.ttl``: the graph's name (its IRI after the project's graph
     namespace, else its last segment; ``default`` for the default graph), the release and the
     syntax's extension (review r16 browser F4: every dump was saved as ``rdf-graph-store.rdf``)."""
     if graph is None:
@@ -100,8 +100,8 @@ def file_name(graph: str | None, syntax: str) -> str:
         local = graph[len(GRAPH):]
     else:
         local = re.split(r"[/#:]", graph.rstrip("/#"))[-1]
-    local = re.sub(r"[^A-Za-z0-9._-]+", "-", local).strip("-.") or "graph"
-    return rdf_file_name(f"sarcoma-graph-{local[:80]}-{__version__}", syntax)
+    # (formats.file_name keeps the stem to safe characters)
+    return rdf_file_name(f"sarcoma-graph-{local[:80] or 'graph'}-{__version__}", syntax)
 
 
 def _key(graph: str | None) -> tuple[str, str | None]:
