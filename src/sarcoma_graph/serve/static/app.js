@@ -187,17 +187,21 @@
     }
     return found;
   }
+  // A probe of this endpoint for a note: its rows, or null when it could not be asked.
+  function probeRows(probe) {
+    return fetch(root + "/sparql", { method: "POST", body: new URLSearchParams({ query: probe }),
+      headers: { Accept: "application/sparql-results+json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (answer) { return (answer && answer.results && answer.results.bindings) || null; });
+  }
   // Whether the engine itself takes a pattern: REGEX with a pattern it cannot read is an error,
   // which SPARQL turns into "no match" (so the query finds nothing without a word).
   function badPatterns(text) {
     return Promise.all(regexCalls(text).map(function (call) {
       var probe = "SELECT ?ok WHERE { BIND (REGEX(\"\", " + call.pattern + ", " + call.flags +
         ") AS ?ok) }";
-      return fetch(root + "/sparql", { method: "POST", body: new URLSearchParams({ query: probe }),
-        headers: { Accept: "application/sparql-results+json" } })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (answer) {
-          var rows = answer && answer.results && answer.results.bindings;
+      return probeRows(probe)
+        .then(function (rows) {
           return rows && rows.length && !rows[0].ok ? call.pattern + (call.flags === '""' ? "" :
             " (flags " + call.flags + ")") : null;
         }).catch(function () { return null; });
@@ -259,11 +263,8 @@
     return Promise.all(plainStrings(text).map(function (found) {
       var probe = "SELECT DISTINCT (LANG(?l) AS ?lang) WHERE { ?s ?p ?l FILTER(isLiteral(?l) && " +
         "LANG(?l) != \"\" && STR(?l) = " + found.literal + ") } ORDER BY ?lang LIMIT 5";
-      return fetch(root + "/sparql", { method: "POST", body: new URLSearchParams({ query: probe }),
-        headers: { Accept: "application/sparql-results+json" } })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (answer) {
-          var rows = answer && answer.results && answer.results.bindings;
+      return probeRows(probe)
+        .then(function (rows) {
           var tags = (rows || []).map(function (b) { return b.lang ? b.lang.value : ""; })
             .filter(Boolean);
           if (!tags.length) { return null; }
@@ -316,11 +317,9 @@
       var probe = "SELECT ?l ?exact WHERE { { SELECT DISTINCT ?l WHERE { ?s ?p ?l FILTER(isLiteral(?l) " +
         "&& " + other + " && !(" + exact + ")) } ORDER BY STRLEN(STR(?l)) ?l LIMIT 3 } UNION " +
         "{ SELECT (true AS ?exact) WHERE { ?s ?p ?l FILTER(isLiteral(?l) && " + exact + ") } LIMIT 1 } }";
-      return fetch(root + "/sparql", { method: "POST", body: new URLSearchParams({ query: probe }),
-        headers: { Accept: "application/sparql-results+json" } })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (answer) {
-          var rows = (answer && answer.results && answer.results.bindings) || [];
+      return probeRows(probe)
+        .then(function (answered) {
+          var rows = answered || [];
           if (!rows.length || rows.some(function (b) { return b.exact; })) { return null; }
           var has = rows.map(shown).join(", "), lower = found.literal.toLowerCase();
           if (found.how === "=") {
@@ -338,11 +337,9 @@
     return Promise.all(names.map(function (name) {
       var probe = "SELECT DISTINCT ?t WHERE { ?t ?p ?o FILTER(isIRI(?t) && LCASE(STR(?t)) = " +
         JSON.stringify((ontology + name).toLowerCase()) + ") } ORDER BY ?t LIMIT 1";
-      return fetch(root + "/sparql", { method: "POST", body: new URLSearchParams({ query: probe }),
-        headers: { Accept: "application/sparql-results+json" } })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (answer) {
-          var rows = (answer && answer.results && answer.results.bindings) || [];
+      return probeRows(probe)
+        .then(function (answered) {
+          var rows = answered || [];
           return rows.length ? rows[0].t.value.slice(ontology.length) : null;
         }).catch(function () { return null; });
     }));
